@@ -1,0 +1,244 @@
+/**
+ * Defender for Endpoint exports from the Contoso (XDR) tenant: machines (two pages), antivirus
+ * health (deviceavinfo), `mdatp health --output json` captures and exposure score by device group.
+ */
+import {
+  CONTOSO_TENANT, DEVICE_GROUPS, ON_PREM_DEVICES, OS, VMS,
+  armVmId, computerDnsName, machineIdOf, subscription, vmAgeMinutes, vmIdOf,
+} from './estate';
+import type { DeviceSpec, GroupName, OsInfo, VmSpec } from './estate';
+import { epochMillis, guid, spread, stamp } from './util';
+import type { SnapshotFile } from './util';
+
+const API = 'https://api.security.microsoft.com/api';
+/** The export script pages machines with `$top`, so the demo needs two pages. */
+const MACHINES_PAGE_SIZE = 14;
+/** When the deviceavinfo report was last refreshed (all records share it). */
+const AV_REPORT_REFRESHED_MINUTES_AGO = 310;
+
+/** One MDE device, Azure VM or not, with what it reports. */
+export interface Device {
+  host: string;
+  machineId: string;
+  dnsName: string;
+  os: OsInfo;
+  platform: string;
+  spec: Omit<DeviceSpec, 'link'> & { link?: DeviceSpec['link'] };
+  /** The Azure VM behind the device; absent for on-premises devices. */
+  vm?: VmSpec;
+}
+
+export function devices(): Device[] {
+  const azure = VMS.flatMap((vm): Device[] =>
+    vm.device ? [{ host: vm.name, machineId: machineIdOf(vm.name), dnsName: computerDnsName(vm.name, vm.device), os: OS[vm.os], platform: OS[vm.os].mdePlatform, spec: vm.device, vm }] : [],
+  );
+  const onPrem = ON_PREM_DEVICES.map((d): Device => ({
+    host: d.host, machineId: machineIdOf(d.host), dnsName: computerDnsName(d.host, d.device), os: OS[d.os],
+    platform: d.reportedPlatform ?? OS[d.os].mdePlatform, spec: d.device,
+  }));
+  return [...azure, ...onPrem];
+}
+
+export function deviceOn(host: string): Device {
+  const found = devices().find((d) => d.host === host);
+  if (!found) throw new Error(`no MDE device for ${host}`);
+  return found;
+}
+
+export function rbacGroup(d: Device): { rbacGroupId: number; rbacGroupName: GroupName | null } {
+  return d.spec.group === null ? { rbacGroupId: 0, rbacGroupName: null } : { rbacGroupId: DEVICE_GROUPS[d.spec.group], rbacGroupName: d.spec.group };
+}
+
+export function mdeFiles(): SnapshotFile[] {
+  const all = devices();
+  return [
+    ...machinePages(all),
+    ['mde/deviceavinfo.json', { '@odata.context': `${API}/$metadata#DeviceAvInfo`, value: all.flatMap(avInfo) }],
+    ...all.flatMap(mdatpHealthCapture),
+    ['mde/device-groups.json', exposureByGroup(all)],
+  ];
+}
+
+// --- machines -----------------------------------------------------------------------------------
+
+const SUBNET: Record<string, number> = { prod: 10, dev: 20, shared: 30, fabrikam: 40 };
+
+function vmMetadata(d: Device): unknown {
+  if (!d.vm) return null;
+  const vmId = vmIdOf(d.vm);
+  const resourceId = armVmId(d.vm);
+  const subscriptionId = subscription(d.vm.sub).id;
+  switch (d.spec.link) {
+    case 'vmIdOnly':
+      return { vmId, cloudProvider: 'Azure', resourceId: null, subscriptionId };
+    case 'resourceIdOnly':
+      return { vmId: null, cloudProvider: 'Azure', resourceId: resourceId.toLowerCase(), subscriptionId };
+    default:
+      return { vmId, cloudProvider: 'Azure', resourceId, subscriptionId };
+  }
+}
+
+function machine(d: Device, index: number): unknown {
+  const tags = d.vm ? [subscription(d.vm.sub).displayName] : ['on-premises'];
+  return {
+    id: d.machineId,
+    computerDnsName: d.dnsName,
+    // Azure VMs are onboarded within hours of creation; on-premises devices some time this past year.
+    firstSeen: stamp((d.vm ? vmAgeMinutes(d.vm) - 30 : 60 * 24 * (60 + spread(`onprem:${d.host}`, 300))) - spread(`first:${d.host}`, 600), `first:${d.host}`, 'ticks'),
+    lastSeen: stamp(15 + spread(`last:${d.host}`, 240), `last:${d.host}`, 'ticks'),
+    osPlatform: d.platform,
+    version: d.os.mdeVersion,
+    osProcessor: 'x64',
+    lastIpAddress: d.vm ? `10.${SUBNET[d.vm.sub]}.1.${4 + index}` : `172.16.10.${20 + index}`,
+    lastExternalIpAddress: d.vm ? `198.51.100.${SUBNET[d.vm.sub]}` : '203.0.113.7',
+    osBuild: d.os.osBuild,
+    healthStatus: 'Active',
+    deviceValue: 'Normal',
+    ...rbacGroup(d),
+    riskScore: (['None', 'Low', 'Medium', 'High'] as const)[spread(`risk:${d.host}`, 4)],
+    exposureLevel: (['Low', 'Medium', 'High'] as const)[spread(`exposure:${d.host}`, 3)],
+    isAadJoined: false,
+    aadDeviceId: null,
+    machineTags: tags,
+    onboardingStatus: 'Onboarded',
+    osArchitecture: '64-bit',
+    managedBy: 'Unknown',
+    vmMetadata: vmMetadata(d),
+  };
+}
+
+/** `GET /api/machines?$top=…`, following `@odata.nextLink`. */
+function machinePages(all: Device[]): SnapshotFile[] {
+  const records = all.map(machine);
+  return [
+    ['mde/machines.page-1.json', {
+      '@odata.context': `${API}/$metadata#Machines`,
+      value: records.slice(0, MACHINES_PAGE_SIZE),
+      '@odata.nextLink': `${API}/machines?$top=${MACHINES_PAGE_SIZE}&$skip=${MACHINES_PAGE_SIZE}`,
+    }],
+    ['mde/machines.page-2.json', {
+      '@odata.context': `${API}/$metadata#Machines`,
+      value: records.slice(MACHINES_PAGE_SIZE),
+    }],
+  ];
+}
+
+// --- antivirus health ---------------------------------------------------------------------------
+
+/** `GET /api/deviceavinfo` record; devices without an avMode in the estate have none. */
+function avInfo(d: Device): unknown[] {
+  const avMode = d.spec.avMode;
+  if (avMode === undefined) return [];
+  const windows = d.os.osType === 'Windows';
+  const disabled = avMode === '2';
+  const active = avMode === '0';
+  const upToDate = disabled ? 'False' : 'True';
+  const seed = `av:${d.host}`;
+  const scanned = active ? stamp(AV_REPORT_REFRESHED_MINUTES_AGO + 200 + spread(seed, 600), seed, 'millis') : null;
+  return [
+    {
+      id: guid(seed),
+      machineId: d.machineId,
+      computerDnsName: d.dnsName,
+      osKind: windows ? 'windows' : 'linux',
+      osPlatform: d.platform,
+      osVersion: d.os.osVersion,
+      avMode,
+      avSignatureVersion: disabled ? '1.417.202.0' : '1.421.1498.0',
+      avEngineVersion: windows ? '1.1.24090.11' : '1.1.24090.3000',
+      avPlatformVersion: windows ? '4.18.24090.11' : '101.24092.0002',
+      lastSeenTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + 30, seed, 'seconds'),
+      quickScanResult: active ? 'Completed' : '',
+      quickScanError: '',
+      quickScanTime: scanned,
+      fullScanResult: '',
+      fullScanError: '',
+      fullScanTime: null,
+      dataRefreshTimestamp: stamp(AV_REPORT_REFRESHED_MINUTES_AGO, 'av-report', 'seconds'),
+      avEngineUpdateTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + (disabled ? 40_000 : 900), `${seed}:engine`, 'seconds'),
+      avSignatureUpdateTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + (disabled ? 40_000 : 400), `${seed}:sig`, 'seconds'),
+      avPlatformUpdateTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + 20_000, `${seed}:platform`, 'seconds'),
+      avIsSignatureUpToDate: upToDate,
+      avIsEngineUpToDate: upToDate,
+      // Windows Server 2012 R2 stays on an older platform update channel.
+      avIsPlatformUpToDate: d.os.osBuild === 9600 ? 'False' : 'True',
+      avSignaturePublishTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + (disabled ? 40_100 : 500), `${seed}:sig`, 'seconds'),
+      // deviceavinfo prints the group name before the id.
+      rbacGroupName: rbacGroup(d).rbacGroupName,
+      rbacGroupId: rbacGroup(d).rbacGroupId,
+    },
+  ];
+}
+
+/** Wrapped setting as `mdatp health --output json` prints it. */
+const setting = (value: unknown, isManaged = false, displayValue = true) => ({ displayValue, isManaged, value });
+
+/**
+ * `mdatp health --output json` captured on the device (same keys and order as a real 101.23062
+ * capture). Real-time protection and passive mode are set through mdatp_managed.json.
+ */
+function mdatpHealthCapture(d: Device): SnapshotFile[] {
+  const rtp = d.spec.rtpCapture;
+  if (rtp === undefined) return [];
+  const capturedMinutesAgo = 20 + spread(`capture:${d.host}`, 30);
+  const definitionsAge = 35 + spread(`defs:${d.host}`, 90);
+  return [
+    [`mde/mdatp-health/${d.host}.json`, {
+      $type: 'getHealthAllResult',
+      appVersion: '101.24092.0002',
+      automaticDefinitionUpdateEnabled: setting(true),
+      behaviorMonitoring: setting('enabled'),
+      cloudAutomaticSampleSubmissionConsent: setting('safe'),
+      cloudDiagnosticEnabled: setting(false),
+      cloudEnabled: setting(true),
+      conflictingApplications: [],
+      definitionsStatus: { $type: 'upToDate' },
+      definitionsUpdated: epochMillis(capturedMinutesAgo + definitionsAge),
+      definitionsUpdatedMinutesAgo: definitionsAge,
+      definitionsVersion: '1.421.1498.0',
+      edrConfigurationVersion: `30.199999.main.2026.11.20.09-${guid(`edrcfg:${d.host}`).slice(0, 8).toUpperCase()}`,
+      edrDeviceTags: setting([]),
+      edrEarlyPreviewEnabled: setting('disabled'),
+      edrGroupIds: setting(''),
+      edrMachineId: d.machineId,
+      engineVersion: '1.1.24090.3000',
+      functionalityMode: setting('default', false, false),
+      healthIssues: [],
+      healthy: true,
+      licensed: true,
+      logLevel: 'info',
+      machineGuid: guid(`machineGuid:${d.host}`),
+      managedBy: setting('', false, false),
+      networkProtectionEnforcementLevel: setting('disabled'),
+      networkProtectionStatus: 'stopped',
+      orgId: CONTOSO_TENANT,
+      passiveModeEnabled: setting(!rtp, true),
+      productExpiration: epochMillis(-60 * 24 * 300),
+      proxy: setting('None', false, false),
+      realTimeProtectionAvailable: true,
+      realTimeProtectionEnabled: setting(rtp, true),
+      realTimeProtectionSubsystem: 'fanotify',
+      releaseRing: 'Production',
+      supplementaryEventsSubsystem: 'ebpf',
+      tamperProtection: setting('audit'),
+      telemetryClient: setting('OneDs', false, false),
+      troubleshootingMode: false,
+    }],
+  ];
+}
+
+// --- device groups ------------------------------------------------------------------------------
+
+/** `GET /api/exposureScore/ByMachineGroups`: one row per device group that holds devices. */
+function exposureByGroup(all: Device[]): unknown {
+  const used = new Set(all.map((d) => d.spec.group));
+  const groups = (Object.keys(DEVICE_GROUPS) as GroupName[]).filter((g) => used.has(g));
+  return {
+    '@odata.context': `${API}/$metadata#ExposureScore`,
+    value: groups.map((g) => ({
+      time: stamp(95, `score:${g}`, 'ticks'),
+      score: (1800 + spread(`score:${g}`, 4000)) / 100,
+      rbacGroupName: g,
+    })),
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * Runs compiled rules over a snapshot. A rule whose inputs are absent is reported as not
+ * evaluated, with what it needs; otherwise every record (or group) that passes `where` is
+ * checked, and each one that fails the assertion becomes a finding.
+ */
+import type { Collection, Snapshot, SnapshotRecord } from '../snapshot/types';
+import type { Finding, Location, ResourceRef, RuleResult } from '../report/model';
+import type { CompiledJoin, CompiledRule, EvalContext } from '../rules/types';
+import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
+import { selectElements } from '../rules/conditions';
+import { renderTemplate } from '../rules/template';
+import { exportKind } from '../snapshot/kinds';
+import { cmp } from '../diagnostics';
+import { JoinIndexes, joinKey } from './joins';
+
+/** A grouped finding points at this many of its records at most. */
+const MAX_GROUP_LOCATIONS = 20;
+
+interface Subject {
+  data: unknown;
+  origins: Location[];
+  /** Identity when the rule does not template one. */
+  identity: ResourceRef;
+}
+
+export interface EvaluationResult {
+  results: RuleResult[];
+  findings: Finding[];
+}
+
+function collectionsOf(joins: readonly CompiledJoin[], onlyRequired: boolean, out: Set<string>): Set<string> {
+  for (const j of joins) {
+    if (onlyRequired && !j.required) continue;
+    out.add(j.from);
+    collectionsOf(j.joins, onlyRequired, out);
+  }
+  return out;
+}
+
+function howToGet(collection: string): string {
+  const kind = exportKind(collection);
+  return kind ? `${collection} (${kind.title}: ${kind.howToExport})` : collection;
+}
+
+/** Which inputs the rule lacks, or undefined when it can run. */
+function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undefined {
+  const missing: string[] = [];
+  const has = (c: string) => snapshot.collections.has(c);
+  const alternatives = new Set(rule.requiresAny);
+  const required = new Set<string>([rule.from]);
+  for (const j of rule.joins) {
+    if (!j.required || alternatives.has(j.name)) continue;
+    required.add(j.from);
+    collectionsOf(j.joins, true, required);
+  }
+  for (const c of [...required].sort(cmp)) if (!has(c)) missing.push(howToGet(c));
+  if (alternatives.size > 0) {
+    const alt = rule.joins.filter((j) => alternatives.has(j.name)).map((j) => j.from);
+    if (!alt.some(has)) missing.push(`one of: ${alt.map(howToGet).join('; ')}`);
+  }
+  for (const f of rule.facts) {
+    const fact = snapshot.facts.get(f);
+    if (fact?.value !== undefined) continue;
+    missing.push(
+      fact?.conflicting?.length
+        ? `fact ${f} (the exports disagree: ${fact.conflicting.join(', ')})`
+        : `fact ${f} (declare it in snapshot.yaml under facts, or export data that carries it)`,
+    );
+  }
+  return missing.length ? missing : undefined;
+}
+
+export function ruleNeeds(rule: CompiledRule): string[] {
+  const needs = collectionsOf(rule.joins, false, new Set([rule.from]));
+  return [...needs, ...rule.facts.map((f) => `fact:${f}`)].sort(cmp);
+}
+
+/**
+ * One subject per resource: a resource exported twice (two pages that overlap, or the same
+ * subscription in `az account list` and REST form) is checked once, at its first record.
+ */
+function recordSubjects(coll: Collection): Subject[] {
+  const kind = exportKind(coll.name);
+  const seen = new Set<string>();
+  const out: Subject[] = [];
+  for (const r of coll.records) {
+    const id = kind?.identify(r.data);
+    if (id?.id) {
+      const key = id.id.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+    }
+    out.push({
+      data: r.data,
+      origins: [r.origin],
+      identity: { kind: coll.name, id: id?.id || `${r.origin.file}#${r.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) },
+    });
+  }
+  return out;
+}
+
+/** Groups of records sharing a key (compared case-insensitively); the first spelling names the group. */
+function groupSubjects(rule: CompiledRule, coll: Collection): Subject[] {
+  const groups = new Map<string, { key: unknown; items: SnapshotRecord[] }>();
+  for (const r of coll.records) {
+    for (const k of elements(resolvePath(rule.groupBy!, r.data))) {
+      const norm = joinKey(k);
+      if (norm === undefined) continue;
+      const g = groups.get(norm);
+      if (g) g.items.push(r);
+      else groups.set(norm, { key: k, items: [r] });
+    }
+  }
+  return [...groups.keys()].sort(cmp).map((norm) => {
+    const g = groups.get(norm)!;
+    return {
+      data: { key: g.key, items: g.items.map((r) => r.data) },
+      origins: g.items.slice(0, MAX_GROUP_LOCATIONS).map((r) => r.origin),
+      identity: { kind: `${coll.name}#${rule.groupBy!.text}`, id: String(g.key) },
+    };
+  });
+}
+
+function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, findings: Finding[]): RuleResult {
+  const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
+  const missing = missingInputs(rule, snapshot);
+  if (missing) {
+    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing, reason: 'the snapshot lacks inputs this rule needs' };
+  }
+  const coll = snapshot.collections.get(rule.from)!;
+  const subjects = rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(coll);
+  const values = { params: rule.params, facts: ctx.facts };
+  let evaluated = 0;
+  let failed = 0;
+  for (const subject of subjects) {
+    const scope = new Bound(subject.data, new Map());
+    if (rule.where && !rule.where(scope, ctx)) continue;
+    evaluated++;
+    indexes.attach(rule.joins, scope);
+    const names = scope.names as Map<string, unknown>;
+    for (const l of rule.lets) {
+      names.set(l.name, selectElements(elements(resolveBound(l.select, scope)), scope, ctx, l));
+    }
+    if (rule.assert(scope, ctx)) continue;
+    failed++;
+    const render = (t: typeof rule.message | undefined) => (t ? renderTemplate(t, scope, values) : undefined);
+    const resource: ResourceRef = {
+      kind: render(rule.resource.kind) || subject.identity.kind,
+      id: render(rule.resource.id) || subject.identity.id,
+    };
+    const name = render(rule.resource.name) || subject.identity.name;
+    if (name) resource.name = name;
+    findings.push({ ruleId: rule.meta.id, severity: rule.meta.severity, message: render(rule.message)!, resource, locations: subject.origins });
+  }
+  return { ...base, status: failed > 0 ? 'failed' : 'passed', evaluated, passed: evaluated - failed, failed };
+}
+
+export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number): EvaluationResult {
+  const facts = new Map<string, string>();
+  for (const [name, fact] of snapshot.facts) if (fact.value !== undefined) facts.set(name, fact.value);
+  const ctx: EvalContext = { facts, now };
+  const indexes = new JoinIndexes(snapshot.collections, ctx);
+  const findings: Finding[] = [];
+  const results = rules.map((r) => evaluateRule(r, snapshot, indexes, ctx, findings));
+  return { results, findings };
+}

@@ -1,0 +1,96 @@
+/**
+ * The library's main entry: snapshot folder + rule paths in, Report out. The CLI is a thin shell
+ * around this; so are tests and other tools that embed posture-lint.
+ */
+import { cmp, compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics';
+import { evaluate } from './engine/evaluate';
+import { loadRules } from './rules/load';
+import { loadSnapshot } from './snapshot/load';
+import { EXPORT_KINDS } from './snapshot/kinds';
+import { sortFindings, summarize } from './report/summary';
+import { severityRank, type Finding, type Report, type RuleMeta, type Severity } from './report/model';
+import { BUILTIN_RULES_DIR, packageVersion } from './paths';
+import type { Snapshot } from './snapshot/types';
+
+export interface LintOptions {
+  /** Snapshot folder. */
+  snapshot: string;
+  /** Rule files or folders; the built-in rule pack when omitted. */
+  rules?: string[];
+  /** Manifest path, when not `snapshot.yaml` in the folder. */
+  manifest?: string;
+  /** Evaluation time; defaults to the manifest's `takenAt`, else the current time. */
+  now?: Date;
+  /** Per-rule parameter overrides, keyed by rule id. */
+  parameters?: Record<string, Record<string, unknown>>;
+}
+
+export interface LintResult {
+  report: Report;
+  rules: Map<string, RuleMeta>;
+}
+
+export const COLLECTIONS: ReadonlySet<string> = new Set(EXPORT_KINDS.map((k) => k.id));
+
+function evaluationTime(snapshot: Snapshot, explicit: Date | undefined, diagnostics: Diagnostic[]): number {
+  if (explicit) return explicit.getTime();
+  const declared = snapshot.facts.get('takenAt')?.value;
+  const t = declared ? Date.parse(declared) : NaN;
+  if (!Number.isNaN(t)) return t;
+  diagnostics.push(
+    diagnostic('note', 'no-taken-at', 'the snapshot has no takenAt (snapshot.yaml): ages are measured from the current time, so reports may differ from day to day'),
+  );
+  return Date.now();
+}
+
+/** One finding per rule, resource and message, even when records repeat across pages. */
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.ruleId, f.resource.kind, f.resource.id.toLowerCase(), f.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const snapshot = await loadSnapshot(options.snapshot, options.manifest ? { manifest: options.manifest } : undefined);
+  const loaded = await loadRules(options.rules ?? [BUILTIN_RULES_DIR], { collections: COLLECTIONS, parameters: options.parameters });
+  const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
+  const now = evaluationTime(snapshot, options.now, diagnostics);
+  const { results, findings } = evaluate(loaded.rules, snapshot, now);
+  const sortedFindings = sortFindings(dedupe(findings));
+  diagnostics.sort(compareDiagnostics);
+  const report: Report = {
+    schemaVersion: '1.0',
+    tool: { name: 'posture-lint', version: packageVersion() },
+    snapshot: {
+      path: options.snapshot,
+      files: snapshot.files.map((f) => ({ file: f.file, kinds: f.kinds, records: f.records })).sort((a, b) => cmp(a.file, b.file)),
+      facts: [...snapshot.facts.values()]
+        .map((f) => ({ name: f.name, declared: f.declared, ...(f.value !== undefined ? { value: f.value } : {}), ...(f.conflicting ? { conflicting: f.conflicting } : {}) }))
+        .sort((a, b) => cmp(a.name, b.name)),
+    },
+    summary: summarize(results, sortedFindings, diagnostics),
+    rules: results,
+    findings: sortedFindings,
+    diagnostics,
+  };
+  return { report, rules: new Map(loaded.rules.map((r) => [r.meta.id, r.meta])) };
+}
+
+export interface GateOptions {
+  /** Lowest severity that fails the run (default low). */
+  failOn: Severity;
+  /** Not-evaluated rules fail the run (exit 2). */
+  strict: boolean;
+}
+
+/** 0 clean, 1 findings at or above the threshold, 2 unusable input or rules (or, with strict, unchecked rules). */
+export function exitCode(report: Report, gate: GateOptions): 0 | 1 | 2 {
+  if (report.summary.diagnostics.error > 0) return 2;
+  if (gate.strict && report.summary.rules.notEvaluated > 0) return 2;
+  const threshold = severityRank(gate.failOn);
+  return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+}

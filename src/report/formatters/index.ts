@@ -1,0 +1,23 @@
+/**
+ * Output formats by name. Each format is one pure function in its own file; adding one means adding
+ * it here, and the type keeps the name list and the table in step.
+ */
+import { cmp } from '../../diagnostics';
+import type { Formatter } from '../model';
+import { json } from './json';
+import { stylish } from './stylish';
+
+export type FormatName = 'stylish' | 'json';
+
+export const FORMATTERS: Readonly<Record<FormatName, Formatter>> = Object.freeze({ stylish, json });
+
+/** Sorted, for usage messages and help text. */
+export function formatterNames(): string[] {
+  return Object.keys(FORMATTERS).sort(cmp);
+}
+
+/** The formatter for a user-given name; undefined for anything else (the CLI reports a usage error). */
+export function getFormatter(name: string): Formatter | undefined {
+  // Own keys only: `toString` or `__proto__` must not resolve to something from Object.prototype.
+  return Object.prototype.hasOwnProperty.call(FORMATTERS, name) ? FORMATTERS[name as FormatName] : undefined;
+}

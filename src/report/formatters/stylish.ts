@@ -1,0 +1,195 @@
+/**
+ * Terminal output for an admin: findings grouped by rule, then the rules that could not run and
+ * what they lacked, then input and rule-file problems, then one summary line.
+ */
+import { compareDiagnostics, cmp, type Diagnostic } from '../../diagnostics';
+import {
+  severityRank,
+  type FormatContext,
+  type Formatter,
+  type Finding,
+  type Report,
+  type RuleResult,
+  type Severity,
+  type Summary,
+} from '../model';
+import { sortFindings } from '../summary';
+
+type Paint = (text: string) => string;
+
+interface Palette {
+  bold: Paint;
+  dim: Paint;
+  red: Paint;
+  yellow: Paint;
+  green: Paint;
+  cyan: Paint;
+}
+
+/** SGR codes with their specific closers, so nested styles do not reset each other. */
+const sgr =
+  (open: number, close: number): Paint =>
+  (text) =>
+    `\x1b[${open}m${text}\x1b[${close}m`;
+
+const ANSI: Palette = {
+  bold: sgr(1, 22),
+  dim: sgr(2, 22),
+  red: sgr(31, 39),
+  yellow: sgr(33, 39),
+  green: sgr(32, 39),
+  cyan: sgr(36, 39),
+};
+
+const plain: Paint = (text) => text;
+const PLAIN: Palette = { bold: plain, dim: plain, red: plain, yellow: plain, green: plain, cyan: plain };
+
+function severityPaint(p: Palette, severity: Severity | Diagnostic['severity']): Paint {
+  switch (severity) {
+    case 'critical':
+      return (t) => p.bold(p.red(t));
+    case 'high':
+    case 'error':
+      return p.red;
+    case 'medium':
+    case 'warning':
+      return p.yellow;
+    case 'low':
+    case 'note':
+      return p.cyan;
+    case 'info':
+      return p.dim;
+  }
+}
+
+// Names and messages carry text from the exports. A control character or bidi override in them must
+// neither drive the terminal nor reorder or split what the admin reads, so it is shown escaped.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+function safe(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+interface Cell {
+  text: string;
+  paint?: Paint;
+}
+
+/** Lines with every column but the last padded to its widest cell; padding stays outside colour. */
+function columns(rows: Cell[][], indent: string): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    for (let i = 0; i < row.length - 1; i++) widths[i] = Math.max(widths[i] ?? 0, row[i].text.length);
+  }
+  return rows.map((row) => {
+    const cells = row.map((cell, i) => {
+      const pad = i < row.length - 1 ? ' '.repeat(widths[i] - cell.text.length) : '';
+      return (cell.paint ?? plain)(cell.text) + pad;
+    });
+    return (indent + cells.join('  ')).trimEnd();
+  });
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `<mark> <rule id>  <severity>  <title>`: the heading of a failed and of a not-evaluated rule. */
+function ruleHeading(p: Palette, mark: string, rule: Pick<RuleResult, 'id' | 'severity' | 'title'>): string {
+  return `${mark} ${p.bold(safe(rule.id))}  ${severityPaint(p, rule.severity)(rule.severity)}  ${safe(rule.title)}`;
+}
+
+function findingsSection(report: Report, context: FormatContext, p: Palette): string[] {
+  const results = new Map(report.rules.map((r) => [r.id, r]));
+  const groups = new Map<string, Finding[]>();
+  for (const f of sortFindings(report.findings)) {
+    const group = groups.get(f.ruleId);
+    if (group) group.push(f);
+    else groups.set(f.ruleId, [f]);
+  }
+  const lines: string[] = [];
+  for (const [ruleId, findings] of groups) {
+    const result = results.get(ruleId);
+    const severity = result?.severity ?? findings[0].severity;
+    const title = result?.title ?? context.rules.get(ruleId)?.title ?? '';
+    // Pass counts beside failures show the rule really looked at the estate.
+    const tally = result ? p.dim(`  (${result.failed} of ${result.evaluated} failed)`) : '';
+    lines.push(ruleHeading(p, p.red('✖'), { id: ruleId, severity, title }) + tally);
+    const rows: Cell[][] = [];
+    for (const f of findings) {
+      rows.push([{ text: safe(f.resource.name ?? f.resource.id) }, { text: safe(f.message) }]);
+      for (const loc of f.locations) {
+        rows.push([{ text: '' }, { text: safe(`${loc.file}#${loc.pointer}`), paint: p.dim }]);
+      }
+    }
+    lines.push(...columns(rows, '  '), '');
+  }
+  return lines;
+}
+
+function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[] {
+  const skipped = rules
+    .filter((r) => r.status === 'not-evaluated')
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
+  if (skipped.length === 0) return [];
+  const lines = [p.bold(p.yellow(`Not evaluated: ${plural(skipped.length, 'rule')} did not check anything`))];
+  for (const r of skipped) {
+    lines.push(`  ${ruleHeading(p, p.yellow('⚠'), r)}`);
+    const missing = r.missing ?? [];
+    lines.push(
+      missing.length > 0
+        ? `      missing: ${safe(missing.join(', '))}`
+        : `      needs: ${safe(r.needs.join(', '))}`,
+    );
+    if (r.reason) lines.push(`      reason: ${safe(r.reason)}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function where(d: Diagnostic): string {
+  const file = d.file ?? '';
+  if (d.position) return `${file}:${d.position.line}:${d.position.column}`;
+  if (d.pointer !== undefined) return `${file}#${d.pointer}`;
+  return file;
+}
+
+function diagnosticsSection(diagnostics: readonly Diagnostic[], p: Palette): string[] {
+  if (diagnostics.length === 0) return [];
+  const rows = [...diagnostics]
+    .sort(compareDiagnostics)
+    .map((d): Cell[] => [
+      { text: safe(where(d)) },
+      { text: d.severity, paint: severityPaint(p, d.severity) },
+      { text: safe(d.message) },
+      { text: safe(d.code), paint: p.dim },
+    ]);
+  return [p.bold('Problems'), ...columns(rows, '  '), ''];
+}
+
+function summaryLine(s: Summary, p: Palette): string {
+  const severities = (Object.keys(s.bySeverity) as Severity[])
+    .filter((k) => s.bySeverity[k] > 0)
+    .sort((a, b) => severityRank(b) - severityRank(a))
+    .map((k) => `${s.bySeverity[k]} ${k}`);
+  const findings = plural(s.findings, 'finding') + (severities.length > 0 ? ` (${severities.join(', ')})` : '');
+  const rules = `rules: ${s.rules.passed} passed, ${s.rules.failed} failed, ${s.rules.notEvaluated} not evaluated`;
+  const problems = [plural(s.diagnostics.error, 'error')];
+  if (s.diagnostics.warning > 0) problems.push(plural(s.diagnostics.warning, 'warning'));
+  if (s.diagnostics.note > 0) problems.push(plural(s.diagnostics.note, 'note'));
+  const line = `${findings} · ${rules} · ${problems.join(', ')}`;
+  const tone =
+    s.findings > 0 || s.diagnostics.error > 0 ? p.red : s.rules.notEvaluated > 0 ? p.yellow : p.green;
+  return p.bold(tone(line));
+}
+
+export const stylish: Formatter = (report, context) => {
+  const p = context.color ? ANSI : PLAIN;
+  const lines = [
+    ...findingsSection(report, context, p),
+    ...notEvaluatedSection(report.rules, p),
+    ...diagnosticsSection(report.diagnostics, p),
+    summaryLine(report.summary, p),
+  ];
+  return `${lines.join('\n')}\n`;
+};

@@ -1,0 +1,106 @@
+/**
+ * The one finding model shared by the engine and every formatter. Formatters import this file
+ * and nothing else from the engine.
+ */
+import type { Diagnostic } from '../diagnostics';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** Higher is more severe. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+export interface ResourceRef {
+  /** Collection the resource was read from, e.g. `mde.machines`. */
+  kind: string;
+  /** Stable identity: ARM id, MDE machine id, or the scope for grouped rules. */
+  id: string;
+  name?: string;
+}
+
+export interface Location {
+  file: string;
+  pointer: string;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  resource: ResourceRef;
+  locations: Location[];
+}
+
+export type RuleStatus = 'passed' | 'failed' | 'not-evaluated';
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  rationale?: string;
+  remediation?: string;
+  references: string[];
+  tags: string[];
+  /** Rule file, relative to its rules root. */
+  file: string;
+}
+
+export interface RuleResult {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: RuleStatus;
+  /** Records (or groups) the assertion was checked on. */
+  evaluated: number;
+  passed: number;
+  failed: number;
+  /** Collections and facts the rule reads. */
+  needs: string[];
+  /** For `not-evaluated`: which needed inputs the snapshot lacks, and why. */
+  missing?: string[];
+  reason?: string;
+}
+
+export interface SeverityCounts {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+}
+
+export interface Summary {
+  findings: number;
+  bySeverity: SeverityCounts;
+  rules: { total: number; passed: number; failed: number; notEvaluated: number };
+  diagnostics: { error: number; warning: number; note: number };
+}
+
+export interface SnapshotInfo {
+  /** The snapshot folder as given on the command line. */
+  path: string;
+  files: { file: string; kinds: string[]; records: number }[];
+  facts: { name: string; value?: string; declared: boolean; conflicting?: string[] }[];
+}
+
+export interface Report {
+  /** Version of this report format; bumped on incompatible changes. */
+  schemaVersion: '1.0';
+  tool: { name: 'posture-lint'; version: string };
+  snapshot: SnapshotInfo;
+  summary: Summary;
+  rules: RuleResult[];
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+}
+
+/** What a formatter may read besides the report: rule metadata, keyed by id. */
+export interface FormatContext {
+  rules: ReadonlyMap<string, RuleMeta>;
+  color: boolean;
+}
+
+export type Formatter = (report: Report, context: FormatContext) => string;

@@ -1,0 +1,222 @@
+/**
+ * Turns one schema-valid rule document into a CompiledRule: metadata, parameters, iteration,
+ * joins, lets, assertion and message, with every problem reported at its YAML path.
+ */
+import type { RuleMeta, Severity } from '../report/model';
+import { compileCondition, compilePath, type CompileEnv, type YamlPath } from './conditions';
+import { parseTemplate, type Template } from './template';
+import { isPlainObject } from './values';
+import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
+import { headName } from './path';
+
+export interface RuleCompileOptions {
+  /** Rule file relative to its rules root. */
+  file: string;
+  /** Collections the snapshot loader knows; a rule naming another is an error. */
+  collections: ReadonlySet<string>;
+  /** Parameter values that override the rule's defaults (from configuration). */
+  paramOverrides?: Readonly<Record<string, unknown>>;
+  error(at: YamlPath, message: string, offset?: number): void;
+}
+
+/** Names a grouped rule's records expose. */
+const GROUP_FIELDS = ['key', 'items'];
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** Closest candidate by edit distance, for "did you mean" hints. */
+export function suggest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+function checkCollection(name: unknown, at: YamlPath, opts: RuleCompileOptions): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  if (opts.collections.has(name)) return name;
+  const hint = suggest(name, opts.collections);
+  opts.error(at, `unknown collection '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+  return undefined;
+}
+
+function compileTemplate(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCompileOptions): Template | undefined {
+  if (typeof raw !== 'string') return undefined;
+  const { template, errors } = parseTemplate(raw);
+  for (const e of errors) opts.error(at, e.message, e.offset);
+  for (const f of template.facts) env.facts.add(f);
+  for (const p of template.params) {
+    if (!Object.prototype.hasOwnProperty.call(env.params, p)) opts.error(at, `template uses unknown parameter '${p}'`);
+  }
+  return template;
+}
+
+function compileJoins(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCompileOptions): CompiledJoin[] {
+  if (!isPlainObject(raw)) return [];
+  const out: CompiledJoin[] = [];
+  for (const name of Object.keys(raw).sort()) {
+    const spec = raw[name];
+    const here = [...at, name];
+    if (!isPlainObject(spec)) continue;
+    const from = checkCollection(spec.from, [...here, 'from'], opts);
+    const pairsRaw = Array.isArray(spec.on) ? spec.on : [spec.on];
+    const on: JoinKeyPair[] = [];
+    pairsRaw.forEach((p, i) => {
+      const pAt = Array.isArray(spec.on) ? [...here, 'on', i] : [...here, 'on'];
+      if (!isPlainObject(p)) return;
+      const local = compilePath(p.local, [...pAt, 'local'], env);
+      const foreign = compilePath(p.foreign, [...pAt, 'foreign'], env);
+      if (local && foreign) on.push({ local, foreign, match: p.match === 'scope' ? 'scope' : 'equals' });
+    });
+    const where = spec.where === undefined ? undefined : compileCondition(spec.where, [...here, 'where'], env);
+    const joins = compileJoins(spec.join, [...here, 'join'], env, opts);
+    if (!from) continue;
+    out.push({
+      name,
+      from,
+      on,
+      many: spec.many === true,
+      required: spec.required !== false,
+      where,
+      joins,
+      indexKey: JSON.stringify([from, spec.where ?? null]),
+    });
+  }
+  // Joins run in declaration order so later keys may read earlier joins; YAML order is kept.
+  const order = Object.keys(raw);
+  return out.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+}
+
+function compileLets(raw: unknown, at: YamlPath, env: CompileEnv): CompiledLet[] {
+  if (!isPlainObject(raw)) return [];
+  const out: CompiledLet[] = [];
+  for (const name of Object.keys(raw)) {
+    const spec = raw[name];
+    const here = [...at, name];
+    if (!isPlainObject(spec)) continue;
+    const select = compilePath(spec.select, [...here, 'select'], env);
+    const as = typeof spec.as === 'string' ? spec.as : 'item';
+    const where = spec.where === undefined ? undefined : compileCondition(spec.where, [...here, 'where'], env);
+    const distinct = spec.distinct === undefined ? undefined : compilePath(spec.distinct, [...here, 'distinct'], env);
+    if (select) out.push({ name, select, as, where, distinct });
+  }
+  return out;
+}
+
+function resolveParams(raw: unknown, overrides: Readonly<Record<string, unknown>> | undefined, opts: RuleCompileOptions): Record<string, unknown> {
+  const params: Record<string, unknown> = Object.create(null);
+  if (isPlainObject(raw)) {
+    for (const [name, spec] of Object.entries(raw)) {
+      if (isPlainObject(spec)) params[name] = spec.default;
+    }
+  }
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    if (!(name in params)) opts.error(['parameters'], `configuration sets unknown parameter '${name}'`);
+    else params[name] = value;
+  }
+  return params;
+}
+
+export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptions): CompiledRule | undefined {
+  let failed = false;
+  const report = (at: YamlPath, message: string, offset?: number) => {
+    failed = true;
+    opts.error(at, message, offset);
+  };
+  const local: RuleCompileOptions = { ...opts, error: report };
+  const params = resolveParams(doc.parameters, opts.paramOverrides, local);
+  const env: CompileEnv = { params, facts: new Set(), error: report };
+
+  const id = String(doc.id);
+  const base = opts.file.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');
+  if (base !== id) report(['id'], `rule id '${id}' must equal its file name '${base}'`);
+
+  const forSpec = doc.for;
+  const fromRaw = isPlainObject(forSpec) ? forSpec.from : forSpec;
+  const from = checkCollection(fromRaw, isPlainObject(forSpec) ? ['for', 'from'] : ['for'], local);
+  const groupBy = isPlainObject(forSpec) ? compilePath(forSpec.groupBy, ['for', 'groupBy'], env) : undefined;
+
+  const where = doc.where === undefined ? undefined : compileCondition(doc.where, ['where'], env);
+  const joins = compileJoins(doc.join, ['join'], env, local);
+  const lets = compileLets(doc.let, ['let'], env);
+  const assert = compileCondition(doc.assert, ['assert'], env);
+  const message = compileTemplate(doc.message, ['message'], env, local);
+  const resourceRaw = isPlainObject(doc.resource) ? doc.resource : {};
+  const resource = {
+    kind: compileTemplate(resourceRaw.kind, ['resource', 'kind'], env, local),
+    id: compileTemplate(resourceRaw.id, ['resource', 'id'], env, local),
+    name: compileTemplate(resourceRaw.name, ['resource', 'name'], env, local),
+  };
+
+  const joinNames = new Set(joins.map((j) => j.name));
+  const requiresAny = strings(doc.requiresAny);
+  requiresAny.forEach((n, i) => {
+    if (!joinNames.has(n)) report(['requiresAny', i], `'${n}' is not a join of this rule (joins: ${[...joinNames].join(', ') || 'none'})`);
+  });
+  for (const l of lets) {
+    if (joinNames.has(l.name)) report(['let', l.name], `'${l.name}' is already a join name`);
+  }
+  if (groupBy) {
+    for (const n of [...joinNames, ...lets.map((l) => l.name)]) {
+      if (GROUP_FIELDS.includes(n)) report(['join'], `'${n}' is reserved for grouped records`);
+    }
+  }
+  if (message) {
+    const bound = new Set([...joinNames, ...lets.map((l) => l.name), ...(groupBy ? GROUP_FIELDS : [])]);
+    for (const p of message.paths) {
+      const head = headName(p);
+      if (groupBy && head !== undefined && !bound.has(head)) {
+        report(['message'], `'{{${p.text}}}': a grouped rule's message can use key, items, joins and lets, not '${head}'`);
+      }
+    }
+  }
+
+  if (failed || !from || !message) return undefined;
+  const meta: RuleMeta = {
+    id,
+    title: String(doc.title),
+    severity: doc.severity as Severity,
+    description: String(doc.description).trim(),
+    rationale: typeof doc.rationale === 'string' ? doc.rationale.trim() : undefined,
+    remediation: typeof doc.remediation === 'string' ? doc.remediation.trim() : undefined,
+    references: strings(doc.references),
+    tags: strings(doc.tags),
+    file: opts.file,
+  };
+  return {
+    meta,
+    params,
+    from,
+    groupBy,
+    where,
+    joins,
+    requiresAny,
+    lets,
+    assert,
+    message,
+    resource,
+    facts: [...env.facts].sort(),
+  };
+}

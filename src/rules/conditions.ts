@@ -1,0 +1,233 @@
+/**
+ * Compiles a rule's condition tree into a predicate, once per rule. Paths are parsed, parameter
+ * references resolved and regexes compiled here, so evaluation does no parsing at all. Problems
+ * are reported through `env.error` with the YAML path of the offending node.
+ */
+import { COUNT_OPERATORS, operator, OPERATOR_NAMES, type OperatorDef } from './operators';
+import { Bound, elements, parsePath, resolveBound, resolvePath, type ParsedPath } from './path';
+import { isPlainObject, valuesEqual } from './values';
+import type { EvalContext, Predicate } from './types';
+
+export type YamlPath = (string | number)[];
+
+export interface CompileEnv {
+  params: Readonly<Record<string, unknown>>;
+  /** Facts referenced so far (filled by the compiler). */
+  facts: Set<string>;
+  error(at: YamlPath, message: string): void;
+}
+
+const never: Predicate = () => false;
+
+/** A right-hand value: literal, or read at evaluation time. */
+type Operand = { literal: unknown } | { field: ParsedPath } | { fact: string };
+
+export function compilePath(raw: unknown, at: YamlPath, env: CompileEnv): ParsedPath | undefined {
+  if (typeof raw !== 'string') {
+    env.error(at, 'expected a field path (string)');
+    return undefined;
+  }
+  const p = parsePath(raw);
+  if (typeof p === 'string') {
+    env.error(at, p);
+    return undefined;
+  }
+  return p;
+}
+
+function compileOperand(raw: unknown, at: YamlPath, env: CompileEnv): Operand | undefined {
+  if (isPlainObject(raw)) {
+    const keys = Object.keys(raw);
+    if (keys.length === 1 && keys[0].startsWith('$')) {
+      const [key] = keys;
+      const name = raw[key];
+      if (key === '$param') {
+        if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(env.params, name)) {
+          env.error([...at, key], `unknown parameter '${String(name)}' (declared: ${Object.keys(env.params).join(', ') || 'none'})`);
+          return undefined;
+        }
+        return { literal: env.params[name] };
+      }
+      if (key === '$fact') {
+        if (typeof name !== 'string' || name === '') {
+          env.error([...at, key], 'a $fact reference needs a fact name');
+          return undefined;
+        }
+        env.facts.add(name);
+        return { fact: name };
+      }
+      if (key === '$field') {
+        const p = compilePath(name, [...at, key], env);
+        return p ? { field: p } : undefined;
+      }
+      env.error([...at, key], `unknown value reference '${key}' (use $field, $param or $fact)`);
+      return undefined;
+    }
+  }
+  return { literal: raw };
+}
+
+function operandValue(op: Operand, scope: Bound, ctx: EvalContext): unknown {
+  if ('literal' in op) return op.literal;
+  if ('fact' in op) return ctx.facts.get(op.fact);
+  return resolvePath(op.field, scope);
+}
+
+function compileField(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
+  const path = compilePath(raw.field, [...at, 'field'], env);
+  const caseSensitive = raw.caseSensitive === true;
+  const opNames = Object.keys(raw).filter((k) => k !== 'field' && k !== 'caseSensitive');
+  if (opNames.length !== 1) {
+    env.error(at, opNames.length === 0
+      ? `a field condition needs one operator (${OPERATOR_NAMES.join(', ')})`
+      : `a field condition takes exactly one operator, found ${opNames.join(', ')}`);
+    return never;
+  }
+  const def = operator(opNames[0]);
+  if (!def) {
+    env.error([...at, opNames[0]], `unknown operator '${opNames[0]}'`);
+    return never;
+  }
+  const operand = compileOperand(raw[def.name], [...at, def.name], env);
+  if (!path || !operand) return never;
+  return fieldPredicate(path, def, operand, caseSensitive, [...at, def.name], env);
+}
+
+function fieldPredicate(path: ParsedPath, def: OperatorDef, operand: Operand, caseSensitive: boolean, at: YamlPath, env: CompileEnv): Predicate {
+  let fixed: Operand = operand;
+  if (def.prepare && 'literal' in operand) {
+    const prepared = def.prepare(operand.literal, { caseSensitive });
+    if (typeof prepared === 'string') {
+      env.error(at, prepared);
+      return never;
+    }
+    fixed = { literal: prepared.value };
+  } else if (def.prepare) {
+    env.error(at, `${def.name} needs a literal or a $param value, not a value read at evaluation time`);
+    return never;
+  }
+  return (scope, ctx) => {
+    const actual = resolvePath(path, scope);
+    if (actual === undefined && !def.acceptsMissing) return false;
+    if (actual === null && !def.acceptsNull) return false;
+    const value = operandValue(fixed, scope, ctx);
+    if (value === undefined && !('literal' in fixed)) return false;
+    return def.test(actual, value, { caseSensitive, now: ctx.now });
+  };
+}
+
+function compileList(raw: unknown, at: YamlPath, env: CompileEnv): Predicate[] {
+  if (!Array.isArray(raw) || raw.length === 0) {
+    env.error(at, 'expected a non-empty list of conditions');
+    return [];
+  }
+  return raw.map((c, i) => compileCondition(c, [...at, i], env));
+}
+
+function bindName(raw: unknown, at: YamlPath, env: CompileEnv): string {
+  if (raw === undefined) return 'item';
+  if (typeof raw !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw)) {
+    env.error(at, "'as' must be a simple name like item or device");
+    return 'item';
+  }
+  return raw;
+}
+
+/** A scope in which `name` is the element `el`, the enclosing record and bindings still visible. */
+export function bindElement(scope: Bound, name: string, el: unknown): Bound {
+  return new Bound(scope.data, new Map([[name, el]]), scope);
+}
+
+function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
+  const kinds = (['any', 'all', 'none'] as const).filter((k) => k in raw);
+  if (kinds.length !== 1) {
+    env.error(at, 'a quantifier takes exactly one of any, all, none');
+    return never;
+  }
+  const kind = kinds[0];
+  const list = compilePath(raw[kind], [...at, kind], env);
+  const as = bindName(raw.as, [...at, 'as'], env);
+  if (!('satisfies' in raw)) {
+    env.error(at, `'${kind}' needs 'satisfies': the condition each element is checked against`);
+    return never;
+  }
+  const test = compileCondition(raw.satisfies, [...at, 'satisfies'], env);
+  if (!list) return never;
+  return (scope, ctx) => {
+    const els = elements(resolveBound(list, scope));
+    const ok = (el: unknown) => test(bindElement(scope, as, el), ctx);
+    if (kind === 'any') return els.some(ok);
+    if (kind === 'all') return els.every(ok);
+    return !els.some(ok);
+  };
+}
+
+/** Elements of a list that pass `where`, optionally reduced to distinct values of a path. */
+export function selectElements(
+  els: unknown[],
+  scope: Bound,
+  ctx: EvalContext,
+  opts: { as: string; where?: Predicate; distinct?: ParsedPath },
+): unknown[] {
+  const out: unknown[] = [];
+  const seen: unknown[] = [];
+  for (const el of els) {
+    const bound = bindElement(scope, opts.as, el);
+    if (opts.where && !opts.where(bound, ctx)) continue;
+    if (opts.distinct) {
+      const key = resolvePath(opts.distinct, bound);
+      if (seen.some((s) => valuesEqual(s, key, false))) continue;
+      seen.push(key);
+    }
+    out.push(el);
+  }
+  return out;
+}
+
+function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
+  const list = compilePath(raw.count, [...at, 'count'], env);
+  const as = bindName(raw.as, [...at, 'as'], env);
+  const where = raw.where === undefined ? undefined : compileCondition(raw.where, [...at, 'where'], env);
+  const distinct = raw.distinct === undefined ? undefined : compilePath(raw.distinct, [...at, 'distinct'], env);
+  const bounds = Object.keys(raw).filter((k) => COUNT_OPERATORS.includes(k));
+  if (bounds.length === 0) {
+    env.error(at, `'count' needs a bound: ${COUNT_OPERATORS.join(', ')}`);
+    return never;
+  }
+  const checks: { def: OperatorDef; operand: Operand }[] = [];
+  for (const name of bounds) {
+    const operand = compileOperand(raw[name], [...at, name], env);
+    const def = operator(name);
+    if (operand && def) checks.push({ def, operand });
+  }
+  if (!list) return never;
+  return (scope, ctx) => {
+    const n = selectElements(elements(resolveBound(list, scope)), scope, ctx, { as, where, distinct }).length;
+    return checks.every(({ def, operand }) => def.test(n, operandValue(operand, scope, ctx), { caseSensitive: false, now: ctx.now }));
+  };
+}
+
+export function compileCondition(raw: unknown, at: YamlPath, env: CompileEnv): Predicate {
+  if (!isPlainObject(raw)) {
+    env.error(at, 'expected a condition (a mapping such as { field: name, equals: value })');
+    return never;
+  }
+  if ('field' in raw) return compileField(raw, at, env);
+  if ('allOf' in raw) {
+    const parts = compileList(raw.allOf, [...at, 'allOf'], env);
+    return (s, c) => parts.every((p) => p(s, c));
+  }
+  if ('anyOf' in raw) {
+    const parts = compileList(raw.anyOf, [...at, 'anyOf'], env);
+    return (s, c) => parts.some((p) => p(s, c));
+  }
+  if ('not' in raw) {
+    const inner = compileCondition(raw.not, [...at, 'not'], env);
+    return (s, c) => !inner(s, c);
+  }
+  if ('any' in raw || 'all' in raw || 'none' in raw) return compileQuantifier(raw, at, env);
+  if ('count' in raw) return compileCount(raw, at, env);
+  env.error(at, 'a condition needs one of: field, allOf, anyOf, not, any, all, none, count');
+  return never;
+}
+

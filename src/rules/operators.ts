@@ -1,0 +1,207 @@
+/**
+ * The operator table: the whole vocabulary of field conditions. Each operator carries the schema
+ * of its operand (used by the rule schema, so editors and the loader agree), a one-line summary and
+ * an example (used by the generated reference), an optional `prepare` that compiles a literal
+ * operand once at load, and `test`, which never throws.
+ *
+ * Absent fields: a field that is not there (`undefined`) fails every operator except
+ * `exists: false`. `null` is a value for equals/notEquals/in/notIn and fails the others.
+ */
+import { RE2JS } from 're2js';
+import { toNumber, toTime, valuesEqual, withinScope, foldCase } from './values';
+
+export interface OperatorEnv {
+  caseSensitive: boolean;
+  /** Evaluation time in epoch milliseconds (the snapshot's `takenAt`). */
+  now: number;
+}
+
+export interface OperatorDef {
+  name: string;
+  summary: string;
+  /** JSON Schema of a literal operand. */
+  operand: Record<string, unknown>;
+  example: string;
+  /** Whether the operator decides on `undefined` itself (only `exists`). */
+  acceptsMissing?: boolean;
+  /** Whether `null` is compared as a value. */
+  acceptsNull?: boolean;
+  /** Compile a literal operand once; return an error message when it is unusable. */
+  prepare?: (operand: unknown, env: { caseSensitive: boolean }) => { value: unknown } | string;
+  test: (actual: unknown, operand: unknown, env: OperatorEnv) => boolean;
+}
+
+const MAX_REGEX_LENGTH = 1000;
+const DAY_MS = 86_400_000;
+
+function numeric(compare: (a: number, b: number) => boolean) {
+  return (actual: unknown, operand: unknown): boolean => {
+    const a = toNumber(actual);
+    const b = toNumber(operand);
+    return a !== undefined && b !== undefined && compare(a, b);
+  };
+}
+
+function stringTest(check: (a: string, b: string) => boolean) {
+  return (actual: unknown, operand: unknown, env: OperatorEnv): boolean =>
+    typeof actual === 'string' &&
+    typeof operand === 'string' &&
+    check(foldCase(actual, env.caseSensitive), foldCase(operand, env.caseSensitive));
+}
+
+function ageDays(actual: unknown, now: number): number | undefined {
+  const t = toTime(actual);
+  return t === undefined ? undefined : (now - t) / DAY_MS;
+}
+
+const inList = (actual: unknown, operand: unknown, env: OperatorEnv): boolean =>
+  Array.isArray(operand) && operand.some((o) => valuesEqual(actual, o, env.caseSensitive));
+
+export const OPERATORS: readonly OperatorDef[] = [
+  {
+    name: 'equals',
+    summary: 'The field equals the value (strings case-insensitively; "5" equals 5).',
+    operand: {},
+    example: '{ field: properties.pricingTier, equals: Standard }',
+    acceptsNull: true,
+    test: (a, o, env) => valuesEqual(a, o, env.caseSensitive),
+  },
+  {
+    name: 'notEquals',
+    summary: 'The field is present and differs from the value.',
+    operand: {},
+    example: '{ field: healthStatus, notEquals: Inactive }',
+    acceptsNull: true,
+    test: (a, o, env) => !valuesEqual(a, o, env.caseSensitive),
+  },
+  {
+    name: 'in',
+    summary: 'The field equals one of the listed values.',
+    operand: { type: 'array' },
+    example: '{ field: osPlatform, in: [Ubuntu, Debian, RedHatEnterpriseLinux] }',
+    acceptsNull: true,
+    test: inList,
+  },
+  {
+    name: 'notIn',
+    summary: 'The field is present and equals none of the listed values.',
+    operand: { type: 'array' },
+    example: '{ field: rbacGroupName, notIn: [UnassignedGroup, "Ungrouped devices (default)"] }',
+    acceptsNull: true,
+    test: (a, o, env) => Array.isArray(o) && !inList(a, o, env),
+  },
+  {
+    name: 'exists',
+    summary: 'true: the field is present and not null; false: it is absent or null.',
+    operand: { type: 'boolean' },
+    example: '{ field: vmMetadata.vmId, exists: true }',
+    acceptsMissing: true,
+    acceptsNull: true,
+    test: (a, o) => (a !== undefined && a !== null) === o,
+  },
+  {
+    name: 'match',
+    summary: 'The string field matches the RE2 regular expression (linear time; no backreferences or lookaround).',
+    operand: { type: 'string', maxLength: MAX_REGEX_LENGTH },
+    example: "{ field: properties.scope, match: '^/subscriptions/[^/]+$' }",
+    prepare: (operand, env) => {
+      if (typeof operand !== 'string') return 'match needs a regular expression string';
+      try {
+        return { value: RE2JS.compile(operand, env.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE) };
+      } catch (e) {
+        return `regular expression '${operand}' is not valid RE2: ${(e as Error).message}`;
+      }
+    },
+    test: (a, o) => typeof a === 'string' && o instanceof RE2JS && o.matcher(a).find(),
+  },
+  {
+    name: 'startsWith',
+    summary: 'The string field starts with the value.',
+    operand: { type: 'string' },
+    example: '{ field: id, startsWith: /subscriptions/ }',
+    test: stringTest((a, b) => a.startsWith(b)),
+  },
+  {
+    name: 'endsWith',
+    summary: 'The string field ends with the value.',
+    operand: { type: 'string' },
+    example: '{ field: computerDnsName, endsWith: .contoso.com }',
+    test: stringTest((a, b) => a.endsWith(b)),
+  },
+  {
+    name: 'contains',
+    summary: 'A string field contains the text, or an array field holds an element equal to the value.',
+    operand: { type: ['string', 'number', 'boolean'] },
+    example: '{ field: machineTags, contains: prod }',
+    test: (a, o, env) =>
+      Array.isArray(a)
+        ? a.some((x) => valuesEqual(x, o, env.caseSensitive))
+        : typeof a === 'string' && typeof o === 'string' && foldCase(a, env.caseSensitive).includes(foldCase(o, env.caseSensitive)),
+  },
+  {
+    name: 'less',
+    summary: 'The numeric field is less than the value.',
+    operand: { type: 'number' },
+    example: '{ field: osBuild, less: 17763 }',
+    test: numeric((a, b) => a < b),
+  },
+  {
+    name: 'lessOrEqual',
+    summary: 'The numeric field is less than or equal to the value.',
+    operand: { type: 'number' },
+    example: '{ field: riskScoreValue, lessOrEqual: 3 }',
+    test: numeric((a, b) => a <= b),
+  },
+  {
+    name: 'greater',
+    summary: 'The numeric field is greater than the value.',
+    operand: { type: 'number' },
+    example: '{ field: exposedMachinesCount, greater: 0 }',
+    test: numeric((a, b) => a > b),
+  },
+  {
+    name: 'greaterOrEqual',
+    summary: 'The numeric field is greater than or equal to the value.',
+    operand: { type: 'number' },
+    example: '{ field: osBuild, greaterOrEqual: 20348 }',
+    test: numeric((a, b) => a >= b),
+  },
+  {
+    name: 'olderThanDays',
+    summary: 'The timestamp (ISO 8601 or epoch ms) is more than N days before the snapshot time. Missing or unreadable timestamps fail.',
+    operand: { type: 'number', minimum: 0 },
+    example: '{ field: lastSeen, olderThanDays: 30 }',
+    test: (a, o, env) => {
+      const age = ageDays(a, env.now);
+      return age !== undefined && typeof o === 'number' && age > o;
+    },
+  },
+  {
+    name: 'withinDays',
+    summary: 'The timestamp (ISO 8601 or epoch ms) is at most N days before the snapshot time. Missing or unreadable timestamps fail.',
+    operand: { type: 'number', minimum: 0 },
+    example: '{ field: lastSeen, withinDays: 7 }',
+    test: (a, o, env) => {
+      const age = ageDays(a, env.now);
+      return age !== undefined && typeof o === 'number' && age <= o;
+    },
+  },
+  {
+    name: 'withinScope',
+    summary: 'The ARM id is the given scope or lies under it (whole segments, case-insensitive).',
+    operand: { type: 'string' },
+    example: '{ field: id, withinScope: { $field: key } }',
+    test: (a, o) => typeof a === 'string' && typeof o === 'string' && withinScope(a, o),
+  },
+];
+
+export const OPERATOR_NAMES: readonly string[] = OPERATORS.map((o) => o.name);
+
+const byName = new Map(OPERATORS.map((o) => [o.name, o]));
+
+export function operator(name: string): OperatorDef | undefined {
+  return byName.get(name);
+}
+
+/** Operators a `count` condition may use to bound the count. */
+export const COUNT_OPERATORS: readonly string[] = ['equals', 'notEquals', 'less', 'lessOrEqual', 'greater', 'greaterOrEqual'];

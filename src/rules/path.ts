@@ -1,0 +1,168 @@
+/**
+ * Field paths: how a rule names a value inside a record, a joined record, or a bound element.
+ *
+ * Syntax: dotted names (`properties.vmId`), bracketed quoted names for keys that hold dots or
+ * spaces (`['@odata.type']`), and array indexes (`ipAddresses[0]`). Passing a name through an
+ * array maps over its elements and flattens, so `vms.properties.vmId` is every joined VM's id.
+ * A path that starts with `$` is JSONPath, run by jsonpath-plus with script evaluation off.
+ *
+ * Paths are parsed once when a rule loads; evaluation only walks the parsed segments and reads own
+ * properties, so a record's `__proto__` or `constructor` key is data, never the prototype.
+ */
+import { JSONPath } from 'jsonpath-plus';
+
+export type Segment = { name: string } | { index: number };
+
+export interface ParsedPath {
+  text: string;
+  segments: Segment[];
+  /** Set for JSONPath expressions (`$...`). */
+  jsonPath?: string;
+}
+
+/**
+ * What a path walks through: a record (or element) together with the names bound next to it
+ * (joins, `let` lists, quantifier variables). Bound names shadow the record's own fields.
+ */
+export class Bound {
+  constructor(
+    readonly data: unknown,
+    readonly names: ReadonlyMap<string, unknown>,
+    readonly parent?: Bound,
+  ) {}
+
+  /** The value bound to `name` here or in an enclosing scope; `undefined` when unbound. */
+  lookup(name: string): unknown {
+    for (let b: Bound | undefined = this; b; b = b.parent) {
+      if (b.names.has(name)) return b.names.get(name);
+    }
+    return undefined;
+  }
+
+  isBound(name: string): boolean {
+    for (let b: Bound | undefined = this; b; b = b.parent) if (b.names.has(name)) return true;
+    return false;
+  }
+}
+
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Parse a path; returns an error message instead of throwing. */
+export function parsePath(text: string): ParsedPath | string {
+  if (typeof text !== 'string' || text.length === 0) return 'a field path must be a non-empty string';
+  if (text.length > 500) return 'a field path may be at most 500 characters';
+  if (text.startsWith('$')) return parseJsonPath(text);
+  const segments: Segment[] = [];
+  let i = 0;
+  let expectName = true;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '[') {
+      const close = text.indexOf(']', i);
+      if (close < 0) return `unclosed '[' at character ${i + 1} of '${text}'`;
+      const inner = text.slice(i + 1, close).trim();
+      if (/^\d+$/.test(inner)) segments.push({ index: Number(inner) });
+      else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) segments.push({ name: inner.slice(1, -1) });
+      else return `'[${inner}]' in '${text}' must be an index like [0] or a quoted name like ['@odata.type']`;
+      i = close + 1;
+      expectName = false;
+      continue;
+    }
+    if (c === '.') {
+      if (expectName) return `empty name at character ${i + 1} of '${text}'`;
+      i++;
+      expectName = true;
+      continue;
+    }
+    if (!expectName) return `expected '.' or '[' at character ${i + 1} of '${text}'`;
+    let end = i;
+    while (end < text.length && text[end] !== '.' && text[end] !== '[') end++;
+    const name = text.slice(i, end);
+    segments.push(/^\d+$/.test(name) ? { index: Number(name) } : { name });
+    i = end;
+    expectName = false;
+  }
+  if (expectName) return `'${text}' ends with '.'`;
+  return { text, segments };
+}
+
+function parseJsonPath(text: string): ParsedPath | string {
+  // Filter and script expressions are code in jsonpath-plus; rules are data, so refuse them at load.
+  if (/\?\s*\(|\(\s*@|\(\s*\$|@\.|`/.test(text) || /[()]/.test(text)) {
+    return `JSONPath '${text}' uses a filter or script expression; rules may only use plain JSONPath selectors ($, ., .., *, [n], ['name'])`;
+  }
+  try {
+    JSONPath.toPathArray(text);
+  } catch (e) {
+    return `JSONPath '${text}' does not parse: ${(e as Error).message}`;
+  }
+  return { text, segments: [], jsonPath: text };
+}
+
+/** The first name of a path, which may refer to a bound name (join, let, quantifier variable). */
+export function headName(path: ParsedPath): string | undefined {
+  const first = path.segments[0];
+  return first && 'name' in first ? first.name : undefined;
+}
+
+function step(value: unknown, seg: Segment): unknown {
+  if (value instanceof Bound) {
+    if ('name' in seg && value.isBound(seg.name)) return value.lookup(seg.name);
+    return step(value.data, seg);
+  }
+  if (Array.isArray(value)) {
+    if ('index' in seg) return value[seg.index];
+    const out: unknown[] = [];
+    for (const el of value) {
+      const v = step(el, seg);
+      if (v === undefined) continue;
+      if (Array.isArray(v)) out.push(...v);
+      else out.push(v);
+    }
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const key = 'name' in seg ? seg.name : String(seg.index);
+    return hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return undefined;
+}
+
+/** Strip binding wrappers so operators and templates see plain JSON values. */
+export function plain(value: unknown): unknown {
+  if (value instanceof Bound) return plain(value.data);
+  if (Array.isArray(value) && value.some((v) => v instanceof Bound)) return value.map(plain);
+  return value;
+}
+
+/** Resolve a parsed path against a value. Absent values are `undefined`. */
+export function resolvePath(path: ParsedPath, root: unknown): unknown {
+  if (path.jsonPath !== undefined) {
+    const json = plain(root);
+    if (json === null || typeof json !== 'object') return undefined;
+    return JSONPath({ path: path.jsonPath, json: json as object, eval: false, wrap: true });
+  }
+  let v: unknown = root;
+  for (const seg of path.segments) {
+    v = step(v, seg);
+    if (v === undefined) return undefined;
+  }
+  return plain(v);
+}
+
+/** Like resolvePath, but keeps bindings so nested joins stay reachable (for quantifiers and lets). */
+export function resolveBound(path: ParsedPath, root: unknown): unknown {
+  if (path.jsonPath !== undefined) return resolvePath(path, root);
+  let v: unknown = root;
+  for (const seg of path.segments) {
+    v = step(v, seg);
+    if (v === undefined) return undefined;
+  }
+  return v;
+}
+
+/** A value as a list of elements: arrays as they are, absent as empty, anything else as one element. */
+export function elements(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}

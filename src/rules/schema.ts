@@ -1,0 +1,222 @@
+/**
+ * Builds the rule-file JSON Schema from the operator table. `schemas/rule.schema.json` is this
+ * object written to disk (`npm run schema`); the loader validates with that file and a test fails
+ * when the file and the table disagree, so editors and the runtime cannot drift.
+ *
+ * Condition variants are told apart with `if`/`then` on their key (`field`, `allOf`, `any`, ...)
+ * instead of `anyOf`, so a mistake yields errors from the intended variant only, not a cascade.
+ */
+import { COUNT_OPERATORS, OPERATORS } from './operators';
+
+export const RULE_SCHEMA_ID = 'https://posture-lint.dev/schemas/rule.schema.json';
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
+export const ID_PATTERN = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
+const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+
+const valueRef = {
+  description: 'A value read at evaluation time instead of a literal.',
+  type: 'object',
+  minProperties: 1,
+  maxProperties: 1,
+  additionalProperties: false,
+  properties: {
+    $field: { type: 'string', description: 'Path of another field of the record (or a bound name).' },
+    $param: { type: 'string', description: 'Name of a rule parameter.' },
+    $fact: { type: 'string', description: 'Name of a snapshot fact, e.g. xdrTenantId.' },
+  },
+};
+
+function operandSchema(literal: Record<string, unknown>, description: string): Record<string, unknown> {
+  return { description, anyOf: [{ $ref: '#/$defs/valueRef' }, literal] };
+}
+
+const conditionKinds: [string, string][] = [
+  ['field', 'fieldCondition'],
+  ['allOf', 'allOfCondition'],
+  ['anyOf', 'anyOfCondition'],
+  ['not', 'notCondition'],
+  ['any', 'quantifierCondition'],
+  ['all', 'quantifierCondition'],
+  ['none', 'quantifierCondition'],
+  ['count', 'countCondition'],
+];
+
+export const CONDITION_KEYS: readonly string[] = conditionKinds.map(([k]) => k);
+
+export function buildRuleSchema(): Record<string, unknown> {
+  const fieldProps: Record<string, unknown> = {
+    field: { type: 'string', description: 'Path of the value to test (dotted, [n], [\'key\'], or JSONPath starting with $).' },
+    caseSensitive: { type: 'boolean', description: 'Compare strings case-sensitively (default false).' },
+  };
+  for (const op of OPERATORS) fieldProps[op.name] = operandSchema(op.operand, `${op.summary} Example: ${op.example}`);
+
+  const countProps: Record<string, unknown> = {
+    count: { type: 'string', description: 'Path of a list (array field, joined set or let) whose elements are counted.' },
+    as: { type: 'string', pattern: NAME_PATTERN, description: 'Name the element is bound to in `where` and `distinct` (default item).' },
+    where: { $ref: '#/$defs/condition', description: 'Count only the elements that satisfy this condition.' },
+    distinct: { type: 'string', description: 'Count distinct values of this path (relative to the bound element) instead of elements.' },
+  };
+  for (const name of COUNT_OPERATORS) countProps[name] = operandSchema({ type: 'number' }, `Bound on the count: ${name}.`);
+
+  const condition = {
+    description: 'A condition: a field test, a combinator (allOf, anyOf, not) or a quantifier (any, all, none, count).',
+    type: 'object',
+    anyOf: conditionKinds.map(([k]) => ({ required: [k] })),
+    allOf: conditionKinds.map(([k, def]) => ({ if: { required: [k] }, then: { $ref: `#/$defs/${def}` } })),
+  };
+
+  const joinKey = {
+    type: 'object',
+    additionalProperties: false,
+    required: ['local', 'foreign'],
+    properties: {
+      local: { type: 'string', description: 'Path in the current record (may pass through earlier joins).' },
+      foreign: { type: 'string', description: 'Path in the joined collection\'s records.' },
+      match: {
+        enum: ['equals', 'scope'],
+        description: 'equals (default): keys are equal, case-insensitively. scope: the foreign ARM id lies at or under the local scope.',
+      },
+    },
+  };
+
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: RULE_SCHEMA_ID,
+    title: 'posture-lint rule',
+    description: 'A declarative posture rule: which records to check, how to join other exports, and what must hold.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'title', 'severity', 'description', 'for', 'assert', 'message'],
+    properties: {
+      id: { type: 'string', pattern: ID_PATTERN, maxLength: 80, description: 'Kebab-case rule id; equals the file name.' },
+      title: { type: 'string', minLength: 1, description: 'One line saying what good looks like.' },
+      severity: { enum: SEVERITIES, description: 'critical, high, medium, low or info.' },
+      description: { type: 'string', minLength: 1, description: 'What the rule checks.' },
+      rationale: { type: 'string', description: 'Why it matters.' },
+      remediation: { type: 'string', description: 'How to fix a finding.' },
+      references: { type: 'array', items: { type: 'string' }, description: 'Links to documentation.' },
+      tags: { type: 'array', items: { type: 'string' }, description: 'Free-form tags.' },
+      parameters: {
+        type: 'object',
+        description: 'Named parameters with defaults; conditions read them with { $param: name }.',
+        propertyNames: { pattern: NAME_PATTERN },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['default'],
+          properties: { default: { description: 'Value used unless configuration overrides it.' }, description: { type: 'string' } },
+        },
+      },
+      for: {
+        description: 'The collection to iterate (e.g. mde.machines), or { from, groupBy } to iterate groups of records sharing a key.',
+        anyOf: [
+          { type: 'string' },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'groupBy'],
+            properties: {
+              from: { type: 'string', description: 'Collection to group.' },
+              groupBy: { type: 'string', description: 'Path of the key; each group exposes `key` and `items`.' },
+            },
+          },
+        ],
+      },
+      where: { $ref: '#/$defs/condition', description: 'Only records that satisfy this are checked.' },
+      join: { $ref: '#/$defs/joins' },
+      requiresAny: {
+        type: 'array',
+        items: { type: 'string' },
+        minItems: 1,
+        description: 'Join names that are alternative evidence: the rule runs if at least one of their collections is in the snapshot.',
+      },
+      let: {
+        type: 'object',
+        description: 'Named lists computed per record after the joins, for assertions and messages.',
+        propertyNames: { pattern: NAME_PATTERN },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['select'],
+          properties: {
+            select: { type: 'string', description: 'Path of the list to filter.' },
+            as: { type: 'string', pattern: NAME_PATTERN, description: 'Name the element is bound to (default item).' },
+            where: { $ref: '#/$defs/condition', description: 'Keep elements that satisfy this.' },
+            distinct: { type: 'string', description: 'Keep the first element for each distinct value of this path.' },
+          },
+        },
+      },
+      assert: { $ref: '#/$defs/condition', description: 'What must hold for every checked record; a record that fails it is a finding.' },
+      message: { type: 'string', minLength: 1, description: 'Finding message; {{path}} inserts a value, {{path | count}} a count, {{$params.name}} / {{$facts.name}} parameters and facts.' },
+      resource: {
+        type: 'object',
+        additionalProperties: false,
+        description: 'How findings name the resource (templates); defaults to the collection\'s own identity.',
+        properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
+      },
+    },
+    $defs: {
+      valueRef,
+      condition,
+      joins: {
+        type: 'object',
+        description: 'Named joins to records of other collections.',
+        propertyNames: { pattern: NAME_PATTERN },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['from', 'on'],
+          properties: {
+            from: { type: 'string', description: 'Collection to join.' },
+            on: {
+              description: 'Key pair, or a list of alternative key pairs (matches of any are joined).',
+              anyOf: [joinKey, { type: 'array', minItems: 1, items: joinKey }],
+            },
+            many: { type: 'boolean', description: 'true: the join is a list of every match; false (default): the first match or nothing.' },
+            where: { $ref: '#/$defs/condition', description: 'Only join foreign records that satisfy this.' },
+            join: { $ref: '#/$defs/joins', description: 'Joins applied to each joined record.' },
+            required: { type: 'boolean', description: 'false: the rule still runs when this collection is absent (default true).' },
+          },
+        },
+      },
+      fieldCondition: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field'],
+        properties: fieldProps,
+      },
+      allOfCondition: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { allOf: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' }, description: 'Every condition holds.' } },
+      },
+      anyOfCondition: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { anyOf: { type: 'array', minItems: 1, items: { $ref: '#/$defs/condition' }, description: 'At least one condition holds.' } },
+      },
+      notCondition: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { not: { $ref: '#/$defs/condition', description: 'The condition does not hold.' } },
+      },
+      quantifierCondition: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['satisfies'],
+        properties: {
+          any: { type: 'string', description: 'At least one element of the list satisfies the condition.' },
+          all: { type: 'string', description: 'Every element of the list satisfies the condition (true for an empty list).' },
+          none: { type: 'string', description: 'No element of the list satisfies the condition.' },
+          as: { type: 'string', pattern: NAME_PATTERN, description: 'Name the element is bound to (default item).' },
+          satisfies: { $ref: '#/$defs/condition', description: 'Condition on each element.' },
+        },
+      },
+      countCondition: {
+        type: 'object',
+        additionalProperties: false,
+        properties: countProps,
+      },
+    },
+  };
+}

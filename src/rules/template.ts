@@ -1,0 +1,138 @@
+/**
+ * Message templates: `{{path}}` inserts a value of the record (joins and lets included),
+ * `{{path | count}}` the number of elements, `{{path | join}}` a comma-separated list,
+ * `{{$params.name}}` a parameter and `{{$facts.name}}` a snapshot fact, and
+ * `{{#path}}…{{/path}}` keeps its text only when the value is present and not empty, so one
+ * message can say only what is wrong. Parsed once per rule.
+ */
+import { display } from './values';
+import { Bound, elements, parsePath, resolvePath, type ParsedPath } from './path';
+
+export const TEMPLATE_FILTERS = ['count', 'join', 'first', 'lower', 'upper'] as const;
+type Filter = (typeof TEMPLATE_FILTERS)[number];
+
+type Part =
+  | { literal: string }
+  | { section: ParsedPath; parts: Part[] }
+  | { root: 'record'; path: ParsedPath; filters: Filter[] }
+  | { root: 'params' | 'facts'; name: string; filters: Filter[] };
+
+export interface Template {
+  text: string;
+  parts: Part[];
+  /** Record paths used, for checks at load (their first names must be fields, joins or lets). */
+  paths: ParsedPath[];
+  facts: string[];
+  params: string[];
+}
+
+/** Parse a template; errors are messages with the character offset of the placeholder. */
+export function parseTemplate(text: string): { template: Template; errors: { offset: number; message: string }[] } {
+  const errors: { offset: number; message: string }[] = [];
+  const paths: ParsedPath[] = [];
+  const facts: string[] = [];
+  const params: string[] = [];
+  const root: Part[] = [];
+  /** Open sections, innermost last, with where they opened. */
+  const open: { path: ParsedPath; parts: Part[]; offset: number }[] = [];
+  const current = () => (open.length ? open[open.length - 1].parts : root);
+  const re = /\{\{(.*?)\}\}/g;
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > last) current().push({ literal: text.slice(last, m.index) });
+    last = m.index + m[0].length;
+    const inner = m[1].trim();
+    if (inner.startsWith('#') || inner.startsWith('/')) {
+      const path = parsePath(inner.slice(1).trim());
+      if (typeof path === 'string') {
+        errors.push({ offset: m.index, message: `'{{${inner}}}': ${path}` });
+        continue;
+      }
+      if (inner.startsWith('#')) {
+        paths.push(path);
+        open.push({ path, parts: [], offset: m.index });
+      } else if (open.length === 0 || open[open.length - 1].path.text !== path.text) {
+        errors.push({ offset: m.index, message: `'{{${inner}}}' closes a section that is not open` });
+      } else {
+        const section = open.pop()!;
+        current().push({ section: section.path, parts: section.parts });
+      }
+      continue;
+    }
+    const [expr, ...filterTexts] = inner.split('|').map((s) => s.trim());
+    const filters: Filter[] = [];
+    for (const f of filterTexts) {
+      if ((TEMPLATE_FILTERS as readonly string[]).includes(f)) filters.push(f as Filter);
+      else errors.push({ offset: m.index, message: `unknown template filter '${f}' (known: ${TEMPLATE_FILTERS.join(', ')})` });
+    }
+    const special = /^\$(params|facts)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
+    if (special) {
+      const name = special[2];
+      const where = special[1] === 'params' ? 'params' : 'facts';
+      (where === 'params' ? params : facts).push(name);
+      current().push({ root: where, name, filters });
+      continue;
+    }
+    if (expr.startsWith('$') && !expr.startsWith('$.') && !expr.startsWith('$[')) {
+      errors.push({ offset: m.index, message: `'{{${expr}}}': only $params.<name> and $facts.<name> are special in templates` });
+      continue;
+    }
+    const path = parsePath(expr);
+    if (typeof path === 'string') {
+      errors.push({ offset: m.index, message: `'{{${m[1]}}}': ${path}` });
+      continue;
+    }
+    paths.push(path);
+    current().push({ root: 'record', path, filters });
+  }
+  if (last < text.length) current().push({ literal: text.slice(last) });
+  const unclosed = text.slice(last).indexOf('{{');
+  if (unclosed >= 0) errors.push({ offset: last + unclosed, message: "'{{' is never closed with '}}'" });
+  for (const s of open) errors.push({ offset: s.offset, message: `section '{{#${s.path.text}}}' is never closed with '{{/${s.path.text}}}'` });
+  return { template: { text, parts: root, paths, facts, params }, errors };
+}
+
+function applyFilters(value: unknown, filters: Filter[]): unknown {
+  let v = value;
+  for (const f of filters) {
+    if (f === 'count') v = elements(v).length;
+    else if (f === 'join') v = elements(v).map(display).join(', ') || '(none)';
+    else if (f === 'first') v = elements(v)[0];
+    else if (f === 'lower') v = typeof v === 'string' ? v.toLowerCase() : v;
+    else v = typeof v === 'string' ? v.toUpperCase() : v;
+  }
+  return v;
+}
+
+export interface TemplateValues {
+  params: Readonly<Record<string, unknown>>;
+  facts: ReadonlyMap<string, string>;
+}
+
+function present(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== false && v !== '' && !(Array.isArray(v) && v.length === 0);
+}
+
+function renderParts(parts: readonly Part[], scope: Bound, values: TemplateValues): string {
+  let out = '';
+  for (const p of parts) {
+    if ('literal' in p) {
+      out += p.literal;
+      continue;
+    }
+    if ('section' in p) {
+      if (present(resolvePath(p.section, scope))) out += renderParts(p.parts, scope, values);
+      continue;
+    }
+    let v: unknown;
+    if (p.root === 'record') v = resolvePath(p.path, scope);
+    else if (p.root === 'params') v = Object.prototype.hasOwnProperty.call(values.params, p.name) ? values.params[p.name] : undefined;
+    else v = values.facts.get(p.name);
+    out += display(applyFilters(v, p.filters));
+  }
+  return out;
+}
+
+export function renderTemplate(t: Template, scope: Bound, values: TemplateValues): string {
+  return renderParts(t.parts, scope, values);
+}

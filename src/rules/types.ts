@@ -1,0 +1,57 @@
+/** What the rule loader hands the engine: rules compiled once, ready to run per record. */
+import type { RuleMeta } from '../report/model';
+import type { Bound, ParsedPath } from './path';
+import type { Template } from './template';
+
+export interface EvalContext {
+  /** Snapshot facts that have a value. */
+  facts: ReadonlyMap<string, string>;
+  /** Evaluation time, epoch ms. */
+  now: number;
+}
+
+export type Predicate = (scope: Bound, ctx: EvalContext) => boolean;
+
+export interface JoinKeyPair {
+  local: ParsedPath;
+  foreign: ParsedPath;
+  match: 'equals' | 'scope';
+}
+
+export interface CompiledJoin {
+  name: string;
+  from: string;
+  on: JoinKeyPair[];
+  many: boolean;
+  required: boolean;
+  /** Filter on foreign records, applied once when the index is built. */
+  where?: Predicate;
+  joins: CompiledJoin[];
+  /** Stable text of from/on/where, so equal joins share one index. */
+  indexKey: string;
+}
+
+export interface CompiledLet {
+  name: string;
+  select: ParsedPath;
+  as: string;
+  where?: Predicate;
+  distinct?: ParsedPath;
+}
+
+export interface CompiledRule {
+  meta: RuleMeta;
+  params: Readonly<Record<string, unknown>>;
+  from: string;
+  groupBy?: ParsedPath;
+  where?: Predicate;
+  joins: CompiledJoin[];
+  /** Join names of which at least one collection must be present. */
+  requiresAny: string[];
+  lets: CompiledLet[];
+  assert: Predicate;
+  message: Template;
+  resource: { kind?: Template; id?: Template; name?: Template };
+  /** Facts the rule reads; a rule whose facts have no value is not evaluated. */
+  facts: string[];
+}

@@ -1,0 +1,94 @@
+/**
+ * How operators compare values from exports that disagree on spelling. Strings compare
+ * case-insensitively unless a condition asks otherwise: the sources spell the same enum
+ * `Active`, `active` and `ACTIVE`, and ARM ids are case-insensitive by definition.
+ */
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function foldCase(s: string, caseSensitive: boolean): string {
+  return caseSensitive ? s : s.toLowerCase();
+}
+
+/** Equality of JSON values; strings case-insensitive unless `caseSensitive`. */
+export function valuesEqual(a: unknown, b: unknown, caseSensitive: boolean): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return foldCase(a, caseSensitive) === foldCase(b, caseSensitive);
+  if (a === b) return true;
+  if (typeof a === 'number' && typeof b === 'string') return b.trim() !== '' && Number(b) === a;
+  if (typeof a === 'string' && typeof b === 'number') return a.trim() !== '' && Number(a) === b;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i], caseSensitive));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return valuesEqual(ka, kb, true) && ka.every((k) => valuesEqual(a[k], b[k], caseSensitive));
+  }
+  return false;
+}
+
+/** A number from a number or a numeric string; otherwise undefined. */
+export function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Milliseconds since the epoch from an ISO 8601 timestamp, or from epoch milliseconds as a number
+ * or digit string (mdatp writes `"definitionsUpdated": "1691587153787"`).
+ */
+export function toTime(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v !== 'string') return undefined;
+  const s = v.trim();
+  if (/^\d{12,14}$/.test(s)) return Number(s);
+  if (!ISO_DATE.test(s)) return undefined;
+  // Timestamps without a zone are UTC in every export posture-lint reads.
+  const withZone = /[Zz]|[+-]\d{2}:?\d{2}$/.test(s.slice(10)) || s.length === 10 ? s : `${s}Z`;
+  const t = Date.parse(withZone);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Is `id` the ARM scope `scope` or inside it? Compared by whole path segments, case-insensitively,
+ * so `/subscriptions/a/resourceGroups/rg1` is not inside `/subscriptions/a/resourceGroups/rg`.
+ */
+export function withinScope(id: string, scope: string): boolean {
+  const i = trimSlash(id).toLowerCase();
+  const s = trimSlash(scope).toLowerCase();
+  if (s === '') return true;
+  return i === s || i.startsWith(`${s}/`);
+}
+
+export function trimSlash(s: string): string {
+  let end = s.length;
+  while (end > 1 && s[end - 1] === '/') end--;
+  return s.slice(0, end);
+}
+
+/** Every ancestor scope of an ARM id (itself included), lower-cased: the keys of a scope index. */
+export function scopesOf(id: string): string[] {
+  const parts = trimSlash(id).toLowerCase().split('/').filter((p) => p !== '');
+  const out: string[] = [];
+  let acc = '';
+  for (const p of parts) {
+    acc += `/${p}`;
+    out.push(acc);
+  }
+  return out;
+}
+
+/** Short text of a value for messages. */
+export function display(v: unknown): string {
+  if (v === undefined) return '(missing)';
+  if (v === null) return 'null';
+  if (typeof v === 'string') return v;
+  if (Array.isArray(v)) return v.length === 0 ? '(none)' : v.map(display).join(', ');
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}

@@ -1,0 +1,120 @@
+/**
+ * One export file through the pipeline: read, unwrap the envelope, recognise the kind, validate each
+ * record as exported, normalise it. Every problem becomes a diagnostic; nothing here throws, and one
+ * file's problems never stop another's.
+ */
+import { diagnostic, positionAt, type Diagnostic } from '../diagnostics';
+import { classify } from './detect';
+import { unwrap, type RawRecord } from './envelope';
+import { scanJson } from './json-scan';
+import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
+import { readJsonFile } from './read';
+import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
+import { validateRecord } from './validate';
+
+/** Per file, at most this many `invalid-record` diagnostics, then one summary. */
+const MAX_RECORD_DIAGNOSTICS = 20;
+
+export interface FileResult {
+  loaded: LoadedFile;
+  /** Normalised records per kind id; a kind told by the envelope is present even when empty. */
+  records: Map<string, SnapshotRecord[]>;
+  diagnostics: Diagnostic[];
+}
+
+export async function loadFile(absolutePath: string, file: string, forced?: ExportKind): Promise<FileResult> {
+  const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [] };
+  const read = await readJsonFile(absolutePath, file);
+  if (!read.ok) {
+    result.diagnostics.push(read.diagnostic);
+    return result;
+  }
+  const envelope = unwrap(read.value);
+  if (envelope.nextLink !== undefined) result.loaded.nextLink = envelope.nextLink;
+  if (envelope.truncated === true) {
+    result.diagnostics.push(
+      diagnostic('error', 'truncated-result', 'Resource Graph truncated this result (resultTruncated: true): project the id column so the query can be paged, and export every page', { file }),
+    );
+  }
+
+  const classified = classify(envelope, forced);
+  reportUnrecognised(file, envelope.odataContext, classified, envelope.records.length, result.diagnostics);
+
+  const invalid: { pointer: string; message: string }[] = [];
+  const loadedRecords = new Set<string>();
+  for (const [kindId, raws] of classified.byKind) {
+    const kind = exportKind(kindId) as ExportKind;
+    const records: SnapshotRecord[] = [];
+    for (const raw of raws) {
+      const problem = validateRecord(kind, raw.value);
+      if (problem !== undefined) {
+        invalid.push({ pointer: raw.pointer + problem.instancePath, message: `${kind.id} record: ${problem.message}` });
+        continue;
+      }
+      const data = raw.value as JsonObject;
+      records.push({ collection: kind.id, data: kind.normalize === undefined ? data : kind.normalize(data), origin: { file, pointer: raw.pointer } });
+      loadedRecords.add(raw.pointer);
+    }
+    result.records.set(kind.id, records);
+  }
+  result.loaded.kinds = [...classified.byKind.keys()].sort();
+  result.loaded.records = loadedRecords.size;
+  result.diagnostics.push(...invalidRecordDiagnostics(file, read.text, invalid));
+  return result;
+}
+
+function reportUnrecognised(
+  file: string,
+  context: string | undefined,
+  classified: ReturnType<typeof classify>,
+  recordCount: number,
+  out: Diagnostic[],
+): void {
+  const known = EXPORT_KINDS.map((k) => k.id).join(', ');
+  const contextNote = context === undefined ? '' : ` (@odata.context "${context}")`;
+  if (classified.byKind.size === 0 && recordCount === 0) {
+    out.push(
+      diagnostic('warning', 'empty-export', `file holds no records and nothing tells its export kind${contextNote}; if an empty export is expected, map the file to its kind in snapshot.yaml`, { file }),
+    );
+    return;
+  }
+  const first = classified.unmatched[0];
+  if (first !== undefined && classified.byKind.size === 0 && classified.ambiguous.length === 0) {
+    out.push(
+      diagnostic('error', 'unknown-export', `records match no known export kind${contextNote}; known kinds: ${known} (a file of one of them can be mapped in snapshot.yaml)`, { file }),
+    );
+  } else if (first !== undefined) {
+    out.push(
+      diagnostic('error', 'unknown-record', `${countOf(classified.unmatched)} match no known export kind and were skipped (first at ${first.pointer || 'the root'})`, { file, pointer: first.pointer }),
+    );
+  }
+  const ambiguous = classified.ambiguous[0];
+  if (ambiguous !== undefined) {
+    out.push(
+      diagnostic('error', 'ambiguous-export', `${countOf(classified.ambiguous.map((a) => a.record))} could be any of ${ambiguous.kinds.join(', ')} (no @odata.context says which); map the file to its kind in snapshot.yaml`, { file, pointer: ambiguous.record.pointer }),
+    );
+  }
+}
+
+function countOf(records: readonly RawRecord[]): string {
+  return records.length === 1 ? '1 record' : `${records.length} records`;
+}
+
+/** Diagnostics for records that failed their schema, with line:column found by one scan of the file. */
+function invalidRecordDiagnostics(file: string, text: string, invalid: readonly { pointer: string; message: string }[]): Diagnostic[] {
+  if (invalid.length === 0) return [];
+  const shown = invalid.slice(0, MAX_RECORD_DIAGNOSTICS);
+  const offsets = scanJson(text, new Set(shown.map((i) => i.pointer))).offsets;
+  const out = shown.map((i) => {
+    const offset = offsets.get(i.pointer);
+    return diagnostic('error', 'invalid-record', i.message, {
+      file,
+      pointer: i.pointer,
+      ...(offset === undefined ? {} : { position: positionAt(text, offset) }),
+    });
+  });
+  if (invalid.length > shown.length) {
+    out.push(diagnostic('error', 'invalid-record', `${invalid.length - shown.length} more records of this file fail validation and were excluded`, { file }));
+  }
+  return out;
+}

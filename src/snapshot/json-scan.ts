@@ -1,0 +1,173 @@
+/**
+ * A small JSON syntax scanner, run only after `JSON.parse` has failed (or when a diagnostic needs a
+ * line:column for a JSON pointer). `JSON.parse` in Node 20 often reports no position, and users need
+ * one to fix a hand-edited or truncated export. Iterative (explicit stack), so deep nesting cannot
+ * overflow the call stack.
+ */
+
+export interface JsonScanError {
+  /** Character offset of the problem in the scanned text. */
+  offset: number;
+  message: string;
+}
+
+export interface JsonScanResult {
+  error?: JsonScanError;
+  /** Offset of the value at each wanted JSON pointer that was found. */
+  offsets: Map<string, number>;
+}
+
+interface Frame {
+  isArray: boolean;
+  /** Current member key (object) or element index (array), as a pointer segment. */
+  segment: string;
+  index: number;
+}
+
+type State = 'value' | 'key' | 'after';
+
+const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't', 'u']);
+
+/**
+ * Scans `text` as one JSON document. Returns the first syntax error, if any, and the offsets of the
+ * values at the `wanted` JSON pointers (RFC 6901; `''` is the root).
+ */
+export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()): JsonScanResult {
+  const offsets = new Map<string, number>();
+  const stack: Frame[] = [];
+  const len = text.length;
+  let pos = 0;
+  let state: State = 'value';
+
+  const fail = (offset: number, message: string): JsonScanResult => ({ error: { offset, message }, offsets });
+  const skipWs = (): void => {
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+      else break;
+    }
+  };
+  const pointer = (): string => stack.map((f) => '/' + f.segment).join('');
+
+  for (;;) {
+    skipWs();
+    if (state === 'value') {
+      if (pos >= len) return fail(len, 'unexpected end of file');
+      if (wanted.size > 0) {
+        const p = pointer();
+        if (wanted.has(p)) offsets.set(p, pos);
+      }
+      const c = text[pos];
+      if (c === '{' || c === '[') {
+        pos++;
+        skipWs();
+        const close = c === '{' ? '}' : ']';
+        if (text[pos] === close) {
+          pos++;
+          state = 'after';
+        } else if (c === '{') {
+          stack.push({ isArray: false, segment: '', index: 0 });
+          state = 'key';
+        } else {
+          stack.push({ isArray: true, segment: '0', index: 0 });
+          state = 'value';
+        }
+      } else if (c === '"') {
+        const end = scanString(text, pos);
+        if (typeof end !== 'number') return fail(end.offset, end.message);
+        pos = end;
+        state = 'after';
+      } else if (c === '-' || (c >= '0' && c <= '9')) {
+        const end = scanNumber(text, pos);
+        if (end < 0) return fail(pos, 'invalid number');
+        pos = end;
+        state = 'after';
+      } else if (c === 't' || c === 'f' || c === 'n') {
+        const literal = c === 't' ? 'true' : c === 'f' ? 'false' : 'null';
+        if (text.startsWith(literal, pos)) pos += literal.length;
+        else return fail(pos, `invalid literal: expected '${literal}'`);
+        state = 'after';
+      } else if (c === ']' || c === '}') {
+        return fail(pos, `unexpected '${c}': expected a value (trailing comma?)`);
+      } else {
+        return fail(pos, `unexpected character ${describeChar(text, pos)}: expected a value`);
+      }
+    } else if (state === 'key') {
+      if (pos >= len) return fail(len, 'unexpected end of file');
+      if (text[pos] !== '"') {
+        return fail(pos, `expected property name in double quotes, found ${describeChar(text, pos)}`);
+      }
+      const end = scanString(text, pos);
+      if (typeof end !== 'number') return fail(end.offset, end.message);
+      const key = JSON.parse(text.slice(pos, end)) as string;
+      pos = end;
+      skipWs();
+      if (pos >= len) return fail(len, 'unexpected end of file');
+      if (text[pos] !== ':') return fail(pos, "expected ':' after property name");
+      pos++;
+      stack[stack.length - 1].segment = key.replace(/~/g, '~0').replace(/\//g, '~1');
+      state = 'value';
+    } else {
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (pos < len) return fail(pos, 'unexpected content after the JSON value');
+        return { offsets };
+      }
+      if (pos >= len) return fail(len, 'unexpected end of file');
+      const c = text[pos];
+      if (c === ',') {
+        pos++;
+        if (top.isArray) {
+          top.index++;
+          top.segment = String(top.index);
+          state = 'value';
+        } else {
+          state = 'key';
+        }
+      } else if (c === (top.isArray ? ']' : '}')) {
+        pos++;
+        stack.pop();
+      } else {
+        return fail(pos, top.isArray ? "expected ',' or ']' after array element" : "expected ',' or '}' after property value");
+      }
+    }
+  }
+}
+
+/** End offset (after the closing quote) of the string starting at `start`, or the error. */
+function scanString(text: string, start: number): number | JsonScanError {
+  let pos = start + 1;
+  while (pos < text.length) {
+    const c = text.charCodeAt(pos);
+    if (c === 0x22) return pos + 1;
+    if (c < 0x20) return { offset: pos, message: 'control character in string (unescaped newline or tab?)' };
+    if (c === 0x5c) {
+      const e = text[pos + 1];
+      if (e === undefined) break;
+      if (!ESCAPES.has(e)) return { offset: pos, message: 'invalid escape sequence in string' };
+      if (e === 'u' && !/^[0-9a-fA-F]{4}$/.test(text.slice(pos + 2, pos + 6))) {
+        return { offset: pos, message: 'invalid \\u escape in string' };
+      }
+      pos += e === 'u' ? 6 : 2;
+    } else {
+      pos++;
+    }
+  }
+  return { offset: start, message: 'unterminated string: unexpected end of file' };
+}
+
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/** End offset of the number at `start`, or -1 when it is malformed. */
+function scanNumber(text: string, start: number): number {
+  NUMBER.lastIndex = start;
+  if (!NUMBER.test(text)) return -1;
+  const end = NUMBER.lastIndex;
+  // `01`, `1.`, `1e` and the like: the regex stops early and a digit, dot or letter follows.
+  return /[0-9.eE+\-a-zA-Z]/.test(text[end] ?? '') ? -1 : end;
+}
+
+function describeChar(text: string, pos: number): string {
+  const c = text.codePointAt(pos) ?? 0;
+  return c > 0x20 && c < 0x7f ? `'${String.fromCodePoint(c)}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}

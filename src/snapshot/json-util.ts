@@ -1,0 +1,30 @@
+import type { JsonObject } from './types';
+
+/** Exports are untrusted: read own properties only, so `__proto__` or `constructor` keys mean nothing. */
+export function getOwn(obj: JsonObject, key: string): unknown {
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
+}
+
+export function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Defines an own property; plain assignment of a `__proto__` key would change the prototype instead. */
+export function setOwn(obj: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Own property at a dotted path (`properties.vmId`), or undefined. */
+export function getPath(obj: JsonObject, path: string): unknown {
+  let cur: unknown = obj;
+  for (const key of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = getOwn(cur, key);
+  }
+  return cur;
+}
+
+/** The value as a non-empty string, or undefined. */
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}

@@ -1,0 +1,125 @@
+/**
+ * The shape of one export kind, and the helpers the per-source tables (arm.ts, defender.ts, mde.ts,
+ * graph.ts) use to define theirs. Detection, normalisation and identity are data here, so adding a
+ * kind is adding one table entry plus its schema file.
+ */
+import type { JsonObject, Origin } from '../types';
+import { getPath, str } from '../json-util';
+import { compose, liftArmProperties, type Normalizer } from '../normalize';
+
+export type ExportSource = 'arm' | 'defender' | 'mde' | 'graph';
+
+export interface RecordIdentity {
+  id: string;
+  name?: string;
+}
+
+/** A record matches when it has every `has` field as an own property and the `equals` values. */
+export interface Signature {
+  has: readonly string[];
+  equals?: Readonly<Record<string, string>>;
+}
+
+/** How a file's content is recognised as this kind, strongest hint first. */
+export interface Detection {
+  /** Matches the `@odata.context` of the envelope or single object (MDE and Graph). */
+  odataContext?: RegExp;
+  /** A Resource Graph envelope is always this kind, whatever its rows. */
+  resourceGraphEnvelope?: boolean;
+  /** ARM `type` values, lower-case (ARM types are case-insensitive; Resource Graph lowercases them). */
+  armTypes?: readonly string[];
+  /** Record field signatures, for exports with no context or type (az output, mdatp, Graph lists). */
+  signatures?: readonly Signature[];
+}
+
+export interface ExportKind {
+  /** Kind id, also the collection name, e.g. `mde.machines`. */
+  id: string;
+  title: string;
+  source: ExportSource;
+  /** The one-line command that produces the file, for "not evaluated: needs X" messages. */
+  howToExport: string;
+  /** JSON Schema of one record as exported, relative to the package root. */
+  schemaFile: string;
+  /**
+   * Resource identity for findings, read from the normalised record. Records with no identity field
+   * (mdatp_managed.json profiles) are identified by where they came from.
+   */
+  identify(data: JsonObject, origin?: Origin): RecordIdentity;
+  detect: Detection;
+  /** Lifts the record into the kind's canonical (REST) shape. */
+  normalize?: Normalizer;
+  /** Records of this kind that also feed another collection (Resource Graph VM rows). */
+  alsoFeeds?: readonly { kind: string; armTypes: readonly string[] }[];
+}
+
+/** Matches an OData context ending in `#<entitySet>`, with optional `(expand())` and `/$entity`. */
+export function odataContext(entitySet: string): RegExp {
+  const escaped = entitySet.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`#${escaped}(\\(.*\\))?(/\\$entity)?$`, 'i');
+}
+
+/** Identity from the first non-empty string at each list of dotted paths. */
+export function identifyBy(idPaths: readonly string[], namePaths: readonly string[] = []): ExportKind['identify'] {
+  return (data, origin) => {
+    const first = (paths: readonly string[]): string | undefined => {
+      for (const p of paths) {
+        const v = getPath(data, p);
+        if (typeof v === 'number') return String(v);
+        if (str(v) !== undefined) return v as string;
+      }
+      return undefined;
+    };
+    const id = first(idPaths) ?? (origin === undefined ? '' : origin.pointer === '' ? origin.file : `${origin.file}#${origin.pointer}`);
+    const name = first(namePaths);
+    return name === undefined ? { id } : { id, name };
+  };
+}
+
+export function schemaFileOf(id: string): string {
+  return `schemas/exports/${id}.schema.json`;
+}
+
+export interface ArmKindSpec {
+  id: string;
+  title: string;
+  source: 'arm' | 'defender';
+  howToExport: string;
+  armTypes: readonly string[];
+  /** Fields whose presence at the top level (with no `properties`) shows the az flattened form. */
+  flattenedMarkers: readonly string[];
+  rename?: Readonly<Record<string, string>>;
+  /** Further normalisation, after the flattened form has been lifted. */
+  then?: Normalizer;
+  namePaths?: readonly string[];
+}
+
+/** An ARM (or Defender for Cloud, which is ARM) resource kind, recognised by its `type`. */
+export function armKind(spec: ArmKindSpec): ExportKind {
+  const lift = liftArmProperties(spec.flattenedMarkers, spec.rename);
+  return {
+    id: spec.id,
+    title: spec.title,
+    source: spec.source,
+    howToExport: spec.howToExport,
+    schemaFile: schemaFileOf(spec.id),
+    identify: identifyBy(['id'], spec.namePaths ?? ['properties.displayName', 'name']),
+    detect: { armTypes: spec.armTypes },
+    normalize: spec.then === undefined ? lift : compose(lift, spec.then),
+  };
+}
+
+/** `az rest` command for an ARM list at subscription scope. */
+export function armList(providerPath: string, apiVersion: string): string {
+  return `az rest --method get --url "https://management.azure.com/subscriptions/<subscription-id>/providers/${providerPath}?api-version=${apiVersion}"`;
+}
+
+/** `az rest` command for an MDE API list. */
+export function mdeList(apiPath: string): string {
+  return `az rest --method get --url "https://api.securitycenter.microsoft.com/api/${apiPath}" --resource https://api.securitycenter.microsoft.com`;
+}
+
+/** `az rest` command for a Microsoft Graph list. */
+export function graphList(version: 'v1.0' | 'beta', path: string): string {
+  return `az rest --method get --url "https://graph.microsoft.com/${version}/${path}"`;
+}

@@ -1,0 +1,85 @@
+import { graphList, identifyBy, odataContext, schemaFileOf, type ExportKind, type Signature } from './define';
+
+interface GraphSpec {
+  id: string;
+  title: string;
+  howToExport: string;
+  odataContext: RegExp;
+  signatures?: readonly Signature[];
+  namePaths: readonly string[];
+}
+
+function graphKind(spec: GraphSpec): ExportKind {
+  return {
+    id: spec.id,
+    title: spec.title,
+    source: 'graph',
+    howToExport: spec.howToExport,
+    schemaFile: schemaFileOf(spec.id),
+    identify: identifyBy(['id'], spec.namePaths),
+    detect: { odataContext: spec.odataContext, signatures: spec.signatures },
+  };
+}
+
+/**
+ * unifiedRoleAssignmentMultiple items look the same for every unified RBAC provider: without the
+ * `@odata.context` a file of them matches both kinds below, and the loader reports it as ambiguous.
+ */
+const ROLE_ASSIGNMENT_MULTIPLE: readonly Signature[] = [{ has: ['principalIds', 'roleDefinitionId'] }];
+
+export const GRAPH_KINDS: readonly ExportKind[] = [
+  graphKind({
+    id: 'graph.alerts',
+    title: 'Microsoft Defender XDR alerts (Graph security/alerts_v2)',
+    howToExport: graphList('v1.0', 'security/alerts_v2'),
+    odataContext: odataContext('security/alerts_v2'),
+    signatures: [
+      { has: ['@odata.type'], equals: { '@odata.type': '#microsoft.graph.security.alert' } },
+      { has: ['providerAlertId', 'serviceSource'] },
+    ],
+    namePaths: ['title'],
+  }),
+  graphKind({
+    id: 'graph.incidents',
+    title: 'Microsoft Defender XDR incidents (Graph security/incidents)',
+    howToExport: graphList('v1.0', 'security/incidents'),
+    odataContext: odataContext('security/incidents'),
+    signatures: [
+      { has: ['@odata.type'], equals: { '@odata.type': '#microsoft.graph.security.incident' } },
+      { has: ['incidentWebUrl', 'redirectIncidentId'] },
+    ],
+    namePaths: ['displayName'],
+  }),
+  graphKind({
+    id: 'entra.roleAssignments',
+    title: 'Microsoft Entra directory role assignments',
+    howToExport: graphList('v1.0', 'roleManagement/directory/roleAssignments?$expand=principal'),
+    odataContext: odataContext('roleManagement/directory/roleAssignments'),
+    signatures: [{ has: ['principalId', 'roleDefinitionId', 'directoryScopeId'] }],
+    namePaths: ['principal.displayName'],
+  }),
+  graphKind({
+    id: 'xdr.roleAssignments',
+    title: 'Microsoft Defender XDR unified RBAC role assignments',
+    howToExport: graphList('beta', 'roleManagement/defender/roleAssignments'),
+    odataContext: odataContext('roleManagement/defender/roleAssignments'),
+    signatures: ROLE_ASSIGNMENT_MULTIPLE,
+    namePaths: ['displayName'],
+  }),
+  graphKind({
+    id: 'xdr.roleDefinitions',
+    title: 'Microsoft Defender XDR unified RBAC role definitions',
+    howToExport: graphList('beta', 'roleManagement/defender/roleDefinitions'),
+    // Context only: without it a Defender role definition cannot be told from a directory one.
+    odataContext: odataContext('roleManagement/defender/roleDefinitions'),
+    namePaths: ['displayName'],
+  }),
+  graphKind({
+    id: 'graph.providerRoleAssignments',
+    title: 'Role assignments of other Graph unified RBAC providers (Cloud PC, Intune)',
+    howToExport: graphList('beta', 'roleManagement/cloudPC/roleAssignments'),
+    odataContext: /#roleManagement\/(cloudPC|deviceManagement)\/roleAssignments(\(.*\))?(\/\$entity)?$/i,
+    signatures: ROLE_ASSIGNMENT_MULTIPLE,
+    namePaths: ['displayName'],
+  }),
+];

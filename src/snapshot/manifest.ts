@@ -1,0 +1,132 @@
+/**
+ * The optional snapshot manifest (`snapshot.yaml`): what was exported, and facts the exports cannot
+ * prove. Parsed with positions so every problem points at its line:column.
+ */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import fg from 'fast-glob';
+import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
+import { compileSchema, firstRealError } from './validate';
+
+export const MANIFEST_FILE = 'snapshot.yaml';
+const MANIFEST_SCHEMA = 'schemas/snapshot-manifest.schema.json';
+
+export interface ManifestExport {
+  kind: string;
+  /** Glob patterns relative to the snapshot root; absent = "this kind is somewhere in the snapshot". */
+  files?: string[];
+  position: Position;
+  /** Position of each pattern in `files`. */
+  filePositions: Position[];
+}
+
+export interface ManifestFact {
+  value: string;
+  position: Position;
+}
+
+export interface Manifest {
+  /** Manifest path for diagnostics: relative to the snapshot root when inside it. */
+  file: string;
+  facts: Map<string, ManifestFact>;
+  exports: ManifestExport[];
+}
+
+interface RawManifest {
+  facts?: Record<string, string>;
+  exports?: { kind: string; files?: string[] }[];
+}
+
+/**
+ * Reads the manifest at `explicitPath`, or `snapshot.yaml` at the root when there is one. Returns no
+ * manifest (and diagnostics) when it is unreadable or invalid: a broken promise list is not trusted.
+ */
+export async function loadManifest(
+  root: string,
+  explicitPath?: string,
+): Promise<{ manifest?: Manifest; diagnostics: Diagnostic[] }> {
+  const absolute = explicitPath === undefined ? join(root, MANIFEST_FILE) : resolve(explicitPath);
+  const rel = relative(root, absolute);
+  const file = (rel.startsWith('..') || isAbsolute(rel) ? absolute : rel).split(sep).join('/');
+  let text: string;
+  try {
+    text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
+  } catch (err) {
+    if (explicitPath === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
+    return { diagnostics: [diagnostic('error', 'manifest-invalid', `cannot read manifest: ${(err as Error).message}`, { file })] };
+  }
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
+  const at = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const invalid = (message: string, position?: Position): Diagnostic =>
+    diagnostic('error', 'manifest-invalid', message, position === undefined ? { file } : { file, position });
+
+  if (doc.errors.length > 0) {
+    return {
+      diagnostics: doc.errors.map((e) =>
+        invalid(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), at(e.pos[0])),
+      ),
+    };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 10 }) as unknown;
+  } catch (err) {
+    return { diagnostics: [invalid((err as Error).message)] };
+  }
+  const validate = compileSchema(MANIFEST_SCHEMA);
+  if (!validate(value ?? {})) {
+    const problem = firstRealError(validate.errors ?? []);
+    const segments = problem.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const badKey = /^unknown property '(.*)'$/.exec(problem.message)?.[1];
+    const offset = nodeOffset(doc, segments, badKey);
+    const where = problem.instancePath === '' ? '' : `${segments.join('.')}: `;
+    return { diagnostics: [invalid(`${where}${problem.message}`, offset === undefined ? undefined : at(offset))] };
+  }
+
+  const raw = (value ?? {}) as RawManifest;
+  const diagnostics: Diagnostic[] = [];
+  const facts = new Map<string, ManifestFact>();
+  for (const [name, factValue] of Object.entries(raw.facts ?? {})) {
+    facts.set(name, { value: factValue.toLowerCase(), position: at(nodeOffset(doc, ['facts', name]) ?? 0) });
+  }
+  const entries = (raw.exports ?? []).map((entry, i): ManifestExport => {
+    const filePositions = (entry.files ?? []).map((pattern, j) => {
+      const position = at(nodeOffset(doc, ['exports', String(i), 'files', String(j)]) ?? 0);
+      if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
+        diagnostics.push(invalid(`files pattern '${pattern}' must stay inside the snapshot folder`, position));
+      }
+      return position;
+    });
+    return { kind: entry.kind, files: entry.files, position: at(nodeOffset(doc, ['exports', String(i)]) ?? 0), filePositions };
+  });
+  return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries }, diagnostics };
+}
+
+/** Offset of the YAML node at `path` (or of the key `badKey` inside it), for positions. */
+function nodeOffset(doc: Document, path: string[], badKey?: string): number | undefined {
+  const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as Node | null | undefined;
+  if (badKey !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === badKey);
+    const key = pair?.key as Node | undefined;
+    if (key?.range) return key.range[0];
+  }
+  return node?.range?.[0];
+}
+
+/**
+ * Files of the snapshot each manifest export maps, by expanding its patterns the same way the
+ * snapshot itself is listed. Only files the loader found count (no symlinks, no dot files).
+ */
+export async function manifestFiles(root: string, entry: ManifestExport, found: ReadonlySet<string>): Promise<string[][]> {
+  return Promise.all(
+    (entry.files ?? []).map(async (pattern) =>
+      (await fg(pattern, { cwd: root, followSymbolicLinks: false, onlyFiles: true, dot: false })).filter((f) => found.has(f)),
+    ),
+  );
+}

@@ -1,0 +1,118 @@
+/**
+ * Normalisation: rules read ONE canonical shape per kind, the REST shape. These helpers lift the
+ * CLI's flattened forms into it and turn the exports' string booleans and codes into values. Each
+ * returns the record unchanged (same object) when there is nothing to do, and never mutates its
+ * input: copies are made along the changed path only. Unknown fields pass through untouched.
+ */
+import type { JsonObject } from './types';
+import { getOwn, isObject, setOwn } from './json-util';
+
+export type Normalizer = (data: JsonObject) => JsonObject;
+
+export function compose(...steps: Normalizer[]): Normalizer {
+  return (data) => steps.reduce((d, step) => step(d), data);
+}
+
+/** Top-level keys of an ARM resource envelope; `az` flattening leaves these where they are. */
+const ARM_TOP_LEVEL = new Set([
+  'id', 'name', 'type', 'kind', 'location', 'tags', 'etag', 'sku', 'plan', 'identity', 'zones',
+  'managedBy', 'extendedLocation', 'systemData', 'resourceGroup', 'resources',
+]);
+
+/**
+ * `az` prints ARM resources with `properties` flattened into the top level (and adds fields such as
+ * `principalName`). When a record has no `properties` but carries one of the kind's `markers` at the
+ * top level, move every non-envelope field under `properties`, renaming per `rename` (e.g. `az role
+ * definition list` prints `properties.type` as `roleType`).
+ */
+export function liftArmProperties(markers: readonly string[], rename: Readonly<Record<string, string>> = {}): Normalizer {
+  return (data) => {
+    if (Object.hasOwn(data, 'properties') || !markers.some((m) => Object.hasOwn(data, m))) return data;
+    const top: JsonObject = {};
+    const properties: JsonObject = {};
+    for (const key of Object.keys(data)) {
+      if (ARM_TOP_LEVEL.has(key)) setOwn(top, key, data[key]);
+      else setOwn(properties, Object.hasOwn(rename, key) ? rename[key] : key, data[key]);
+    }
+    setOwn(top, 'properties', properties);
+    return top;
+  };
+}
+
+/**
+ * Turns `"True"`/`"False"` (any case) into booleans at the given paths; other strings (such as
+ * deviceavinfo's `"Unknown"`) stay as they are. A path segment ending in `[]` walks every array item:
+ * `properties.extensions[].isEnabled`.
+ */
+export function stringBooleans(paths: readonly string[]): Normalizer {
+  const parsed = paths.map((p) => p.split('.'));
+  return (data) => parsed.reduce<JsonObject>((d, segs) => updateAt(d, segs, toBoolean) as JsonObject, data);
+}
+
+function toBoolean(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const lower = v.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : v;
+}
+
+function updateAt(value: unknown, segs: readonly string[], fn: (v: unknown) => unknown): unknown {
+  if (segs.length === 0) return fn(value);
+  if (!isObject(value)) return value;
+  const head = segs[0];
+  const each = head.endsWith('[]');
+  const key = each ? head.slice(0, -2) : head;
+  if (!Object.hasOwn(value, key)) return value;
+  const current = value[key];
+  let next: unknown;
+  if (each) {
+    if (!Array.isArray(current)) return value;
+    const items = current.map((item) => updateAt(item, segs.slice(1), fn));
+    next = items.some((item, i) => item !== current[i]) ? items : current;
+  } else {
+    next = updateAt(current, segs.slice(1), fn);
+  }
+  if (next === current) return value;
+  const copy = { ...value };
+  setOwn(copy, key, next);
+  return copy;
+}
+
+/** deviceavinfo `avMode` codes, from MDE's device health API documentation. */
+const AV_MODE_NAMES: Readonly<Record<string, string>> = {
+  '': 'Other',
+  '0': 'Active',
+  '1': 'Passive',
+  '2': 'Disabled',
+  '3': 'Other',
+  '4': 'EDRBlocked',
+  '5': 'PassiveAudit',
+};
+const AV_MODE_VALUES = new Set(Object.values(AV_MODE_NAMES));
+
+/**
+ * deviceavinfo `avMode` is a coded string; rules read the name (`Passive`). The raw code is kept as
+ * `avModeCode`. A code the documentation does not list becomes `Unknown`, never a guess.
+ */
+export const avModeName: Normalizer = (data) => {
+  const raw = getOwn(data, 'avMode');
+  if (raw === undefined || raw === null || (typeof raw === 'string' && AV_MODE_VALUES.has(raw))) return data;
+  const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
+  const copy = { ...data };
+  setOwn(copy, 'avMode', code !== undefined && Object.hasOwn(AV_MODE_NAMES, code) ? AV_MODE_NAMES[code] : 'Unknown');
+  setOwn(copy, 'avModeCode', raw);
+  return copy;
+};
+
+/**
+ * `az account list` / `az account show` items carry the bare subscription GUID as `id` and the
+ * display name as `name`; REST has `id: "/subscriptions/<guid>"`, `subscriptionId` and `displayName`.
+ */
+export const subscriptionFromAz: Normalizer = (data) => {
+  const id = getOwn(data, 'id');
+  if (typeof id !== 'string' || id.includes('/') || Object.hasOwn(data, 'subscriptionId')) return data;
+  const copy = { ...data };
+  setOwn(copy, 'id', `/subscriptions/${id}`);
+  setOwn(copy, 'subscriptionId', id);
+  if (!Object.hasOwn(data, 'displayName') && typeof getOwn(data, 'name') === 'string') setOwn(copy, 'displayName', data.name);
+  return copy;
+};

@@ -1,0 +1,66 @@
+import type { Diagnostic } from '../diagnostics';
+
+/** Where a record came from: the file (relative to the snapshot root, `/` separators) and its JSON pointer. */
+export interface Origin {
+  file: string;
+  pointer: string;
+}
+
+/** A JSON object as parsed; values are untrusted (any shape, any keys). */
+export type JsonObject = { [key: string]: unknown };
+
+/** One record of an export, normalised, with where it came from. */
+export interface SnapshotRecord {
+  /** Collection name, e.g. `mde.machines`. */
+  collection: string;
+  data: JsonObject;
+  origin: Origin;
+}
+
+export interface Collection {
+  name: string;
+  records: SnapshotRecord[];
+  /** Files that contributed to this collection, sorted. */
+  files: string[];
+}
+
+/** One piece of evidence for a snapshot fact, e.g. an MDE alert's `aadTenantId`. */
+export interface FactEvidence {
+  value: string;
+  origin: Origin;
+  /** Human description of the evidence source, e.g. `MDE alerts (aadTenantId)`. */
+  source: string;
+}
+
+/**
+ * A fact about the snapshot as a whole (e.g. the Defender XDR tenant id). Declared by the
+ * manifest, or derived from evidence in the exports; evidence that disagrees leaves no value.
+ */
+export interface Fact {
+  name: string;
+  /** Set when declared or when all evidence agrees. */
+  value?: string;
+  declared: boolean;
+  evidence: FactEvidence[];
+  /** Distinct values seen when evidence disagrees (sorted). */
+  conflicting?: string[];
+}
+
+/** What the loader recognised in one file. */
+export interface LoadedFile {
+  file: string;
+  /** Export kind ids recognised in the file (a Resource Graph result can feed several collections). */
+  kinds: string[];
+  records: number;
+  /** Next-page link the file carries, if any. */
+  nextLink?: string;
+}
+
+export interface Snapshot {
+  /** Absolute path of the snapshot folder. */
+  root: string;
+  collections: Map<string, Collection>;
+  facts: Map<string, Fact>;
+  files: LoadedFile[];
+  diagnostics: Diagnostic[];
+}

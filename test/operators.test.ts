@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import { OPERATORS, operator } from '../src/rules/operators';
+
+const NOW = Date.parse('2026-11-27T02:00:00Z');
+
+/** [operator, field value, operand, expected]; values are spelled as the real exports spell them. */
+const CASES: [string, unknown, unknown, boolean][] = [
+  ['equals', 'Standard', 'standard', true],
+  ['equals', 'Standard', 'Free', false],
+  ['equals', 4415, '4415', true],
+  ['equals', null, null, true],
+  ['equals', true, true, true],
+  ['notEquals', 'Inactive', 'Active', true],
+  ['notEquals', 'ACTIVE', 'active', false],
+  ['in', 'Ubuntu', ['Debian', 'ubuntu'], true],
+  ['in', null, [null, 0], true],
+  ['in', 'Windows10', ['Debian'], false],
+  ['notIn', 140, [0, null], true],
+  ['notIn', 0, ['0'], false],
+  ['exists', 'x', true, true],
+  ['exists', null, true, false],
+  ['exists', undefined, false, true],
+  ['exists', 'x', false, false],
+  ['startsWith', '/subscriptions/ABC/resourceGroups/rg', '/subscriptions/abc', true],
+  ['startsWith', 'web01', 'db', false],
+  ['endsWith', 'mymachine1.contoso.com', '.CONTOSO.com', true],
+  ['endsWith', 'mymachine1.contoso.com', '.fabrikam.com', false],
+  ['contains', ['test tag 1', 'Prod'], 'prod', true],
+  ['contains', 'Install endpoint protection solution', 'endpoint', true],
+  ['contains', ['a'], 'b', false],
+  ['less', 18209, 19041, true],
+  ['less', '20', 10, false],
+  ['lessOrEqual', 3, 3, true],
+  ['lessOrEqual', 4, 3, false],
+  ['greater', 7.67, 0, true],
+  ['greater', 'not a number', 0, false],
+  ['greaterOrEqual', 20348, 20348, true],
+  ['greaterOrEqual', 1, 2, false],
+  ['olderThanDays', '2026-11-01T00:00:00Z', 7, true],
+  ['olderThanDays', '2026-11-26T21:14:03.1234567Z', 7, false],
+  ['olderThanDays', 'yesterday', 7, false],
+  ['withinDays', '1795651200000', 7, true],
+  ['withinDays', '2026-11-26T21:14:03.1234567Z', 7, true],
+  ['withinDays', '2018-08-02T14:55:03.7791856Z', 7, false],
+  ['withinScope', '/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Compute/virtualMachines/vm1', '/subscriptions/s1/resourcegroups/rg1', true],
+  ['withinScope', '/subscriptions/s1/resourceGroups/rg10/providers/x/y/z', '/subscriptions/s1/resourceGroups/rg1', false],
+  ['withinScope', '/subscriptions/s1', '/subscriptions/s1/', true],
+];
+
+function run(name: string, actual: unknown, operand: unknown, caseSensitive = false): boolean {
+  const def = operator(name)!;
+  const prepared = def.prepare ? def.prepare(operand, { caseSensitive }) : { value: operand };
+  if (typeof prepared === 'string') throw new Error(prepared);
+  return def.test(actual, prepared.value, { caseSensitive, now: NOW });
+}
+
+describe('operators', () => {
+  for (const [name, actual, operand, want] of CASES) {
+    it(`${name}: ${JSON.stringify(actual)} vs ${JSON.stringify(operand)} is ${want}`, () => {
+      expect(run(name, actual, operand)).to.equal(want);
+    });
+  }
+
+  it('every operator in the table has a true and a false case above', () => {
+    for (const op of OPERATORS) {
+      if (op.name === 'match') continue; // covered below: match needs a compiled operand
+      const outcomes = new Set(CASES.filter((c) => c[0] === op.name).map((c) => c[3]));
+      expect([...outcomes].sort(), op.name).to.deep.equal([false, true]);
+    }
+  });
+
+  describe('match', () => {
+    it('matches RE2 patterns case-insensitively by default', () => {
+      expect(run('match', '/subscriptions/abc/resourceGroups/RG1', '^/subscriptions/[^/]+/resourcegroups/[^/]+$')).to.equal(true);
+      expect(run('match', '/subscriptions/abc/resourceGroups/RG1', '^/subscriptions/[^/]+/resourcegroups/[^/]+$', true)).to.equal(false);
+    });
+
+    it('runs a catastrophic-backtracking pattern in linear time', () => {
+      const started = process.hrtime.bigint();
+      expect(run('match', `${'a'.repeat(5000)}!`, '^(a+)+$')).to.equal(false);
+      // A backtracking engine needs longer than the age of the universe here; RE2 needs milliseconds.
+      expect(Number(process.hrtime.bigint() - started) / 1e9).to.be.lessThan(5);
+    });
+
+    it('refuses backreferences and lookaround at load', () => {
+      const def = operator('match')!;
+      expect(def.prepare!('(a)\\1', { caseSensitive: false })).to.be.a('string').that.includes('not valid RE2');
+      expect(def.prepare!('(?=a)b', { caseSensitive: false })).to.be.a('string');
+    });
+  });
+
+  it('compares strings case-sensitively when asked', () => {
+    expect(run('equals', 'Standard', 'standard', true)).to.equal(false);
+    expect(run('in', 'Ubuntu', ['ubuntu'], true)).to.equal(false);
+  });
+});

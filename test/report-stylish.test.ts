@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { diagnostic } from '../src/diagnostics';
+import { stylish } from '../src/report/formatters/stylish';
+import type { Report } from '../src/report/model';
+import { summarize } from '../src/report/summary';
+import { contosoReport, formatContext, RULES } from './report-fixture';
+
+const ESC = '\x1b';
+
+describe('report stylish formatter', () => {
+  const plain = stylish(contosoReport(), formatContext(false));
+
+  it('prints findings by rule, then not-evaluated rules, then problems, then the summary', () => {
+    expect(plain).to.equal(
+      [
+        '✖ defender-servers-plan-on  critical  Defender for Servers is on for every subscription  (1 of 1 failed)',
+        '  VirtualMachines  plan is Free in subscription 00000000-0000-0000-0000-000000000000',
+        '                   defender/pricings.json#/value/0',
+        '',
+        '✖ linux-realtime-protection-on  high  Linux servers have antivirus real-time protection on  (2 of 3 failed)',
+        '  vm-linux-01.contoso.com  antivirus is passive (avMode "1"), so real-time protection is off',
+        '                           mde/machines.json#/value/1',
+        '                           mde/deviceavinfo.json#/value/1',
+        '  vm-linux-02.contoso.com  antivirus is passive (avMode "1"), so real-time protection is off',
+        '                           mde/machines.json#/value/2',
+        '                           mde/deviceavinfo.json#/value/2',
+        '',
+        '✖ mde-sensor-active  medium  Onboarded devices report sensor data  (1 of 4 failed)',
+        '  mymachine1.contoso.com  sensor health is Inactive',
+        '                          mde/machines.json#/value/0',
+        '',
+        'Not evaluated: 1 rule did not check anything',
+        '  ⚠ xdr-roles-scoped-to-device-groups  high  Defender XDR roles for servers are scoped to device groups',
+        '      missing: xdr.roleAssignments',
+        '      reason: no file in the snapshot was recognised as an export of xdr.roleAssignments',
+        '',
+        'Problems',
+        "  graph/defender-role-assignments.json:14:7  error    Expected ',' or '}' after property value in JSON  json-syntax",
+        '  mde/machines.json#/value/3/osBuild         warning  osBuild must be a number, found "18209"           export-schema',
+        '',
+        '4 findings (1 critical, 2 high, 1 medium) · rules: 1 passed, 3 failed, 1 not evaluated · 1 error, 1 warning',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names what a not-evaluated rule needs when the engine did not say what is missing', () => {
+    const report = contosoReport();
+    report.rules = report.rules.map((r) => (r.status === 'not-evaluated' ? { ...r, missing: undefined, reason: undefined } : r));
+    const out = stylish(report, formatContext(false));
+    expect(out).to.contain('  ⚠ xdr-roles-scoped-to-device-groups  high');
+    expect(out).to.contain('      needs: mde.machines, xdr.roleAssignments\n');
+    expect(out).to.not.contain('reason:');
+  });
+
+  it('shows a problem with neither position nor pointer by its file alone', () => {
+    const report = contosoReport();
+    report.diagnostics = [diagnostic('error', 'unknown-export', 'not a recognised export', { file: 'notes.json' })];
+    expect(stylish(report, formatContext(false))).to.contain('Problems\n  notes.json  error  not a recognised export  unknown-export\n');
+  });
+
+  it('uses no ANSI escapes without colour, and escapes with it', () => {
+    expect(plain).to.not.contain(ESC);
+    const coloured = stylish(contosoReport(), formatContext(true));
+    expect(coloured).to.contain(`${ESC}[31m✖${ESC}[39m ${ESC}[1mdefender-servers-plan-on${ESC}[22m`);
+    expect(coloured).to.contain(`${ESC}[2mmde/machines.json#/value/1${ESC}[22m`);
+    // Same text once the colour is stripped: colour never changes layout.
+    expect(coloured.replace(/\x1b\[\d+m/g, '')).to.equal(plain);
+  });
+
+  it('gives the same output for the same input, whatever order findings and problems come in', () => {
+    const shuffled = contosoReport();
+    shuffled.findings.reverse();
+    shuffled.diagnostics.reverse();
+    shuffled.rules.reverse();
+    expect(stylish(contosoReport(), formatContext(false))).to.equal(plain);
+    expect(stylish(shuffled, formatContext(false))).to.equal(plain);
+  });
+
+  it('shows control characters from export data escaped, so they cannot drive the terminal', () => {
+    const report = contosoReport();
+    report.findings[0] = {
+      ...report.findings[0],
+      resource: { ...report.findings[0].resource, name: 'evil\x1b]0;pwned\x07' },
+      message: 'line one\nline two \u202etxt.exe',
+    };
+    const out = stylish(report, formatContext(false));
+    expect(out).to.not.contain(ESC);
+    expect(out).to.contain('evil\\u001b]0;pwned\\u0007  line one\\u000aline two \\u202etxt.exe');
+  });
+
+  it('prints only the summary when there is nothing to report', () => {
+    const rules = RULES.filter((r) => r.status === 'passed');
+    const report: Report = { ...contosoReport(), rules, findings: [], diagnostics: [], summary: summarize(rules, [], []) };
+    expect(stylish(report, formatContext(false))).to.equal('0 findings · rules: 1 passed, 0 failed, 0 not evaluated · 0 errors\n');
+  });
+});

@@ -1,0 +1,25 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { buildRuleSchema } from '../src/rules/schema';
+import { operatorReference } from '../src/rules/reference';
+import { OPERATORS } from '../src/rules/operators';
+
+describe('files generated from the operator table', () => {
+  const onDisk = JSON.parse(readFileSync('schemas/rule.schema.json', 'utf8'));
+
+  it('schemas/rule.schema.json is current (run `npm run generate` after changing operators)', () => {
+    expect(onDisk).to.deep.equal(buildRuleSchema());
+  });
+
+  it('docs/operators.md is current (run `npm run generate` after changing operators)', () => {
+    expect(readFileSync('docs/operators.md', 'utf8')).to.equal(operatorReference());
+  });
+
+  it('the schema describes every operator with its example, for editor hover help', () => {
+    const props = onDisk.$defs.fieldCondition.properties;
+    for (const op of OPERATORS) {
+      expect(props, op.name).to.have.property(op.name);
+      expect(props[op.name].description).to.include(op.example);
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import * as path from 'node:path';
+import { loadRules } from '../src/rules/load';
+import { COLLECTIONS } from '../src/lint';
+
+const BROKEN = path.join('test', 'fixtures', 'broken-rules');
+
+/** Each broken rule file and the one message (code, line:column, text) it must get. */
+const EXPECTED: [string, string, string, string][] = [
+  ['alias-bomb', 'rule-yaml', '1:1', 'Excessive alias count'],
+  ['bad-regex', 'rule-invalid', '8:10', "regular expression '(web|db' is not valid RE2"],
+  ['bad-severity', 'rule-schema', '3:11', 'must be one of: critical, high, medium, low, info'],
+  ['bad-template-filter', 'rule-invalid', '7:10', "unknown template filter 'shout'"],
+  ['condition-without-kind', 'rule-schema', '9:7', "a condition needs one of: field, allOf, anyOf, not, any, all, none, count (did you mean 'field' for 'fiield'?)"],
+  ['duplicate-key', 'rule-yaml', '4:1', 'Map keys must be unique'],
+  ['id-not-file-name', 'rule-invalid', '1:5', "rule id 'another-name' must equal its file name 'id-not-file-name'"],
+  ['jsonpath-script', 'rule-invalid', '7:10', 'uses a filter or script expression'],
+  ['missing-assert', 'rule-schema', '1:1', "missing required property 'assert'"],
+  ['requires-any-unknown-join', 'rule-invalid', '8:19', "'health' is not a join of this rule"],
+  ['typo-in-operator', 'rule-schema', '8:3', "unknown property 'equal' (did you mean 'equals'?)"],
+  ['unknown-collection', 'rule-invalid', '5:6', "unknown collection 'mde.machine' (did you mean 'mde.machines'?)"],
+  ['unknown-param', 'rule-invalid', '6:44', "unknown parameter 'linuxPlatform'"],
+  ['unknown-top-level-key', 'rule-schema', '6:1', "unknown property 'asert' (did you mean 'assert'?)"],
+  ['yaml-syntax', 'rule-yaml', '7:1', 'Flow map in block collection'],
+];
+
+describe('rule loading', () => {
+  it('loads the built-in rules without a diagnostic', async () => {
+    const { rules, diagnostics } = await loadRules(['rules'], { collections: COLLECTIONS });
+    expect(diagnostics).to.deep.equal([]);
+    expect(rules.map((r) => r.meta.id)).to.include.members(['subscription-tenant-matches-xdr', 'device-groups-cover-rbac-scopes', 'linux-realtime-protection-on']);
+  });
+
+  describe('gives each broken rule file one precise, positioned message', () => {
+    for (const [name, code, pos, text] of EXPECTED) {
+      it(name, async () => {
+        const { rules, diagnostics } = await loadRules([path.join(BROKEN, `${name}.yaml`)], { collections: COLLECTIONS });
+        expect(rules, 'a broken rule never loads').to.have.length(0);
+        expect(diagnostics.map((d) => `${d.code} ${d.position?.line}:${d.position?.column}`)).to.deep.equal([`${code} ${pos}`]);
+        expect(diagnostics[0].message).to.include(text);
+        expect(diagnostics[0].file).to.equal(`${BROKEN.split(path.sep).join('/')}/${name}.yaml`);
+      });
+    }
+  });
+
+  it('covers every file in the broken-rules catalogue', async () => {
+    const { diagnostics } = await loadRules([BROKEN], { collections: COLLECTIONS });
+    const files = new Set(diagnostics.map((d) => path.basename(d.file!, '.yaml')));
+    expect([...files].sort()).to.deep.equal(EXPECTED.map((e) => e[0]).sort());
+  });
+
+  it('reports a rule id defined twice', async () => {
+    const { diagnostics } = await loadRules(['rules', 'rules/linux-realtime-protection-on.yaml'], { collections: COLLECTIONS });
+    expect(diagnostics.map((d) => d.code)).to.deep.equal(['rule-duplicate-id']);
+  });
+
+  it('reports a rule path that does not exist', async () => {
+    const { diagnostics } = await loadRules(['no/such/rules'], { collections: COLLECTIONS });
+    expect(diagnostics[0]).to.include({ code: 'rules-missing', severity: 'error' });
+  });
+});
