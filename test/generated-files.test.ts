@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { buildRuleSchema } from '../src/rules/schema';
 import { operatorReference } from '../src/rules/reference';
 import { OPERATORS } from '../src/rules/operators';
+import { exportsReference } from '../src/snapshot/exports-reference';
 
-describe('files generated from the operator table', () => {
+describe('files generated from code tables', () => {
   const onDisk = JSON.parse(readFileSync('schemas/rule.schema.json', 'utf8'));
 
   it('schemas/rule.schema.json is current (run `npm run generate` after changing operators)', () => {
@@ -13,6 +14,10 @@ describe('files generated from the operator table', () => {
 
   it('docs/operators.md is current (run `npm run generate` after changing operators)', () => {
     expect(readFileSync('docs/operators.md', 'utf8')).to.equal(operatorReference());
+  });
+
+  it('docs/exports.md is current (run `npm run generate` after changing export kinds)', () => {
+    expect(readFileSync('docs/exports.md', 'utf8')).to.equal(exportsReference());
   });
 
   it('the schema describes every operator with its example, for editor hover help', () => {

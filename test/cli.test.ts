@@ -1,0 +1,205 @@
+/**
+ * End-to-end runs of the compiled CLI (`npm test` builds first): arguments in, output and exit
+ * code out, on the demo snapshot and on broken copies of it.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+
+const BIN = path.resolve('dist/src/cli/bin.js');
+const DEMO = 'fixtures/snapshots/contoso';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function jsonReport(args: string[]) {
+  const r = run([...args, '--format', 'json']);
+  return { ...r, report: JSON.parse(r.stdout) };
+}
+
+/** A writable copy of the demo snapshot. */
+function demoCopy(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-'));
+  cpSync(DEMO, dir, { recursive: true });
+  return dir;
+}
+
+/** The planted violations of fixtures/snapshots/contoso/README.md, by rule. */
+const PLANTED: Record<string, string[]> = {
+  'subscription-tenant-matches-xdr': ['/subscriptions/c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35'],
+  'device-groups-cover-rbac-scopes': [
+    '/subscriptions/1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17',
+    '/subscriptions/1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17/resourceGroups/rg-ops-shared',
+    '/subscriptions/4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80/resourceGroups/rg-web-prod-neu',
+    '/subscriptions/4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80/resourceGroups/rg-web-prod-weu',
+  ],
+  'linux-realtime-protection-on': [
+    '4b56f1a794a9ae0696d94451e1cbbf28fb1388b0',
+    'a2d2e5f9391010f0406320b165231f609af4a041',
+    'aa8d8f1ffa795f889527cd4431d29a33bcc96d4a',
+  ],
+};
+
+function findingsByRule(report: { findings: { ruleId: string; resource: { id: string } }[] }): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const f of report.findings) (out[f.ruleId] ??= []).push(f.resource.id);
+  for (const k of Object.keys(out)) out[k].sort();
+  return out;
+}
+
+describe('posture-lint CLI (compiled)', function () {
+  this.timeout(60_000);
+
+  it('lints the demo snapshot: exactly the planted violations, exit 1', () => {
+    const { code, report } = jsonReport(['lint', DEMO]);
+    expect(code).to.equal(1);
+    expect(findingsByRule(report)).to.deep.equal(PLANTED);
+    expect(report.diagnostics.filter((d: { severity: string }) => d.severity === 'error')).to.deep.equal([]);
+    expect(report.rules.map((r: { id: string; status: string }) => `${r.id}:${r.status}`).sort()).to.deep.equal([
+      'device-groups-cover-rbac-scopes:failed',
+      'linux-realtime-protection-on:failed',
+      'subscription-tenant-matches-xdr:failed',
+    ]);
+  });
+
+  it('writes a JSON report that the report schema accepts', () => {
+    const { report } = jsonReport(['lint', DEMO]);
+    const schema = JSON.parse(readFileSync('schemas/report.schema.json', 'utf8'));
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors)).to.equal(true);
+  });
+
+  it('prints the stylish report by default, without colour when NO_COLOR is set', () => {
+    const { code, stdout } = run(['lint', DEMO]);
+    expect(code).to.equal(1);
+    expect(stdout).to.include('✖ linux-realtime-protection-on');
+    expect(stdout).to.include('app-prod-02 (RedHatEnterpriseLinux) has no antivirus real-time protection: deviceavinfo avMode Passive');
+    expect(stdout).to.match(/8 findings \(4 high, 4 medium\)/);
+    expect(stdout).not.to.match(/\u001b\[/);
+  });
+
+  it('gives byte-identical reports for the same snapshot', () => {
+    const a = run(['lint', DEMO, '--format', 'json']).stdout;
+    const b = run(['lint', DEMO, '--format', 'json']).stdout;
+    expect(a).to.equal(b);
+  });
+
+  it('exits 0 when no finding reaches --fail-on', () => {
+    expect(run(['lint', DEMO, '--fail-on', 'critical']).code).to.equal(0);
+    expect(run(['lint', DEMO, '--fail-on', 'high']).code).to.equal(1);
+  });
+
+  it('writes the report to --output and nothing to stdout', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-out-'));
+    const out = path.join(dir, 'report.json');
+    const r = run(['lint', DEMO, '--format', 'json', '--output', out]);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal('');
+    expect(JSON.parse(readFileSync(out, 'utf8')).summary.findings).to.equal(8);
+    rmSync(dir, { recursive: true });
+  });
+
+  describe('broken inputs fail closed with exit 2, and the other findings are still reported', () => {
+    it('truncated JSON: file, line and column', () => {
+      const dir = demoCopy();
+      const file = path.join(dir, 'mde', 'deviceavinfo.json');
+      const text = readFileSync(file, 'utf8');
+      writeFileSync(file, text.slice(0, Math.floor(text.length / 2)));
+      const { code, report } = jsonReport(['lint', dir]);
+      expect(code).to.equal(2);
+      const err = report.diagnostics.find((d: { code: string }) => d.code === 'json-syntax');
+      expect(err.file).to.equal('mde/deviceavinfo.json');
+      expect(err.position.line).to.be.greaterThan(1);
+      expect(err.position.column).to.be.greaterThan(0);
+      expect(findingsByRule(report)['subscription-tenant-matches-xdr']).to.deep.equal(PLANTED['subscription-tenant-matches-xdr']);
+      rmSync(dir, { recursive: true });
+    });
+
+    it('a rule file with a typo: file:line:col in the stylish output', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-rules-'));
+      cpSync('rules', dir, { recursive: true });
+      const rule = path.join(dir, 'linux-realtime-protection-on.yaml');
+      writeFileSync(rule, readFileSync(rule, 'utf8').replace('equals: Active', 'equal: Active'));
+      const { code, stdout } = run(['lint', DEMO, '--rules', dir]);
+      expect(code).to.equal(2);
+      expect(stdout).to.match(/linux-realtime-protection-on\.yaml:\d+:\d+\s+error\s+unknown property 'equal' \(did you mean 'equals'\?\)/);
+      expect(stdout).to.include('subscription-tenant-matches-xdr');
+      rmSync(dir, { recursive: true });
+    });
+
+    it('an export the manifest lists but the folder lacks', () => {
+      const dir = demoCopy();
+      rmSync(path.join(dir, 'graph'), { recursive: true });
+      const { code, report } = jsonReport(['lint', dir]);
+      expect(code).to.equal(2);
+      const err = report.diagnostics.find((d: { code: string }) => d.code === 'export-missing');
+      expect(err.file).to.equal('snapshot.yaml');
+      expect(err.message).to.include('graph.incidents');
+      expect(err.position.line).to.be.greaterThan(1);
+      expect(report.findings.length).to.be.greaterThan(0);
+      rmSync(dir, { recursive: true });
+    });
+
+    it('a JSON file that is no known export is named, with the kinds listed', () => {
+      const dir = demoCopy();
+      writeFileSync(path.join(dir, 'notes.json'), '{"owner": "secops", "ticket": 4711}\n');
+      const { code, report } = jsonReport(['lint', dir]);
+      expect(code).to.equal(2);
+      const err = report.diagnostics.find((d: { code: string }) => d.code === 'unknown-export');
+      expect(err.file).to.equal('notes.json');
+      expect(err.message).to.include('mde.machines');
+      rmSync(dir, { recursive: true });
+    });
+  });
+
+  describe('absent evidence is never a pass', () => {
+    it('without any AV health export the Linux rule is not evaluated, and --strict exits 2', () => {
+      const dir = demoCopy();
+      unlinkSync(path.join(dir, 'mde', 'deviceavinfo.json'));
+      rmSync(path.join(dir, 'mde', 'mdatp-health'), { recursive: true });
+      // The manifest promises these exports; drop the promise to test the rule, not the manifest.
+      const manifest = path.join(dir, 'snapshot.yaml');
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/\n\s+- kind: mde\.avHealth/, '').replace(/\n\s+- kind: mde\.health/, ''));
+      const { report } = jsonReport(['lint', dir]);
+      const rule = report.rules.find((r: { id: string }) => r.id === 'linux-realtime-protection-on');
+      expect(rule.status).to.equal('not-evaluated');
+      expect(rule.missing.join(' ')).to.include('mde.avHealth').and.include('mde.health');
+      expect(run(['lint', dir, '--strict']).code).to.equal(2);
+      const stylish = run(['lint', dir]).stdout;
+      expect(stylish).to.include('Not evaluated');
+      rmSync(dir, { recursive: true });
+    });
+  });
+
+  describe('usage', () => {
+    it('--help prints usage and exits 0', () => {
+      const r = run(['--help']);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.include('posture-lint lint <snapshot-folder>');
+      expect(r.stdout).to.include('Exit codes');
+    });
+
+    it('an unknown format is a usage error listing the formats', () => {
+      const r = run(['lint', DEMO, '--format', 'sarif2']);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include("unknown format 'sarif2' (known: json, stylish)");
+    });
+
+    it('an unknown option or command is a usage error', () => {
+      expect(run(['lint', DEMO, '--fail-onn', 'high']).code).to.equal(2);
+      expect(run(['frobnicate']).stderr).to.include("unknown command 'frobnicate'");
+    });
+
+    it('a snapshot folder that does not exist exits 2 with its name', () => {
+      const r = run(['lint', 'no/such/folder']);
+      expect(r.code).to.equal(2);
+      expect(r.stdout + r.stderr).to.include('no/such/folder');
+    });
+  });
+});
+

@@ -1,0 +1,203 @@
+import { expect } from 'chai';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSnapshot } from '../src/snapshot/load';
+import { scanJson } from '../src/snapshot/json-scan';
+import { EXPORT_KINDS } from '../src/snapshot/kinds';
+import { brief, copyInto, FIXTURES, loadCase, scratch, SNAPSHOTS } from './snapshot-helpers';
+
+describe('snapshot loader', () => {
+  describe('paging', () => {
+    it('merges an export split over two files, whatever their names and folders', async () => {
+      const snapshot = await loadCase('paging');
+      expect(snapshot.diagnostics).to.deep.equal([]);
+      const machines = snapshot.collections.get('mde.machines');
+      expect(machines?.files).to.deep.equal(['exports/2026-11-27/defender-devices-p1.json', 'exports/2026-11-27/defender-devices-p2.json']);
+      expect(machines?.records.map((r) => `${r.data.computerDnsName} ${r.origin.pointer}`)).to.deep.equal([
+        'web-01.contoso.com /value/0',
+        'web-02.contoso.com /value/1',
+        'db-01.contoso.com /value/0',
+      ]);
+      expect(snapshot.files.map((f) => f.nextLink)).to.deep.equal(['https://api.securitycenter.microsoft.com/api/machines?$skip=2', undefined]);
+    });
+
+    it('reports a missing last page, naming the files', async () => {
+      const snapshot = await loadCase('paging-missing-last');
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error incomplete-paging rbac/page-1.json']);
+      expect(snapshot.diagnostics[0].message).to.contain('arm.roleAssignments').and.contain('rbac/page-1.json, rbac/page-2.json');
+      // The pages that are there still load.
+      expect(snapshot.collections.get('arm.roleAssignments')?.records).to.have.length(2);
+    });
+
+    it('does not take the REST example\'s "nextLink": "..." for a link', async () => {
+      const snapshot = await loadSnapshot(join(FIXTURES, 'real-examples/arm'));
+      const subscriptions = snapshot.files.find((f) => f.file === 'subscriptions.list.rest-2022-12-01.example.json');
+      expect(subscriptions?.nextLink).to.equal(undefined);
+      expect(snapshot.diagnostics).to.deep.equal([]);
+    });
+
+    it('pages Resource Graph by skip token and feeds its VM rows to arm.virtualMachines', async () => {
+      const snapshot = await loadCase('resource-graph');
+      expect(snapshot.diagnostics).to.deep.equal([]);
+      expect(snapshot.files.map((f) => [f.file, f.kinds, f.records, f.nextLink])).to.deep.equal([
+        ['arg/resources-1.json', ['arm.resourceGraph', 'arm.virtualMachines'], 2, 'ew0KICAiJGlkIjogIjEiLA0KICAiTWF4Um93cyI6IDIsDQp9'],
+        ['arg/resources-2.json', ['arm.resourceGraph', 'arm.virtualMachines'], 1, undefined],
+      ]);
+      expect(snapshot.collections.get('arm.resourceGraph')?.records).to.have.length(3);
+      expect(snapshot.collections.get('arm.virtualMachines')?.records.map((r) => r.origin)).to.deep.equal([
+        { file: 'arg/resources-1.json', pointer: '/data/0' },
+        { file: 'arg/resources-2.json', pointer: '/data/0' },
+      ]);
+    });
+
+    it('reports a Resource Graph result that says it was truncated', async () => {
+      expect(brief((await loadCase('resource-graph-truncated')).diagnostics)).to.deep.equal(['error truncated-result arg.json']);
+    });
+  });
+
+  describe('parsing', () => {
+    it('reports invalid JSON with line:column, and still loads the good file beside it', async () => {
+      const snapshot = await loadCase('invalid-json');
+      expect(snapshot.diagnostics.map((d) => `${d.code} ${d.file} ${d.position?.line}:${d.position?.column} ${d.message}`)).to.deep.equal([
+        "json-syntax ellipsis.json 3:3 invalid JSON: unexpected character '.': expected a value",
+        'empty-file empty.json undefined:undefined file is empty',
+        "json-syntax missing-comma.json 5:7 invalid JSON: expected ',' or '}' after property value",
+        "json-syntax trailing-comma.json 3:31 invalid JSON: expected property name in double quotes, found '}'",
+        'json-syntax truncated.json 5:32 invalid JSON: unexpected end of file',
+      ]);
+      expect(snapshot.diagnostics.every((d) => d.severity === 'error')).to.equal(true);
+      expect(snapshot.collections.get('mde.machines')?.records).to.have.length(1);
+    });
+
+    it('locates syntax errors the way a user reads the file', () => {
+      const at = (text: string) => scanJson(text).error;
+      expect(at('[1, 2')).to.deep.equal({ offset: 5, message: 'unexpected end of file' });
+      expect(at('[1 2]')).to.deep.equal({ offset: 3, message: "expected ',' or ']' after array element" });
+      expect(at('{"a" 1}')).to.deep.equal({ offset: 5, message: "expected ':' after property name" });
+      expect(at('{"a": tru}')?.message).to.equal("invalid literal: expected 'true'");
+      expect(at('{"a": 01}')).to.deep.equal({ offset: 6, message: 'invalid number' });
+      expect(at('{"a": "x\ny"}')?.offset).to.equal(8);
+      expect(at('{"a": "abc')).to.deep.equal({ offset: 6, message: 'unterminated string: unexpected end of file' });
+      expect(at('{} {}')).to.deep.equal({ offset: 3, message: 'unexpected content after the JSON value' });
+      expect(at('{"a": [1, {"b": null}], "c": "\\u00e9"}')).to.equal(undefined);
+    });
+
+    it('loads UTF-8 with a BOM and UTF-16 (LE and BE) with a BOM', async () => {
+      const snapshot = await loadCase('encodings');
+      expect(snapshot.diagnostics).to.deep.equal([]);
+      expect(snapshot.files.map((f) => [f.file, f.kinds, f.records])).to.deep.equal([
+        ['powershell-utf16le.json', ['mde.avHealth'], 1],
+        ['utf16be.json', ['mde.avHealth'], 1],
+        ['utf8-bom.json', ['mde.avHealth'], 1],
+      ]);
+      expect(snapshot.collections.get('mde.avHealth')?.records.map((r) => r.data.avMode)).to.deep.equal(['Passive', 'Passive', 'Passive']);
+    });
+
+    it('rejects bytes that are not UTF-8', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(join(dir, 'latin1.json'), Buffer.from('{"value": [{"name": "caf\xe9"}]}', 'latin1'));
+        expect(brief((await loadSnapshot(dir)).diagnostics)).to.deep.equal(['error encoding latin1.json']);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('recognition', () => {
+    it('reports a JSON file that is no known export, listing the known kinds', async () => {
+      const snapshot = await loadCase('unknown');
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['warning empty-export empty-list.json', 'error unknown-export storage/storage-accounts.json']);
+      const unknown = snapshot.diagnostics[1];
+      for (const kind of EXPORT_KINDS) expect(unknown.message).to.contain(kind.id);
+      // An empty export whose @odata.context names its kind is a real, empty collection.
+      expect(snapshot.collections.get('mde.machines')).to.deep.equal({ name: 'mde.machines', records: [], files: ['empty-machines.json'] });
+    });
+
+    it('excludes a record that fails its schema, pointing at the field with line:column', async () => {
+      const snapshot = await loadCase('invalid-record');
+      expect(snapshot.diagnostics).to.deep.equal([
+        {
+          severity: 'error',
+          code: 'invalid-record',
+          message: 'mde.machines record: must be object or null',
+          file: 'machines.json',
+          pointer: '/value/1/vmMetadata',
+          position: { line: 54, column: 21 },
+        },
+      ]);
+      expect(snapshot.collections.get('mde.machines')?.records.map((r) => r.data.computerDnsName)).to.deep.equal(['good-01.contoso.com']);
+      expect(snapshot.files[0].records).to.equal(1);
+    });
+
+    it('reports records that could be several kinds instead of guessing', async () => {
+      const snapshot = await loadCase('ambiguous');
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error ambiguous-export xdr/role-assignments.json']);
+      expect(snapshot.diagnostics[0].message).to.contain('graph.providerRoleAssignments, xdr.roleAssignments');
+      expect(snapshot.collections.size).to.equal(0);
+    });
+
+    it('recognises records by their fields when no @odata.context is kept (e.g. the value array alone)', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        const page = readFileSync(join(SNAPSHOTS, 'paging/exports/2026-11-27/defender-devices-p1.json'), 'utf8');
+        const machines = JSON.parse(page) as { value: unknown[] };
+        writeFileSync(join(dir, 'devices.json'), JSON.stringify(machines.value));
+        const snapshot = await loadSnapshot(dir);
+        expect(snapshot.diagnostics).to.deep.equal([]);
+        expect(snapshot.files[0].kinds).to.deep.equal(['mde.machines']);
+        expect(snapshot.collections.get('mde.machines')?.records.map((r) => r.origin.pointer)).to.deep.equal(['/0', '/1']);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('files', () => {
+    it('does not follow symbolic links, to files or folders', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        copyInto(dir, join(SNAPSHOTS, 'paging'), 'snapshot');
+        copyInto(dir, join(SNAPSHOTS, 'invalid-record'), 'outside');
+        const root = join(dir, 'snapshot');
+        symlinkSync(join(dir, 'outside', 'machines.json'), join(root, 'linked-file.json'));
+        symlinkSync(join(dir, 'outside'), join(root, 'linked-folder'), 'dir');
+        const snapshot = await loadSnapshot(root);
+        expect(snapshot.files.map((f) => f.file)).to.deep.equal([
+          'exports/2026-11-27/defender-devices-p1.json',
+          'exports/2026-11-27/defender-devices-p2.json',
+        ]);
+        expect(snapshot.diagnostics).to.deep.equal([]);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('ignores a directory named x.json but reads the exports inside it', async () => {
+      const snapshot = await loadCase('dir-named-json');
+      expect(snapshot.diagnostics).to.deep.equal([]);
+      expect(snapshot.files.map((f) => f.file)).to.deep.equal(['x.json/machines.json']);
+    });
+
+    it('ignores dot files and non-JSON files', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        mkdirSync(join(dir, '.cache'));
+        writeFileSync(join(dir, '.cache', 'broken.json'), '{');
+        writeFileSync(join(dir, '.hidden.json'), '{');
+        writeFileSync(join(dir, 'notes.txt'), 'not json');
+        const snapshot = await loadSnapshot(dir);
+        expect(snapshot.files).to.deep.equal([]);
+        expect(snapshot.diagnostics).to.deep.equal([]);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('reports a snapshot folder that does not exist instead of throwing', async () => {
+      const snapshot = await loadSnapshot(join(SNAPSHOTS, 'no-such-snapshot'));
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error snapshot-missing -']);
+      expect(snapshot.collections.size).to.equal(0);
+    });
+  });
+});

@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSnapshot } from '../src/snapshot/load';
+import { brief, copyInto, loadCase, scratch, SNAPSHOTS } from './snapshot-helpers';
+
+const TENANT = '4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
+const OTHER = 'a839b112-1253-6432-9bf6-94542403f21c';
+
+/** Loads the `paging` snapshot with the given manifest text. */
+async function withManifest(yaml: string) {
+  const { dir, cleanup } = scratch();
+  try {
+    copyInto(dir, join(SNAPSHOTS, 'paging'), 'snap');
+    writeFileSync(join(dir, 'snap', 'snapshot.yaml'), yaml);
+    return await loadSnapshot(join(dir, 'snap'));
+  } finally {
+    cleanup();
+  }
+}
+
+describe('snapshot manifest', () => {
+  it('reports each listed export that is missing at its line in the manifest', async () => {
+    const snapshot = await loadCase('manifest-missing-export');
+    expect(brief(snapshot.diagnostics)).to.deep.equal(['error export-missing snapshot.yaml 7:13', 'error export-missing snapshot.yaml 8:5']);
+    expect(snapshot.diagnostics[0].message).to.equal(
+      "mde.machines: no file matches 'mde/machines-*.json'; export it with: " +
+        'az rest --method get --url "https://api.securitycenter.microsoft.com/api/machines" --resource https://api.securitycenter.microsoft.com',
+    );
+    expect(snapshot.diagnostics[1].message).to.match(/^mde\.avHealth is listed but no file of that kind was found; export it with: az rest .*deviceavinfo/);
+  });
+
+  it('reads files it maps as the kind it names, even when the content alone is ambiguous', async () => {
+    const snapshot = await loadCase('manifest-mapping');
+    expect(snapshot.diagnostics).to.deep.equal([]);
+    expect(snapshot.collections.get('xdr.roleAssignments')?.records.map((r) => r.data.displayName)).to.deep.equal(['SecOps readers']);
+  });
+
+  it('reports an incomplete paged export at the manifest entry', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'paging-missing-last'), 'snap');
+      writeFileSync(join(dir, 'snap', 'snapshot.yaml'), 'exports:\n  - kind: arm.subscriptions\n    files: [rbac/none.json]\n  - kind: arm.roleAssignments\n    files: ["rbac/page-*.json"]\n');
+      const snapshot = await loadSnapshot(join(dir, 'snap'));
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error export-missing snapshot.yaml 3:13', 'error incomplete-paging snapshot.yaml 4:5']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('notes a listed export that holds no records', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'unknown', 'empty-machines.json'), 'machines.json');
+      writeFileSync(join(dir, 'snapshot.yaml'), 'exports:\n  - kind: mde.machines\n');
+      expect(brief((await loadSnapshot(dir)).diagnostics)).to.deep.equal(['note export-empty snapshot.yaml 2:5']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('reports manifest problems with line:column', async () => {
+    expect(brief((await withManifest('exports:\n  - kind: mde.machine\n')).diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:11']);
+    const typo = await withManifest('tenantId: 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f\nexport:\n  - kind: mde.machines\n');
+    expect(brief(typo.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:1']);
+    expect(typo.diagnostics[0].message).to.equal("unknown property 'export'");
+    const duplicate = await withManifest('facts:\n  xdrTenantId: 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f\nfacts: {}\n');
+    expect(brief(duplicate.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 3:1']);
+    const notGuid = await withManifest('facts:\n  xdrTenantId: contoso\n');
+    expect(brief(notGuid.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:16']);
+    const escape = await withManifest('exports:\n  - kind: mde.machines\n    files: ["../other/*.json"]\n');
+    expect(escape.diagnostics.map((d) => d.message)).to.deep.equal(["files pattern '../other/*.json' must stay inside the snapshot folder"]);
+    // The exports themselves still load.
+    expect(escape.collections.get('mde.machines')?.records).to.have.length(3);
+  });
+
+  it('reads the manifest from an explicit path', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      writeFileSync(join(dir, 'manifest.yaml'), `facts:\n  xdrTenantId: ${TENANT}\n`);
+      const snapshot = await loadSnapshot(join(SNAPSHOTS, 'paging'), { manifest: join(dir, 'manifest.yaml') });
+      expect(snapshot.diagnostics).to.deep.equal([]);
+      expect(snapshot.facts.get('xdrTenantId')).to.deep.include({ value: TENANT, declared: true });
+      const missing = await loadSnapshot(join(SNAPSHOTS, 'paging'), { manifest: join(dir, 'nope.yaml') });
+      expect(missing.diagnostics.map((d) => d.code)).to.deep.equal(['manifest-invalid']);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('snapshot facts: xdrTenantId', () => {
+  it('is derived when all evidence agrees (case-insensitively, reported lower-case)', async () => {
+    const snapshot = await loadCase('xdr-tenant-derived');
+    expect(snapshot.diagnostics).to.deep.equal([]);
+    const fact = snapshot.facts.get('xdrTenantId');
+    expect(fact?.value).to.equal(TENANT);
+    expect(fact?.declared).to.equal(false);
+    expect(fact?.evidence.map((e) => `${e.source} ${e.origin.file} ${e.origin.pointer}`)).to.deep.equal([
+      'MDE alerts (aadTenantId) mde/alerts.json /value/0',
+      'Graph security alerts (tenantId) graph/alerts_v2.json /value/0',
+    ]);
+  });
+
+  it('has no value and is an error when the evidence disagrees and nothing is declared', async () => {
+    const snapshot = await loadCase('xdr-tenant-conflict');
+    expect(brief(snapshot.diagnostics)).to.deep.equal(['error fact-conflict -']);
+    expect(snapshot.diagnostics[0].message).to.contain(`${TENANT} (MDE alerts (aadTenantId), mde/alerts.json /value/0)`);
+    expect(snapshot.diagnostics[0].message).to.contain(`${OTHER} (Graph security incidents (tenantId), graph/incidents.json /value/0)`);
+    const fact = snapshot.facts.get('xdrTenantId');
+    expect(fact?.value).to.equal(undefined);
+    expect(fact?.conflicting).to.deep.equal([TENANT, OTHER].sort());
+  });
+
+  it('takes the declared value, lower-cased, when evidence agrees', async () => {
+    const snapshot = await loadCase('xdr-tenant-declared');
+    expect(snapshot.diagnostics).to.deep.equal([]);
+    expect(snapshot.facts.get('xdrTenantId')).to.deep.include({ value: TENANT, declared: true });
+  });
+
+  it('keeps the declared value and warns at the manifest line when evidence disagrees', async () => {
+    const snapshot = await loadCase('xdr-tenant-declared-conflict');
+    expect(brief(snapshot.diagnostics)).to.deep.equal(['warning fact-conflict snapshot.yaml 3:16']);
+    expect(snapshot.diagnostics[0].message).to.contain(`exports say ${OTHER} (MDE alerts (aadTenantId), mde/alerts.json /value/0)`);
+    expect(snapshot.facts.get('xdrTenantId')).to.deep.include({ value: TENANT, declared: true });
+  });
+
+  it('exists without a value when there is no evidence', async () => {
+    const snapshot = await loadCase('paging');
+    expect(snapshot.facts.get('xdrTenantId')).to.deep.equal({ name: 'xdrTenantId', declared: false, evidence: [] });
+  });
+});

@@ -1,0 +1,101 @@
+import { expect } from 'chai';
+import { liftArmProperties, stringBooleans } from '../src/snapshot/normalize';
+import type { JsonObject } from '../src/snapshot/types';
+import { loadCase } from './snapshot-helpers';
+
+function only<T>(items: readonly T[] | undefined): T {
+  expect(items).to.have.length(1);
+  return (items as T[])[0];
+}
+
+describe('snapshot normalisation', () => {
+  it('gives az account list and REST subscriptions the same canonical fields', async () => {
+    const az = only((await loadCase('subscriptions-az')).collections.get('arm.subscriptions')?.records).data;
+    const rest = only((await loadCase('subscriptions-rest')).collections.get('arm.subscriptions')?.records).data;
+    const canonical = (d: JsonObject) => ({ id: d.id, subscriptionId: d.subscriptionId, displayName: d.displayName, tenantId: d.tenantId, state: d.state });
+    expect(canonical(az)).to.deep.equal({
+      id: '/subscriptions/7d3a9c21-4b5e-4f60-9a1b-2c3d4e5f6071',
+      subscriptionId: '7d3a9c21-4b5e-4f60-9a1b-2c3d4e5f6071',
+      displayName: 'Contoso Production',
+      tenantId: '4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+      state: 'Enabled',
+    });
+    expect(canonical(rest)).to.deep.equal(canonical(az));
+    // az-only fields pass through untouched.
+    expect(az.homeTenantId).to.equal('4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f');
+    expect(az.isDefault).to.equal(true);
+  });
+
+  describe('deviceavinfo', () => {
+    let records: JsonObject[] = [];
+    before(async () => {
+      records = ((await loadCase('normalization')).collections.get('mde.avHealth')?.records ?? []).map((r) => r.data);
+    });
+
+    it('names avMode codes and keeps the code', () => {
+      expect(records.map((r) => [r.computerDnsName, r.avMode, r.avModeCode])).to.deep.equal([
+        ['web-01', 'Active', '0'],
+        ['db-01', 'Passive', '1'],
+        ['legacy-01', 'Other', ''],
+        ['edr-01', 'EDRBlocked', '4'],
+      ]);
+    });
+
+    it('turns "True"/"False" into booleans and leaves "Unknown" alone', () => {
+      expect(records.map((r) => [r.avIsSignatureUpToDate, r.avIsEngineUpToDate, r.avIsPlatformUpToDate])).to.deep.equal([
+        [true, true, 'Unknown'],
+        [false, true, 'Unknown'],
+        ['Unknown', true, 'Unknown'],
+        [true, true, 'Unknown'],
+      ]);
+    });
+  });
+
+  it('puts a flattened az role assignment under properties like REST', async () => {
+    const record = only((await loadCase('normalization')).collections.get('arm.roleAssignments')?.records);
+    const properties = record.data.properties as JsonObject;
+    expect(properties.scope).to.equal('/subscriptions/7d3a9c21-4b5e-4f60-9a1b-2c3d4e5f6071/resourceGroups/rg-prod');
+    expect(properties.principalId).to.equal('f1847572-48aa-47aa-96a3-2ec61904f41f');
+    expect(properties.roleDefinitionId).to.match(/roleDefinitions\/8e3af657-a8ff-443c-a75c-2fe8c4bcb635$/);
+    expect(properties.principalName).to.equal('alex@contoso.com');
+    expect(properties.roleDefinitionName).to.equal('Owner');
+    expect(record.data.resourceGroup).to.equal('rg-prod');
+    expect(record.data.type).to.equal('Microsoft.Authorization/roleAssignments');
+    expect(record.data).to.not.have.property('scope');
+    expect(record.origin).to.deep.equal({ file: 'arm/role-assignments.az.json', pointer: '/0' });
+  });
+
+  it('turns pricing string booleans into booleans, inside extensions too', async () => {
+    const record = only((await loadCase('normalization')).collections.get('defender.pricings')?.records);
+    const properties = record.data.properties as JsonObject;
+    expect(properties.enforce).to.equal(false);
+    expect(properties.extensions).to.deep.equal([
+      { name: 'MdeDesignatedSubscription', isEnabled: false },
+      { name: 'AgentlessVmScanning', isEnabled: true },
+    ]);
+    expect(properties.pricingTier).to.equal('Standard');
+  });
+
+  it('keeps ARM id casing as exported', async () => {
+    const snapshot = await loadCase('resource-graph');
+    expect(snapshot.collections.get('arm.virtualMachines')?.records.map((r) => r.data.id)).to.deep.equal([
+      '/subscriptions/7d3a9c21-4b5e-4f60-9a1b-2c3d4e5f6071/resourceGroups/RG-PROD/providers/Microsoft.Compute/virtualMachines/web-01',
+      '/subscriptions/7d3a9c21-4b5e-4f60-9a1b-2c3d4e5f6071/resourceGroups/RG-DATA/providers/Microsoft.Compute/virtualMachines/db-01',
+    ]);
+  });
+
+  it('never mutates the record it is given, and copies __proto__ keys as plain data', () => {
+    const input = JSON.parse('{"id":"/x","type":"t","__proto__":{"polluted":true},"enabled":"True"}') as JsonObject;
+    const lifted = liftArmProperties(['enabled'])(input);
+    expect(input).to.have.property('enabled');
+    const properties = lifted.properties as JsonObject;
+    expect(Object.getPrototypeOf(properties)).to.equal(Object.prototype);
+    expect(Object.hasOwn(properties, '__proto__')).to.equal(true);
+    expect(({} as JsonObject).polluted).to.equal(undefined);
+    const bools = stringBooleans(['properties.enabled']);
+    const converted = bools(lifted);
+    expect((converted.properties as JsonObject).enabled).to.equal(true);
+    expect(properties.enabled).to.equal('True');
+    expect(bools(converted)).to.equal(converted);
+  });
+});
