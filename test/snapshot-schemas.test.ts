@@ -6,7 +6,7 @@ import { EXPORT_KINDS, exportKind } from '../src/snapshot/kinds';
 import { decodeText } from '../src/snapshot/read';
 import { packageRoot, validateRecord } from '../src/snapshot/validate';
 import { FIXTURES } from './snapshot-helpers';
-import { REAL_EXAMPLES } from './snapshot-real-examples.test';
+import { REAL_EXAMPLES } from './snapshot-real-examples';
 
 /** Raw records (as exported, before normalisation) of each kind, from the real examples. */
 function realRecords(): Map<string, unknown[]> {
