@@ -121,6 +121,15 @@ function groupSubjects(rule: CompiledRule, coll: Collection): Subject[] {
   });
 }
 
+/** The whole collection as one subject, for rules that count or compare across all records. */
+function wholeSubject(coll: Collection): Subject {
+  return {
+    data: { key: coll.name, items: coll.records.map((r) => r.data) },
+    origins: coll.records.slice(0, MAX_GROUP_LOCATIONS).map((r) => r.origin),
+    identity: { kind: 'collection', id: coll.name },
+  };
+}
+
 function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, findings: Finding[]): RuleResult {
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
@@ -128,7 +137,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
     return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing, reason: 'the snapshot lacks inputs this rule needs' };
   }
   const coll = snapshot.collections.get(rule.from)!;
-  const subjects = rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(coll);
+  const subjects = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(coll);
   const values = { params: rule.params, facts: ctx.facts };
   let evaluated = 0;
   let failed = 0;

@@ -156,7 +156,8 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
   const forSpec = doc.for;
   const fromRaw = isPlainObject(forSpec) ? forSpec.from : forSpec;
   const from = checkCollection(fromRaw, isPlainObject(forSpec) ? ['for', 'from'] : ['for'], local);
-  const groupBy = isPlainObject(forSpec) ? compilePath(forSpec.groupBy, ['for', 'groupBy'], env) : undefined;
+  const groupBy = isPlainObject(forSpec) && forSpec.groupBy !== undefined ? compilePath(forSpec.groupBy, ['for', 'groupBy'], env) : undefined;
+  const aggregate = isPlainObject(forSpec) && forSpec.aggregate === true;
 
   const where = doc.where === undefined ? undefined : compileCondition(doc.where, ['where'], env);
   const joins = compileJoins(doc.join, ['join'], env, local);
@@ -178,16 +179,17 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
   for (const l of lets) {
     if (joinNames.has(l.name)) report(['let', l.name], `'${l.name}' is already a join name`);
   }
-  if (groupBy) {
+  const grouped = groupBy !== undefined || aggregate;
+  if (grouped) {
     for (const n of [...joinNames, ...lets.map((l) => l.name)]) {
       if (GROUP_FIELDS.includes(n)) report(['join'], `'${n}' is reserved for grouped records`);
     }
   }
   if (message) {
-    const bound = new Set([...joinNames, ...lets.map((l) => l.name), ...(groupBy ? GROUP_FIELDS : [])]);
+    const bound = new Set([...joinNames, ...lets.map((l) => l.name), ...(grouped ? GROUP_FIELDS : [])]);
     for (const p of message.paths) {
       const head = headName(p);
-      if (groupBy && head !== undefined && !bound.has(head)) {
+      if (grouped && head !== undefined && !bound.has(head)) {
         report(['message'], `'{{${p.text}}}': a grouped rule's message can use key, items, joins and lets, not '${head}'`);
       }
     }
@@ -210,6 +212,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     params,
     from,
     groupBy,
+    aggregate,
     where,
     joins,
     requiresAny,

@@ -108,7 +108,7 @@ export function buildRuleSchema(): Record<string, unknown> {
         },
       },
       for: {
-        description: 'The collection to iterate (e.g. mde.machines), or { from, groupBy } to iterate groups of records sharing a key.',
+        description: 'The collection to iterate (e.g. mde.machines); { from, groupBy } to iterate groups of records sharing a key; { from, aggregate: true } to check the whole collection once.',
         anyOf: [
           { type: 'string' },
           {
@@ -118,6 +118,15 @@ export function buildRuleSchema(): Record<string, unknown> {
             properties: {
               from: { type: 'string', description: 'Collection to group.' },
               groupBy: { type: 'string', description: 'Path of the key; each group exposes `key` and `items`.' },
+            },
+          },
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'aggregate'],
+            properties: {
+              from: { type: 'string', description: 'Collection to check as a whole.' },
+              aggregate: { const: true, description: 'Check the collection once, as one subject exposing `items` (every record), e.g. to count them.' },
             },
           },
         ],

@@ -44,6 +44,8 @@ export interface CompiledRule {
   params: Readonly<Record<string, unknown>>;
   from: string;
   groupBy?: ParsedPath;
+  /** Check the whole collection once, as one subject with `items`. */
+  aggregate: boolean;
   where?: Predicate;
   joins: CompiledJoin[];
   /** Join names of which at least one collection must be present. */
