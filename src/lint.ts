@@ -34,8 +34,7 @@ export const COLLECTIONS: ReadonlySet<string> = new Set(EXPORT_KINDS.map((k) => 
 
 function evaluationTime(snapshot: Snapshot, explicit: Date | undefined, diagnostics: Diagnostic[]): number {
   if (explicit) return explicit.getTime();
-  const declared = snapshot.facts.get('takenAt')?.value;
-  const t = declared ? Date.parse(declared) : NaN;
+  const t = snapshot.takenAt ? Date.parse(snapshot.takenAt) : NaN;
   if (!Number.isNaN(t)) return t;
   diagnostics.push(
     diagnostic('note', 'no-taken-at', 'the snapshot has no takenAt (snapshot.yaml): ages are measured from the current time, so reports may differ from day to day'),

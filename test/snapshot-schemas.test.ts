@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { unwrap } from '../src/snapshot/envelope';
 import { EXPORT_KINDS, exportKind } from '../src/snapshot/kinds';
 import { decodeText } from '../src/snapshot/read';
-import { packageRoot, validateRecord } from '../src/snapshot/validate';
+import { validateRecord } from '../src/snapshot/validate';
+import { PACKAGE_ROOT } from '../src/paths';
 import { FIXTURES } from './snapshot-helpers';
 import { REAL_EXAMPLES } from './snapshot-real-examples';
 
@@ -37,7 +38,7 @@ describe('snapshot export schemas', () => {
 
   for (const kind of EXPORT_KINDS) {
     describe(kind.id, () => {
-      const schema = JSON.parse(readFileSync(join(packageRoot(), kind.schemaFile), 'utf8')) as Record<string, unknown>;
+      const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, kind.schemaFile), 'utf8')) as Record<string, unknown>;
 
       it('has a schema file with $id, title and description', () => {
         expect(kind.schemaFile).to.equal(`schemas/exports/${kind.id}.schema.json`);
@@ -98,7 +99,7 @@ describe('snapshot export schemas', () => {
   });
 
   it('lists exactly the export kinds in the manifest schema', () => {
-    const manifest = JSON.parse(readFileSync(join(packageRoot(), 'schemas/snapshot-manifest.schema.json'), 'utf8')) as {
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'schemas/snapshot-manifest.schema.json'), 'utf8')) as {
       properties: { exports: { items: { properties: { kind: { enum: string[] } } } } };
     };
     expect(manifest.properties.exports.items.properties.kind.enum).to.deep.equal(EXPORT_KINDS.map((k) => k.id));

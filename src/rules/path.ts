@@ -116,7 +116,7 @@ function step(value: unknown, seg: Segment): unknown {
     for (const el of value) {
       const v = step(el, seg);
       if (v === undefined) continue;
-      if (Array.isArray(v)) out.push(...v);
+      if (Array.isArray(v)) for (const x of v) out.push(x);
       else out.push(v);
     }
     return out;

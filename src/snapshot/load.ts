@@ -43,7 +43,8 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
     diagnostics.push(...result.diagnostics);
     for (const [kind, records] of result.records) {
       const collection = byKind.get(kind) ?? { name: kind, records: [], files: [] };
-      collection.records.push(...records);
+      // A loop, not push(...records): spreading 100k+ arguments overflows the call stack.
+      for (const r of records) collection.records.push(r);
       collection.files.push(file);
       byKind.set(kind, collection);
     }
@@ -59,6 +60,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
 
   const facts = deriveFacts(snapshot.collections, manifest?.facts ?? new Map(), manifest?.file);
   snapshot.facts = facts.facts;
+  if (manifest?.takenAt !== undefined) snapshot.takenAt = manifest.takenAt;
   diagnostics.push(...facts.diagnostics);
   snapshot.diagnostics = diagnostics.sort(compareDiagnostics);
   return snapshot;

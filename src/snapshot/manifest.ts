@@ -31,9 +31,12 @@ export interface Manifest {
   file: string;
   facts: Map<string, ManifestFact>;
   exports: ManifestExport[];
+  /** When the snapshot was taken (ISO 8601), the time rules measure ages against. */
+  takenAt?: string;
 }
 
 interface RawManifest {
+  takenAt?: string;
   facts?: Record<string, string>;
   exports?: { kind: string; files?: string[] }[];
 }
@@ -105,7 +108,7 @@ export async function loadManifest(
     });
     return { kind: entry.kind, files: entry.files, position: at(nodeOffset(doc, ['exports', String(i)]) ?? 0), filePositions };
   });
-  return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries }, diagnostics };
+  return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries, ...(raw.takenAt ? { takenAt: raw.takenAt } : {}) }, diagnostics };
 }
 
 /** Offset of the YAML node at `path` (or of the key `badKey` inside it), for positions. */

@@ -59,6 +59,8 @@ export interface LoadedFile {
 export interface Snapshot {
   /** Absolute path of the snapshot folder. */
   root: string;
+  /** When the snapshot was taken, from the manifest (ISO 8601). */
+  takenAt?: string;
   collections: Map<string, Collection>;
   facts: Map<string, Fact>;
   files: LoadedFile[];

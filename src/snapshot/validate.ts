@@ -2,8 +2,9 @@
  * Record validation against the per-kind JSON Schemas in `schemas/exports/` (the same files editors
  * use), each compiled once with ajv on first use.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../paths';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ExportKind } from './kinds';
 
@@ -16,22 +17,11 @@ export interface SchemaProblem {
 const ajv = new Ajv({ allErrors: false, strict: false });
 const compiled = new Map<string, ValidateFunction>();
 
-/** The package root (holds `schemas/`), from both `src/snapshot` (ts-node) and `dist/src/snapshot`. */
-export function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'schemas', 'exports'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`posture-lint: no schemas/exports folder above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
-
 /** Compiles (once) the schema at `schemaFile`, relative to the package root. */
 export function compileSchema(schemaFile: string): ValidateFunction {
   let validate = compiled.get(schemaFile);
   if (validate === undefined) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), schemaFile), 'utf8')) as object;
+    const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, schemaFile), 'utf8')) as object;
     validate = ajv.compile(schema);
     compiled.set(schemaFile, validate);
   }
