@@ -7,6 +7,7 @@ import { evaluate } from './engine/evaluate';
 import { loadRules } from './rules/load';
 import { loadSnapshot } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
+import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
 import { severityRank, type Finding, type Report, type RuleMeta, type Severity } from './report/model';
 import { BUILTIN_RULES_DIR, packageVersion } from './paths';
@@ -30,7 +31,8 @@ export interface LintResult {
   rules: Map<string, RuleMeta>;
 }
 
-export const COLLECTIONS: ReadonlySet<string> = new Set(EXPORT_KINDS.map((k) => k.id));
+/** Every collection a rule may name: the export kinds and the snapshot's description of itself. */
+export const COLLECTIONS: ReadonlySet<string> = new Set([...EXPORT_KINDS.map((k) => k.id), ...SELF_COLLECTIONS]);
 
 function evaluationTime(snapshot: Snapshot, explicit: Date | undefined, diagnostics: Diagnostic[]): number {
   if (explicit) return explicit.getTime();

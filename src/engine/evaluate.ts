@@ -10,6 +10,7 @@ import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
 import { renderTemplate } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
+import { selfIdentity } from '../snapshot/self';
 import { cmp } from '../diagnostics';
 import { JoinIndexes, joinKey } from './joins';
 
@@ -47,7 +48,8 @@ function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undef
   const missing: string[] = [];
   const has = (c: string) => snapshot.collections.has(c);
   const alternatives = new Set(rule.requiresAny);
-  const required = new Set<string>([rule.from]);
+  const required = new Set<string>(rule.from.length === 1 ? rule.from : []);
+  if (rule.from.length > 1 && !rule.from.some(has)) missing.push(`one of: ${rule.from.map(howToGet).join('; ')}`);
   for (const j of rule.joins) {
     if (!j.required || alternatives.has(j.name)) continue;
     required.add(j.from);
@@ -71,7 +73,7 @@ function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undef
 }
 
 export function ruleNeeds(rule: CompiledRule): string[] {
-  const needs = collectionsOf(rule.joins, false, new Set([rule.from]));
+  const needs = collectionsOf(rule.joins, false, new Set(rule.from));
   return [...needs, ...rule.facts.map((f) => `fact:${f}`)].sort(cmp);
 }
 
@@ -84,7 +86,7 @@ function recordSubjects(coll: Collection): Subject[] {
   const seen = new Set<string>();
   const out: Subject[] = [];
   for (const r of coll.records) {
-    const id = kind?.identify(r.data);
+    const id = kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data);
     if (id?.id) {
       const key = id.id.toLowerCase();
       if (seen.has(key)) continue;
@@ -136,20 +138,25 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
   if (missing) {
     return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing, reason: 'the snapshot lacks inputs this rule needs' };
   }
-  const coll = snapshot.collections.get(rule.from)!;
-  const subjects = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(coll);
+  const subjects: Subject[] = [];
+  for (const name of rule.from) {
+    const coll = snapshot.collections.get(name);
+    if (!coll) continue;
+    const some = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(coll);
+    for (const s of some) subjects.push(s);
+  }
   const values = { params: rule.params, facts: ctx.facts };
   let evaluated = 0;
   let failed = 0;
   for (const subject of subjects) {
     const scope = new Bound(subject.data, new Map());
-    if (rule.where && !rule.where(scope, ctx)) continue;
-    evaluated++;
     indexes.attach(rule.joins, scope);
     const names = scope.names as Map<string, unknown>;
     for (const l of rule.lets) {
       names.set(l.name, selectElements(elements(resolveBound(l.select, scope)), scope, ctx, l));
     }
+    if (rule.where && !rule.where(scope, ctx)) continue;
+    evaluated++;
     if (rule.assert(scope, ctx)) continue;
     failed++;
     const render = (t: typeof rule.message | undefined) => (t ? renderTemplate(t, scope, values) : undefined);

@@ -2,7 +2,8 @@
  * Hash indexes for joins, built once per (collection, filter, key) and shared by every rule and
  * record that asks for them, so a join costs one lookup per key instead of a scan.
  * Keys compare case-insensitively (ARM ids, GUIDs and MDE ids are all case-insensitive); a
- * `scope` key indexes a record under every ancestor scope of its ARM id.
+ * `scope` key indexes a record under every ancestor scope of its ARM id; a `within` key looks a
+ * record up under every ancestor scope of the local id.
  */
 import type { Collection, SnapshotRecord } from '../snapshot/types';
 import { Bound, elements, resolvePath, type ParsedPath } from '../rules/path';
@@ -36,6 +37,8 @@ export class JoinIndexes {
   private readonly indexes = new Map<string, KeyIndex>();
   /** Records of each filtered collection, by CompiledJoin.indexKey. */
   private readonly filtered = new Map<string, SnapshotRecord[]>();
+  /** Joins without keys: every record, bound once and shared by every subject. */
+  private readonly everything = new Map<CompiledJoin, unknown[]>();
   /** Nested-join bindings of a joined record, computed once per join and record. */
   private readonly nested = new Map<CompiledJoin, Map<number, Bound>>();
 
@@ -65,6 +68,8 @@ export class JoinIndexes {
         for (const v of elements(resolvePath(pair.foreign, recs[i].data))) {
           if (pair.match === 'scope') {
             if (typeof v === 'string') for (const s of scopesOf(v)) idx.add(s, i);
+          } else if (pair.match === 'within') {
+            if (typeof v === 'string') idx.add(scopesOf(v).pop() ?? '/', i);
           } else {
             const k = joinKey(v);
             if (k !== undefined) idx.add(k, i);
@@ -81,6 +86,8 @@ export class JoinIndexes {
     for (const v of elements(resolvePath(path, scope))) {
       if (match === 'scope') {
         if (typeof v === 'string') out.push(scopesOf(v).pop() ?? '/');
+      } else if (match === 'within') {
+        if (typeof v === 'string') for (const s of scopesOf(v)) out.push(s);
       } else {
         const k = joinKey(v);
         if (k !== undefined) out.push(k);
@@ -91,6 +98,15 @@ export class JoinIndexes {
 
   /** The join's value for a record: a list (many) or the first match (or undefined). */
   lookup(join: CompiledJoin, scope: Bound): unknown {
+    const recs = this.records(join);
+    if (join.on.length === 0) {
+      let all = this.everything.get(join);
+      if (!all) {
+        all = recs.map((r, p) => this.bind(join, r, p));
+        this.everything.set(join, all);
+      }
+      return all;
+    }
     const positions = new Set<number>();
     for (const pair of join.on) {
       const idx = this.index(join, pair);
@@ -100,7 +116,6 @@ export class JoinIndexes {
       }
     }
     const sorted = [...positions].sort((a, b) => a - b);
-    const recs = this.records(join);
     const values = (join.many ? sorted : sorted.slice(0, 1)).map((p) => this.bind(join, recs[p], p));
     return join.many ? values : values[0];
   }

@@ -81,14 +81,16 @@ function compileJoins(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCom
     const here = [...at, name];
     if (!isPlainObject(spec)) continue;
     const from = checkCollection(spec.from, [...here, 'from'], opts);
-    const pairsRaw = Array.isArray(spec.on) ? spec.on : [spec.on];
+    const pairsRaw = spec.on === undefined ? [] : Array.isArray(spec.on) ? spec.on : [spec.on];
+    if (spec.on === undefined && spec.many !== true) opts.error(here, 'a join without `on` joins every record, so it needs many: true');
     const on: JoinKeyPair[] = [];
     pairsRaw.forEach((p, i) => {
       const pAt = Array.isArray(spec.on) ? [...here, 'on', i] : [...here, 'on'];
       if (!isPlainObject(p)) return;
       const local = compilePath(p.local, [...pAt, 'local'], env);
       const foreign = compilePath(p.foreign, [...pAt, 'foreign'], env);
-      if (local && foreign) on.push({ local, foreign, match: p.match === 'scope' ? 'scope' : 'equals' });
+      const match = p.match === 'scope' || p.match === 'within' ? p.match : 'equals';
+      if (local && foreign) on.push({ local, foreign, match });
     });
     const where = spec.where === undefined ? undefined : compileCondition(spec.where, [...here, 'where'], env);
     const joins = compileJoins(spec.join, [...here, 'join'], env, opts);
@@ -155,7 +157,10 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
 
   const forSpec = doc.for;
   const fromRaw = isPlainObject(forSpec) ? forSpec.from : forSpec;
-  const from = checkCollection(fromRaw, isPlainObject(forSpec) ? ['for', 'from'] : ['for'], local);
+  const fromList = Array.isArray(fromRaw) ? fromRaw : [fromRaw];
+  const from = fromList
+    .map((c, i) => checkCollection(c, isPlainObject(forSpec) ? ['for', 'from'] : Array.isArray(fromRaw) ? ['for', i] : ['for'], local))
+    .filter((c): c is string => c !== undefined);
   const groupBy = isPlainObject(forSpec) && forSpec.groupBy !== undefined ? compilePath(forSpec.groupBy, ['for', 'groupBy'], env) : undefined;
   const aggregate = isPlainObject(forSpec) && forSpec.aggregate === true;
 
@@ -195,7 +200,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     }
   }
 
-  if (failed || !from || !message) return undefined;
+  if (failed || from.length === 0 || !message) return undefined;
   const meta: RuleMeta = {
     id,
     title: String(doc.title),

@@ -73,8 +73,9 @@ export function buildRuleSchema(): Record<string, unknown> {
       local: { type: 'string', description: 'Path in the current record (may pass through earlier joins).' },
       foreign: { type: 'string', description: 'Path in the joined collection\'s records.' },
       match: {
-        enum: ['equals', 'scope'],
-        description: 'equals (default): keys are equal, case-insensitively. scope: the foreign ARM id lies at or under the local scope.',
+        enum: ['equals', 'scope', 'within'],
+        description:
+          'equals (default): keys are equal, case-insensitively. scope: the foreign ARM id lies at or under the local scope. within: the local ARM id lies at or under the foreign scope (e.g. a VM\'s subscription).',
       },
     },
   };
@@ -108,9 +109,11 @@ export function buildRuleSchema(): Record<string, unknown> {
         },
       },
       for: {
-        description: 'The collection to iterate (e.g. mde.machines); { from, groupBy } to iterate groups of records sharing a key; { from, aggregate: true } to check the whole collection once.',
+        description:
+          'The collection to iterate (e.g. mde.machines), or a list of collections to iterate together (the rule runs when at least one is present); { from, groupBy } to iterate groups of records sharing a key; { from, aggregate: true } to check the whole collection once.',
         anyOf: [
           { type: 'string' },
+          { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
           {
             type: 'object',
             additionalProperties: false,
@@ -131,7 +134,7 @@ export function buildRuleSchema(): Record<string, unknown> {
           },
         ],
       },
-      where: { $ref: '#/$defs/condition', description: 'Only records that satisfy this are checked.' },
+      where: { $ref: '#/$defs/condition', description: 'Only records that satisfy this are checked; it sees joins and lets.' },
       join: { $ref: '#/$defs/joins' },
       requiresAny: {
         type: 'array',
@@ -174,11 +177,11 @@ export function buildRuleSchema(): Record<string, unknown> {
         additionalProperties: {
           type: 'object',
           additionalProperties: false,
-          required: ['from', 'on'],
+          required: ['from'],
           properties: {
             from: { type: 'string', description: 'Collection to join.' },
             on: {
-              description: 'Key pair, or a list of alternative key pairs (matches of any are joined).',
+              description: 'Key pair, or a list of alternative key pairs (matches of any are joined). Without `on`, every record of the collection is joined (needs many: true).',
               anyOf: [joinKey, { type: 'array', minItems: 1, items: joinKey }],
             },
             many: { type: 'boolean', description: 'true: the join is a list of every match; false (default): the first match or nothing.' },

@@ -15,12 +15,13 @@ export type Predicate = (scope: Bound, ctx: EvalContext) => boolean;
 export interface JoinKeyPair {
   local: ParsedPath;
   foreign: ParsedPath;
-  match: 'equals' | 'scope';
+  match: 'equals' | 'scope' | 'within';
 }
 
 export interface CompiledJoin {
   name: string;
   from: string;
+  /** Empty: every record of the collection is joined. */
   on: JoinKeyPair[];
   many: boolean;
   required: boolean;
@@ -42,7 +43,8 @@ export interface CompiledLet {
 export interface CompiledRule {
   meta: RuleMeta;
   params: Readonly<Record<string, unknown>>;
-  from: string;
+  /** Collections iterated together; the rule runs when at least one is present. */
+  from: string[];
   groupBy?: ParsedPath;
   /** Check the whole collection once, as one subject with `items`. */
   aggregate: boolean;

@@ -29,29 +29,13 @@ export function valuesEqual(a: unknown, b: unknown, caseSensitive: boolean): boo
   return false;
 }
 
+export { toTime } from '../time';
+
 /** A number from a number or a numeric string; otherwise undefined. */
 export function toNumber(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return undefined;
-}
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
-/**
- * Milliseconds since the epoch from an ISO 8601 timestamp, or from epoch milliseconds as a number
- * or digit string (mdatp writes `"definitionsUpdated": "1691587153787"`).
- */
-export function toTime(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v !== 'string') return undefined;
-  const s = v.trim();
-  if (/^\d{12,14}$/.test(s)) return Number(s);
-  if (!ISO_DATE.test(s)) return undefined;
-  // Timestamps without a zone are UTC in every export posture-lint reads.
-  const withZone = /[Zz]|[+-]\d{2}:?\d{2}$/.test(s.slice(10)) || s.length === 10 ? s : `${s}Z`;
-  const t = Date.parse(withZone);
-  return Number.isNaN(t) ? undefined : t;
 }
 
 /**

@@ -12,6 +12,8 @@ import { loadFile } from './file';
 import { exportKind, type ExportKind } from './kinds';
 import { loadManifest, manifestFiles, type Manifest } from './manifest';
 import type { Collection, LoadedFile, Snapshot } from './types';
+import { incompletePaging } from './paging';
+import { describeSnapshot } from './self';
 
 export interface LoadOptions {
   /** Manifest path (default: `snapshot.yaml` at the root, when present). */
@@ -63,6 +65,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   if (manifest?.takenAt !== undefined) snapshot.takenAt = manifest.takenAt;
   diagnostics.push(...facts.diagnostics);
   snapshot.diagnostics = diagnostics.sort(compareDiagnostics);
+  describeSnapshot(snapshot);
   return snapshot;
 }
 
@@ -143,10 +146,3 @@ function checkPaging(collections: ReadonlyMap<string, Collection>, files: Readon
   return out;
 }
 
-function incompletePaging(group: readonly string[], files: ReadonlyMap<string, LoadedFile>): { key: string; message: string } | undefined {
-  if (group.length === 0 || !group.every((f) => files.get(f)?.nextLink !== undefined)) return undefined;
-  return {
-    key: group.join('\n'),
-    message: `every file carries a next-page link, so the last page is missing (${group.join(', ')}); export all pages`,
-  };
-}

@@ -1,0 +1,81 @@
+/**
+ * Collections in which the snapshot describes itself, so rules can check that the exports belong
+ * together (export-set-consistent) with the same language as everything else:
+ * - `snapshot.exports`: one record per loaded collection: its files, record count, whether its
+ *   paging is complete, and `asOf`, the newest timestamp its records carry;
+ * - `snapshot.facts`: one record per snapshot fact (value, declared, conflicting values).
+ */
+import { cmp } from '../diagnostics';
+import { incompletePaging } from './paging';
+import { toTime } from '../time';
+import type { Collection, JsonObject, LoadedFile, Snapshot, SnapshotRecord } from './types';
+import { getPath } from './json-util';
+
+export const SELF_COLLECTIONS = ['snapshot.exports', 'snapshot.facts'] as const;
+
+/**
+ * Which field dates each export: the newest value is the export's `asOf`. Kinds not listed carry
+ * no usable timestamp (subscriptions, role assignments, pricings, settings, VMs).
+ */
+const AS_OF_FIELDS: Readonly<Record<string, string>> = {
+  'mde.machines': 'lastSeen',
+  'mde.avHealth': 'dataRefreshTimestamp',
+  'mde.alerts': 'lastUpdateTime',
+  'mde.machineActions': 'lastUpdateTimeUtc',
+  'mde.health': 'definitionsUpdated',
+  'graph.alerts': 'lastUpdateDateTime',
+  'graph.incidents': 'lastUpdateDateTime',
+  'defender.alerts': 'properties.timeGeneratedUtc',
+};
+
+function newest(collection: Collection, field: string | undefined): string | undefined {
+  if (!field) return undefined;
+  let max: number | undefined;
+  for (const r of collection.records) {
+    const t = toTime(getPath(r.data, field));
+    if (t !== undefined && (max === undefined || t > max)) max = t;
+  }
+  return max === undefined ? undefined : new Date(max).toISOString();
+}
+
+function record(collection: string, data: JsonObject, key: string): SnapshotRecord {
+  return { collection, data, origin: { file: 'snapshot', pointer: `/${collection}/${key}` } };
+}
+
+/** Adds the self-describing collections to a loaded snapshot. */
+export function describeSnapshot(snapshot: Snapshot): void {
+  const files = new Map<string, LoadedFile>(snapshot.files.map((f) => [f.file, f]));
+  const exports: SnapshotRecord[] = [];
+  for (const c of snapshot.collections.values()) {
+    const asOf = newest(c, AS_OF_FIELDS[c.name]);
+    exports.push(
+      record('snapshot.exports', {
+        kind: c.name,
+        files: [...c.files],
+        records: c.records.length,
+        pagingComplete: incompletePaging(c.files, files) === undefined,
+        ...(asOf ? { asOf } : {}),
+      }, c.name),
+    );
+  }
+  const facts = [...snapshot.facts.values()]
+    .sort((a, b) => cmp(a.name, b.name))
+    .map((f) =>
+      record('snapshot.facts', {
+        name: f.name,
+        value: f.value ?? null,
+        declared: f.declared,
+        conflicting: f.conflicting ?? [],
+        evidence: f.evidence.length,
+      }, f.name),
+    );
+  snapshot.collections.set('snapshot.exports', { name: 'snapshot.exports', records: exports, files: [] });
+  snapshot.collections.set('snapshot.facts', { name: 'snapshot.facts', records: facts, files: [] });
+}
+
+/** Identity of a self-describing record for findings. */
+export function selfIdentity(collection: string, data: JsonObject): { id: string; name?: string } | undefined {
+  if (collection === 'snapshot.exports') return { id: String(data.kind) };
+  if (collection === 'snapshot.facts') return { id: String(data.name) };
+  return undefined;
+}
