@@ -2,7 +2,8 @@
  * Collections in which the snapshot describes itself, so rules can check that the exports belong
  * together (export-set-consistent) with the same language as everything else:
  * - `snapshot.exports`: one record per loaded collection: its files, record count, whether its
- *   paging is complete, and `asOf`, the newest timestamp its records carry;
+ *   paging is complete, `asOf` (the newest timestamp its records carry) and `hoursBehindNewest`
+ *   (how far that lies behind the newest `asOf` of any export), so skew is one comparison;
  * - `snapshot.facts`: one record per snapshot fact (value, declared, conflicting values).
  */
 import { cmp } from '../diagnostics';
@@ -28,14 +29,15 @@ const AS_OF_FIELDS: Readonly<Record<string, string>> = {
   'defender.alerts': 'properties.timeGeneratedUtc',
 };
 
-function newest(collection: Collection, field: string | undefined): string | undefined {
+/** Newest timestamp (epoch ms) among a collection's records, in the field that dates its kind. */
+function newest(collection: Collection, field: string | undefined): number | undefined {
   if (!field) return undefined;
   let max: number | undefined;
   for (const r of collection.records) {
     const t = toTime(getPath(r.data, field));
     if (t !== undefined && (max === undefined || t > max)) max = t;
   }
-  return max === undefined ? undefined : new Date(max).toISOString();
+  return max;
 }
 
 function record(collection: string, data: JsonObject, key: string): SnapshotRecord {
@@ -45,16 +47,22 @@ function record(collection: string, data: JsonObject, key: string): SnapshotReco
 /** Adds the self-describing collections to a loaded snapshot. */
 export function describeSnapshot(snapshot: Snapshot): void {
   const files = new Map<string, LoadedFile>(snapshot.files.map((f) => [f.file, f]));
+  const asOf = new Map<string, number>();
+  for (const c of snapshot.collections.values()) {
+    const t = newest(c, AS_OF_FIELDS[c.name]);
+    if (t !== undefined) asOf.set(c.name, t);
+  }
+  const latest = Math.max(...asOf.values());
   const exports: SnapshotRecord[] = [];
   for (const c of snapshot.collections.values()) {
-    const asOf = newest(c, AS_OF_FIELDS[c.name]);
+    const t = asOf.get(c.name);
     exports.push(
       record('snapshot.exports', {
         kind: c.name,
         files: [...c.files],
         records: c.records.length,
         pagingComplete: incompletePaging(c.files, files) === undefined,
-        ...(asOf ? { asOf } : {}),
+        ...(t !== undefined ? { asOf: new Date(t).toISOString(), hoursBehindNewest: Math.round(((latest - t) / 3_600_000) * 10) / 10 } : {}),
       }, c.name),
     );
   }
