@@ -4,19 +4,21 @@
  */
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics';
 import { evaluate } from './engine/evaluate';
-import { loadRules } from './rules/load';
 import { loadSnapshot } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
 import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
 import { severityRank, type Finding, type Report, type RuleMeta, type Severity } from './report/model';
-import { BUILTIN_RULES_DIR, packageVersion } from './paths';
+import { packageVersion } from './paths';
+import { loadSelectedRules } from './rules/select';
 import type { Snapshot } from './snapshot/types';
 
 export interface LintOptions {
   /** Snapshot folder. */
   snapshot: string;
-  /** Rule files or folders; the built-in rule pack when omitted. */
+  /** Which built-in rules run: a rule set name, `name@version`, `all` or `none` (default recommended). */
+  ruleset?: string;
+  /** Rule files or folders to run besides the built-in rules of the rule set. */
   rules?: string[];
   /** Manifest path, when not `snapshot.yaml` in the folder. */
   manifest?: string;
@@ -57,10 +59,11 @@ function dedupe(findings: Finding[]): Finding[] {
 
 export async function lint(options: LintOptions): Promise<LintResult> {
   const snapshot = await loadSnapshot(options.snapshot, options.manifest ? { manifest: options.manifest } : undefined);
-  const loaded = await loadRules(options.rules ?? [BUILTIN_RULES_DIR], { collections: COLLECTIONS, parameters: options.parameters });
+  const loaded = await loadSelectedRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, parameters: options.parameters });
+  const rules = loaded.rules;
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
   const now = evaluationTime(snapshot, options.now, diagnostics);
-  const { results, findings } = evaluate(loaded.rules, snapshot, now);
+  const { results, findings } = evaluate(rules, snapshot, now);
   const sortedFindings = sortFindings(dedupe(findings));
   diagnostics.sort(compareDiagnostics);
   const report: Report = {
@@ -78,7 +81,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     findings: sortedFindings,
     diagnostics,
   };
-  return { report, rules: new Map(loaded.rules.map((r) => [r.meta.id, r.meta])) };
+  return { report, rules: new Map(rules.map((r) => [r.meta.id, r.meta])) };
 }
 
 export interface GateOptions {

@@ -123,7 +123,7 @@ describe('posture-lint CLI (compiled)', function () {
       cpSync('rules', dir, { recursive: true });
       const rule = path.join(dir, 'linux-realtime-protection-on.yaml');
       writeFileSync(rule, readFileSync(rule, 'utf8').replace('equals: Active', 'equal: Active'));
-      const { code, stdout } = run(['lint', DEMO, '--rules', dir]);
+      const { code, stdout } = run(['lint', DEMO, '--ruleset', 'none', '--rules', dir]);
       expect(code).to.equal(2);
       expect(stdout).to.match(/linux-realtime-protection-on\.yaml:\d+:\d+\s+error\s+unknown property 'equal' \(did you mean 'equals'\?\)/);
       expect(stdout).to.include('subscription-tenant-matches-xdr');
@@ -171,6 +171,48 @@ describe('posture-lint CLI (compiled)', function () {
       const stylish = run(['lint', dir]).stdout;
       expect(stylish).to.include('Not evaluated');
       rmSync(dir, { recursive: true });
+    });
+  });
+
+  describe('rule sets and the rule catalogue', () => {
+    it('runs the recommended set by default, a pinned version on request, and all rules with --ruleset all', () => {
+      const ids = (args: string[]) => jsonReport(['lint', DEMO, ...args]).report.rules.map((r: { id: string }) => r.id).sort();
+      const recommended = ids([]);
+      expect(ids(['--ruleset', 'recommended@1'])).to.include.members(['subscription-tenant-matches-xdr', 'device-groups-cover-rbac-scopes', 'linux-realtime-protection-on']);
+      expect(ids(['--ruleset', 'all']).length).to.be.at.least(recommended.length);
+      expect(ids(['--ruleset', 'none'])).to.deep.equal([]);
+    });
+
+    it('an unknown rule set or version exits 2 and names the known sets', () => {
+      const r = run(['lint', DEMO, '--ruleset', 'recommended@99']);
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.include("rule set 'recommended' has no version 99");
+      expect(run(['lint', DEMO, '--ruleset', 'strictest']).stdout).to.include("unknown rule set 'strictest' (known: all, none, recommended");
+    });
+
+    it('runs custom rules beside the rule set, and an id clash with a built-in rule is an error', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-custom-'));
+      cpSync('rules/linux-realtime-protection-on.yaml', path.join(dir, 'linux-realtime-protection-on.yaml'));
+      const r = jsonReport(['lint', DEMO, '--rules', dir]);
+      expect(r.code).to.equal(2);
+      expect(r.report.diagnostics.map((d: { code: string }) => d.code)).to.include('rule-duplicate-id');
+      rmSync(dir, { recursive: true });
+    });
+
+    it('`rules` lists id, severity, title and the exports each rule needs', () => {
+      const r = run(['rules', '--ruleset', 'all']);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.match(/^RULE\s+SEVERITY\s+TITLE\s+EXPORTS NEEDED/);
+      expect(r.stdout).to.match(/linux-realtime-protection-on\s+high\s+Linux devices have antivirus real-time protection on\s+mde\.avHealth, mde\.health, mde\.machines/);
+    });
+
+    it('`explain` prints a rule\'s documentation, and suggests the id on a typo', () => {
+      const r = run(['explain', 'linux-realtime-protection-on']);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.include('## Why it matters').and.include('## How to fix');
+      const typo = run(['explain', 'linux-realtime-protection']);
+      expect(typo.code).to.equal(2);
+      expect(typo.stderr).to.include("did you mean 'linux-realtime-protection-on'?");
     });
   });
 

@@ -8,6 +8,10 @@ import { formatterNames, getFormatter } from '../report/formatters';
 import { SEVERITIES, type Severity } from '../report/model';
 import { packageVersion } from '../paths';
 import { writeFileAtomic } from './output';
+import { DEFAULT_RULESET } from '../rules/rulesets';
+import { suggest } from '../rules/compile';
+import { explainRule, formatCatalog, ruleCatalog } from './catalog';
+import type { Diagnostic } from '../diagnostics';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -21,11 +25,15 @@ const HELP = `posture-lint — lint offline exports of an Azure estate (ARM, Def
 Defender for Endpoint, Microsoft Graph) with declarative YAML rules.
 
 Usage:
-  posture-lint lint <snapshot-folder> [options]
+  posture-lint lint <snapshot-folder> [options]   lint a snapshot folder
+  posture-lint rules [--ruleset <set>] [--rules <path>]   list the rules that would run
+  posture-lint explain <rule-id> [--rules <path>]  print a rule's documentation
   posture-lint --help | --version
 
 lint options:
-  --rules <path>       rule file or folder; repeatable (default: the built-in rules)
+  --ruleset <set>      built-in rules to run: a rule set (recommended, recommended@1, …), all or
+                       none (default: recommended)
+  --rules <path>       your own rule file or folder, run beside the rule set; repeatable
   --format <name>      output format: ${'{formats}'} (default: stylish)
   --output <file>      write the report to a file instead of stdout
   --fail-on <sev>      lowest severity that fails the run: ${SEVERITIES.join(', ')} (default: low)
@@ -53,6 +61,7 @@ function parseLintArgs(args: string[]) {
     allowPositionals: true,
     strict: true,
     options: {
+      ruleset: { type: 'string', default: DEFAULT_RULESET },
       rules: { type: 'string', multiple: true },
       format: { type: 'string', default: 'stylish' },
       output: { type: 'string' },
@@ -79,6 +88,7 @@ function parseLintArgs(args: string[]) {
   return {
     help: false as const,
     snapshot: positionals[0],
+    ruleset: values.ruleset!,
     rules: values.rules,
     formatter,
     output: values.output,
@@ -90,13 +100,53 @@ function parseLintArgs(args: string[]) {
   };
 }
 
+function parseCatalogArgs(args: string[], positionalCount: number) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: { ruleset: { type: 'string', default: DEFAULT_RULESET }, rules: { type: 'string', multiple: true } },
+  });
+  if (positionals.length !== positionalCount) throw new UsageError(positionalCount ? 'explain needs one rule id' : `unexpected argument '${positionals[0]}'`);
+  return { ruleset: values.ruleset!, rules: values.rules ?? [], positionals };
+}
+
+function printDiagnostics(diagnostics: readonly Diagnostic[], io: CliIo): boolean {
+  for (const d of diagnostics.filter((x) => x.severity === 'error')) {
+    io.stderr(`${d.file ?? 'posture-lint'}${d.position ? `:${d.position.line}:${d.position.column}` : ''}: ${d.message}\n`);
+  }
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+async function runRules(args: string[], io: CliIo): Promise<number> {
+  const opts = parseCatalogArgs(args, 0);
+  const { entries, diagnostics } = await ruleCatalog({ ruleset: opts.ruleset, rules: opts.rules });
+  if (printDiagnostics(diagnostics, io)) return 2;
+  io.stdout(formatCatalog(entries));
+  return 0;
+}
+
+async function runExplain(args: string[], io: CliIo): Promise<number> {
+  const opts = parseCatalogArgs(args, 1);
+  const { entries, diagnostics } = await ruleCatalog({ ruleset: 'all', rules: opts.rules });
+  if (printDiagnostics(diagnostics, io)) return 2;
+  const id = opts.positionals[0];
+  const entry = entries.find((e) => e.meta.id === id);
+  if (!entry) {
+    const hint = suggest(id, entries.map((e) => e.meta.id));
+    throw new UsageError(`no rule '${id}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'posture-lint rules --ruleset all' lists them`);
+  }
+  io.stdout(await explainRule(entry));
+  return 0;
+}
+
 async function runLint(args: string[], io: CliIo): Promise<number> {
   const opts = parseLintArgs(args);
   if (opts.help) {
     io.stdout(help());
     return 0;
   }
-  const { report, rules } = await lint({ snapshot: opts.snapshot, rules: opts.rules, manifest: opts.manifest, now: opts.now });
+  const { report, rules } = await lint({ snapshot: opts.snapshot, ruleset: opts.ruleset, rules: opts.rules, manifest: opts.manifest, now: opts.now });
   const color = opts.color ?? (opts.output === undefined && io.isTTY && !io.env.NO_COLOR);
   const text = opts.formatter(report, { rules, color });
   if (opts.output) await writeFileAtomic(opts.output, text);
@@ -116,7 +166,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (command === 'lint') return await runLint(rest, io);
-    throw new UsageError(`unknown command '${command}' (commands: lint)`);
+    if (command === 'rules') return await runRules(rest, io);
+    if (command === 'explain') return await runExplain(rest, io);
+    throw new UsageError(`unknown command '${command}' (commands: lint, rules, explain)`);
   } catch (e) {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {

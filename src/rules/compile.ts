@@ -12,6 +12,8 @@ import { headName } from './path';
 export interface RuleCompileOptions {
   /** Rule file relative to its rules root. */
   file: string;
+  /** Whether the rule ships with posture-lint. */
+  builtin?: boolean;
   /** Collections the snapshot loader knows; a rule naming another is an error. */
   collections: ReadonlySet<string>;
   /** Parameter values that override the rule's defaults (from configuration). */
@@ -214,6 +216,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
   };
   return {
     meta,
+    builtin: opts.builtin === true,
     params,
     from,
     groupBy,

@@ -22,6 +22,8 @@ const MAX_RULE_FILE_BYTES = 1_000_000;
 
 export interface LoadRulesOptions {
   collections: ReadonlySet<string>;
+  /** Rules under this folder are marked built-in (selectable with rule sets). */
+  builtinDir?: string;
   /** Per-rule parameter overrides, keyed by rule id. */
   parameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -51,16 +53,17 @@ export async function findRuleFiles(inputs: string[]): Promise<{ files: { abs: s
       diagnostics.push(diagnostic('error', 'rules-missing', `rule path does not exist: ${input}`, { file: input }));
     } else if (st.isDirectory()) {
       const found = await fg(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] });
-      for (const f of found.sort(cmp)) files.push({ abs: path.join(abs, f), rel: path.posix.join(toPosix(input), f) });
+      for (const f of found.sort(cmp)) files.push({ abs: path.join(abs, f), rel: displayPath(path.join(abs, f)) });
     } else {
-      files.push({ abs, rel: toPosix(input) });
+      files.push({ abs, rel: displayPath(abs) });
     }
   }
   return { files, diagnostics };
 }
 
-function toPosix(p: string): string {
-  return p.split(path.sep).join('/').replace(/^\.\//, '');
+/** A rule file as users see it: relative to the working directory, with `/`. */
+function displayPath(abs: string): string {
+  return path.relative(process.cwd(), abs).split(path.sep).join('/');
 }
 
 function nodeAt(doc: Document, at: YamlPath, wantKey: boolean): Node | undefined {
@@ -202,8 +205,10 @@ export async function loadRuleFile(abs: string, rel: string, options: LoadRulesO
     return { diagnostics };
   }
   const doc0 = data as Record<string, unknown>;
+  const builtin = options.builtinDir !== undefined && !path.relative(options.builtinDir, abs).startsWith('..');
   const rule = compileRule(doc0, {
     file: rel,
+    builtin,
     collections: options.collections,
     paramOverrides: options.parameters?.[String(doc0.id)],
     error: (at, message, offset) =>

@@ -42,6 +42,8 @@ export interface CompiledLet {
 
 export interface CompiledRule {
   meta: RuleMeta;
+  /** Ships with posture-lint; rule sets select among these. */
+  builtin: boolean;
   params: Readonly<Record<string, unknown>>;
   /** Collections iterated together; the rule runs when at least one is present. */
   from: string[];

@@ -67,7 +67,7 @@ export async function findCases(ruleFile: string): Promise<RuleCase[]> {
 }
 
 export async function runCase(c: RuleCase): Promise<CaseOutcome> {
-  const { report } = await lint({ snapshot: c.dir, rules: [c.rule], now: c.now ? new Date(c.now) : undefined });
+  const { report } = await lint({ snapshot: c.dir, ruleset: 'none', rules: [c.rule], now: c.now ? new Date(c.now) : undefined });
   const problems: string[] = [];
   const ruleResult = report.rules[0];
   if (!ruleResult) problems.push('the rule did not load');

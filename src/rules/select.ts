@@ -1,0 +1,31 @@
+/** The rules a run uses: the built-in rules of the chosen rule set, plus the user's own rule paths. */
+import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
+import { BUILTIN_RULES_DIR } from '../paths';
+import { loadRules } from './load';
+import { DEFAULT_RULESET, selectRuleset } from './rulesets';
+import type { CompiledRule } from './types';
+
+export interface RuleSelectionOptions {
+  collections: ReadonlySet<string>;
+  /** Rule set name, `name@version`, `all` or `none` (default recommended). */
+  ruleset?: string;
+  /** The user's rule files or folders, run beside the rule set. */
+  rules?: readonly string[];
+  parameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+export async function loadSelectedRules(options: RuleSelectionOptions): Promise<{ rules: CompiledRule[]; diagnostics: Diagnostic[] }> {
+  const selection = await selectRuleset(options.ruleset ?? DEFAULT_RULESET);
+  if (typeof selection === 'string') return { rules: [], diagnostics: [diagnostic('error', 'ruleset-unknown', selection)] };
+  const withBuiltins = selection.ids?.size !== 0;
+  const inputs = [...(withBuiltins ? [BUILTIN_RULES_DIR] : []), ...(options.rules ?? [])];
+  const loaded = await loadRules(inputs, { collections: options.collections, parameters: options.parameters, builtinDir: BUILTIN_RULES_DIR });
+  const ids = selection.ids;
+  if (!ids || !withBuiltins) return loaded;
+  const builtinIds = new Set(loaded.rules.filter((r) => r.builtin).map((r) => r.meta.id));
+  const diagnostics = [...loaded.diagnostics];
+  for (const id of [...ids].filter((i) => !builtinIds.has(i)).sort(cmp)) {
+    diagnostics.push(diagnostic('error', 'ruleset-rule-missing', `rule set ${selection.label} names rule '${id}', which is not a built-in rule`));
+  }
+  return { rules: loaded.rules.filter((r) => !r.builtin || ids.has(r.meta.id)), diagnostics };
+}
