@@ -109,6 +109,31 @@ export function armKind(spec: ArmKindSpec): ExportKind {
   };
 }
 
+export interface ApiKindSpec {
+  id: string;
+  title: string;
+  howToExport: string;
+  odataContext?: RegExp;
+  signatures?: readonly Signature[];
+  idPaths?: readonly string[];
+  namePaths: readonly string[];
+  normalize?: Normalizer;
+}
+
+/** An MDE or Graph kind, recognised by its OData context or its record fields. */
+export function apiKind(source: 'mde' | 'graph', spec: ApiKindSpec): ExportKind {
+  return {
+    id: spec.id,
+    title: spec.title,
+    source,
+    howToExport: spec.howToExport,
+    schemaFile: schemaFileOf(spec.id),
+    identify: identifyBy(spec.idPaths ?? ['id'], spec.namePaths),
+    detect: { odataContext: spec.odataContext, signatures: spec.signatures },
+    normalize: spec.normalize,
+  };
+}
+
 /** `az rest` command for an ARM list at subscription scope. */
 export function armList(providerPath: string, apiVersion: string): string {
   return `az rest --method get --url "https://management.azure.com/subscriptions/<subscription-id>/providers/${providerPath}?api-version=${apiVersion}"`;

@@ -1,25 +1,6 @@
-import { graphList, identifyBy, odataContext, schemaFileOf, type ExportKind, type Signature } from './define';
+import { apiKind, graphList, odataContext, type ApiKindSpec, type ExportKind, type Signature } from './define';
 
-interface GraphSpec {
-  id: string;
-  title: string;
-  howToExport: string;
-  odataContext: RegExp;
-  signatures?: readonly Signature[];
-  namePaths: readonly string[];
-}
-
-function graphKind(spec: GraphSpec): ExportKind {
-  return {
-    id: spec.id,
-    title: spec.title,
-    source: 'graph',
-    howToExport: spec.howToExport,
-    schemaFile: schemaFileOf(spec.id),
-    identify: identifyBy(['id'], spec.namePaths),
-    detect: { odataContext: spec.odataContext, signatures: spec.signatures },
-  };
-}
+const graphKind = (spec: ApiKindSpec): ExportKind => apiKind('graph', spec);
 
 /**
  * unifiedRoleAssignmentMultiple items look the same for every unified RBAC provider: without the

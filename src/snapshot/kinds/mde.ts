@@ -1,29 +1,7 @@
 import { avModeName, compose, stringBooleans } from '../normalize';
-import { identifyBy, mdeList, odataContext, schemaFileOf, type ExportKind, type Signature } from './define';
+import { apiKind, mdeList, odataContext, type ApiKindSpec, type ExportKind } from './define';
 
-interface MdeSpec {
-  id: string;
-  title: string;
-  howToExport: string;
-  odataContext?: RegExp;
-  signatures: readonly Signature[];
-  idPaths: readonly string[];
-  namePaths: readonly string[];
-  normalize?: ExportKind['normalize'];
-}
-
-function mdeKind(spec: MdeSpec): ExportKind {
-  return {
-    id: spec.id,
-    title: spec.title,
-    source: 'mde',
-    howToExport: spec.howToExport,
-    schemaFile: schemaFileOf(spec.id),
-    identify: identifyBy(spec.idPaths, spec.namePaths),
-    detect: { odataContext: spec.odataContext, signatures: spec.signatures },
-    normalize: spec.normalize,
-  };
-}
+const mdeKind = (spec: ApiKindSpec): ExportKind => apiKind('mde', spec);
 
 export const MDE_KINDS: readonly ExportKind[] = [
   mdeKind({
