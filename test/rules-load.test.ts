@@ -11,7 +11,7 @@ const EXPECTED: [string, string, string, string][] = [
   ['bad-regex', 'rule-invalid', '8:10', "regular expression '(web|db' is not valid RE2"],
   ['bad-severity', 'rule-schema', '3:11', 'must be one of: critical, high, medium, low, info'],
   ['bad-template-filter', 'rule-invalid', '7:10', "unknown template filter 'shout'"],
-  ['condition-without-kind', 'rule-schema', '9:7', "a condition needs one of: field, allOf, anyOf, not, any, all, none, count (did you mean 'field' for 'fiield'?)"],
+  ['condition-without-kind', 'rule-schema', '9:7', "assert.allOf.1: needs one of: field, allOf, anyOf, not, any, all, none, count (did you mean 'field' for 'fiield'?)"],
   ['duplicate-key', 'rule-yaml', '4:1', 'Map keys must be unique'],
   ['id-not-file-name', 'rule-invalid', '1:5', "rule id 'another-name' must equal its file name 'id-not-file-name'"],
   ['jsonpath-script', 'rule-invalid', '7:10', 'uses a filter or script expression'],

@@ -63,7 +63,7 @@ describe('snapshot manifest', () => {
     expect(brief((await withManifest('exports:\n  - kind: mde.machine\n')).diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:11']);
     const typo = await withManifest('tenantId: 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f\nexport:\n  - kind: mde.machines\n');
     expect(brief(typo.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:1']);
-    expect(typo.diagnostics[0].message).to.equal("unknown property 'export'");
+    expect(typo.diagnostics[0].message).to.equal("unknown property 'export' (did you mean 'exports'?)");
     const duplicate = await withManifest('facts:\n  xdrTenantId: 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f\nfacts: {}\n');
     expect(brief(duplicate.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 3:1']);
     const notGuid = await withManifest('facts:\n  xdrTenantId: contoso\n');

@@ -9,7 +9,7 @@ import { SEVERITIES, type Severity } from '../report/model';
 import { packageVersion } from '../paths';
 import { writeFileAtomic } from './output';
 import { DEFAULT_RULESET } from '../rules/rulesets';
-import { suggest } from '../rules/compile';
+import { closest } from '../suggest';
 import { explainRule, formatCatalog, ruleCatalog } from './catalog';
 import type { Diagnostic } from '../diagnostics';
 
@@ -133,7 +133,7 @@ async function runExplain(args: string[], io: CliIo): Promise<number> {
   const id = opts.positionals[0];
   const entry = entries.find((e) => e.meta.id === id);
   if (!entry) {
-    const hint = suggest(id, entries.map((e) => e.meta.id));
+    const hint = closest(id, entries.map((e) => e.meta.id));
     throw new UsageError(`no rule '${id}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'posture-lint rules --ruleset all' lists them`);
   }
   io.stdout(await explainRule(entry));

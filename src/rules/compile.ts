@@ -8,6 +8,7 @@ import { parseTemplate, type Template } from './template';
 import { isPlainObject } from './values';
 import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
 import { headName } from './path';
+import { closest } from '../suggest';
 
 export interface RuleCompileOptions {
   /** Rule file relative to its rules root. */
@@ -28,38 +29,10 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** Closest candidate by edit distance, for "did you mean" hints. */
-export function suggest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) {
-      bestDist = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length];
-}
-
 function checkCollection(name: unknown, at: YamlPath, opts: RuleCompileOptions): string | undefined {
   if (typeof name !== 'string') return undefined;
   if (opts.collections.has(name)) return name;
-  const hint = suggest(name, opts.collections);
+  const hint = closest(name, opts.collections);
   opts.error(at, `unknown collection '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
   return undefined;
 }

@@ -6,18 +6,14 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import fg from 'fast-glob';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { cmp, diagnostic, type Diagnostic, type Position } from '../diagnostics';
-import { compileRule, suggest } from './compile';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
+import { parseYaml, positionIn, validateYaml } from '../yaml-file';
+import { compileRule } from './compile';
 import type { CompiledRule } from './types';
-import type { YamlPath } from './conditions';
-import { CONDITION_KEYS } from './schema';
 import { SCHEMAS_DIR } from '../paths';
 
 export const RULE_SCHEMA_FILE = path.join(SCHEMAS_DIR, 'rule.schema.json');
-/** YAML aliases a rule file may use: enough for sharing a list, far too few for an alias bomb. */
-const MAX_ALIASES = 50;
 const MAX_RULE_FILE_BYTES = 1_000_000;
 
 export interface LoadRulesOptions {
@@ -66,112 +62,6 @@ function displayPath(abs: string): string {
   return path.relative(process.cwd(), abs).split(path.sep).join('/');
 }
 
-function nodeAt(doc: Document, at: YamlPath, wantKey: boolean): Node | undefined {
-  let node: unknown = doc.contents;
-  for (let i = 0; i < at.length; i++) {
-    const seg = at[i];
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
-      if (!pair) return node as Node;
-      if (wantKey && i === at.length - 1) return pair.key as Node;
-      node = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item = node.items[seg];
-      if (!item) return node as Node;
-      node = item;
-    } else {
-      return node as Node | undefined;
-    }
-  }
-  return node as Node | undefined;
-}
-
-function positionOf(doc: Document, lines: LineCounter, at: YamlPath, wantKey = false, offset = 0): Position {
-  const node = nodeAt(doc, at, wantKey);
-  let start = node?.range?.[0] ?? 0;
-  if (offset > 0 && isScalar(node)) {
-    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-    start += offset + (quoted ? 1 : 0);
-  }
-  const p = lines.linePos(start);
-  return { line: p.line, column: p.col };
-}
-
-function instancePathToYaml(p: string): YamlPath {
-  if (p === '') return [];
-  return p
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-interface SchemaProblem {
-  at: YamlPath;
-  message: string;
-  key: boolean;
-}
-
-function describe(e: ErrorObject): SchemaProblem {
-  const at = instancePathToYaml(e.instancePath);
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const name = String(p.additionalProperty);
-      const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-      const hint = suggest(name, known);
-      return { at: [...at, name], key: true, message: `unknown property '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}` };
-    }
-    case 'required':
-      return { at, key: false, message: `missing required property '${String(p.missingProperty)}'` };
-    case 'enum':
-      return { at, key: false, message: `must be one of: ${(p.allowedValues as unknown[]).join(', ')}` };
-    case 'pattern':
-      return { at, key: false, message: `'${String(e.data)}' does not match ${String(p.pattern)}` };
-    default:
-      return { at, key: false, message: e.message ?? 'is not valid' };
-  }
-}
-
-/**
- * One message per real problem. ajv reports a failed `anyOf` as one error per branch and a
- * misspelt key as both "unknown property" and "missing required property"; keep the cause.
- */
-function explainSchemaErrors(errors: ErrorObject[]): SchemaProblem[] {
-  const out: SchemaProblem[] = [];
-  const byPath = new Map<string, ErrorObject[]>();
-  for (const e of errors) {
-    const list = byPath.get(e.instancePath) ?? [];
-    list.push(e);
-    byPath.set(e.instancePath, list);
-  }
-  for (const [instancePath, list] of byPath) {
-    const missingConditionKey = list.some((e) => e.keyword === 'required' && CONDITION_KEYS.includes(String((e.params as { missingProperty?: unknown }).missingProperty)));
-    if (missingConditionKey && list.some((e) => e.keyword === 'anyOf')) {
-      const keys = Object.keys((list[0].data as object) ?? {});
-      const hints = keys.map((k) => [k, suggest(k, CONDITION_KEYS)] as const).filter(([k, h]) => h && h !== k);
-      const hint = hints.length ? ` (did you mean '${hints[0][1]}' for '${hints[0][0]}'?)` : '';
-      out.push({ at: instancePathToYaml(instancePath), key: false, message: `a condition needs one of: ${CONDITION_KEYS.join(', ')}${hint}` });
-      continue;
-    }
-    // `if`/`then`/`anyOf` errors only echo errors reported deeper down.
-    const relevant = list.filter((e) => !['anyOf', 'if', 'then'].includes(e.keyword));
-    if (relevant.length === 0) continue;
-    const unknown = relevant.filter((e) => e.keyword === 'additionalProperties');
-    // A misspelt required key shows up twice; the unknown-property message names both spellings.
-    const kept = unknown.length ? [...unknown, ...relevant.filter((e) => e.keyword !== 'additionalProperties' && e.keyword !== 'required')] : relevant;
-    const seen = new Set<string>();
-    for (const e of kept) {
-      const problem = describe(e);
-      const id = `${problem.at.join('/')}\u0000${problem.message}`;
-      if (!seen.has(id)) out.push(problem);
-      seen.add(id);
-      if (e.keyword !== 'additionalProperties') break;
-    }
-  }
-  return out;
-}
-
 export async function loadRuleFile(abs: string, rel: string, options: LoadRulesOptions): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
   let text: string;
@@ -180,31 +70,16 @@ export async function loadRuleFile(abs: string, rel: string, options: LoadRulesO
     if (buf.length > MAX_RULE_FILE_BYTES) {
       return { diagnostics: [diagnostic('error', 'rule-too-large', `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes`, { file: rel })] };
     }
-    text = buf.toString('utf8').replace(/^\uFEFF/, '');
+    text = buf.toString('utf8');
   } catch (e) {
     return { diagnostics: [diagnostic('error', 'rule-unreadable', `cannot read rule file: ${(e as Error).message}`, { file: rel })] };
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
-  for (const err of doc.errors) {
-    const p = lines.linePos(err.pos[0]);
-    diagnostics.push(diagnostic('error', 'rule-yaml', err.message.split('\n')[0], { file: rel, position: { line: p.line, column: p.col } }));
-  }
+  const parsed = parseYaml(text, rel, 'rule-yaml');
+  const yaml = parsed.yaml;
+  if (!yaml) return { diagnostics: parsed.diagnostics };
+  diagnostics.push(...validateYaml(yaml, await ruleValidator(), 'rule-schema'));
   if (diagnostics.length) return { diagnostics };
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
-  } catch (e) {
-    return { diagnostics: [diagnostic('error', 'rule-yaml', (e as Error).message, { file: rel, position: { line: 1, column: 1 } })] };
-  }
-  const validate = await ruleValidator();
-  if (!validate(data)) {
-    for (const { at, message, key } of explainSchemaErrors(validate.errors ?? [])) {
-      diagnostics.push(diagnostic('error', 'rule-schema', message, { file: rel, position: positionOf(doc, lines, at, key) }));
-    }
-    return { diagnostics };
-  }
-  const doc0 = data as Record<string, unknown>;
+  const doc0 = yaml.data as Record<string, unknown>;
   const builtin = options.builtinDir !== undefined && !path.relative(options.builtinDir, abs).startsWith('..');
   const rule = compileRule(doc0, {
     file: rel,
@@ -212,7 +87,7 @@ export async function loadRuleFile(abs: string, rel: string, options: LoadRulesO
     collections: options.collections,
     paramOverrides: options.parameters?.[String(doc0.id)],
     error: (at, message, offset) =>
-      diagnostics.push(diagnostic('error', 'rule-invalid', message, { file: rel, position: positionOf(doc, lines, at, false, offset), ruleId: String(doc0.id) })),
+      diagnostics.push(diagnostic('error', 'rule-invalid', message, { file: rel, position: positionIn(yaml, at, { offset }), ruleId: String(doc0.id) })),
   });
   return { rule, diagnostics };
 }

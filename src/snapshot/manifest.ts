@@ -5,9 +5,9 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
-import { isMap, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
-import { compileSchema, firstRealError } from './validate';
+import { compileSchema } from './validate';
+import { parseYaml, positionIn, validateYaml } from '../yaml-file';
 
 export const MANIFEST_FILE = 'snapshot.yaml';
 const MANIFEST_SCHEMA = 'schemas/snapshot-manifest.schema.json';
@@ -60,66 +60,32 @@ export async function loadManifest(
     return { diagnostics: [diagnostic('error', 'manifest-invalid', `cannot read manifest: ${(err as Error).message}`, { file })] };
   }
 
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  const at = (offset: number): Position => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { line, column: col };
-  };
-  const invalid = (message: string, position?: Position): Diagnostic =>
-    diagnostic('error', 'manifest-invalid', message, position === undefined ? { file } : { file, position });
+  const parsed = parseYaml(text, file, 'manifest-invalid');
+  const yaml = parsed.yaml;
+  if (!yaml) return { diagnostics: parsed.diagnostics };
+  if (yaml.data === null || yaml.data === undefined) yaml.data = {};
+  const problems = validateYaml(yaml, compileSchema(MANIFEST_SCHEMA, 'document'), 'manifest-invalid');
+  if (problems.length > 0) return { diagnostics: problems };
+  const at = (path: (string | number)[]): Position => positionIn(yaml, path);
+  const invalid = (message: string, position: Position): Diagnostic => diagnostic('error', 'manifest-invalid', message, { file, position });
 
-  if (doc.errors.length > 0) {
-    return {
-      diagnostics: doc.errors.map((e) =>
-        invalid(e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), at(e.pos[0])),
-      ),
-    };
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 10 }) as unknown;
-  } catch (err) {
-    return { diagnostics: [invalid((err as Error).message)] };
-  }
-  const validate = compileSchema(MANIFEST_SCHEMA);
-  if (!validate(value ?? {})) {
-    const problem = firstRealError(validate.errors ?? []);
-    const segments = problem.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-    const badKey = /^unknown property '(.*)'$/.exec(problem.message)?.[1];
-    const offset = nodeOffset(doc, segments, badKey);
-    const where = problem.instancePath === '' ? '' : `${segments.join('.')}: `;
-    return { diagnostics: [invalid(`${where}${problem.message}`, offset === undefined ? undefined : at(offset))] };
-  }
-
-  const raw = (value ?? {}) as RawManifest;
+  const raw = yaml.data as RawManifest;
   const diagnostics: Diagnostic[] = [];
   const facts = new Map<string, ManifestFact>();
   for (const [name, factValue] of Object.entries(raw.facts ?? {})) {
-    facts.set(name, { value: factValue.toLowerCase(), position: at(nodeOffset(doc, ['facts', name]) ?? 0) });
+    facts.set(name, { value: factValue.toLowerCase(), position: at(['facts', name]) });
   }
   const entries = (raw.exports ?? []).map((entry, i): ManifestExport => {
     const filePositions = (entry.files ?? []).map((pattern, j) => {
-      const position = at(nodeOffset(doc, ['exports', String(i), 'files', String(j)]) ?? 0);
+      const position = at(['exports', i, 'files', j]);
       if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
         diagnostics.push(invalid(`files pattern '${pattern}' must stay inside the snapshot folder`, position));
       }
       return position;
     });
-    return { kind: entry.kind, files: entry.files, position: at(nodeOffset(doc, ['exports', String(i)]) ?? 0), filePositions };
+    return { kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions };
   });
   return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries, ...(raw.takenAt ? { takenAt: raw.takenAt } : {}) }, diagnostics };
-}
-
-/** Offset of the YAML node at `path` (or of the key `badKey` inside it), for positions. */
-function nodeOffset(doc: Document, path: string[], badKey?: string): number | undefined {
-  const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as Node | null | undefined;
-  if (badKey !== undefined && isMap(node)) {
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === badKey);
-    const key = pair?.key as Node | undefined;
-    if (key?.range) return key.range[0];
-  }
-  return node?.range?.[0];
 }
 
 /**

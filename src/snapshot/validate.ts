@@ -5,68 +5,42 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
+import { firstSchemaProblem } from '../schema-errors';
 import type { ExportKind } from './kinds';
 
-export interface SchemaProblem {
+export interface RecordProblem {
   /** JSON pointer, relative to the validated value, of the offending field. */
   instancePath: string;
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+/**
+ * Records are validated by the million: stop at the first error. Documents users write (the
+ * manifest) get every error, with the schema at hand for "did you mean" hints.
+ */
+const ajvFor = {
+  record: new Ajv({ allErrors: false, strict: false }),
+  document: new Ajv({ allErrors: true, strict: false, verbose: true }),
+};
 const compiled = new Map<string, ValidateFunction>();
 
 /** Compiles (once) the schema at `schemaFile`, relative to the package root. */
-export function compileSchema(schemaFile: string): ValidateFunction {
-  let validate = compiled.get(schemaFile);
+export function compileSchema(schemaFile: string, use: keyof typeof ajvFor = 'record'): ValidateFunction {
+  const key = `${use}:${schemaFile}`;
+  let validate = compiled.get(key);
   if (validate === undefined) {
     const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, schemaFile), 'utf8')) as object;
-    validate = ajv.compile(schema);
-    compiled.set(schemaFile, validate);
+    validate = ajvFor[use].compile(schema);
+    compiled.set(key, validate);
   }
   return validate;
 }
 
 /** Validates one record as exported; returns the first real problem, or undefined when valid. */
-export function validateRecord(kind: ExportKind, value: unknown): SchemaProblem | undefined {
+export function validateRecord(kind: ExportKind, value: unknown): RecordProblem | undefined {
   const validate = compileSchema(kind.schemaFile);
-  return validate(value) ? undefined : firstRealError(validate.errors ?? []);
-}
-
-/** Combinators only say "a branch failed"; the branch's own error is the real one. */
-const WRAPPERS = new Set(['if', 'anyOf', 'oneOf', 'allOf', 'not', '$ref']);
-
-/** Collapses ajv's cascade to one problem: the deepest non-combinator error (the first on ties). */
-export function firstRealError(errors: readonly ErrorObject[]): SchemaProblem {
-  const real = errors.filter((e) => !WRAPPERS.has(e.keyword));
-  const pool = real.length > 0 ? real : errors;
-  let best = pool[0];
-  for (const e of pool) if (depth(e.instancePath) > depth(best?.instancePath ?? '')) best = e;
-  if (best === undefined) return { instancePath: '', message: 'does not match the schema' };
-  return { instancePath: best.instancePath, message: describe(best) };
-}
-
-function depth(pointer: string): number {
-  return pointer === '' ? 0 : pointer.split('/').length;
-}
-
-function describe(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'type': {
-      const types = Array.isArray(p.type) ? (p.type as string[]) : String(p.type).split(',');
-      return `must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` : types[0]}`;
-    }
-    case 'required':
-      return `missing required property '${String(p.missingProperty)}'`;
-    case 'additionalProperties':
-      return `unknown property '${String(p.additionalProperty)}'`;
-    case 'enum':
-      return `must be one of: ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'const':
-      return `must be ${JSON.stringify(p.allowedValue)}`;
-    default:
-      return e.message ?? `fails '${e.keyword}'`;
-  }
+  if (validate(value)) return undefined;
+  const problem = firstSchemaProblem(validate.errors ?? []);
+  return { instancePath: problem.path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''), message: problem.message };
 }

@@ -1,0 +1,114 @@
+/**
+ * Turning ajv's errors into one clear message per real problem. ajv reports a failed `anyOf` as
+ * one error per branch plus the `anyOf` itself, and a misspelt key both as an unknown property and
+ * as a missing one; users need the cause, once, with a "did you mean" where one is close.
+ * Shared by every file posture-lint validates: rules, the manifest, the config, export records.
+ */
+import type { ErrorObject } from 'ajv';
+import { closest } from './suggest';
+
+export interface SchemaProblem {
+  /** Path of the offending value (or key, when `key`), as object keys and array indexes. */
+  path: (string | number)[];
+  message: string;
+  /** The problem is the key at `path` itself (an unknown property), not its value. */
+  key: boolean;
+}
+
+/** Combinators only say "a branch failed"; the branch's own error is the real one. */
+const WRAPPERS = new Set(['if', 'then', 'else', 'anyOf', 'oneOf', 'allOf', 'not', '$ref']);
+
+export function pointerToPath(pointer: string): (string | number)[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function list(values: readonly unknown[]): string {
+  return values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+}
+
+/** One error as a problem with its own message. */
+export function describeSchemaError(e: ErrorObject): SchemaProblem {
+  const path = pointerToPath(e.instancePath);
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const name = String(p.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      const hint = closest(name, known);
+      return { path: [...path, name], key: true, message: `unknown property '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}` };
+    }
+    case 'required':
+      return { path, key: false, message: `missing required property '${String(p.missingProperty)}'` };
+    case 'enum':
+      return { path, key: false, message: `must be one of: ${list(p.allowedValues as unknown[])}` };
+    case 'const':
+      return { path, key: false, message: `must be ${JSON.stringify(p.allowedValue)}` };
+    case 'type': {
+      const types = Array.isArray(p.type) ? (p.type as string[]) : String(p.type).split(',');
+      return { path, key: false, message: `must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` : types[0]}` };
+    }
+    case 'pattern':
+      return { path, key: false, message: `'${String(e.data)}' does not match ${String(p.pattern)}` };
+    default:
+      return { path, key: false, message: e.message ?? `fails '${e.keyword}'` };
+  }
+}
+
+/**
+ * An `anyOf` whose branches each require a different key ("one of field, allOf, …") failed
+ * because none of the keys is there: say that, with a hint for a misspelt one.
+ */
+function missingAlternative(errors: readonly ErrorObject[]): SchemaProblem | undefined {
+  const alternatives = errors.filter((e) => e.keyword === 'required').map((e) => String((e.params as { missingProperty: unknown }).missingProperty));
+  if (alternatives.length < 2 || !errors.some((e) => e.keyword === 'anyOf')) return undefined;
+  const present = Object.keys((errors[0].data as object | null) ?? {});
+  const hint = present.map((k) => [k, closest(k, alternatives)] as const).find(([k, h]) => h !== undefined && h !== k);
+  return {
+    path: pointerToPath(errors[0].instancePath),
+    key: false,
+    message: `needs one of: ${alternatives.join(', ')}${hint ? ` (did you mean '${hint[1]}' for '${hint[0]}'?)` : ''}`,
+  };
+}
+
+/** Every real problem, once each, in the order ajv found them (needs `allErrors` and `verbose`). */
+export function schemaProblems(errors: readonly ErrorObject[]): SchemaProblem[] {
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  const out: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  const add = (p: SchemaProblem) => {
+    const id = `${p.path.join('/')}\u0000${p.message}`;
+    if (!seen.has(id)) out.push(p);
+    seen.add(id);
+  };
+  for (const group of byPath.values()) {
+    const alternative = missingAlternative(group);
+    if (alternative) {
+      add(alternative);
+      continue;
+    }
+    const real = group.filter((e) => !WRAPPERS.has(e.keyword));
+    const unknown = real.filter((e) => e.keyword === 'additionalProperties');
+    if (unknown.length) {
+      // A misspelt required key shows up twice; the unknown-property message names both spellings.
+      for (const e of unknown) add(describeSchemaError(e));
+      continue;
+    }
+    if (real.length) add(describeSchemaError(real[0]));
+  }
+  return out;
+}
+
+/** The single deepest real problem: for records, where one message per record is enough. */
+export function firstSchemaProblem(errors: readonly ErrorObject[]): SchemaProblem {
+  const real = errors.filter((e) => !WRAPPERS.has(e.keyword));
+  const pool = real.length > 0 ? real : errors;
+  let best = pool[0];
+  for (const e of pool) if (e.instancePath.split('/').length > best.instancePath.split('/').length) best = e;
+  return best ? describeSchemaError(best) : { path: [], key: false, message: 'does not match the schema' };
+}

@@ -1,0 +1,82 @@
+/**
+ * YAML documents posture-lint reads from users (rules, the snapshot manifest, the config), parsed
+ * with positions so every problem can be reported at `file:line:col`. Untrusted: duplicate keys
+ * are errors and aliases are capped, so an alias bomb cannot exhaust memory.
+ */
+import type { ValidateFunction } from 'ajv';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { diagnostic, type Diagnostic, type Position } from './diagnostics';
+import { schemaProblems } from './schema-errors';
+
+/** Aliases a document may use: enough to share a list, far too few for an alias bomb. */
+export const MAX_ALIASES = 50;
+
+export interface YamlFile {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+  data: unknown;
+}
+
+/** Parse; syntax errors come back as diagnostics with `code`, and no document. */
+export function parseYaml(text: string, file: string, code: string): { yaml?: YamlFile; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  if (doc.errors.length > 0) {
+    return {
+      diagnostics: doc.errors.map((err) => {
+        const p = lines.linePos(err.pos[0]);
+        return diagnostic('error', code, err.message.split('\n')[0], { file, position: { line: p.line, column: p.col } });
+      }),
+    };
+  }
+  try {
+    return { yaml: { file, doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIASES }) }, diagnostics: [] };
+  } catch (e) {
+    return { diagnostics: [diagnostic('error', code, (e as Error).message, { file, position: { line: 1, column: 1 } })] };
+  }
+}
+
+function nodeAt(doc: Document, at: readonly (string | number)[], wantKey: boolean): Node | undefined {
+  let node: unknown = doc.contents;
+  for (let i = 0; i < at.length; i++) {
+    const seg = at[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+      if (!pair) return node as Node;
+      if (wantKey && i === at.length - 1) return pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg];
+      if (!item) return node as Node;
+      node = item;
+    } else {
+      return node as Node | undefined;
+    }
+  }
+  return node as Node | undefined;
+}
+
+/**
+ * Position of the node at `at` (the key itself with `key`), or of the nearest existing parent.
+ * `offset` moves into a scalar's text, past its opening quote (for template placeholders).
+ */
+export function positionIn(yaml: YamlFile, at: readonly (string | number)[], opts: { key?: boolean; offset?: number } = {}): Position {
+  const node = nodeAt(yaml.doc, at, opts.key === true);
+  let start = node?.range?.[0] ?? 0;
+  if (opts.offset && isScalar(node)) {
+    const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
+    start += opts.offset + (quoted ? 1 : 0);
+  }
+  const p = yaml.lines.linePos(start);
+  return { line: p.line, column: p.col };
+}
+
+/** Validate the document; one positioned diagnostic per real problem. */
+export function validateYaml(yaml: YamlFile, validate: ValidateFunction, code: string, extra: Partial<Diagnostic> = {}): Diagnostic[] {
+  if (validate(yaml.data)) return [];
+  return schemaProblems(validate.errors ?? []).map((p) => {
+    const where = p.path.length && !p.key ? `${p.path.join('.')}: ` : '';
+    return diagnostic('error', code, `${where}${p.message}`, { ...extra, file: yaml.file, position: positionIn(yaml, p.path, { key: p.key }) });
+  });
+}

@@ -1,0 +1,284 @@
+/**
+ * scripts/export-snapshot.sh against a fake `az` (test/fixtures/fake-az/az) that answers from real
+ * published payloads (export-snapshot-canned.ts), then the compiled CLI (`npm test` builds first)
+ * linting what the script wrote. PATH holds only the fake az, node and the few POSIX tools the
+ * script uses: no jq, no real az.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { parse } from 'yaml';
+import { cannedEstate, forbidden, MDE, restGet, SUB_DISABLED, SUB_OTHER_TENANT, SUB_VMS, TENANT, type Response, type Route } from './export-snapshot-canned';
+
+const SCRIPT = path.resolve('scripts/export-snapshot.sh');
+const FAKE_AZ = path.resolve('test/fixtures/fake-az');
+const BIN = path.resolve('dist/src/cli/bin.js');
+const TOOLS = ['bash', 'node', 'cat', 'date', 'dirname', 'ls', 'mkdir', 'mktemp', 'rm', 'sed'];
+
+const ARM_KINDS = ['arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines'];
+const DEFENDER_KINDS = ['defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts'];
+const MDE_KINDS = ['mde.machines', 'mde.avHealth', 'mde.alerts', 'mde.vulnerabilities', 'mde.recommendations', 'mde.software', 'mde.deviceGroups'];
+const GRAPH_KINDS = ['graph.incidents', 'graph.alerts', 'entra.roleAssignments', 'xdr.roleAssignments', 'xdr.roleDefinitions'];
+
+interface Manifest {
+  tenantId: string;
+  takenAt: string;
+  exports: { kind: string; files: string[] }[];
+}
+
+interface Report {
+  snapshot: { files: { file: string; kinds: string[]; records: number }[] };
+  rules: { id: string; status: string; needs: string[] }[];
+  findings: { ruleId: string; resource: { id: string } }[];
+  diagnostics: { severity: string; code: string; message: string; file?: string }[];
+}
+
+interface ExportRun {
+  code: number | null;
+  stderr: string;
+  /** Every az call, as its argument list, in order. */
+  calls: string[][];
+  /** The snapshot folder. */
+  out: string;
+}
+
+let scratchRoot = '';
+
+/** `<scratch>/bin`: only `TOOLS`, linked from where the test's own PATH finds them. */
+function makeToolsDir(): void {
+  const dir = path.join(scratchRoot, 'bin');
+  mkdirSync(dir);
+  for (const tool of TOOLS) {
+    const found = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, tool)).find((p) => existsSync(p));
+    if (found === undefined) throw new Error(`${tool} is not on PATH`);
+    symlinkSync(found, path.join(dir, tool));
+  }
+}
+
+/** Runs the script in `cwd` with the fake az answering `routes`. */
+function exportSnapshot(routes: readonly Route[], args: string[], cwd = mkdtempSync(path.join(scratchRoot, 'run-'))): ExportRun {
+  const fake = mkdtempSync(path.join(scratchRoot, 'fake-az-'));
+  const table = routes.map((route, id) => {
+    if (route.response.stdout !== undefined) writeFileSync(path.join(fake, `${id}.stdout`), route.response.stdout);
+    if (route.response.stderr !== undefined) writeFileSync(path.join(fake, `${id}.stderr`), route.response.stderr);
+    return `${id}\t${route.response.exit ?? 0}\t${route.argv.join('\x1f')}\n`;
+  });
+  writeFileSync(path.join(fake, 'routes.tsv'), table.join(''));
+  const log = path.join(fake, 'calls.log');
+  writeFileSync(log, '');
+  const r = spawnSync(SCRIPT, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: `${FAKE_AZ}${path.delimiter}${path.join(scratchRoot, 'bin')}`, TMPDIR: scratchRoot, FAKE_AZ_DIR: fake, FAKE_AZ_LOG: log },
+  });
+  const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split('\x1f'));
+  const outIndex = args.indexOf('--out');
+  const out = outIndex >= 0 ? path.resolve(cwd, args[outIndex + 1]) : path.join(cwd, readdirSync(cwd)[0] ?? '');
+  return { code: r.status, stderr: r.stderr, calls, out };
+}
+
+function lint(out: string): Report {
+  const r = spawnSync(process.execPath, [BIN, 'lint', out, '--format', 'json'], { encoding: 'utf8' });
+  if (!r.stdout.startsWith('{')) throw new Error(`posture-lint printed no report (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as Report;
+}
+
+function manifestOf(out: string): Manifest {
+  return parse(readFileSync(path.join(out, 'snapshot.yaml'), 'utf8')) as Manifest;
+}
+
+/** Every file below `dir`, relative, with `/`. */
+function filesBelow(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesBelow(dir, `${prefix}${e.name}/`) : [`${prefix}${e.name}`]))
+    .sort();
+}
+
+const key = (argv: readonly string[]): string => JSON.stringify(argv);
+const sortedKeys = (list: readonly (readonly string[])[]): string[] => list.map(key).sort();
+
+/** `routes` with the call `argv` answered by `response` instead. */
+function answering(routes: Route[], argv: string[], response: Response): Route[] {
+  const i = routes.findIndex((r) => key(r.argv) === key(argv));
+  if (i < 0) throw new Error(`no route for ${key(argv)}`);
+  return routes.map((r, j) => (j === i ? { ...r, response } : r));
+}
+
+/** The built-in rules whose outcome on the canned estate these tests pin (the pack may grow). */
+const PINNED = ['device-groups-cover-rbac-scopes', 'linux-realtime-protection-on', 'subscription-tenant-matches-xdr'];
+
+function statuses(report: Report): Record<string, string> {
+  return Object.fromEntries(report.rules.filter((r) => PINNED.includes(r.id)).map((r) => [r.id, r.status]));
+}
+
+function errors(report: Report): string[] {
+  return report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.file ?? ''}: ${d.message}`);
+}
+
+describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
+  this.timeout(60_000);
+
+  before(() => {
+    scratchRoot = mkdtempSync(path.join(tmpdir(), 'posture-lint-export-'));
+    makeToolsDir();
+  });
+  after(() => rmSync(scratchRoot, { recursive: true, force: true }));
+
+  describe('every API answers', () => {
+    const routes = cannedEstate();
+    let run: ExportRun;
+    let startedAt: number;
+    before(() => {
+      startedAt = Math.floor(Date.now() / 1000) * 1000;
+      run = exportSnapshot(routes, []);
+    });
+
+    it('exits 0 into snapshot-<UTC timestamp>, calling each command once, every page followed', () => {
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).not.to.include('WARNING');
+      expect(path.basename(run.out)).to.match(/^snapshot-\d{8}T\d{6}Z$/);
+      expect(sortedKeys(run.calls)).to.deep.equal(sortedKeys(routes.map((r) => r.argv)));
+      expect(run.calls.flat().join(' ')).not.to.include(SUB_DISABLED);
+    });
+
+    it('saves each page unmodified as its own file, and nothing else but snapshot.yaml', () => {
+      const exported = routes.filter((r) => r.file !== undefined);
+      expect(filesBelow(run.out)).to.deep.equal([...exported.map((r) => r.file as string), 'snapshot.yaml'].sort());
+      for (const r of exported) expect(readFileSync(path.join(run.out, r.file as string), 'utf8'), r.file).to.equal(r.response.stdout);
+    });
+
+    it('writes snapshot.yaml with the tenant, the UTC time and every kind with its files', () => {
+      const manifest = manifestOf(run.out);
+      expect(manifest.tenantId).to.equal(TENANT);
+      expect(manifest.takenAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(Date.parse(manifest.takenAt)).to.be.within(startedAt, Date.now());
+      expect(path.basename(run.out)).to.equal(`snapshot-${manifest.takenAt.replace(/[-:]/g, '')}`);
+      expect(manifest.exports.map((e) => e.kind)).to.deep.equal([...ARM_KINDS, ...DEFENDER_KINDS, ...MDE_KINDS, ...GRAPH_KINDS]);
+    });
+
+    it('lints with no error: every file read as the kind the manifest says, the canned findings', () => {
+      const report = lint(run.out);
+      expect(errors(report)).to.deep.equal([]);
+      const kindOf = new Map(routes.filter((r) => r.file !== undefined).map((r) => [r.file, r.kind]));
+      for (const f of report.snapshot.files) expect(f.kinds, f.file).to.deep.equal([kindOf.get(f.file)]);
+      expect(report.snapshot.files.map((f) => f.file)).to.have.members([...kindOf.keys()]);
+      // Empty on purpose: a subscription with no role assignments, an empty last page, no alerts.
+      expect(report.snapshot.files.filter((f) => f.records === 0).map((f) => f.file).sort()).to.deep.equal([
+        `arm/${SUB_VMS}/role-assignments.json`,
+        `defender/${SUB_OTHER_TENANT}/alerts.page-2.json`,
+        `defender/${SUB_VMS}/alerts.page-1.json`,
+      ]);
+      expect(statuses(report)).to.deep.equal({
+        'device-groups-cover-rbac-scopes': 'passed',
+        'linux-realtime-protection-on': 'passed',
+        'subscription-tenant-matches-xdr': 'failed',
+      });
+      // The published az account list record is in another tenant than the XDR exports say.
+      expect(report.findings.filter((f) => PINNED.includes(f.ruleId)).map((f) => `${f.ruleId} ${f.resource.id}`)).to.deep.equal([
+        `subscription-tenant-matches-xdr /subscriptions/${SUB_OTHER_TENANT}`,
+      ]);
+    });
+
+    it('needs the manifest globs only for empty pages: every other file is recognised by content', () => {
+      const copy = mkdtempSync(path.join(scratchRoot, 'kinds-only-'));
+      cpSync(run.out, copy, { recursive: true });
+      const manifest = path.join(copy, 'snapshot.yaml');
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^ +files: .*\n/gm, ''));
+      const report = lint(copy);
+      // Unmapped, the empty last page is nobody's, so its first page looks like a missing last page.
+      expect(errors(report)).to.deep.equal([
+        `incomplete-paging snapshot.yaml: defender.alerts: every file carries a next-page link, so the last page is missing (defender/${SUB_OTHER_TENANT}/alerts.page-1.json); export all pages`,
+      ]);
+      const kindOf = new Map(routes.map((r) => [r.file, r.kind]));
+      for (const f of report.snapshot.files.filter((x) => x.records > 0)) expect(f.kinds, f.file).to.include(kindOf.get(f.file));
+      expect(report.diagnostics.filter((d) => d.severity === 'warning').map((d) => `${d.code} ${d.file}`).sort()).to.deep.equal([
+        `empty-export arm/${SUB_VMS}/role-assignments.json`,
+        `empty-export defender/${SUB_OTHER_TENANT}/alerts.page-2.json`,
+        `empty-export defender/${SUB_VMS}/alerts.page-1.json`,
+      ]);
+    });
+  });
+
+  describe('an API fails (403: the login lacks the MDE permission)', () => {
+    const deviceAvInfo = restGet(`${MDE}/api/deviceavinfo`, MDE);
+    const routes = answering(cannedEstate(), deviceAvInfo, forbidden('The application does not have any of the required application permissions to access the resource.'));
+    let run: ExportRun;
+    before(() => {
+      run = exportSnapshot(routes, ['--out', 'partial', '--skip-graph']);
+    });
+
+    it('warns naming the API and its error, exits 1 without --allow-partial', () => {
+      expect(run.code).to.equal(1);
+      expect(run.stderr).to.match(/WARNING: mde\.avHealth will not be in the snapshot: az rest --method get --url https:\/\/api\.securitycenter\.microsoft\.com\/api\/deviceavinfo .*failed:\n {4}ERROR: Forbidden/);
+      expect(run.stderr).to.include('left out of snapshot.yaml: mde.avHealth');
+      expect(run.calls.filter((c) => c.join(' ').includes('graph.microsoft.com'))).to.deep.equal([]);
+    });
+
+    it('leaves the kind out of snapshot.yaml and no file of it behind', () => {
+      const manifest = manifestOf(run.out);
+      expect(manifest.exports.map((e) => e.kind)).to.deep.equal([...ARM_KINDS, ...DEFENDER_KINDS, ...MDE_KINDS.filter((k) => k !== 'mde.avHealth')]);
+      expect(readFileSync(path.join(run.out, 'snapshot.yaml'), 'utf8')).to.include('# Not exported, the API failed: mde.avHealth');
+      expect(filesBelow(run.out).filter((f) => f.startsWith('mde/deviceavinfo'))).to.deep.equal([]);
+    });
+
+    it('lints with no error, and the rule that needs the kind is not evaluated', () => {
+      const report = lint(run.out);
+      expect(errors(report)).to.deep.equal([]);
+      expect(statuses(report)).to.deep.equal({
+        'device-groups-cover-rbac-scopes': 'passed',
+        'linux-realtime-protection-on': 'not-evaluated',
+        'subscription-tenant-matches-xdr': 'failed',
+      });
+    });
+  });
+
+  describe('a later page fails, --allow-partial, one --subscription', () => {
+    const page2 = restGet(`${MDE}/api/machines?$skiptoken=1`, MDE);
+    const routes = answering(cannedEstate([SUB_VMS]), page2, { stderr: 'ERROR: Too Many Requests({"error":{"code":"TooManyRequests","message":"Rate limit is exceeded."}})\n', exit: 1 });
+    let run: ExportRun;
+    before(() => {
+      run = exportSnapshot(routes, ['--subscription', SUB_VMS, '--skip-graph', '--allow-partial', '--out', 'partial']);
+    });
+
+    it('exports only that subscription, and exits 0 with the warning', () => {
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.include('WARNING: mde.machines will not be in the snapshot');
+      const perSubscription = run.calls.filter((c) => c.join(' ').includes(SUB_OTHER_TENANT) || (c.includes('--query') && c.includes('list')));
+      expect(perSubscription).to.deep.equal([]);
+      expect(filesBelow(run.out).filter((f) => /^(arm|defender)\/[0-9a-f-]{36}\//.test(f)).every((f) => f.includes(SUB_VMS))).to.equal(true);
+    });
+
+    it('removes the pages it did get, so the device list cannot look complete', () => {
+      expect(filesBelow(run.out).filter((f) => f.startsWith('mde/machines'))).to.deep.equal([]);
+      expect(manifestOf(run.out).exports.map((e) => e.kind)).not.to.include('mde.machines');
+      const report = lint(run.out);
+      expect(errors(report)).to.deep.equal([]);
+      expect(statuses(report)['device-groups-cover-rbac-scopes']).to.equal('not-evaluated');
+      expect(report.rules.find((r) => r.id === 'device-groups-cover-rbac-scopes')?.needs).to.include('mde.machines');
+    });
+  });
+
+  describe('--skip-mde --skip-graph, and refusals', () => {
+    it('calls neither API and lists only the ARM and Defender for Cloud kinds', () => {
+      const run = exportSnapshot(cannedEstate([SUB_VMS]), ['--skip-mde', '--skip-graph', '--subscription', SUB_VMS, '--out', 'arm-only']);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.calls.filter((c) => c[0] === 'rest' && !c[4].startsWith('https://management.azure.com/'))).to.deep.equal([]);
+      expect(manifestOf(run.out).exports.map((e) => e.kind)).to.deep.equal([...ARM_KINDS, ...DEFENDER_KINDS]);
+    });
+
+    it('refuses a folder that is not empty, and a subscription that is not an id, before calling az', () => {
+      const cwd = mkdtempSync(path.join(scratchRoot, 'refuse-'));
+      mkdirSync(path.join(cwd, 'old'));
+      writeFileSync(path.join(cwd, 'old', 'stale.json'), '[]');
+      const notEmpty = exportSnapshot(cannedEstate(), ['--out', 'old'], cwd);
+      expect(notEmpty.code).to.equal(2);
+      expect(notEmpty.stderr).to.include('old is not empty');
+      const byName = exportSnapshot(cannedEstate(), ['--subscription', 'contoso-prod'], cwd);
+      expect(byName.code).to.equal(2);
+      expect(byName.stderr).to.include("not 'contoso-prod'");
+      expect([...notEmpty.calls, ...byName.calls]).to.deep.equal([]);
+    });
+  });
+});
