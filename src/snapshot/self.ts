@@ -15,18 +15,14 @@ import { getPath } from './json-util';
 export const SELF_COLLECTIONS = ['snapshot.exports', 'snapshot.facts'] as const;
 
 /**
- * Which field dates each export: the newest value is the export's `asOf`. Kinds not listed carry
- * no usable timestamp (subscriptions, role assignments, pricings, settings, VMs).
+ * Which field dates each export: the newest value is the export's `asOf`. Only kinds whose newest
+ * record tracks the moment of export are listed: devices report in continuously and the AV health
+ * report is refreshed for all devices at once. Event exports (alerts, incidents) are not: their
+ * newest record can be a week old on a quiet week, which says nothing about when they were taken.
  */
 const AS_OF_FIELDS: Readonly<Record<string, string>> = {
   'mde.machines': 'lastSeen',
   'mde.avHealth': 'dataRefreshTimestamp',
-  'mde.alerts': 'lastUpdateTime',
-  'mde.machineActions': 'lastUpdateTimeUtc',
-  'mde.health': 'definitionsUpdated',
-  'graph.alerts': 'lastUpdateDateTime',
-  'graph.incidents': 'lastUpdateDateTime',
-  'defender.alerts': 'properties.timeGeneratedUtc',
 };
 
 /** Newest timestamp (epoch ms) among a collection's records, in the field that dates its kind. */
