@@ -11,6 +11,7 @@ import { sortFindings, summarize } from './report/summary';
 import { severityRank, type Finding, type Report, type RuleMeta, type Severity } from './report/model';
 import { packageVersion } from './paths';
 import { loadSelectedRules } from './rules/select';
+import { applyConfig, type Config } from './config';
 import type { Snapshot } from './snapshot/types';
 
 export interface LintOptions {
@@ -24,8 +25,8 @@ export interface LintOptions {
   manifest?: string;
   /** Evaluation time; defaults to the manifest's `takenAt`, else the current time. */
   now?: Date;
-  /** Per-rule parameter overrides, keyed by rule id. */
-  parameters?: Record<string, Record<string, unknown>>;
+  /** The configuration file's settings (see loadConfig); options above override it. */
+  config?: Config;
 }
 
 export interface LintResult {
@@ -59,9 +60,16 @@ function dedupe(findings: Finding[]): Finding[] {
 
 export async function lint(options: LintOptions): Promise<LintResult> {
   const snapshot = await loadSnapshot(options.snapshot, options.manifest ? { manifest: options.manifest } : undefined);
-  const loaded = await loadSelectedRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, parameters: options.parameters });
-  const rules = loaded.rules;
-  const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
+  const config = options.config;
+  const loaded = await loadSelectedRules({
+    collections: COLLECTIONS,
+    ruleset: options.ruleset ?? config?.ruleset,
+    rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
+    parameters: config?.parameters,
+  });
+  const configured = applyConfig(loaded.rules, config);
+  const rules = configured.rules;
+  const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics, ...configured.diagnostics];
   const now = evaluationTime(snapshot, options.now, diagnostics);
   const { results, findings } = evaluate(rules, snapshot, now);
   const sortedFindings = sortFindings(dedupe(findings));

@@ -93,6 +93,12 @@ export function schemaProblems(errors: readonly ErrorObject[]): SchemaProblem[] 
       continue;
     }
     const real = group.filter((e) => !WRAPPERS.has(e.keyword));
+    // Each branch of an anyOf wanted another type: name them all, not just the first.
+    if (real.length > 1 && real.every((e) => e.keyword === 'type')) {
+      const types = [...new Set(real.flatMap((e) => String((e.params as { type: unknown }).type).split(',')))];
+      add({ path: pointerToPath(real[0].instancePath), key: false, message: `must be ${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` });
+      continue;
+    }
     const unknown = real.filter((e) => e.keyword === 'additionalProperties');
     if (unknown.length) {
       // A misspelt required key shows up twice; the unknown-property message names both spellings.

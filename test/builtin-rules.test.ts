@@ -20,18 +20,19 @@ describe('built-in rules', () => {
       });
 
       it('has at least one passing and one failing case', async () => {
-        const cases = await findCases(path.join(RULES_DIR, file));
+        const { cases, diagnostics } = await findCases(path.join(RULES_DIR, file));
+        expect(diagnostics, 'case files read cleanly, no duplicate cases').to.deep.equal([]);
         const statuses = cases.map((c) => c.expect.status);
         expect(statuses).to.include('passed');
         expect(statuses).to.include('failed');
       });
 
       it('passes each of its cases', async () => {
-        const cases = await findCases(path.join(RULES_DIR, file));
+        const { cases } = await findCases(path.join(RULES_DIR, file));
         const failures: string[] = [];
         for (const c of cases) {
           const outcome = await runCase(c);
-          if (!outcome.ok) failures.push(`${c.name}:\n    ${outcome.problems.join('\n    ')}`);
+          if (!outcome.ok) failures.push(`${c.name}:\n    ${outcome.problems.map((p) => [p.message, ...(p.diff ?? [])].join('\n      ')).join('\n    ')}`);
         }
         expect(failures, failures.join('\n')).to.deep.equal([]);
       });

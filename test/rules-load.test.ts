@@ -22,6 +22,21 @@ const EXPECTED: [string, string, string, string][] = [
   ['unknown-param', 'rule-invalid', '6:44', "unknown parameter 'linuxPlatform'"],
   ['unknown-top-level-key', 'rule-schema', '6:1', "unknown property 'asert' (did you mean 'assert'?)"],
   ['yaml-syntax', 'rule-yaml', '7:1', 'Flow map in block collection'],
+  ['count-without-bound', 'rule-invalid', '6:9', "'count' needs a bound: equals, notEquals, less"],
+  ['empty-allof', 'rule-schema', '6:18', 'assert.allOf: must NOT have fewer than 1 items'],
+  ['for-wrong-type', 'rule-schema', '5:6', 'for: must be string, array or object'],
+  ['keyless-join-not-many', 'rule-invalid', '7:12', 'a join without `on` joins every record, so it needs many: true'],
+  ['let-shadows-join', 'rule-invalid', '9:7', "'av' is already a join name"],
+  ['operand-wrong-type', 'rule-schema', '6:34', 'assert.in: must be object or array'],
+  ['regex-lookahead', 'rule-invalid', '6:42', 'invalid or unsupported Perl syntax'],
+  ['two-operators', 'rule-invalid', '6:9', 'a field condition takes exactly one operator, found equals, notEquals'],
+  ['unclosed-template-section', 'rule-invalid', '7:10', "section '{{#machineTags}}' is never closed with '{{/machineTags}}'"],
+  ['unknown-value-reference', 'rule-invalid', '6:46', "unknown value reference '$facts' (use $field, $param or $fact)"],
+];
+
+/** Mistakes the rule still runs with, but the author should see. */
+const WARNED: [string, string, string, string][] = [
+  ['field-typo-in-join', 'rule-field-unknown', '8:18', "'av.avMod': mde.avHealth records have no field 'avMod' in their schema (did you mean 'avMode'?)"],
 ];
 
 describe('rule loading', () => {
@@ -43,10 +58,22 @@ describe('rule loading', () => {
     }
   });
 
-  it('covers every file in the broken-rules catalogue', async () => {
+  describe('warns about a field its collection does not have, and still loads the rule', () => {
+    for (const [name, code, pos, text] of WARNED) {
+      it(name, async () => {
+        const { rules, diagnostics } = await loadRules([path.join(BROKEN, `${name}.yaml`)], { collections: COLLECTIONS });
+        expect(rules).to.have.length(1);
+        expect(diagnostics.map((d) => `${d.severity} ${d.code} ${d.position?.line}:${d.position?.column}`)).to.deep.equal([`warning ${code} ${pos}`]);
+        expect(diagnostics[0].message).to.equal(text);
+      });
+    }
+  });
+
+  it('covers every file in the broken-rules catalogue, which holds at least 20 kinds of mistake', async () => {
     const { diagnostics } = await loadRules([BROKEN], { collections: COLLECTIONS });
     const files = new Set(diagnostics.map((d) => path.basename(d.file!, '.yaml')));
-    expect([...files].sort()).to.deep.equal(EXPECTED.map((e) => e[0]).sort());
+    expect([...files].sort()).to.deep.equal([...EXPECTED, ...WARNED].map((e) => e[0]).sort());
+    expect(files.size).to.be.at.least(20);
   });
 
   it('reports a rule id defined twice', async () => {

@@ -7,6 +7,7 @@ main(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   isTTY: process.stdout.isTTY === true,
+  cwd: process.cwd(),
 }).then(
   (code) => {
     process.exitCode = code;

@@ -102,17 +102,15 @@ function compileLets(raw: unknown, at: YamlPath, env: CompileEnv): CompiledLet[]
   return out;
 }
 
-function resolveParams(raw: unknown, overrides: Readonly<Record<string, unknown>> | undefined, opts: RuleCompileOptions): Record<string, unknown> {
+function resolveParams(raw: unknown, overrides: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
   const params: Record<string, unknown> = Object.create(null);
   if (isPlainObject(raw)) {
     for (const [name, spec] of Object.entries(raw)) {
       if (isPlainObject(spec)) params[name] = spec.default;
     }
   }
-  for (const [name, value] of Object.entries(overrides ?? {})) {
-    if (!(name in params)) opts.error(['parameters'], `configuration sets unknown parameter '${name}'`);
-    else params[name] = value;
-  }
+  // Names the rule does not declare are reported by the configuration, at their line there.
+  for (const [name, value] of Object.entries(overrides ?? {})) if (name in params) params[name] = value;
   return params;
 }
 
@@ -123,7 +121,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     opts.error(at, message, offset);
   };
   const local: RuleCompileOptions = { ...opts, error: report };
-  const params = resolveParams(doc.parameters, opts.paramOverrides, local);
+  const params = resolveParams(doc.parameters, opts.paramOverrides);
   const env: CompileEnv = { params, facts: new Set(), error: report };
 
   const id = String(doc.id);

@@ -10,6 +10,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
+import { checkReferences } from './references';
 import type { CompiledRule } from './types';
 import { SCHEMAS_DIR } from '../paths';
 
@@ -89,6 +90,11 @@ export async function loadRuleFile(abs: string, rel: string, options: LoadRulesO
     error: (at, message, offset) =>
       diagnostics.push(diagnostic('error', 'rule-invalid', message, { file: rel, position: positionIn(yaml, at, { offset }), ruleId: String(doc0.id) })),
   });
+  if (rule) {
+    for (const w of checkReferences(doc0)) {
+      diagnostics.push(diagnostic('warning', 'rule-field-unknown', w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
+    }
+  }
   return { rule, diagnostics };
 }
 

@@ -2,8 +2,9 @@
  * Message templates: `{{path}}` inserts a value of the record (joins and lets included),
  * `{{path | count}}` the number of elements, `{{path | join}}` a comma-separated list,
  * `{{$params.name}}` a parameter and `{{$facts.name}}` a snapshot fact, and
- * `{{#path}}…{{/path}}` keeps its text only when the value is present and not empty, so one
- * message can say only what is wrong. Parsed once per rule.
+ * `{{#path}}…{{/path}}` keeps its text only when the value is present and not empty, and
+ * `{{^path}}…{{/path}}` only when it is not, so one message can say only what is wrong.
+ * Parsed once per rule.
  */
 import { display } from './values';
 import { Bound, elements, parsePath, resolvePath, type ParsedPath } from './path';
@@ -13,7 +14,7 @@ type Filter = (typeof TEMPLATE_FILTERS)[number];
 
 type Part =
   | { literal: string }
-  | { section: ParsedPath; parts: Part[] }
+  | { section: ParsedPath; inverted: boolean; parts: Part[] }
   | { root: 'record'; path: ParsedPath; filters: Filter[] }
   | { root: 'params' | 'facts'; name: string; filters: Filter[] };
 
@@ -34,7 +35,7 @@ export function parseTemplate(text: string): { template: Template; errors: { off
   const params: string[] = [];
   const root: Part[] = [];
   /** Open sections, innermost last, with where they opened. */
-  const open: { path: ParsedPath; parts: Part[]; offset: number }[] = [];
+  const open: { path: ParsedPath; inverted: boolean; parts: Part[]; offset: number }[] = [];
   const current = () => (open.length ? open[open.length - 1].parts : root);
   const re = /\{\{(.*?)\}\}/g;
   let last = 0;
@@ -42,20 +43,20 @@ export function parseTemplate(text: string): { template: Template; errors: { off
     if (m.index > last) current().push({ literal: text.slice(last, m.index) });
     last = m.index + m[0].length;
     const inner = m[1].trim();
-    if (inner.startsWith('#') || inner.startsWith('/')) {
+    if (inner.startsWith('#') || inner.startsWith('^') || inner.startsWith('/')) {
       const path = parsePath(inner.slice(1).trim());
       if (typeof path === 'string') {
         errors.push({ offset: m.index, message: `'{{${inner}}}': ${path}` });
         continue;
       }
-      if (inner.startsWith('#')) {
+      if (!inner.startsWith('/')) {
         paths.push(path);
-        open.push({ path, parts: [], offset: m.index });
+        open.push({ path, inverted: inner.startsWith('^'), parts: [], offset: m.index });
       } else if (open.length === 0 || open[open.length - 1].path.text !== path.text) {
         errors.push({ offset: m.index, message: `'{{${inner}}}' closes a section that is not open` });
       } else {
         const section = open.pop()!;
-        current().push({ section: section.path, parts: section.parts });
+        current().push({ section: section.path, inverted: section.inverted, parts: section.parts });
       }
       continue;
     }
@@ -121,7 +122,7 @@ function renderParts(parts: readonly Part[], scope: Bound, values: TemplateValue
       continue;
     }
     if ('section' in p) {
-      if (present(resolvePath(p.section, scope))) out += renderParts(p.parts, scope, values);
+      if (present(resolvePath(p.section, scope)) !== p.inverted) out += renderParts(p.parts, scope, values);
       continue;
     }
     let v: unknown;

@@ -1,0 +1,86 @@
+/** `posture-lint rules` and `posture-lint explain`: the rules a run would use, and a rule's docs. */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { Diagnostic } from '../../diagnostics';
+import { cmp } from '../../diagnostics';
+import { COLLECTIONS } from '../../lint';
+import { loadSelectedRules } from '../../rules/select';
+import { ruleNeeds } from '../../engine/evaluate';
+import { severityRank, type RuleMeta } from '../../report/model';
+import { applyConfig, type Config } from '../../config';
+import { closest } from '../../suggest';
+import { reportErrors, UsageError, type CliIo } from '../io';
+import { configFor, RULE_OPTIONS } from '../options';
+import { parseArgs } from 'node:util';
+
+export interface CatalogEntry {
+  meta: RuleMeta;
+  builtin: boolean;
+  needs: string[];
+}
+
+export async function ruleCatalog(options: { ruleset?: string; rules?: string[]; config?: Config }): Promise<{ entries: CatalogEntry[]; diagnostics: Diagnostic[] }> {
+  const { config } = options;
+  const loaded = await loadSelectedRules({
+    collections: COLLECTIONS,
+    ruleset: options.ruleset ?? config?.ruleset,
+    rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
+    parameters: config?.parameters,
+  });
+  const configured = applyConfig(loaded.rules, config);
+  const diagnostics = [...loaded.diagnostics, ...configured.diagnostics];
+  const entries = configured.rules
+    .map((r) => ({ meta: r.meta, builtin: r.builtin, needs: ruleNeeds(r) }))
+    .sort((a, b) => severityRank(b.meta.severity) - severityRank(a.meta.severity) || cmp(a.meta.id, b.meta.id));
+  return { entries, diagnostics };
+}
+
+export function formatCatalog(entries: readonly CatalogEntry[]): string {
+  const rows = entries.map((e) => [e.meta.id, e.meta.severity, e.meta.title, e.needs.join(', ')]);
+  const header = ['RULE', 'SEVERITY', 'TITLE', 'EXPORTS NEEDED'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${entries.length} rules. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
+}
+
+/** The rule's Markdown docs beside its file, or its metadata when it has none. */
+export async function explainRule(entry: CatalogEntry): Promise<string> {
+  const doc = path.resolve(entry.meta.file.replace(/\.ya?ml$/i, '.md'));
+  const text = await readFile(doc, 'utf8').catch(() => undefined);
+  if (text !== undefined) return text.endsWith('\n') ? text : `${text}\n`;
+  const m = entry.meta;
+  const parts = [`# ${m.id}`, '', `**${m.title}** Severity: ${m.severity}.`, '', m.description];
+  if (m.rationale) parts.push('', '## Why it matters', m.rationale);
+  if (m.remediation) parts.push('', '## How to fix', m.remediation);
+  parts.push('', '## Exports it needs', ...entry.needs.map((n) => `- ${n}`));
+  if (m.references.length) parts.push('', '## References', ...m.references.map((r) => `- ${r}`));
+  return `${parts.join('\n')}\n`;
+}
+
+export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: RULE_OPTIONS });
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  const loaded = await configFor(values.config, io);
+  if (!loaded) return 2;
+  const { entries, diagnostics } = await ruleCatalog({ ruleset: values.ruleset, rules: values.rules, config: loaded.config });
+  if (reportErrors(diagnostics, io)) return 2;
+  io.stdout(formatCatalog(entries));
+  return 0;
+}
+
+export async function explainCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: RULE_OPTIONS });
+  if (positionals.length !== 1) throw new UsageError('explain needs one rule id');
+  const loaded = await configFor(values.config, io);
+  if (!loaded) return 2;
+  const { entries, diagnostics } = await ruleCatalog({ ruleset: values.ruleset ?? 'all', rules: values.rules, config: loaded.config });
+  if (reportErrors(diagnostics, io)) return 2;
+  const id = positionals[0];
+  const entry = entries.find((e) => e.meta.id === id);
+  if (!entry) {
+    const hint = closest(id, entries.map((e) => e.meta.id));
+    throw new UsageError(`no rule '${id}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'posture-lint rules --ruleset all' lists them`);
+  }
+  io.stdout(await explainRule(entry));
+  return 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * `posture-lint test [rules...]`: run each rule's test cases, print every case with its outcome
+ * (a diff of expected and actual findings on failure, pointing at the case's file and line), and
+ * end with `N passed, N failed`. Exit 1 on any failure, 2 when rules or cases cannot be read.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { cmp } from '../../diagnostics';
+import { findCases, runCase } from '../../testing/rule-tester';
+import { formatProblem, UsageError, type CliIo } from '../io';
+import { configFor } from '../options';
+import { parseArgs } from 'node:util';
+
+/** Rule files named by the arguments: files as given, folders' *.yaml files. */
+async function ruleFiles(inputs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const st = await stat(input).catch(() => undefined);
+    if (!st) throw new UsageError(`rule path does not exist: ${input}`);
+    if (!st.isDirectory()) out.push(input);
+    else for (const f of (await readdir(input)).filter((f) => /\.ya?ml$/i.test(f)).sort(cmp)) out.push(path.join(input, f));
+  }
+  return out;
+}
+
+export async function testCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { config: { type: 'string' } } });
+  let inputs = positionals;
+  if (inputs.length === 0) {
+    const loaded = await configFor(values.config, io);
+    if (!loaded) return 2;
+    inputs = loaded.config?.rules ?? [];
+    if (inputs.length === 0) throw new UsageError('test needs rule files or folders, or a posture-lint.yaml that names rule folders');
+  }
+  let passed = 0;
+  let failed = 0;
+  let unreadable = false;
+  for (const file of await ruleFiles(inputs)) {
+    const { cases, diagnostics } = await findCases(file);
+    io.stdout(`${file.split(path.sep).join('/')}\n`);
+    for (const d of diagnostics) io.stdout(`  ✖ ${formatProblem(d)}\n`);
+    if (diagnostics.some((d) => d.severity === 'error')) unreadable = true;
+    failed += diagnostics.filter((d) => d.code === 'case-duplicate').length;
+    if (cases.length === 0 && diagnostics.length === 0) io.stdout('  (no test cases: add <rule>.tests/<case>/case.yaml)\n');
+    for (const c of cases) {
+      const outcome = await runCase(c);
+      if (outcome.ok) {
+        passed++;
+        io.stdout(`  ✔ ${c.name}\n`);
+        continue;
+      }
+      failed++;
+      io.stdout(`  ✖ ${c.name}  ${c.description}\n`);
+      for (const p of outcome.problems) {
+        io.stdout(`      ${c.file}${p.position ? `:${p.position.line}:${p.position.column}` : ''}  ${p.message}\n`);
+        for (const line of p.diff ?? []) io.stdout(`        ${line}\n`);
+      }
+    }
+  }
+  io.stdout(`${passed} passed, ${failed} failed\n`);
+  if (failed > 0) return 1;
+  return unreadable ? 2 : 0;
+}

@@ -1,0 +1,133 @@
+/**
+ * The configuration file, `posture-lint.yaml`: which rules run (rule set, own rule folders,
+ * disabled rules), their severities and parameters, and the failing severity. Found in the working
+ * directory or given with --config; command-line options override it. One file shape, no cascade.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { diagnostic, type Diagnostic, type Position } from './diagnostics';
+import { SCHEMAS_DIR } from './paths';
+import type { Severity } from './report/model';
+import { parseYaml, positionIn, validateYaml, type YamlFile } from './yaml-file';
+import { closest } from './suggest';
+import type { CompiledRule } from './rules/types';
+
+export const CONFIG_FILE = 'posture-lint.yaml';
+
+export interface Config {
+  /** The file as users see it (relative to the working directory). */
+  file: string;
+  ruleset?: string;
+  /** Rule paths, resolved against the config file's folder. */
+  rules: string[];
+  failOn?: Severity;
+  disable: string[];
+  severity: Record<string, Severity>;
+  parameters: Record<string, Record<string, unknown>>;
+  /** Where each rule id is named, for "no such rule" errors at the right line. */
+  positionOf(section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string): Position;
+}
+
+interface RawConfig {
+  ruleset?: string;
+  rules?: string[];
+  failOn?: Severity;
+  disable?: string[];
+  severity?: Record<string, Severity>;
+  parameters?: Record<string, Record<string, unknown>>;
+}
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+
+/**
+ * Reads the config at `explicit`, or `posture-lint.yaml` in `cwd` when there is one. An explicit
+ * file that cannot be read is an error; a missing default file is simply no configuration.
+ */
+export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<{ config?: Config; diagnostics: Diagnostic[] }> {
+  const abs = path.resolve(cwd, explicit ?? CONFIG_FILE);
+  const file = path.relative(cwd, abs).split(path.sep).join('/') || CONFIG_FILE;
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (e) {
+    if (explicit === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
+    return { diagnostics: [diagnostic('error', 'config-invalid', `cannot read configuration: ${(e as Error).message}`, { file })] };
+  }
+  const parsed = parseYaml(text, file, 'config-invalid');
+  const yaml = parsed.yaml;
+  if (!yaml) return { diagnostics: parsed.diagnostics };
+  if (yaml.data === null || yaml.data === undefined) yaml.data = {};
+  validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(
+    JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'config.schema.json'), 'utf8')),
+  );
+  const problems = validateYaml(yaml, validator, 'config-invalid');
+  if (problems.length) return { diagnostics: problems };
+  const raw = yaml.data as RawConfig;
+  const dir = path.dirname(abs);
+  return {
+    config: {
+      file,
+      ruleset: raw.ruleset,
+      rules: (raw.rules ?? []).map((r) => path.relative(cwd, path.resolve(dir, r)) || '.'),
+      failOn: raw.failOn,
+      disable: raw.disable ?? [],
+      severity: raw.severity ?? {},
+      parameters: raw.parameters ?? {},
+      positionOf: (section, id, parameter) => position(yaml, section, id, parameter),
+    },
+    diagnostics: [],
+  };
+}
+
+function position(yaml: YamlFile, section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string): Position {
+  if (section === 'disable') {
+    const i = ((yaml.data as RawConfig).disable ?? []).indexOf(id);
+    return positionIn(yaml, ['disable', i]);
+  }
+  return parameter === undefined ? positionIn(yaml, [section, id], { key: true }) : positionIn(yaml, [section, id, parameter], { key: true });
+}
+
+/**
+ * Applies the configuration to loaded rules: drops disabled rules, replaces severities, and
+ * reports every rule id or parameter it names that does not exist, at its line in the file.
+ */
+export function applyConfig(rules: CompiledRule[], config: Config | undefined): { rules: CompiledRule[]; diagnostics: Diagnostic[] } {
+  if (!config) return { rules, diagnostics: [] };
+  const diagnostics: Diagnostic[] = [];
+  const byId = new Map(rules.map((r) => [r.meta.id, r]));
+  const unknownRule = (section: 'disable' | 'severity' | 'parameters', id: string) => {
+    const hint = closest(id, byId.keys());
+    diagnostics.push(
+      diagnostic('error', 'config-invalid', `${section}: no rule '${id}' is loaded${hint ? ` (did you mean '${hint}'?)` : ''}`, {
+        file: config.file,
+        position: config.positionOf(section, id),
+      }),
+    );
+  };
+  for (const id of config.disable) if (!byId.has(id)) unknownRule('disable', id);
+  for (const [id, severity] of Object.entries(config.severity)) {
+    const rule = byId.get(id);
+    if (rule) rule.meta.severity = severity;
+    else unknownRule('severity', id);
+  }
+  for (const [id, values] of Object.entries(config.parameters)) {
+    const rule = byId.get(id);
+    if (!rule) {
+      unknownRule('parameters', id);
+      continue;
+    }
+    for (const name of Object.keys(values)) {
+      if (name in rule.params) continue;
+      const declared = Object.keys(rule.params);
+      diagnostics.push(
+        diagnostic('error', 'config-invalid', `parameters: rule '${id}' has no parameter '${name}' (it has: ${declared.join(', ') || 'none'})`, {
+          file: config.file,
+          position: config.positionOf('parameters', id, name),
+        }),
+      );
+    }
+  }
+  const disabled = new Set(config.disable);
+  return { rules: rules.filter((r) => !disabled.has(r.meta.id)), diagnostics };
+}
