@@ -43,7 +43,26 @@ const conditionKinds: [string, string][] = [
 
 export const CONDITION_KEYS: readonly string[] = conditionKinds.map(([k]) => k);
 
+/** Editors show `title` in completion lists: give every property one (its name), keeping any set. */
+function titled(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(titled);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'properties' && v && typeof v === 'object' && !Array.isArray(v)) {
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, sub]) => [name, titled({ title: name, ...(sub as object) })]));
+    } else {
+      out[k] = titled(v);
+    }
+  }
+  return out;
+}
+
 export function buildRuleSchema(): Record<string, unknown> {
+  return titled(ruleSchema()) as Record<string, unknown>;
+}
+
+function ruleSchema(): Record<string, unknown> {
   const fieldProps: Record<string, unknown> = {
     field: { type: 'string', description: 'Path of the value to test (dotted, [n], [\'key\'], or JSONPath starting with $).' },
     caseSensitive: { type: 'boolean', description: 'Compare strings case-sensitively (default false).' },
@@ -105,7 +124,7 @@ export function buildRuleSchema(): Record<string, unknown> {
           type: 'object',
           additionalProperties: false,
           required: ['default'],
-          properties: { default: { description: 'Value used unless configuration overrides it.' }, description: { type: 'string' } },
+          properties: { default: { description: 'Value used unless configuration overrides it.' }, description: { type: 'string', description: 'What the parameter means.' } },
         },
       },
       for: {
@@ -135,7 +154,7 @@ export function buildRuleSchema(): Record<string, unknown> {
         ],
       },
       where: { $ref: '#/$defs/condition', description: 'Only records that satisfy this are checked; it sees joins and lets.' },
-      join: { $ref: '#/$defs/joins' },
+      join: { $ref: '#/$defs/joins', description: 'Named joins: records of other collections attached to each checked record.' },
       requiresAny: {
         type: 'array',
         items: { type: 'string' },
@@ -164,7 +183,11 @@ export function buildRuleSchema(): Record<string, unknown> {
         type: 'object',
         additionalProperties: false,
         description: 'How findings name the resource (templates); defaults to the collection\'s own identity.',
-        properties: { kind: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' } },
+        properties: {
+          kind: { type: 'string', description: 'Template of the resource kind, e.g. arm.scope.' },
+          id: { type: 'string', description: 'Template of the resource id, e.g. {{key}}.' },
+          name: { type: 'string', description: 'Template of the resource display name.' },
+        },
       },
     },
     $defs: {
