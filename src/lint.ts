@@ -4,6 +4,7 @@
  */
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics';
 import { evaluate } from './engine/evaluate';
+import { coverage } from './engine/coverage';
 import { loadSnapshot } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
 import { SELF_COLLECTIONS } from './snapshot/self';
@@ -88,6 +89,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     rules: results,
     findings: sortedFindings,
     diagnostics,
+    coverage: coverage(snapshot),
   };
   return { report, rules: new Map(rules.map((r) => [r.meta.id, r.meta])) };
 }
@@ -104,5 +106,5 @@ export function exitCode(report: Report, gate: GateOptions): 0 | 1 | 2 {
   if (report.summary.diagnostics.error > 0) return 2;
   if (gate.strict && report.summary.rules.notEvaluated > 0) return 2;
   const threshold = severityRank(gate.failOn);
-  return report.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
+  return report.findings.some((f) => !f.suppression && severityRank(f.severity) >= threshold) ? 1 : 0;
 }

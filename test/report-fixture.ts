@@ -7,6 +7,7 @@
 import { diagnostic, type Diagnostic } from '../src/diagnostics';
 import type { Finding, FormatContext, Report, RuleMeta, RuleResult } from '../src/report/model';
 import { sortFindings, summarize } from '../src/report/summary';
+import { fingerprintOf } from '../src/engine/evaluate';
 
 const SUB = '/subscriptions/00000000-0000-0000-0000-000000000000';
 
@@ -70,7 +71,7 @@ const LINUX_02 = 'c0ffee11d00dfeed5ca1ab1e0ddba11deadbeef0';
 const WIN_01 = '1e5bc9d7e413ddd7902c2932e418702b84d0cc07';
 
 /** Deliberately out of order: the formatters must not depend on the order they are given. */
-export const FINDINGS: Finding[] = [
+const RAW_FINDINGS: Omit<Finding, 'fingerprint'>[] = [
   {
     ruleId: 'mde-sensor-active',
     severity: 'medium',
@@ -111,6 +112,8 @@ export const FINDINGS: Finding[] = [
   },
 ];
 
+export const FINDINGS: Finding[] = RAW_FINDINGS.map((f) => ({ ...f, fingerprint: fingerprintOf(f.ruleId, f.resource) }));
+
 export const DIAGNOSTICS: Diagnostic[] = [
   diagnostic('warning', 'export-schema', 'osBuild must be a number, found "18209"', {
     file: 'mde/machines.json',
@@ -141,6 +144,9 @@ export function contosoReport(): Report {
     rules: RULES,
     findings: sortFindings(FINDINGS),
     diagnostics: DIAGNOSTICS,
+    coverage: [
+      { subscriptionId: '00000000-0000-0000-0000-000000000000', name: 'contoso-prod', vms: 4, onboarded: 3, realTimeProtection: 1, inDeviceGroup: 3 },
+    ],
   };
 }
 

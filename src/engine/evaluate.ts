@@ -11,6 +11,7 @@ import { selectElements } from '../rules/conditions';
 import { renderTemplate } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
 import { selfIdentity } from '../snapshot/self';
+import { createHash } from 'node:crypto';
 import { cmp } from '../diagnostics';
 import { JoinIndexes, joinKey } from './joins';
 
@@ -166,9 +167,17 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
     };
     const name = render(rule.resource.name) || subject.identity.name;
     if (name) resource.name = name;
-    findings.push({ ruleId: rule.meta.id, severity: rule.meta.severity, message: render(rule.message)!, resource, locations: subject.origins });
+    findings.push({ ruleId: rule.meta.id, severity: rule.meta.severity, message: render(rule.message)!, resource, locations: subject.origins, fingerprint: fingerprintOf(rule.meta.id, resource) });
   }
   return { ...base, status: failed > 0 ? 'failed' : 'passed', evaluated, passed: evaluated - failed, failed };
+}
+
+/**
+ * Rule id + resource kind + resource id (case-folded: ARM ids change case between sources). No
+ * message, file or position: those change when an unchanged estate is exported again.
+ */
+export function fingerprintOf(ruleId: string, resource: ResourceRef): string {
+  return createHash('sha256').update(`${ruleId}\u0000${resource.kind}\u0000${resource.id.toLowerCase()}`).digest('hex').slice(0, 32);
 }
 
 export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number): EvaluationResult {

@@ -25,12 +25,44 @@ export interface Location {
   pointer: string;
 }
 
+/** Why a finding does not fail the run: an accepted risk (waiver) or a known finding (baseline). */
+export interface Suppression {
+  kind: 'waiver' | 'baseline';
+  /** The waivers or baseline file. */
+  source: string;
+  justification?: string;
+  owner?: string;
+  /** Waiver expiry date (YYYY-MM-DD). */
+  expires?: string;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
   message: string;
   resource: ResourceRef;
   locations: Location[];
+  /**
+   * Stable identity of the finding: rule id + resource identity, independent of file names,
+   * positions, record order, id casing and timestamps, so re-exports of an unchanged estate keep
+   * it (SARIF partialFingerprints, baselines).
+   */
+  fingerprint: string;
+  suppression?: Suppression;
+}
+
+/** Defender coverage of one subscription, for the HTML report's charts. */
+export interface CoverageRow {
+  subscriptionId: string;
+  name?: string;
+  /** Azure VMs in the subscription. */
+  vms: number;
+  /** VMs with a Defender for Endpoint device. */
+  onboarded: number;
+  /** Of those devices, how many show antivirus real-time protection on. */
+  realTimeProtection: number;
+  /** Of those devices, how many are in a device group (not the default one). */
+  inDeviceGroup: number;
 }
 
 export type RuleStatus = 'passed' | 'failed' | 'not-evaluated';
@@ -73,7 +105,10 @@ export interface SeverityCounts {
 }
 
 export interface Summary {
+  /** Findings that fail the run (not suppressed). */
   findings: number;
+  /** Findings suppressed by a waiver or the baseline. */
+  suppressed: number;
   bySeverity: SeverityCounts;
   rules: { total: number; passed: number; failed: number; notEvaluated: number };
   diagnostics: { error: number; warning: number; note: number };
@@ -95,6 +130,10 @@ export interface Report {
   rules: RuleResult[];
   findings: Finding[];
   diagnostics: Diagnostic[];
+  /** Per-subscription Defender coverage (empty when the snapshot has no subscriptions). */
+  coverage: CoverageRow[];
+  /** Set when a baseline was given: findings it knew that are gone now. */
+  baseline?: { file: string; fixed: { ruleId: string; resource: ResourceRef; fingerprint: string }[] };
 }
 
 /** What a formatter may read besides the report: rule metadata, keyed by id. */

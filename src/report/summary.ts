@@ -7,12 +7,20 @@ import { severityRank, type Finding, type Location, type RuleResult, type Summar
 
 export function summarize(rules: RuleResult[], findings: Finding[], diagnostics: Diagnostic[]): Summary {
   const summary: Summary = {
-    findings: findings.length,
+    findings: 0,
+    suppressed: 0,
     bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
     rules: { total: rules.length, passed: 0, failed: 0, notEvaluated: 0 },
     diagnostics: { error: 0, warning: 0, note: 0 },
   };
-  for (const f of findings) summary.bySeverity[f.severity]++;
+  // Counts by severity are of the findings that fail the run; suppressed ones are counted apart.
+  for (const f of findings) {
+    if (f.suppression) summary.suppressed++;
+    else {
+      summary.findings++;
+      summary.bySeverity[f.severity]++;
+    }
+  }
   for (const r of rules) {
     if (r.status === 'passed') summary.rules.passed++;
     else if (r.status === 'failed') summary.rules.failed++;

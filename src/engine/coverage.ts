@@ -1,0 +1,73 @@
+/**
+ * Defender coverage per subscription, for reports that show a picture rather than a log: how many
+ * VMs there are, how many have a Defender for Endpoint device, and of those how many show
+ * real-time protection on and sit in a device group. It reads the same evidence the built-in rules
+ * do (device by vmId or resource id; avMode Active or an mdatp capture with real-time protection on;
+ * the default group's spellings as in device-in-device-group), with their defaults.
+ */
+import { cmp } from '../diagnostics';
+import type { CoverageRow } from '../report/model';
+import type { JsonObject, Snapshot } from '../snapshot/types';
+import { getPath } from '../snapshot/json-util';
+
+const UNGROUPED_IDS: unknown[] = [null, undefined, 0, '0'];
+const UNGROUPED_NAMES: unknown[] = [null, undefined, '', 'unassignedgroup', 'ungrouped devices (default)'];
+
+const lower = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v.toLowerCase() : undefined);
+
+function records(snapshot: Snapshot, collection: string): JsonObject[] {
+  return snapshot.collections.get(collection)?.records.map((r) => r.data) ?? [];
+}
+
+/** Index records by the lower-cased values of some fields; first record wins. */
+function index(rows: JsonObject[], ...paths: string[]): Map<string, JsonObject> {
+  const out = new Map<string, JsonObject>();
+  for (const r of rows) {
+    for (const p of paths) {
+      const k = lower(getPath(r, p));
+      if (k !== undefined && !out.has(k)) out.set(k, r);
+    }
+  }
+  return out;
+}
+
+function inDeviceGroup(device: JsonObject): boolean {
+  const name = getPath(device, 'rbacGroupName');
+  return !UNGROUPED_IDS.includes(getPath(device, 'rbacGroupId')) && !UNGROUPED_NAMES.includes(typeof name === 'string' ? name.toLowerCase() : name);
+}
+
+export function coverage(snapshot: Snapshot): CoverageRow[] {
+  const devices = index(records(snapshot, 'mde.machines'), 'vmMetadata.vmId', 'vmMetadata.resourceId');
+  const avHealth = index(records(snapshot, 'mde.avHealth'), 'machineId');
+  const captures = index(records(snapshot, 'mde.health'), 'edrMachineId');
+  const rows = new Map<string, CoverageRow>();
+  for (const s of records(snapshot, 'arm.subscriptions')) {
+    const id = lower(getPath(s, 'subscriptionId'));
+    if (id && !rows.has(id)) {
+      const name = getPath(s, 'displayName');
+      rows.set(id, { subscriptionId: id, ...(typeof name === 'string' ? { name } : {}), vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 });
+    }
+  }
+  const seen = new Set<string>();
+  for (const vm of records(snapshot, 'arm.virtualMachines')) {
+    const id = lower(getPath(vm, 'id'));
+    const sub = id?.split('/')[2];
+    if (!id || !sub || seen.has(id)) continue;
+    seen.add(id);
+    let row = rows.get(sub);
+    if (!row) {
+      row = { subscriptionId: sub, vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 };
+      rows.set(sub, row);
+    }
+    row.vms++;
+    const device = devices.get(lower(getPath(vm, 'properties.vmId')) ?? '') ?? devices.get(id);
+    if (!device) continue;
+    row.onboarded++;
+    const machineId = lower(getPath(device, 'id')) ?? '';
+    const av = avHealth.get(machineId);
+    const capture = captures.get(machineId);
+    if (lower(av && getPath(av, 'avMode')) === 'active' || (capture && getPath(capture, 'realTimeProtectionEnabled.value') === true)) row.realTimeProtection++;
+    if (inDeviceGroup(device)) row.inDeviceGroup++;
+  }
+  return [...rows.values()].sort((a, b) => cmp(a.name ?? a.subscriptionId, b.name ?? b.subscriptionId) || cmp(a.subscriptionId, b.subscriptionId));
+}
