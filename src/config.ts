@@ -22,6 +22,10 @@ export interface Config {
   /** Rule paths, resolved against the config file's folder. */
   rules: string[];
   failOn?: Severity;
+  maxFindings?: number;
+  /** Waivers and baseline files, resolved against the config file's folder. */
+  waivers?: string;
+  baseline?: string;
   disable: string[];
   severity: Record<string, Severity>;
   parameters: Record<string, Record<string, unknown>>;
@@ -31,6 +35,9 @@ export interface Config {
 
 interface RawConfig {
   ruleset?: string;
+  maxFindings?: number;
+  waivers?: string;
+  baseline?: string;
   rules?: string[];
   failOn?: Severity;
   disable?: string[];
@@ -71,6 +78,9 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
       ruleset: raw.ruleset,
       rules: (raw.rules ?? []).map((r) => path.relative(cwd, path.resolve(dir, r)) || '.'),
       failOn: raw.failOn,
+      maxFindings: raw.maxFindings,
+      waivers: raw.waivers === undefined ? undefined : path.relative(cwd, path.resolve(dir, raw.waivers)),
+      baseline: raw.baseline === undefined ? undefined : path.relative(cwd, path.resolve(dir, raw.baseline)),
       disable: raw.disable ?? [],
       severity: raw.severity ?? {},
       parameters: raw.parameters ?? {},

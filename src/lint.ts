@@ -13,6 +13,8 @@ import { severityRank, type Finding, type Report, type RuleMeta, type Severity }
 import { packageVersion } from './paths';
 import { loadSelectedRules } from './rules/select';
 import { applyConfig, type Config } from './config';
+import { applyWaivers, loadWaivers } from './gate/waivers';
+import { applyBaseline, loadBaseline } from './gate/baseline';
 import type { Snapshot } from './snapshot/types';
 
 export interface LintOptions {
@@ -28,6 +30,12 @@ export interface LintOptions {
   now?: Date;
   /** The configuration file's settings (see loadConfig); options above override it. */
   config?: Config;
+  /** Waivers file: accepted risks that do not fail the run until they expire. */
+  waivers?: string;
+  /** Baseline file: known findings that do not fail the run. */
+  baseline?: string;
+  /** Folder relative paths are resolved against (default: the process's working directory). */
+  cwd?: string;
 }
 
 export interface LintResult {
@@ -74,6 +82,17 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const now = evaluationTime(snapshot, options.now, diagnostics);
   const { results, findings } = evaluate(rules, snapshot, now);
   const sortedFindings = sortFindings(dedupe(findings));
+  const cwd = options.cwd ?? process.cwd();
+  if (options.waivers) {
+    const w = await loadWaivers(options.waivers, cwd);
+    diagnostics.push(...w.diagnostics, ...applyWaivers(sortedFindings, w.waivers, w.source, now));
+  }
+  let baselineInfo: Report['baseline'];
+  if (options.baseline) {
+    const b = await loadBaseline(options.baseline, cwd);
+    diagnostics.push(...b.diagnostics);
+    if (b.baseline) baselineInfo = { file: b.source, fixed: applyBaseline(sortedFindings, b.baseline, b.source) };
+  }
   diagnostics.sort(compareDiagnostics);
   const report: Report = {
     schemaVersion: '1.0',
@@ -90,6 +109,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     findings: sortedFindings,
     diagnostics,
     coverage: coverage(snapshot),
+    ...(baselineInfo ? { baseline: baselineInfo } : {}),
   };
   return { report, rules: new Map(rules.map((r) => [r.meta.id, r.meta])) };
 }
@@ -99,12 +119,18 @@ export interface GateOptions {
   failOn: Severity;
   /** Not-evaluated rules fail the run (exit 2). */
   strict: boolean;
+  /** Failing findings tolerated before the run fails (default 0). */
+  maxFindings?: number;
 }
 
-/** 0 clean, 1 findings at or above the threshold, 2 unusable input or rules (or, with strict, unchecked rules). */
+/**
+ * 0 clean, 1 more failing findings (unsuppressed, at or above the threshold) than tolerated,
+ * 2 unusable input or rules (or, with strict, unchecked rules).
+ */
 export function exitCode(report: Report, gate: GateOptions): 0 | 1 | 2 {
   if (report.summary.diagnostics.error > 0) return 2;
   if (gate.strict && report.summary.rules.notEvaluated > 0) return 2;
   const threshold = severityRank(gate.failOn);
-  return report.findings.some((f) => !f.suppression && severityRank(f.severity) >= threshold) ? 1 : 0;
+  const failing = report.findings.filter((f) => !f.suppression && severityRank(f.severity) >= threshold).length;
+  return failing > (gate.maxFindings ?? 0) ? 1 : 0;
 }

@@ -11,6 +11,7 @@ import { explainCommand, rulesCommand } from './commands/catalog';
 import { validateCommand } from './commands/validate';
 import { testCommand } from './commands/test';
 import { initCommand } from './commands/init';
+import { baselineCommand } from './commands/baseline';
 
 export type { CliIo } from './io';
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   validate: validateCommand,
   test: testCommand,
   init: initCommand,
+  baseline: baselineCommand,
 };
 
 function help(): string {
@@ -34,6 +36,9 @@ Usage:
   posture-lint validate <rules...>                check rule files (no snapshot needed)
   posture-lint test [rules...]                    run rules' test cases (default: the config's rules)
   posture-lint init [folder]                      scaffold a custom rules folder with a tested example
+  posture-lint baseline create <snapshot-folder> [--output <file>]
+                                                  record today's findings; lint --baseline then fails
+                                                  only on new ones
   posture-lint --help | --version
 
 Rule options (lint, rules, explain):
@@ -43,9 +48,13 @@ Rule options (lint, rules, explain):
   --config <file>      configuration file (default: ./posture-lint.yaml if present)
 
 lint options:
-  --format <name>      output format: ${formatterNames().join(', ')} (default: stylish)
-  --output <file>      write the report to a file instead of stdout (written atomically)
+  --format <name>      output format: ${formatterNames().join(', ')} (default: stylish);
+                       repeatable, each with its own --output
+  --output <file>      write the preceding --format to a file (atomically) instead of stdout
   --fail-on <sev>      lowest severity that fails the run: ${SEVERITIES.join(', ')} (default: low)
+  --max-findings <n>   failing findings tolerated before the run fails (default: 0)
+  --waivers <file>     accepted risks (YAML): waived findings are reported but do not fail
+  --baseline <file>    known findings (from baseline create): only new findings fail
   --strict             rules that could not be evaluated fail the run (exit 2)
   --manifest <file>    snapshot manifest (default: <snapshot-folder>/snapshot.yaml if present)
   --now <iso-time>     evaluation time for age checks (default: the manifest's takenAt)

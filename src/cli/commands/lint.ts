@@ -1,30 +1,71 @@
-/** `posture-lint lint <snapshot>`: lint one snapshot folder and gate on the result. */
+/**
+ * `posture-lint lint <snapshot>`: lint one snapshot folder and gate on the result. `--format` is
+ * repeatable, each followed by its own `--output`, so one run writes SARIF for code scanning,
+ * JUnit for the test tab and a summary for the log.
+ */
+import { parseArgs } from 'node:util';
 import { exitCode, lint } from '../../lint';
 import { formatterNames, getFormatter } from '../../report/formatters';
-import { SEVERITIES, type Severity } from '../../report/model';
+import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
-import { parseArgs } from 'node:util';
+
+const OPTIONS = {
+  ...RULE_OPTIONS,
+  format: { type: 'string', multiple: true },
+  output: { type: 'string', multiple: true },
+  'fail-on': { type: 'string' },
+  'max-findings': { type: 'string' },
+  strict: { type: 'boolean', default: false },
+  manifest: { type: 'string' },
+  now: { type: 'string' },
+  waivers: { type: 'string' },
+  baseline: { type: 'string' },
+  color: { type: 'boolean' },
+  'no-color': { type: 'boolean' },
+} as const;
+
+interface Target {
+  format: string;
+  formatter: Formatter;
+  output?: string;
+}
+
+/** Pairs each --format with the --output that follows it; a format with none goes to stdout. */
+function targets(tokens: ReturnType<typeof parseArgs>['tokens']): Target[] {
+  const out: { format: string; output?: string }[] = [];
+  for (const t of tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    if (t.name === 'format') out.push({ format: String(t.value) });
+    else if (t.name === 'output') {
+      const last = out[out.length - 1];
+      if (!last) out.push({ format: 'stylish', output: String(t.value) });
+      else if (last.output !== undefined) throw new UsageError(`--output ${t.value} follows another --output; give each --format its own --output`);
+      else last.output = String(t.value);
+    }
+  }
+  if (out.length === 0) out.push({ format: 'stylish' });
+  if (out.filter((t) => t.output === undefined).length > 1) throw new UsageError('only one --format can go to stdout; give the others an --output file');
+  return out.map((t) => {
+    const formatter = getFormatter(t.format);
+    if (!formatter) throw new UsageError(`unknown format '${t.format}' (known: ${formatterNames().join(', ')})`);
+    return { ...t, formatter };
+  });
+}
 
 export async function lintCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {
-    ...RULE_OPTIONS,
-    format: { type: 'string', default: 'stylish' },
-    output: { type: 'string' },
-    'fail-on': { type: 'string' },
-    strict: { type: 'boolean', default: false },
-    manifest: { type: 'string' },
-    now: { type: 'string' },
-    color: { type: 'boolean' },
-    'no-color': { type: 'boolean' },
-  } });
+  const { values, positionals, tokens } = parseArgs({ args, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'lint needs a snapshot folder' : `lint takes one snapshot folder, got ${positionals.length}`);
-  const formatter = getFormatter(values.format);
-  if (!formatter) throw new UsageError(`unknown format '${values.format}' (known: ${formatterNames().join(', ')})`);
+  const outputs = targets(tokens);
   const failOnFlag = values['fail-on'];
   if (failOnFlag !== undefined && !(SEVERITIES as readonly string[]).includes(failOnFlag)) {
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOnFlag}'`);
+  }
+  let maxFindings: number | undefined;
+  if (values['max-findings'] !== undefined) {
+    maxFindings = Number(values['max-findings']);
+    if (!Number.isInteger(maxFindings) || maxFindings < 0) throw new UsageError(`--max-findings must be a whole number, not '${values['max-findings']}'`);
   }
   let now: Date | undefined;
   if (values.now !== undefined) {
@@ -34,11 +75,23 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;
   const { config } = loaded;
-  const { report, rules } = await lint({ snapshot: positionals[0], ruleset: values.ruleset, rules: values.rules, manifest: values.manifest, now, config });
-  const color = values['no-color'] ? false : (values.color ?? (values.output === undefined && io.isTTY && !io.env.NO_COLOR));
-  const text = formatter(report, { rules, color });
-  if (values.output) await writeFileAtomic(values.output, text);
-  else io.stdout(text);
+  const { report, rules } = await lint({
+    snapshot: positionals[0],
+    ruleset: values.ruleset,
+    rules: values.rules,
+    manifest: values.manifest,
+    now,
+    config,
+    waivers: values.waivers ?? config?.waivers,
+    baseline: values.baseline ?? config?.baseline,
+    cwd: io.cwd,
+  });
+  for (const t of outputs) {
+    const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
+    const text = t.formatter(report, { rules, color });
+    if (t.output) await writeFileAtomic(t.output, text);
+    else io.stdout(text);
+  }
   const failOn = (failOnFlag ?? config?.failOn ?? 'low') as Severity;
-  return exitCode(report, { failOn, strict: values.strict });
+  return exitCode(report, { failOn, strict: values.strict, maxFindings: maxFindings ?? config?.maxFindings });
 }

@@ -117,7 +117,9 @@ function findingsSection(report: Report, context: FormatContext, p: Palette): st
     lines.push(ruleHeading(p, p.red('✖'), { id: ruleId, severity, title }) + tally);
     const rows: Cell[][] = [];
     for (const f of findings) {
-      rows.push([{ text: safe(f.resource.name ?? f.resource.id) }, { text: safe(f.message) }]);
+      // A waived or baselined finding is shown, marked, and dim: it does not fail the run.
+      const note = f.suppression ? ` [${suppressionNote(f)}]` : '';
+      rows.push([{ text: safe(f.resource.name ?? f.resource.id), ...(f.suppression ? { paint: p.dim } : {}) }, { text: safe(f.message + note), ...(f.suppression ? { paint: p.dim } : {}) }]);
       for (const loc of f.locations) {
         rows.push([{ text: '' }, { text: safe(`${loc.file}#${loc.pointer}`), paint: p.dim }]);
       }
@@ -125,6 +127,11 @@ function findingsSection(report: Report, context: FormatContext, p: Palette): st
     lines.push(...columns(rows, '  '), '');
   }
   return lines;
+}
+
+function suppressionNote(f: Finding): string {
+  const s = f.suppression!;
+  return s.kind === 'waiver' ? `waived until ${s.expires} by ${s.owner}: ${s.justification}` : `in baseline ${s.source}`;
 }
 
 function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[] {
@@ -172,7 +179,8 @@ function summaryLine(s: Summary, p: Palette): string {
     .filter((k) => s.bySeverity[k] > 0)
     .sort((a, b) => severityRank(b) - severityRank(a))
     .map((k) => `${s.bySeverity[k]} ${k}`);
-  const findings = plural(s.findings, 'finding') + (severities.length > 0 ? ` (${severities.join(', ')})` : '');
+  const findings =
+    plural(s.findings, 'finding') + (severities.length > 0 ? ` (${severities.join(', ')})` : '') + (s.suppressed > 0 ? `, ${s.suppressed} suppressed` : '');
   const rules = `rules: ${s.rules.passed} passed, ${s.rules.failed} failed, ${s.rules.notEvaluated} not evaluated`;
   const problems = [plural(s.diagnostics.error, 'error')];
   if (s.diagnostics.warning > 0) problems.push(plural(s.diagnostics.warning, 'warning'));

@@ -1,0 +1,46 @@
+/**
+ * `posture-lint baseline create <snapshot> [--output baseline.json]`: record the current findings
+ * so later runs with `lint --baseline` fail only on new ones. Refuses to record a snapshot that
+ * did not load cleanly: a baseline taken on broken input would hide real findings.
+ */
+import { parseArgs } from 'node:util';
+import { lint } from '../../lint';
+import { createBaseline, formatBaseline } from '../../gate/baseline';
+import { writeFileAtomic } from '../output';
+import { reportErrors, UsageError, type CliIo } from '../io';
+import { configFor, RULE_OPTIONS } from '../options';
+
+export async function baselineCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'create') throw new UsageError(`baseline takes a subcommand: baseline create <snapshot-folder> [--output <file>]`);
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: { ...RULE_OPTIONS, output: { type: 'string' }, manifest: { type: 'string' }, now: { type: 'string' }, waivers: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('baseline create needs one snapshot folder');
+  const loaded = await configFor(values.config, io);
+  if (!loaded) return 2;
+  const { config } = loaded;
+  const { report } = await lint({
+    snapshot: positionals[0],
+    ruleset: values.ruleset,
+    rules: values.rules,
+    manifest: values.manifest,
+    now: values.now ? new Date(values.now) : undefined,
+    config,
+    waivers: values.waivers ?? config?.waivers,
+    cwd: io.cwd,
+  });
+  if (reportErrors(report.diagnostics, io)) {
+    io.stderr('posture-lint: no baseline written: fix the problems above first\n');
+    return 2;
+  }
+  const baseline = createBaseline(report);
+  const text = formatBaseline(baseline);
+  if (values.output) await writeFileAtomic(values.output, text);
+  else io.stdout(text);
+  io.stderr(`recorded ${baseline.findings.length} findings${values.output ? ` in ${values.output}` : ''}\n`);
+  return 0;
+}

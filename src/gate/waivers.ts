@@ -1,0 +1,78 @@
+/**
+ * Waivers: accepted risks with a reason, an owner and an expiry. A waived finding stays in the
+ * report, marked with its justification, and does not fail the run. An expired waiver applies to
+ * nothing and is reported; so is a waiver that matches no finding (stale), so the file does not
+ * rot into a list of blanket exceptions.
+ */
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { RE2JS } from 're2js';
+import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
+import { SCHEMAS_DIR } from '../paths';
+import type { Finding } from '../report/model';
+import { parseYaml, positionIn, validateYaml } from '../yaml-file';
+
+interface Waiver {
+  rule: string;
+  resources: string[];
+  justification: string;
+  owner: string;
+  expires: string;
+  position: Position;
+  /** One matcher per resource pattern; RE2, so a hostile pattern cannot stall the run. */
+  matchers: RE2JS[];
+}
+
+let validator: ReturnType<Ajv2020['compile']> | undefined;
+
+/** `*` matches any run of characters; everything else is literal; case-insensitive. */
+function globMatcher(pattern: string): RE2JS {
+  const body = pattern.split('*').map((part) => RE2JS.quote(part)).join('.*');
+  return RE2JS.compile(`^${body}$`, RE2JS.CASE_INSENSITIVE);
+}
+
+export async function loadWaivers(file: string, cwd: string): Promise<{ waivers: Waiver[]; source: string; diagnostics: Diagnostic[] }> {
+  const source = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/');
+  let text: string;
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (e) {
+    return { waivers: [], source, diagnostics: [diagnostic('error', 'waivers-invalid', `cannot read waivers: ${(e as Error).message}`, { file: source })] };
+  }
+  const parsed = parseYaml(text, source, 'waivers-invalid');
+  const yaml = parsed.yaml;
+  if (!yaml) return { waivers: [], source, diagnostics: parsed.diagnostics };
+  validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'waivers.schema.json'), 'utf8')));
+  const problems = validateYaml(yaml, validator, 'waivers-invalid');
+  if (problems.length) return { waivers: [], source, diagnostics: problems };
+  const raw = (yaml.data as { waivers: Omit<Waiver, 'position' | 'matchers'>[] }).waivers;
+  return {
+    source,
+    diagnostics: [],
+    waivers: raw.map((w, i) => ({ ...w, position: positionIn(yaml, ['waivers', i]), matchers: w.resources.map(globMatcher) })),
+  };
+}
+
+/** Marks waived findings; reports expired and stale waivers as warnings at their line. */
+export function applyWaivers(findings: Finding[], waivers: Waiver[], source: string, now: number): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const today = new Date(now).toISOString().slice(0, 10);
+  for (const w of waivers) {
+    const matches = findings.filter((f) => f.ruleId === w.rule && w.matchers.some((m) => m.matches(f.resource.id)));
+    if (w.expires < today) {
+      diagnostics.push(
+        diagnostic('warning', 'waiver-expired', `waiver for ${w.rule} (${w.owner}) expired on ${w.expires}; its ${matches.length} findings count again`, { file: source, position: w.position }),
+      );
+      continue;
+    }
+    if (matches.length === 0) {
+      diagnostics.push(diagnostic('warning', 'waiver-stale', `waiver for ${w.rule} (${w.owner}) matches no finding; remove it if the risk is gone`, { file: source, position: w.position }));
+      continue;
+    }
+    for (const f of matches) {
+      f.suppression ??= { kind: 'waiver', source, justification: w.justification, owner: w.owner, expires: w.expires };
+    }
+  }
+  return diagnostics;
+}

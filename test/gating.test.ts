@@ -1,0 +1,201 @@
+/**
+ * Gating in pipelines: waivers with expiry, baselines that survive re-exports, --max-findings,
+ * several formats in one run.
+ */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { exitCode, lint } from '../src/lint';
+import { createBaseline, formatBaseline } from '../src/gate/baseline';
+
+const BIN = path.resolve('dist/src/cli/bin.js');
+const DEMO = 'fixtures/snapshots/contoso';
+
+function tmp(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `posture-lint-${prefix}-`));
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The same estate exported another way: files renamed and flattened into one folder, records in
+ * reverse order, subscriptions and role assignments in their `az` forms instead of REST, and
+ * resource-group names upper-cased in ARM ids (ARM ids are case-insensitive).
+ */
+function reExport(src: string): string {
+  const out = tmp('reexport');
+  let n = 0;
+  const upperGroups = (s: string) => s.replace(/(\/resourceGroups\/)([^/"]+)/gi, (_m, a: string, b: string) => `${a}${b.toUpperCase()}`);
+  for (const file of walk(src).sort()) {
+    const rel = path.relative(src, file);
+    if (!file.endsWith('.json')) {
+      if (rel === 'snapshot.yaml') cpSync(file, path.join(out, rel));
+      continue;
+    }
+    let doc = JSON.parse(upperGroups(readFileSync(file, 'utf8'))) as Json | Json[];
+    const list = Array.isArray(doc) ? doc : ((doc.value ?? doc.data) as Json[] | undefined);
+    if (Array.isArray(list)) list.reverse();
+    if (!Array.isArray(doc) && Array.isArray(doc.value) && doc.value.every((r) => typeof (r as Json).subscriptionId === 'string' && typeof (r as Json).tenantId === 'string' && !('type' in (r as Json)))) {
+      // GET /subscriptions -> az account list
+      doc = (doc.value as Json[]).map((r) => ({ cloudName: 'AzureCloud', id: r.subscriptionId, name: r.displayName, state: r.state, tenantId: r.tenantId, homeTenantId: r.tenantId, isDefault: false, managedByTenants: r.managedByTenants ?? [], user: { name: 'exporter@contoso.com', type: 'user' } }));
+    } else if (!Array.isArray(doc) && Array.isArray(doc.value) && doc.value.every((r) => String((r as Json).type).toLowerCase() === 'microsoft.authorization/roleassignments' && (r as Json).properties)) {
+      // REST role assignments -> az role assignment list (flattened)
+      doc = (doc.value as Json[]).map((r) => ({ ...(r.properties as Json), id: r.id, name: r.name, type: r.type }));
+    }
+    writeFileSync(path.join(out, `export-${String(++n).padStart(3, '0')}.json`), JSON.stringify(doc));
+  }
+  return out;
+}
+
+describe('gating', function () {
+  this.timeout(120_000);
+
+  describe('fingerprints and baselines', () => {
+    it('survive a re-export of the same estate in other files, order, envelope forms and id casing', async () => {
+      const other = reExport(DEMO);
+      const a = (await lint({ snapshot: DEMO })).report;
+      const b = (await lint({ snapshot: other })).report;
+      expect(b.diagnostics.filter((d) => d.severity === 'error'), 'the re-export loads cleanly').to.deep.equal([]);
+      const prints = (r: typeof a) => r.findings.map((f) => `${f.ruleId} ${f.fingerprint}`).sort();
+      expect(a.findings.length).to.be.greaterThan(10);
+      expect(prints(b)).to.deep.equal(prints(a));
+      // A baseline taken on one export makes the other pass.
+      const dir = tmp('baseline');
+      writeFileSync(path.join(dir, 'baseline.json'), formatBaseline(createBaseline(a)));
+      const gated = (await lint({ snapshot: other, baseline: path.join(dir, 'baseline.json') })).report;
+      expect(gated.summary.findings).to.equal(0);
+      expect(gated.summary.suppressed).to.equal(a.findings.length);
+      expect(gated.baseline?.fixed).to.deep.equal([]);
+      expect(exitCode(gated, { failOn: 'low', strict: false })).to.equal(0);
+      rmSync(other, { recursive: true });
+      rmSync(dir, { recursive: true });
+    });
+
+    it('fail only on new findings, and list the fixed ones', async () => {
+      const dir = tmp('baseline-new');
+      const snap = path.join(dir, 'snap');
+      cpSync(DEMO, snap, { recursive: true });
+      const before = (await lint({ snapshot: snap })).report;
+      const baseline = createBaseline(before);
+      // Drop one known finding from the baseline (it will count as new) and add one that is gone.
+      const dropped = baseline.findings.shift()!;
+      baseline.findings.push({ fingerprint: 'f'.repeat(32), ruleId: 'device-in-device-group', resource: { kind: 'mde.machines', id: 'decommissioned01' } });
+      writeFileSync(path.join(dir, 'baseline.json'), formatBaseline(baseline));
+      const { report } = await lint({ snapshot: snap, baseline: path.join(dir, 'baseline.json') });
+      expect(report.findings.filter((f) => !f.suppression).map((f) => f.fingerprint)).to.deep.equal([dropped.fingerprint]);
+      expect(report.baseline?.fixed.map((f) => f.resource.id)).to.deep.equal(['decommissioned01']);
+      expect(exitCode(report, { failOn: 'low', strict: false })).to.equal(1);
+      rmSync(dir, { recursive: true });
+    });
+
+    it('baseline create writes the file; a broken baseline is an error', () => {
+      const dir = tmp('baseline-cli');
+      const r = spawnSync(process.execPath, [BIN, 'baseline', 'create', path.resolve(DEMO), '--output', 'b.json'], { cwd: dir, encoding: 'utf8' });
+      expect(r.status).to.equal(0);
+      const b = JSON.parse(readFileSync(path.join(dir, 'b.json'), 'utf8'));
+      expect(b).to.include({ version: 1, tool: 'posture-lint' });
+      expect(spawnSync(process.execPath, [BIN, 'lint', path.resolve(DEMO), '--baseline', 'b.json'], { cwd: dir }).status).to.equal(0);
+      writeFileSync(path.join(dir, 'bad.json'), '{"findings": 3}');
+      const bad = spawnSync(process.execPath, [BIN, 'lint', path.resolve(DEMO), '--baseline', 'bad.json', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+      expect(bad.status).to.equal(2);
+      expect(JSON.parse(bad.stdout).diagnostics.map((d: { code: string }) => d.code)).to.include('baseline-invalid');
+      rmSync(dir, { recursive: true });
+    });
+  });
+
+  describe('waivers', () => {
+    async function withWaivers(yaml: string) {
+      const dir = tmp('waivers');
+      writeFileSync(path.join(dir, 'waivers.yaml'), yaml);
+      const result = await lint({ snapshot: DEMO, waivers: path.join(dir, 'waivers.yaml') });
+      rmSync(dir, { recursive: true });
+      return result.report;
+    }
+
+    it('report a waived finding with its justification and do not fail on it', async () => {
+      const plain = (await lint({ snapshot: DEMO })).report;
+      const target = plain.findings.find((f) => f.ruleId === 'subscription-tenant-matches-xdr')!;
+      const report = await withWaivers(`waivers:
+  - rule: subscription-tenant-matches-xdr
+    resources: ["${target.resource.id.toUpperCase()}"]
+    justification: Fabrikam moves into the Contoso tenant in the Q1 migration wave.
+    owner: cloud-platform@contoso.com
+    expires: 2027-03-31
+`);
+      const waived = report.findings.find((f) => f.fingerprint === target.fingerprint)!;
+      expect(waived.suppression).to.deep.include({ kind: 'waiver', owner: 'cloud-platform@contoso.com', expires: '2027-03-31' });
+      expect(report.summary.findings).to.equal(plain.summary.findings - 1);
+      expect(report.summary.suppressed).to.equal(1);
+      expect(report.diagnostics.filter((d) => d.code.startsWith('waiver'))).to.deep.equal([]);
+    });
+
+    it('match resources by glob; an expired waiver no longer applies and is reported; a stale one is reported', async () => {
+      const report = await withWaivers(`waivers:
+  - rule: device-in-device-group
+    resources: ["*"]
+    justification: Device groups are being rebuilt this quarter.
+    owner: secops@contoso.com
+    expires: 2026-01-31
+  - rule: linux-realtime-protection-on
+    resources: ["/subscriptions/*/resourceGroups/rg-gone/*"]
+    justification: The legacy resource group is being retired.
+    owner: secops@contoso.com
+    expires: 2027-01-31
+  - rule: linux-realtime-protection-on
+    resources: ["*"]
+    justification: Third-party antivirus runs on every Linux server.
+    owner: secops@contoso.com
+    expires: 2027-01-31
+`);
+      const byCode = (code: string) => report.diagnostics.filter((d) => d.code === code).map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`);
+      expect(byCode('waiver-expired')).to.have.length(1);
+      expect(byCode('waiver-expired')[0]).to.match(/^2:5 waiver for device-in-device-group \(secops@contoso.com\) expired on 2026-01-31; its \d+ findings count again$/);
+      expect(byCode('waiver-stale')).to.deep.equal(['7:5 waiver for linux-realtime-protection-on (secops@contoso.com) matches no finding; remove it if the risk is gone']);
+      expect(report.findings.filter((f) => f.ruleId === 'device-in-device-group').every((f) => !f.suppression)).to.equal(true);
+      const linux = report.findings.filter((f) => f.ruleId === 'linux-realtime-protection-on');
+      expect(linux.length).to.be.greaterThan(0);
+      expect(linux.every((f) => f.suppression?.kind === 'waiver')).to.equal(true);
+    });
+
+    it('reject a waiver without justification, owner or a date, at its line', async () => {
+      const report = await withWaivers('waivers:\n  - rule: device-in-device-group\n    resources: ["*"]\n    expires: next year\n');
+      const problems = report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`);
+      expect(problems).to.include.members([
+        "2:5 waivers.0: missing required property 'justification'",
+        '4:14 waivers.0.expires: \'next year\' does not match ^\\d{4}-\\d{2}-\\d{2}$',
+      ]);
+      expect(exitCode(report, { failOn: 'low', strict: false })).to.equal(2);
+    });
+  });
+
+  describe('gate controls', () => {
+    const run = (args: string[], cwd = process.cwd()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
+
+    it('--max-findings tolerates up to N failing findings', async () => {
+      const n = (await lint({ snapshot: DEMO })).report.summary.findings;
+      expect(run(['lint', DEMO, '--max-findings', String(n)]).status).to.equal(0);
+      expect(run(['lint', DEMO, '--max-findings', String(n - 1)]).status).to.equal(1);
+      expect(run(['lint', DEMO, '--max-findings', 'lots']).status).to.equal(2);
+    });
+
+    it('writes several formats in one run, each to its own file, one to stdout', () => {
+      const dir = tmp('formats');
+      mkdirSync(path.join(dir, 'out'));
+      const r = run(['lint', path.resolve(DEMO), '--format', 'json', '--output', 'out/report.json', '--format', 'stylish', '--no-color'], dir);
+      expect(r.status).to.equal(1);
+      expect(JSON.parse(readFileSync(path.join(dir, 'out/report.json'), 'utf8')).schemaVersion).to.equal('1.0');
+      expect(r.stdout).to.match(/\d+ findings/);
+      expect(run(['lint', DEMO, '--format', 'json', '--format', 'stylish']).stderr).to.include('only one --format can go to stdout');
+      rmSync(dir, { recursive: true });
+    });
+  });
+});
