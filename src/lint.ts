@@ -80,7 +80,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const rules = configured.rules;
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics, ...configured.diagnostics];
   const now = evaluationTime(snapshot, options.now, diagnostics);
-  const { results, findings } = evaluate(rules, snapshot, now);
+  const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
+  diagnostics.push(...budgetProblems);
   const sortedFindings = sortFindings(dedupe(findings));
   const cwd = options.cwd ?? process.cwd();
   if (options.waivers) {

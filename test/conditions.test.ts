@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { compileCondition, type CompileEnv } from '../src/rules/conditions';
 import { Bound, parsePath, resolvePath } from '../src/rules/path';
 import type { EvalContext } from '../src/rules/types';
+import { UNLIMITED } from '../src/engine/budget';
 
-const ctx: EvalContext = { facts: new Map([['xdrTenantId', '31c75423-32d6-4322-88b7-c478bdde4858']]), now: Date.parse('2026-11-27T02:00:00Z') };
+const ctx: EvalContext = { facts: new Map([['xdrTenantId', '31c75423-32d6-4322-88b7-c478bdde4858']]), now: Date.parse('2026-11-27T02:00:00Z'), budget: UNLIMITED };
 
 function compile(cond: unknown, params: Record<string, unknown> = {}) {
   const errors: string[] = [];

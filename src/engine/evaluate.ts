@@ -8,11 +8,12 @@ import type { Finding, Location, ResourceRef, RuleResult } from '../report/model
 import type { CompiledJoin, CompiledRule, EvalContext } from '../rules/types';
 import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
-import { renderTemplate } from '../rules/template';
+import { renderTemplate, type Template, type TemplateValues } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
 import { selfIdentity } from '../snapshot/self';
 import { createHash } from 'node:crypto';
-import { cmp } from '../diagnostics';
+import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
+import { Budget, BudgetExceeded, UNLIMITED } from './budget';
 import { JoinIndexes, joinKey } from './joins';
 
 /** A grouped finding points at this many of its records at most. */
@@ -28,6 +29,8 @@ interface Subject {
 export interface EvaluationResult {
   results: RuleResult[];
   findings: Finding[];
+  /** Rules stopped by their evaluation budget. */
+  diagnostics: Diagnostic[];
 }
 
 function collectionsOf(joins: readonly CompiledJoin[], onlyRequired: boolean, out: Set<string>): Set<string> {
@@ -133,7 +136,8 @@ function wholeSubject(coll: Collection): Subject {
   };
 }
 
-function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, findings: Finding[]): RuleResult {
+function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult): RuleResult {
+  const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
   if (missing) {
@@ -147,29 +151,60 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
     for (const s of some) subjects.push(s);
   }
   const values = { params: rule.params, facts: ctx.facts };
+  const ruleCtx: EvalContext = { ...ctx, budget: Budget.forSubjects(subjects.length) };
   let evaluated = 0;
   let failed = 0;
-  for (const subject of subjects) {
-    const scope = new Bound(subject.data, new Map());
-    indexes.attach(rule.joins, scope);
-    const names = scope.names as Map<string, unknown>;
-    for (const l of rule.lets) {
-      names.set(l.name, selectElements(elements(resolveBound(l.select, scope)), scope, ctx, l));
+  const ruleFindings: Finding[] = [];
+  try {
+    for (const subject of subjects) {
+      const outcome = checkSubject(rule, subject, indexes, ruleCtx, values);
+      if (outcome === 'skipped') continue;
+      evaluated++;
+      if (outcome === 'passed') continue;
+      failed++;
+      ruleFindings.push(outcome);
     }
-    if (rule.where && !rule.where(scope, ctx)) continue;
-    evaluated++;
-    if (rule.assert(scope, ctx)) continue;
-    failed++;
-    const render = (t: typeof rule.message | undefined) => (t ? renderTemplate(t, scope, values) : undefined);
-    const resource: ResourceRef = {
-      kind: render(rule.resource.kind) || subject.identity.kind,
-      id: render(rule.resource.id) || subject.identity.id,
-    };
-    const name = render(rule.resource.name) || subject.identity.name;
-    if (name) resource.name = name;
-    findings.push({ ruleId: rule.meta.id, severity: rule.meta.severity, message: render(rule.message)!, resource, locations: subject.origins, fingerprint: fingerprintOf(rule.meta.id, resource) });
+  } catch (e) {
+    if (!(e instanceof BudgetExceeded)) throw e;
+    diagnostics.push(
+      diagnostic('error', 'rule-budget', `rule ${rule.meta.id} stopped: ${e.message} (after ${evaluated} of ${subjects.length} records); a join or quantifier visits far more records than the snapshot holds`, {
+        file: rule.meta.file,
+        ruleId: rule.meta.id,
+      }),
+    );
+    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: 'stopped by the evaluation budget' };
   }
+  for (const f of ruleFindings) findings.push(f);
   return { ...base, status: failed > 0 ? 'failed' : 'passed', evaluated, passed: evaluated - failed, failed };
+}
+
+type Outcome = 'skipped' | 'passed' | Finding;
+
+/** Joins, lets, where and assert for one subject. */
+function checkSubject(rule: CompiledRule, subject: Subject, indexes: JoinIndexes, ctx: EvalContext, values: TemplateValues): Outcome {
+  const scope = new Bound(subject.data, new Map());
+  indexes.attach(rule.joins, scope, ctx);
+  const names = scope.names as Map<string, unknown>;
+  for (const l of rule.lets) {
+    names.set(l.name, selectElements(elements(resolveBound(l.select, scope)), scope, ctx, l));
+  }
+  if (rule.where && !rule.where(scope, ctx)) return 'skipped';
+  if (rule.assert(scope, ctx)) return 'passed';
+  const render = (t: Template | undefined) => (t ? renderTemplate(t, scope, values) : undefined);
+  const resource: ResourceRef = {
+    kind: render(rule.resource.kind) || subject.identity.kind,
+    id: render(rule.resource.id) || subject.identity.id,
+  };
+  const name = render(rule.resource.name) || subject.identity.name;
+  if (name) resource.name = name;
+  return {
+    ruleId: rule.meta.id,
+    severity: rule.meta.severity,
+    message: render(rule.message)!,
+    resource,
+    locations: subject.origins,
+    fingerprint: fingerprintOf(rule.meta.id, resource),
+  };
 }
 
 /**
@@ -183,9 +218,10 @@ export function fingerprintOf(ruleId: string, resource: ResourceRef): string {
 export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number): EvaluationResult {
   const facts = new Map<string, string>();
   for (const [name, fact] of snapshot.facts) if (fact.value !== undefined) facts.set(name, fact.value);
-  const ctx: EvalContext = { facts, now };
+  // Index filters are linear in their collection; rules' own work is budgeted per rule.
+  const ctx: EvalContext = { facts, now, budget: UNLIMITED };
   const indexes = new JoinIndexes(snapshot.collections, ctx);
-  const findings: Finding[] = [];
-  const results = rules.map((r) => evaluateRule(r, snapshot, indexes, ctx, findings));
-  return { results, findings };
+  const out: EvaluationResult = { results: [], findings: [], diagnostics: [] };
+  for (const r of rules) out.results.push(evaluateRule(r, snapshot, indexes, ctx, out));
+  return out;
 }

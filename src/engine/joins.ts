@@ -97,12 +97,13 @@ export class JoinIndexes {
   }
 
   /** The join's value for a record: a list (many) or the first match (or undefined). */
-  lookup(join: CompiledJoin, scope: Bound): unknown {
+  lookup(join: CompiledJoin, scope: Bound, ctx: EvalContext): unknown {
     const recs = this.records(join);
     if (join.on.length === 0) {
+      ctx.budget.spend(recs.length);
       let all = this.everything.get(join);
       if (!all) {
-        all = recs.map((r, p) => this.bind(join, r, p));
+        all = recs.map((r, p) => this.bind(join, r, p, ctx));
         this.everything.set(join, all);
       }
       return all;
@@ -115,12 +116,13 @@ export class JoinIndexes {
         if (hits) for (const h of hits) positions.add(h);
       }
     }
+    ctx.budget.spend(positions.size);
     const sorted = [...positions].sort((a, b) => a - b);
-    const values = (join.many ? sorted : sorted.slice(0, 1)).map((p) => this.bind(join, recs[p], p));
+    const values = (join.many ? sorted : sorted.slice(0, 1)).map((p) => this.bind(join, recs[p], p, ctx));
     return join.many ? values : values[0];
   }
 
-  private bind(join: CompiledJoin, rec: SnapshotRecord, position: number): unknown {
+  private bind(join: CompiledJoin, rec: SnapshotRecord, position: number, ctx: EvalContext): unknown {
     if (join.joins.length === 0) return rec.data;
     let cache = this.nested.get(join);
     if (!cache) {
@@ -129,16 +131,16 @@ export class JoinIndexes {
     }
     let bound = cache.get(position);
     if (!bound) {
-      bound = this.attach(join.joins, new Bound(rec.data, new Map()));
+      bound = this.attach(join.joins, new Bound(rec.data, new Map()), ctx);
       cache.set(position, bound);
     }
     return bound;
   }
 
   /** Evaluate joins in order into the scope's bindings (later joins may read earlier ones). */
-  attach(joins: readonly CompiledJoin[], scope: Bound): Bound {
+  attach(joins: readonly CompiledJoin[], scope: Bound, ctx: EvalContext): Bound {
     const names = scope.names as Map<string, unknown>;
-    for (const j of joins) names.set(j.name, this.lookup(j, scope));
+    for (const j of joins) names.set(j.name, this.lookup(j, scope, ctx));
     return scope;
   }
 }

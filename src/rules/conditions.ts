@@ -5,7 +5,7 @@
  */
 import { COUNT_OPERATORS, operator, OPERATOR_NAMES, type OperatorDef } from './operators';
 import { Bound, elements, parsePath, resolveBound, resolvePath, type ParsedPath } from './path';
-import { isPlainObject, valuesEqual } from './values';
+import { isPlainObject } from './values';
 import type { EvalContext, Predicate } from './types';
 
 export type YamlPath = (string | number)[];
@@ -18,6 +18,10 @@ export interface CompileEnv {
 }
 
 const never: Predicate = () => false;
+
+/** Conditions nested deeper than this are refused at load: no honest rule needs them. */
+export const MAX_CONDITION_DEPTH = 32;
+const NESTING_KEYS = new Set(['allOf', 'anyOf', 'not', 'satisfies', 'where']);
 
 /** A right-hand value: literal, or read at evaluation time. */
 type Operand = { literal: unknown } | { field: ParsedPath } | { fact: string };
@@ -155,11 +159,20 @@ function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: Comp
   if (!list) return never;
   return (scope, ctx) => {
     const els = elements(resolveBound(list, scope));
+    ctx.budget.spend(els.length);
     const ok = (el: unknown) => test(bindElement(scope, as, el), ctx);
     if (kind === 'any') return els.some(ok);
     if (kind === 'all') return els.every(ok);
     return !els.some(ok);
   };
+}
+
+/** Equal values (as valuesEqual sees them: strings case-insensitive, "5" = 5) get equal keys. */
+function distinctKey(v: unknown): string {
+  if (typeof v === 'string') return v.trim() !== '' && Number.isFinite(Number(v)) ? `n${Number(v)}` : `s${v.toLowerCase()}`;
+  if (typeof v === 'number') return `n${v}`;
+  if (v === undefined) return 'u';
+  return `j${JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' ? x.toLowerCase() : x))}`;
 }
 
 /** Elements of a list that pass `where`, optionally reduced to distinct values of a path. */
@@ -170,14 +183,15 @@ export function selectElements(
   opts: { as: string; where?: Predicate; distinct?: ParsedPath },
 ): unknown[] {
   const out: unknown[] = [];
-  const seen: unknown[] = [];
+  const seen = new Set<string>();
+  ctx.budget.spend(els.length);
   for (const el of els) {
     const bound = bindElement(scope, opts.as, el);
     if (opts.where && !opts.where(bound, ctx)) continue;
     if (opts.distinct) {
-      const key = resolvePath(opts.distinct, bound);
-      if (seen.some((s) => valuesEqual(s, key, false))) continue;
-      seen.push(key);
+      const key = distinctKey(resolvePath(opts.distinct, bound));
+      if (seen.has(key)) continue;
+      seen.add(key);
     }
     out.push(el);
   }
@@ -208,6 +222,10 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
 }
 
 export function compileCondition(raw: unknown, at: YamlPath, env: CompileEnv): Predicate {
+  if (at.filter((s) => typeof s === 'string' && NESTING_KEYS.has(s)).length > MAX_CONDITION_DEPTH) {
+    env.error(at, `conditions nest deeper than ${MAX_CONDITION_DEPTH} levels`);
+    return never;
+  }
   if (!isPlainObject(raw)) {
     env.error(at, 'expected a condition (a mapping such as { field: name, equals: value })');
     return never;

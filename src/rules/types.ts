@@ -3,11 +3,17 @@ import type { RuleMeta } from '../report/model';
 import type { Bound, ParsedPath } from './path';
 import type { Template } from './template';
 
+/** Steps a rule may still take (see src/engine/budget.ts); spending past it throws. */
+export interface StepBudget {
+  spend(n: number): void;
+}
+
 export interface EvalContext {
   /** Snapshot facts that have a value. */
   facts: ReadonlyMap<string, string>;
   /** Evaluation time, epoch ms. */
   now: number;
+  budget: StepBudget;
 }
 
 export type Predicate = (scope: Bound, ctx: EvalContext) => boolean;
