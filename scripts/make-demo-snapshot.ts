@@ -14,6 +14,8 @@ import { armFiles } from './demo-snapshot/arm';
 import { defenderFiles } from './demo-snapshot/defender';
 import { CONTOSO_TENANT } from './demo-snapshot/estate';
 import { mdeFiles } from './demo-snapshot/mde';
+import { rbacFiles } from './demo-snapshot/rbac';
+import { tvmFiles } from './demo-snapshot/tvm';
 import { NOW_ISO, toJsonText } from './demo-snapshot/util';
 
 export const DEFAULT_OUT_DIR = path.join(__dirname, '..', 'fixtures', 'snapshots', 'contoso');
@@ -26,7 +28,8 @@ const EXPORTS_TAKEN = [
   'arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines',
   'defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts',
   'mde.machines', 'mde.avHealth', 'mde.health', 'mde.deviceGroups', 'mde.alerts',
-  'graph.incidents',
+  'mde.vulnerabilities', 'mde.software', 'mde.recommendations',
+  'graph.incidents', 'entra.roleAssignments', 'xdr.roleAssignments',
 ];
 
 function manifest(): string {
@@ -45,7 +48,7 @@ function manifest(): string {
 /** Every generated file: path relative to the snapshot root (`/` separators) -> exact text, sorted by path. */
 export function renderDemoSnapshot(): Map<string, string> {
   const files = new Map<string, string>([['snapshot.yaml', manifest()]]);
-  for (const [file, content] of [...armFiles(), ...defenderFiles(), ...mdeFiles(), ...alertFiles()]) {
+  for (const [file, content] of [...armFiles(), ...defenderFiles(), ...mdeFiles(), ...tvmFiles(), ...alertFiles(), ...rbacFiles()]) {
     if (files.has(file)) throw new Error(`two exports render to ${file}`);
     files.set(file, toJsonText(content));
   }

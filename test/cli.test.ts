@@ -29,20 +29,76 @@ function demoCopy(): string {
   return dir;
 }
 
-/** The planted violations of fixtures/snapshots/contoso/README.md, by rule. */
+/** The subscriptions of the demo estate, as ARM ids. */
+const SUB = {
+  prod: '/subscriptions/4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80',
+  dev: '/subscriptions/a83c5e17-2b94-4d6f-8a1c-5e0b9d7f2c43',
+  shared: '/subscriptions/1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17',
+  fabrikam: '/subscriptions/c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35',
+};
+
+/** MDE machine ids of the demo devices that findings name. */
+const DEVICE = {
+  'app-prod-01': 'c1f3f3f1144593c3e9bdca01c3d1177495f5acae',
+  'app-prod-02': 'aa8d8f1ffa795f889527cd4431d29a33bcc96d4a',
+  'dev-web-01': '41bd643fb0d72a371d3cccf5defc1354e5d3be72',
+  'dev-data-01': '4b56f1a794a9ae0696d94451e1cbbf28fb1388b0',
+  'dev-data-02': 'b856c56702fc3707b664ffcff22be0c86a7e55f7',
+  'dc-shr-02': '3c7ceb827d9c18c649356b059854381934c11808',
+  'ops-shr-02': '0ab06c527d449b6e5d5a6a2afa3bd29b77d81b75',
+  'log-shr-01': 'a2d2e5f9391010f0406320b165231f609af4a041',
+  'fs-onprem-01': 'a661c3682bb549d8b7dc50f5d87095b2c66f0500',
+  'nas-onprem-01': 'fafb6be111c144971f3b777b6bb2ba8263380e45',
+};
+
+const vmId = (sub: string, rg: string, name: string) => `${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
+const EDR_ASSESSMENT = 'providers/Microsoft.Security/assessments/06e3a6db-6c0c-4ad9-943f-31d9d73ecf6c';
+
+/**
+ * The planted violations of fixtures/snapshots/contoso/README.md: every rule of the recommended
+ * set, with the resource ids of its findings (sorted).
+ */
 const PLANTED: Record<string, string[]> = {
-  'subscription-tenant-matches-xdr': ['/subscriptions/c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35'],
+  'av-mode-active-on-servers': [
+    DEVICE['dc-shr-02'], DEVICE['dev-data-01'], DEVICE['fs-onprem-01'], DEVICE['app-prod-02'], DEVICE['dev-data-02'], DEVICE['log-shr-01'],
+  ].sort(),
+  'av-signatures-current': [
+    DEVICE['ops-shr-02'], DEVICE['dc-shr-02'], DEVICE['dev-web-01'], DEVICE['dev-data-01'], DEVICE['log-shr-01'], DEVICE['fs-onprem-01'], DEVICE['nas-onprem-01'],
+  ].sort(),
+  'critical-vulnerabilities-exploitable': [DEVICE['ops-shr-02'], DEVICE['fs-onprem-01'], DEVICE['app-prod-01']].sort(),
+  'defender-servers-plan-enabled': [SUB.dev],
   'device-groups-cover-rbac-scopes': [
-    '/subscriptions/1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17',
-    '/subscriptions/1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17/resourceGroups/rg-ops-shared',
-    '/subscriptions/4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80/resourceGroups/rg-web-prod-neu',
-    '/subscriptions/4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80/resourceGroups/rg-web-prod-weu',
+    SUB.shared,
+    `${SUB.shared}/resourceGroups/rg-ops-shared`,
+    `${SUB.prod}/resourceGroups/rg-web-prod-neu`,
+    `${SUB.prod}/resourceGroups/rg-web-prod-weu`,
   ],
-  'linux-realtime-protection-on': [
-    '4b56f1a794a9ae0696d94451e1cbbf28fb1388b0',
-    'a2d2e5f9391010f0406320b165231f609af4a041',
-    'aa8d8f1ffa795f889527cd4431d29a33bcc96d4a',
+  'device-in-device-group': [DEVICE['ops-shr-02'], DEVICE['fs-onprem-01']].sort(),
+  'edr-assessment-healthy': [
+    `${vmId(SUB.dev, 'rg-dev-web', 'dev-web-02')}/${EDR_ASSESSMENT}`,
+    `${vmId(SUB.fabrikam, 'rg-fab-legacy-data', 'fab-db-01')}/${EDR_ASSESSMENT}`,
   ],
+  'export-set-consistent': ['snapshot.exports'],
+  'high-severity-alerts-triaged': [
+    `${SUB.fabrikam}/resourceGroups/rg-fab-legacy-app/providers/Microsoft.Security/locations/eastus/alerts/2516173817841603142_8B0E054D-2605-4673-932A-4D90391DE322`,
+  ],
+  'linux-realtime-protection-on': [DEVICE['dev-data-01'], DEVICE['log-shr-01'], DEVICE['app-prod-02']].sort(),
+  'mde-device-healthy': [DEVICE['nas-onprem-01']],
+  'mde-integration-enabled': [SUB.fabrikam],
+  'mde-unified-solution-enabled': [SUB.shared],
+  'subscription-tenant-matches-xdr': [SUB.fabrikam],
+  'vm-onboarded-to-mde': [
+    vmId(SUB.fabrikam, 'rg-fab-legacy-app', 'fab-app-01'),
+    vmId(SUB.fabrikam, 'rg-fab-legacy-app', 'fab-web-01'),
+    vmId(SUB.fabrikam, 'rg-fab-legacy-data', 'fab-ci-01'),
+    vmId(SUB.fabrikam, 'rg-fab-legacy-data', 'fab-db-01'),
+    vmId(SUB.fabrikam, 'rg-fab-legacy-data', 'fab-file-01'),
+  ],
+  'xdr-access-within-arm-access': [
+    '31253496-5466-4315-9d65-0b0f18387307', // sg-web-operators-neu
+    '9a7d4fdf-477b-4216-90f0-fc38dc313167', // sg-web-operators-weu
+  ],
+  'xdr-admin-roles-assigned': ['entra.roleAssignments'],
 };
 
 /** Findings of the rules PLANTED speaks for, by rule. */
@@ -61,6 +117,8 @@ describe('posture-lint CLI (compiled)', function () {
     expect(code).to.equal(1);
     expect(findingsByRule(report)).to.deep.equal(PLANTED);
     expect(report.diagnostics.filter((d: { severity: string }) => d.severity === 'error')).to.deep.equal([]);
+    // The demo exercises every rule of the recommended set: each one ran and found its planted violations.
+    expect(report.rules.map((r: { id: string }) => r.id).sort()).to.deep.equal(Object.keys(PLANTED).sort());
     const status = (id: string) => report.rules.find((r: { id: string }) => r.id === id)?.status;
     for (const id of Object.keys(PLANTED)) expect(status(id), id).to.equal('failed');
   });
@@ -89,8 +147,11 @@ describe('posture-lint CLI (compiled)', function () {
   });
 
   it('exits 0 when no finding reaches --fail-on', () => {
-    expect(run(['lint', DEMO, '--fail-on', 'critical']).code).to.equal(0);
-    expect(run(['lint', DEMO, '--fail-on', 'high']).code).to.equal(1);
+    // device-in-device-group is the only low-severity rule; the full demo has critical findings.
+    const lowOnly = ['lint', DEMO, '--ruleset', 'none', '--rules', 'rules/device-in-device-group.yaml'];
+    expect(run([...lowOnly, '--fail-on', 'medium']).code).to.equal(0);
+    expect(run([...lowOnly, '--fail-on', 'low']).code).to.equal(1);
+    expect(run(['lint', DEMO, '--fail-on', 'critical']).code).to.equal(1);
   });
 
   it('writes the report to --output and nothing to stdout', () => {

@@ -3,7 +3,7 @@
  * list) and role assignments (REST and `az role assignment list`).
  */
 import {
-  CONTOSO_TENANT, OS, ROLES, ROLE_ASSIGNMENTS, SUBSCRIPTIONS, VMS,
+  CONTOSO_TENANT, EXPORTED_SUBSCRIPTIONS, OS, ROLES, ROLE_ASSIGNMENTS, VMS,
   armVmId, principalId, roleAssignmentScope, subscription, vmAgeMinutes, vmIdOf,
 } from './estate';
 import type { Principal, RoleAssignmentSpec, Subscription, VmSpec } from './estate';
@@ -18,7 +18,7 @@ const CONTOSO_ADMIN = guid('principal:cloud-admin@contoso.com');
 const FABRIKAM_ADMIN = guid('principal:admin@fabrikam.com');
 
 const ENVIRONMENT_TAG: Record<Subscription['key'], string> = {
-  prod: 'production', dev: 'development', shared: 'shared', fabrikam: 'legacy',
+  prod: 'production', dev: 'development', shared: 'shared', fabrikam: 'legacy', sandbox: 'sandbox',
 };
 
 export function armFiles(): SnapshotFile[] {
@@ -26,10 +26,10 @@ export function armFiles(): SnapshotFile[] {
     ['arm/subscriptions.json', subscriptionsRest()],
     ['arm/az-account-list.json', azAccountList()],
     ...resourceGraphPages(),
-    ...SUBSCRIPTIONS.filter((s) => s.vmExport === 'rest').map(
+    ...EXPORTED_SUBSCRIPTIONS.filter((s) => s.exportedAs?.vms === 'rest').map(
       (s): SnapshotFile => [`arm/${s.id}/virtual-machines.json`, { value: vmsOf(s).map(restVm) }],
     ),
-    ...SUBSCRIPTIONS.map((s): SnapshotFile => [`arm/${s.id}/role-assignments.json`, roleAssignments(s)]),
+    ...EXPORTED_SUBSCRIPTIONS.map((s): SnapshotFile => [`arm/${s.id}/role-assignments.json`, roleAssignments(s)]),
   ];
 }
 
@@ -38,7 +38,7 @@ export function armFiles(): SnapshotFile[] {
 /** `GET /subscriptions` from the Contoso login; Fabrikam shows up through its Lighthouse delegation. */
 function subscriptionsRest(): unknown {
   return {
-    value: SUBSCRIPTIONS.map((s) => ({
+    value: EXPORTED_SUBSCRIPTIONS.map((s) => ({
       id: `/subscriptions/${s.id}`,
       subscriptionId: s.id,
       tenantId: s.tenantId,
@@ -152,7 +152,7 @@ function resourceGraphRow(vm: VmSpec): unknown {
 
 /** Resource Graph REST pages (`POST /providers/Microsoft.ResourceGraph/resources`) over the Contoso subscriptions. */
 function resourceGraphPages(): SnapshotFile[] {
-  const rows = VMS.filter((vm) => subscription(vm.sub).vmExport === 'resource-graph').map(resourceGraphRow);
+  const rows = VMS.filter((vm) => subscription(vm.sub).exportedAs?.vms === 'resource-graph').map(resourceGraphRow);
   const pages = [rows.slice(0, ARG_PAGE_SIZE), rows.slice(ARG_PAGE_SIZE)];
   return pages.map((data, i): SnapshotFile => {
     const last = i === pages.length - 1;
@@ -257,7 +257,7 @@ function azRoleAssignment(s: Subscription, ra: RoleAssignmentSpec): unknown {
 
 function roleAssignments(s: Subscription): unknown {
   const specs = ROLE_ASSIGNMENTS.filter((ra) => ra.sub === s.key);
-  return s.roleAssignmentsExport === 'az'
+  return s.exportedAs?.roleAssignments === 'az'
     ? sortKeysDeep(specs.map((ra) => azRoleAssignment(s, ra)))
     : { value: specs.map((ra) => restRoleAssignment(s, ra)) };
 }

@@ -2,13 +2,13 @@
  * Defender for Cloud exports, one folder per subscription: pricings, settings, assessments, alerts
  * (`GET /subscriptions/{id}/providers/Microsoft.Security/<collection>`).
  */
-import { OS, SUBSCRIPTIONS, armVmId, vmByName } from './estate';
+import { EXPORTED_SUBSCRIPTIONS, OS, armVmId, vmByName } from './estate';
 import type { SubKey, Subscription } from './estate';
 import { guid, sha1Hex, spread, stamp } from './util';
 import type { SnapshotFile } from './util';
 
 export function defenderFiles(): SnapshotFile[] {
-  return SUBSCRIPTIONS.flatMap((s): SnapshotFile[] => {
+  return EXPORTED_SUBSCRIPTIONS.flatMap((s): SnapshotFile[] => {
     const subscriptionAlerts = alerts(s);
     return [
       [`defender/${s.id}/pricings.json`, { value: pricings(s) }],
@@ -41,6 +41,7 @@ const OTHER_PAID_PLANS: Record<SubKey, readonly Plan[]> = {
   dev: [],
   shared: ['KeyVaults'],
   fabrikam: [],
+  sandbox: [],
 };
 
 const ext = (name: string, isEnabled: boolean, additionalExtensionProperties?: Record<string, string>) => ({

@@ -1,6 +1,7 @@
 /**
  * The Contoso demo estate as data. Every export file of the demo snapshot is rendered from these
- * tables; the planted rule violations are marked `PLANT` and listed in the snapshot's README.
+ * tables (alerts, vulnerabilities and Graph role assignments from the tables of the modules that
+ * render them); the planted rule violations are marked `PLANT` and listed in the snapshot's README.
  */
 import { guid, sha1Hex, spread } from './util';
 
@@ -12,7 +13,7 @@ export const NORTHWIND_MSP_TENANT = '7b2e9f40-3a6c-4d18-9e5b-1f4c8a2d6e93';
 // ---------------------------------------------------------------------------------------------
 // Subscriptions
 
-export type SubKey = 'prod' | 'dev' | 'shared' | 'fabrikam';
+export type SubKey = 'prod' | 'dev' | 'shared' | 'fabrikam' | 'sandbox';
 
 export interface Subscription {
   key: SubKey;
@@ -31,10 +32,11 @@ export interface Subscription {
     WDATP_UNIFIED_SOLUTION: boolean;
     Sentinel: boolean;
   };
-  /** How the export script captured this subscription's role assignments. */
-  roleAssignmentsExport: 'rest' | 'az';
-  /** How the export script captured this subscription's VMs. */
-  vmExport: 'resource-graph' | 'rest';
+  /**
+   * How the export script captured this subscription's VMs and role assignments; null = the
+   * export login holds no role on it, so no ARM or Defender for Cloud export covers it.
+   */
+  exportedAs: { vms: 'resource-graph' | 'rest'; roleAssignments: 'rest' | 'az' } | null;
 }
 
 export const SUBSCRIPTIONS: readonly Subscription[] = [
@@ -43,14 +45,14 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
     tenantId: CONTOSO_TENANT, managedByTenants: [], quotaId: 'EnterpriseAgreement_2014-09-01',
     serversPlan: 'P2',
     settings: { MCAS: true, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: true, Sentinel: true },
-    roleAssignmentsExport: 'rest', vmExport: 'resource-graph',
+    exportedAs: { vms: 'resource-graph', roleAssignments: 'rest' },
   },
   {
     key: 'dev', id: 'a83c5e17-2b94-4d6f-8a1c-5e0b9d7f2c43', displayName: 'contoso-dev',
     tenantId: CONTOSO_TENANT, managedByTenants: [], quotaId: 'MSDNDevTest_2014-09-01',
     serversPlan: null,
     settings: { MCAS: false, WDATP: false, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: false, Sentinel: false },
-    roleAssignmentsExport: 'rest', vmExport: 'resource-graph',
+    exportedAs: { vms: 'resource-graph', roleAssignments: 'rest' },
   },
   {
     // Look-alike for subscription-tenant-matches-xdr: managed by another tenant, but homed in Contoso.
@@ -59,17 +61,32 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
     serversPlan: 'P1',
     // A legacy subscription: Linux still excluded from the MDE integration, unified agent off.
     settings: { MCAS: true, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: true, WDATP_UNIFIED_SOLUTION: false, Sentinel: false },
-    roleAssignmentsExport: 'az', vmExport: 'resource-graph',
+    exportedAs: { vms: 'resource-graph', roleAssignments: 'az' },
   },
   {
     // PLANT subscription-tenant-matches-xdr: homed in the Fabrikam tenant (delegated to Contoso via Lighthouse).
     key: 'fabrikam', id: 'c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35', displayName: 'fabrikam-legacy',
     tenantId: FABRIKAM_TENANT, managedByTenants: [CONTOSO_TENANT], quotaId: 'PayAsYouGo_2014-09-01',
     serversPlan: 'P1',
-    settings: { MCAS: false, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: true, Sentinel: false },
-    roleAssignmentsExport: 'rest', vmExport: 'rest',
+    // PLANT mde-integration-enabled: Fabrikam onboarded its servers to its own Defender for Endpoint
+    // with a script before the acquisition and switched the Defender for Cloud integration off.
+    settings: { MCAS: false, WDATP: false, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: true, Sentinel: false },
+    exportedAs: { vms: 'rest', roleAssignments: 'rest' },
+  },
+  {
+    // PLANT export-set-consistent: a project team's sandbox. Defender for Servers reached it through
+    // management-group policy, so its VM reports to Contoso's MDE, but nobody gave the export
+    // login a role on it: it is in no ARM or Defender for Cloud export.
+    key: 'sandbox', id: 'e7a41c09-5d3b-4f86-b2e0-7c9f1a4d6b28', displayName: 'contoso-sandbox',
+    tenantId: CONTOSO_TENANT, managedByTenants: [], quotaId: 'EnterpriseAgreement_2014-09-01',
+    serversPlan: 'P2',
+    settings: { MCAS: true, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: true, Sentinel: false },
+    exportedAs: null,
   },
 ];
+
+/** The subscriptions the export login can see: the ones the ARM and Defender for Cloud exports cover. */
+export const EXPORTED_SUBSCRIPTIONS: readonly Subscription[] = SUBSCRIPTIONS.filter((s) => s.exportedAs !== null);
 
 export function subscription(key: SubKey): Subscription {
   const found = SUBSCRIPTIONS.find((s) => s.key === key);
@@ -137,6 +154,7 @@ export const DEVICE_GROUPS = {
   'Shared-Ops': 132,
   'Shared-Infra': 133,
   'Corp-OnPrem': 141,
+  Sandbox: 151,
 } as const;
 export type GroupName = keyof typeof DEVICE_GROUPS;
 
@@ -157,7 +175,19 @@ export interface DeviceSpec {
   rtpCapture?: boolean;
   /** Windows servers are joined to corp.contoso.com, so MDE reports an FQDN. */
   domainJoined?: boolean;
+  /**
+   * Days since the sensor last reported; absent = it reported within the last few hours. Past
+   * INACTIVE_AFTER_DAYS MDE marks the device Inactive and its last antivirus report shows
+   * signatures out of date.
+   */
+  silentDays?: number;
 }
+
+/**
+ * MDE marks a device Inactive after 7 days without signals, and Defender Antivirus by default
+ * counts signatures older than 7 days as out of date.
+ */
+export const INACTIVE_AFTER_DAYS = 7;
 
 // ---------------------------------------------------------------------------------------------
 // Virtual machines. `rg` is the resource group as ARM ids spell it (case as created).
@@ -224,6 +254,9 @@ export const VMS: readonly VmSpec[] = [
   { name: 'fab-db-01', sub: 'fabrikam', rg: 'rg-fab-legacy-data', location: 'eastus', os: 'ws2012r2' },
   { name: 'fab-file-01', sub: 'fabrikam', rg: 'rg-fab-legacy-data', location: 'eastus', os: 'ws2019' },
   { name: 'fab-ci-01', sub: 'fabrikam', rg: 'rg-fab-legacy-data', location: 'eastus', os: 'centos7' },
+
+  // contoso-sandbox: in no ARM export (the export login has no role there), yet onboarded to Contoso's MDE.
+  { name: 'sbx-test-01', sub: 'sandbox', rg: 'rg-sandbox-test', location: 'westeurope', os: 'ws2022', device: { group: 'Sandbox', link: 'full', avMode: '0' } },
 ];
 
 /** Devices that are not Azure VMs (`vmMetadata: null`). */
@@ -239,9 +272,11 @@ export const ON_PREM_DEVICES: readonly OnPremDeviceSpec[] = [
   // In Prod-SQL through the group's name rule; has no ARM scope, so it does not make Prod-SQL leak.
   { host: 'sql-onprem-01', os: 'ws2016', device: { group: 'Prod-SQL', avMode: '0', domainJoined: true } },
   // Ungrouped like ops-shr-02, but not an Azure VM: outside every ARM scope.
-  { host: 'fs-onprem-01', os: 'ws2012r2', device: { group: null, avMode: '1', domainJoined: true } },
+  // Look-alike for mde-device-healthy: a branch-office server silent for 6 days, still within 7.
+  { host: 'fs-onprem-01', os: 'ws2012r2', device: { group: null, avMode: '1', domainJoined: true, silentDays: 6 } },
   // An appliance whose distribution MDE does not recognise: osPlatform is plain `Linux`.
-  { host: 'nas-onprem-01', os: 'ubuntu2004', device: { group: 'Corp-OnPrem', avMode: '0' }, reportedPlatform: 'Linux' },
+  // PLANT mde-device-healthy: its sensor stopped reporting 12 days ago (Inactive).
+  { host: 'nas-onprem-01', os: 'ubuntu2004', device: { group: 'Corp-OnPrem', avMode: '0', silentDays: 12 }, reportedPlatform: 'Linux' },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * health (deviceavinfo), `mdatp health --output json` captures and exposure score by device group.
  */
 import {
-  CONTOSO_TENANT, DEVICE_GROUPS, ON_PREM_DEVICES, OS, VMS,
+  CONTOSO_TENANT, DEVICE_GROUPS, INACTIVE_AFTER_DAYS, ON_PREM_DEVICES, OS, VMS,
   armVmId, computerDnsName, machineIdOf, subscription, vmAgeMinutes, vmIdOf,
 } from './estate';
 import type { DeviceSpec, GroupName, OsInfo, VmSpec } from './estate';
@@ -61,7 +61,18 @@ export function mdeFiles(): SnapshotFile[] {
 
 // --- machines -----------------------------------------------------------------------------------
 
-const SUBNET: Record<string, number> = { prod: 10, dev: 20, shared: 30, fabrikam: 40 };
+const SUBNET: Record<string, number> = { prod: 10, dev: 20, shared: 30, fabrikam: 40, sandbox: 50 };
+
+/** Minutes since the device last reported: a few hours at most, unless the estate says it went silent. */
+function lastSeenMinutesAgo(d: Device): number {
+  const silentDays = d.spec.silentDays;
+  return silentDays === undefined ? 15 + spread(`last:${d.host}`, 240) : 60 * 24 * silentDays + spread(`last:${d.host}`, 600);
+}
+
+/** A device silent for longer than MDE's inactivity window. */
+function inactive(d: Device): boolean {
+  return (d.spec.silentDays ?? 0) > INACTIVE_AFTER_DAYS;
+}
 
 function vmMetadata(d: Device): unknown {
   if (!d.vm) return null;
@@ -85,14 +96,14 @@ function machine(d: Device, index: number): unknown {
     computerDnsName: d.dnsName,
     // Azure VMs are onboarded within hours of creation; on-premises devices some time this past year.
     firstSeen: stamp((d.vm ? vmAgeMinutes(d.vm) - 30 : 60 * 24 * (60 + spread(`onprem:${d.host}`, 300))) - spread(`first:${d.host}`, 600), `first:${d.host}`, 'ticks'),
-    lastSeen: stamp(15 + spread(`last:${d.host}`, 240), `last:${d.host}`, 'ticks'),
+    lastSeen: stamp(lastSeenMinutesAgo(d), `last:${d.host}`, 'ticks'),
     osPlatform: d.platform,
     version: d.os.mdeVersion,
     osProcessor: 'x64',
     lastIpAddress: d.vm ? `10.${SUBNET[d.vm.sub]}.1.${4 + index}` : `172.16.10.${20 + index}`,
     lastExternalIpAddress: d.vm ? `198.51.100.${SUBNET[d.vm.sub]}` : '203.0.113.7',
     osBuild: d.os.osBuild,
-    healthStatus: 'Active',
+    healthStatus: inactive(d) ? 'Inactive' : 'Active',
     deviceValue: 'Normal',
     ...rbacGroup(d),
     riskScore: (['None', 'Low', 'Medium', 'High'] as const)[spread(`risk:${d.host}`, 4)],
@@ -132,9 +143,15 @@ function avInfo(d: Device): unknown[] {
   const windows = d.os.osType === 'Windows';
   const disabled = avMode === '2';
   const active = avMode === '0';
-  const upToDate = disabled ? 'False' : 'True';
+  // A silent device's record holds what it reported last, with the signatures it had then
+  // (about 35 security intelligence builds a day behind); past the inactivity window they are out of date.
+  const silentDays = d.spec.silentDays;
+  const lastReport = silentDays === undefined ? AV_REPORT_REFRESHED_MINUTES_AGO : lastSeenMinutesAgo(d);
+  const signatureVersion = disabled ? '1.417.202.0' : `1.421.${1498 - 35 * (silentDays ?? 0)}.0`;
+  const signaturesUpToDate = disabled || inactive(d) ? 'False' : 'True';
+  const engineUpToDate = disabled ? 'False' : 'True';
   const seed = `av:${d.host}`;
-  const scanned = active ? stamp(AV_REPORT_REFRESHED_MINUTES_AGO + 200 + spread(seed, 600), seed, 'millis') : null;
+  const scanned = active ? stamp(lastReport + 200 + spread(seed, 600), seed, 'millis') : null;
   return [
     {
       id: guid(seed),
@@ -144,10 +161,10 @@ function avInfo(d: Device): unknown[] {
       osPlatform: d.platform,
       osVersion: d.os.osVersion,
       avMode,
-      avSignatureVersion: disabled ? '1.417.202.0' : '1.421.1498.0',
+      avSignatureVersion: signatureVersion,
       avEngineVersion: windows ? '1.1.24090.11' : '1.1.24090.3000',
       avPlatformVersion: windows ? '4.18.24090.11' : '101.24092.0002',
-      lastSeenTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + 30, seed, 'seconds'),
+      lastSeenTime: stamp(lastReport + 30, seed, 'seconds'),
       quickScanResult: active ? 'Completed' : '',
       quickScanError: '',
       quickScanTime: scanned,
@@ -155,14 +172,14 @@ function avInfo(d: Device): unknown[] {
       fullScanError: '',
       fullScanTime: null,
       dataRefreshTimestamp: stamp(AV_REPORT_REFRESHED_MINUTES_AGO, 'av-report', 'seconds'),
-      avEngineUpdateTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + (disabled ? 40_000 : 900), `${seed}:engine`, 'seconds'),
-      avSignatureUpdateTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + (disabled ? 40_000 : 400), `${seed}:sig`, 'seconds'),
-      avPlatformUpdateTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + 20_000, `${seed}:platform`, 'seconds'),
-      avIsSignatureUpToDate: upToDate,
-      avIsEngineUpToDate: upToDate,
+      avEngineUpdateTime: stamp(lastReport + (disabled ? 40_000 : 900), `${seed}:engine`, 'seconds'),
+      avSignatureUpdateTime: stamp(lastReport + (disabled ? 40_000 : 400), `${seed}:sig`, 'seconds'),
+      avPlatformUpdateTime: stamp(lastReport + 20_000, `${seed}:platform`, 'seconds'),
+      avIsSignatureUpToDate: signaturesUpToDate,
+      avIsEngineUpToDate: engineUpToDate,
       // Windows Server 2012 R2 stays on an older platform update channel.
       avIsPlatformUpToDate: d.os.osBuild === 9600 ? 'False' : 'True',
-      avSignaturePublishTime: stamp(AV_REPORT_REFRESHED_MINUTES_AGO + (disabled ? 40_100 : 500), `${seed}:sig`, 'seconds'),
+      avSignaturePublishTime: stamp(lastReport + (disabled ? 40_100 : 500), `${seed}:sig`, 'seconds'),
       // deviceavinfo prints the group name before the id.
       rbacGroupName: rbacGroup(d).rbacGroupName,
       rbacGroupId: rbacGroup(d).rbacGroupId,

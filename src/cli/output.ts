@@ -1,10 +1,11 @@
 /** Report files are written whole or not at all, so an upload step never reads a half-written report. */
-import { rename, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, rename, writeFile, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFile(tmp, text);
     await rename(tmp, file);
   } catch (e) {

@@ -1,10 +1,13 @@
 /**
- * `posture-lint lint <snapshot>`: lint one snapshot folder and gate on the result. `--format` is
+ * `posture-lint lint <snapshot>...`: lint snapshot folders and gate on the result. `--format` is
  * repeatable, each followed by its own `--output`, so one run writes SARIF for code scanning,
- * JUnit for the test tab and a summary for the log.
+ * JUnit for the test tab and a summary for the log. Several snapshots (one per tenant) are linted
+ * in parallel, one report each: `--output reports/{snapshot}.sarif` names each file.
  */
 import { parseArgs } from 'node:util';
-import { exitCode, lint } from '../../lint';
+import * as path from 'node:path';
+import { exitCode } from '../../lint';
+import { lintAll } from '../lint-job';
 import { formatterNames, getFormatter } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { writeFileAtomic } from '../output';
@@ -54,10 +57,28 @@ function targets(tokens: ReturnType<typeof parseArgs>['tokens']): Target[] {
   });
 }
 
+const PLACEHOLDER = '{snapshot}';
+
+/** A file-name-safe name per snapshot folder; two folders with the same name are a usage error. */
+function snapshotNames(folders: string[]): string[] {
+  const names = folders.map((f) => path.basename(path.resolve(f)).replace(/[^A-Za-z0-9._-]/g, '_'));
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup) throw new UsageError(`two snapshot folders are both named '${dup}'; {snapshot} in --output would not tell them apart`);
+  return names;
+}
+
 export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals, tokens } = parseArgs({ args, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
-  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'lint needs a snapshot folder' : `lint takes one snapshot folder, got ${positionals.length}`);
+  if (positionals.length === 0) throw new UsageError('lint needs a snapshot folder');
   const outputs = targets(tokens);
+  const many = positionals.length > 1;
+  const names = snapshotNames(positionals);
+  if (many) {
+    for (const t of outputs) {
+      if (t.output === undefined && t.format !== 'stylish') throw new UsageError(`with several snapshots, --format ${t.format} needs --output with ${PLACEHOLDER} in it`);
+      if (t.output !== undefined && !t.output.includes(PLACEHOLDER)) throw new UsageError(`with several snapshots, --output ${t.output} needs ${PLACEHOLDER} in it, e.g. reports/${PLACEHOLDER}.json`);
+    }
+  }
   const failOnFlag = values['fail-on'];
   if (failOnFlag !== undefined && !(SEVERITIES as readonly string[]).includes(failOnFlag)) {
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOnFlag}'`);
@@ -67,31 +88,34 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
     maxFindings = Number(values['max-findings']);
     if (!Number.isInteger(maxFindings) || maxFindings < 0) throw new UsageError(`--max-findings must be a whole number, not '${values['max-findings']}'`);
   }
-  let now: Date | undefined;
-  if (values.now !== undefined) {
-    now = new Date(values.now);
-    if (Number.isNaN(now.getTime())) throw new UsageError(`--now must be an ISO 8601 time, not '${values.now}'`);
-  }
+  if (values.now !== undefined && Number.isNaN(new Date(values.now).getTime())) throw new UsageError(`--now must be an ISO 8601 time, not '${values.now}'`);
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;
   const { config } = loaded;
-  const { report, rules } = await lint({
-    snapshot: positionals[0],
-    ruleset: values.ruleset,
-    rules: values.rules,
-    manifest: values.manifest,
-    now,
-    config,
-    waivers: values.waivers ?? config?.waivers,
-    baseline: values.baseline ?? config?.baseline,
-    cwd: io.cwd,
-  });
-  for (const t of outputs) {
-    const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
-    const text = t.formatter(report, { rules, color });
-    if (t.output) await writeFileAtomic(t.output, text);
-    else io.stdout(text);
-  }
+  const results = await lintAll(
+    positionals.map((snapshot) => ({
+      snapshot,
+      ruleset: values.ruleset,
+      rules: values.rules,
+      manifest: values.manifest,
+      now: values.now,
+      configFile: values.config,
+      waivers: values.waivers,
+      baseline: values.baseline,
+      cwd: io.cwd,
+    })),
+  );
   const failOn = (failOnFlag ?? config?.failOn ?? 'low') as Severity;
-  return exitCode(report, { failOn, strict: values.strict, maxFindings: maxFindings ?? config?.maxFindings });
+  let code: 0 | 1 | 2 = 0;
+  for (let i = 0; i < results.length; i++) {
+    const { report, rules } = results[i];
+    for (const t of outputs) {
+      const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
+      const text = t.formatter(report, { rules: new Map(rules.map((r) => [r.id, r])), color });
+      if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
+      else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);
+    }
+    code = Math.max(code, exitCode(report, { failOn, strict: values.strict, maxFindings: maxFindings ?? config?.maxFindings })) as 0 | 1 | 2;
+  }
+  return code;
 }

@@ -1,0 +1,11 @@
+/**
+ * Lints one snapshot in a worker thread, so `posture-lint lint a/ b/ c/` uses every core: each
+ * snapshot is independent, and parsing JSON is the cost.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { lintWithConfig, type SnapshotJob } from './lint-job';
+
+lintWithConfig(workerData as SnapshotJob).then(
+  (result) => parentPort!.postMessage({ ok: true, result }),
+  (e: unknown) => parentPort!.postMessage({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+);

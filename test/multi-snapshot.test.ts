@@ -1,0 +1,41 @@
+/** `lint a/ b/ …`: one report per snapshot (linted in parallel workers), the worst exit code wins. */
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+const BIN = path.resolve('dist/src/cli/bin.js');
+const DEMO = path.resolve('fixtures/snapshots/contoso');
+
+describe('several snapshots in one run', function () {
+  this.timeout(120_000);
+  let dir: string;
+  const run = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-multi-'));
+    cpSync(DEMO, path.join(dir, 'tenant-a'), { recursive: true });
+    cpSync(DEMO, path.join(dir, 'tenant-b'), { recursive: true });
+    // tenant-b has a broken export: its run exits 2, which must win over tenant-a's 1.
+    writeFileSync(path.join(dir, 'tenant-b', 'mde', 'deviceavinfo.json'), '{"value": [');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes one report per snapshot, each the same as a run on that snapshot alone', () => {
+    const r = run(['lint', 'tenant-a', 'tenant-b', '--format', 'json', '--output', 'reports/{snapshot}.json', '--format', 'stylish']);
+    expect(r.status).to.equal(2);
+    expect(r.stdout).to.include('== tenant-a').and.include('== tenant-b');
+    for (const name of ['tenant-a', 'tenant-b']) {
+      const alone = run(['lint', name, '--format', 'json']).stdout;
+      expect(readFileSync(path.join(dir, 'reports', `${name}.json`), 'utf8'), name).to.equal(alone);
+    }
+    expect(JSON.parse(readFileSync(path.join(dir, 'reports', 'tenant-b.json'), 'utf8')).diagnostics.map((d: { code: string }) => d.code)).to.include('json-syntax');
+  });
+
+  it('needs {snapshot} in every --output, and distinct folder names', () => {
+    expect(run(['lint', 'tenant-a', 'tenant-b', '--format', 'json', '--output', 'one.json']).stderr).to.include('needs {snapshot} in it');
+    expect(run(['lint', 'tenant-a', 'tenant-b', '--format', 'json']).stderr).to.include('--format json needs --output with {snapshot}');
+    expect(run(['lint', 'tenant-a', './tenant-a', '--format', 'stylish']).stderr).to.include("two snapshot folders are both named 'tenant-a'");
+  });
+});
