@@ -11,8 +11,8 @@ import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
 import { severityRank, type Finding, type Report, type RuleMeta, type Severity } from './report/model';
 import { packageVersion } from './paths';
-import { loadSelectedRules } from './rules/select';
-import { applyConfig, type Config } from './config';
+import { loadConfiguredRules } from './rules/select';
+import type { Config } from './config';
 import { applyWaivers, loadWaivers } from './gate/waivers';
 import { applyBaseline, loadBaseline } from './gate/baseline';
 import type { Snapshot } from './snapshot/types';
@@ -69,16 +69,9 @@ function dedupe(findings: Finding[]): Finding[] {
 
 export async function lint(options: LintOptions): Promise<LintResult> {
   const snapshot = await loadSnapshot(options.snapshot, options.manifest ? { manifest: options.manifest } : undefined);
-  const config = options.config;
-  const loaded = await loadSelectedRules({
-    collections: COLLECTIONS,
-    ruleset: options.ruleset ?? config?.ruleset,
-    rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
-    parameters: config?.parameters,
-  });
-  const configured = applyConfig(loaded.rules, config);
-  const rules = configured.rules;
-  const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics, ...configured.diagnostics];
+  const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config });
+  const rules = loaded.rules;
+  const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
   const now = evaluationTime(snapshot, options.now, diagnostics);
   const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
   diagnostics.push(...budgetProblems);

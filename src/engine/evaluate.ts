@@ -87,20 +87,24 @@ export function ruleNeeds(rule: CompiledRule): string[] {
  */
 function recordSubjects(coll: Collection): Subject[] {
   const kind = exportKind(coll.name);
-  const seen = new Set<string>();
+  const seen = new Map<string, Subject>();
   const out: Subject[] = [];
   for (const r of coll.records) {
     const id = kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data);
-    if (id?.id) {
-      const key = id.id.toLowerCase();
-      if (seen.has(key)) continue;
-      seen.add(key);
+    const key = id?.id ? id.id.toLowerCase() : undefined;
+    const first = key === undefined ? undefined : seen.get(key);
+    if (first) {
+      // The finding points at every record of the resource, not only the one that was checked.
+      first.origins.push(r.origin);
+      continue;
     }
-    out.push({
+    const subject: Subject = {
       data: r.data,
       origins: [r.origin],
       identity: { kind: coll.name, id: id?.id || `${r.origin.file}#${r.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) },
-    });
+    };
+    if (key !== undefined) seen.set(key, subject);
+    out.push(subject);
   }
   return out;
 }

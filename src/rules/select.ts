@@ -4,6 +4,7 @@ import { BUILTIN_RULES_DIR } from '../paths';
 import { loadRules } from './load';
 import { DEFAULT_RULESET, selectRuleset } from './rulesets';
 import type { CompiledRule } from './types';
+import { applyConfig, type Config } from '../config';
 
 export interface RuleSelectionOptions {
   collections: ReadonlySet<string>;
@@ -12,6 +13,22 @@ export interface RuleSelectionOptions {
   /** The user's rule files or folders, run beside the rule set. */
   rules?: readonly string[];
   parameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/**
+ * The rules a run uses once the configuration file has had its say: its rule set and rule folders
+ * beside the caller's, its parameters, disabled rules and severities applied.
+ */
+export async function loadConfiguredRules(options: { collections: ReadonlySet<string>; ruleset?: string; rules?: readonly string[]; config?: Config }) {
+  const { config } = options;
+  const loaded = await loadSelectedRules({
+    collections: options.collections,
+    ruleset: options.ruleset ?? config?.ruleset,
+    rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
+    parameters: config?.parameters,
+  });
+  const configured = applyConfig(loaded.rules, config);
+  return { rules: configured.rules, diagnostics: [...loaded.diagnostics, ...configured.diagnostics] };
 }
 
 export async function loadSelectedRules(options: RuleSelectionOptions): Promise<{ rules: CompiledRule[]; diagnostics: Diagnostic[] }> {

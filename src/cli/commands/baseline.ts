@@ -4,7 +4,7 @@
  * did not load cleanly: a baseline taken on broken input would hide real findings.
  */
 import { parseArgs } from 'node:util';
-import { lint } from '../../lint';
+import { lintWithConfig } from '../lint-job';
 import { createBaseline, formatBaseline } from '../../gate/baseline';
 import { writeFileAtomic } from '../output';
 import { reportErrors, UsageError, type CliIo } from '../io';
@@ -20,17 +20,15 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
     options: { ...RULE_OPTIONS, output: { type: 'string' }, manifest: { type: 'string' }, now: { type: 'string' }, waivers: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('baseline create needs one snapshot folder');
-  const loaded = await configFor(values.config, io);
-  if (!loaded) return 2;
-  const { config } = loaded;
-  const { report } = await lint({
+  if (!(await configFor(values.config, io))) return 2;
+  const { report } = await lintWithConfig({
     snapshot: positionals[0],
     ruleset: values.ruleset,
     rules: values.rules,
     manifest: values.manifest,
-    now: values.now ? new Date(values.now) : undefined,
-    config,
-    waivers: values.waivers ?? config?.waivers,
+    now: values.now,
+    configFile: values.config,
+    waivers: values.waivers,
     cwd: io.cwd,
   });
   if (reportErrors(report.diagnostics, io)) {

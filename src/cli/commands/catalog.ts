@@ -4,10 +4,10 @@ import * as path from 'node:path';
 import type { Diagnostic } from '../../diagnostics';
 import { cmp } from '../../diagnostics';
 import { COLLECTIONS } from '../../lint';
-import { loadSelectedRules } from '../../rules/select';
+import { loadConfiguredRules } from '../../rules/select';
 import { ruleNeeds } from '../../engine/evaluate';
 import { severityRank, type RuleMeta } from '../../report/model';
-import { applyConfig, type Config } from '../../config';
+import type { Config } from '../../config';
 import { closest } from '../../suggest';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
@@ -20,16 +20,8 @@ export interface CatalogEntry {
 }
 
 export async function ruleCatalog(options: { ruleset?: string; rules?: string[]; config?: Config }): Promise<{ entries: CatalogEntry[]; diagnostics: Diagnostic[] }> {
-  const { config } = options;
-  const loaded = await loadSelectedRules({
-    collections: COLLECTIONS,
-    ruleset: options.ruleset ?? config?.ruleset,
-    rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
-    parameters: config?.parameters,
-  });
-  const configured = applyConfig(loaded.rules, config);
-  const diagnostics = [...loaded.diagnostics, ...configured.diagnostics];
-  const entries = configured.rules
+  const { rules, diagnostics } = await loadConfiguredRules({ collections: COLLECTIONS, ...options });
+  const entries = rules
     .map((r) => ({ meta: r.meta, builtin: r.builtin, needs: ruleNeeds(r) }))
     .sort((a, b) => severityRank(b.meta.severity) - severityRank(a.meta.severity) || cmp(a.meta.id, b.meta.id));
   return { entries, diagnostics };
