@@ -187,6 +187,17 @@ describe('gating', function () {
       expect(run(['lint', DEMO, '--max-findings', 'lots']).status).to.equal(2);
     });
 
+    it('writes to a device such as /dev/null without replacing it, and reports an unwritable output cleanly', () => {
+      expect(run(['lint', DEMO, '--format', 'json', '--output', '/dev/null']).status).to.equal(1);
+      expect(statSync('/dev/null').isCharacterDevice()).to.equal(true);
+      const dir = tmp('unwritable');
+      const r = run(['lint', DEMO, '--format', 'json', '--output', dir]);
+      expect(r.status).to.equal(2);
+      expect(r.stderr).to.match(/^posture-lint: EISDIR/);
+      expect(r.stderr).not.to.include('internal error');
+      rmSync(dir, { recursive: true });
+    });
+
     it('writes several formats in one run, each to its own file, one to stdout', () => {
       const dir = tmp('formats');
       mkdirSync(path.join(dir, 'out'));

@@ -92,6 +92,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`posture-lint: ${err.message}\nRun 'posture-lint --help' for usage.\n`);
       return 2;
     }
+    // A report that cannot be written (no such folder, a directory, no permission) is not a bug.
+    if ((e as NodeJS.ErrnoException).syscall !== undefined) {
+      io.stderr(`posture-lint: ${err.message}\n`);
+      return 2;
+    }
     throw e;
   }
 }

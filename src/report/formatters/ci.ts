@@ -1,0 +1,78 @@
+/**
+ * What the CI formats (sarif, junit, github) say alike: the level a severity maps to, the words for
+ * a finding, a not-evaluated rule and a suppression, which files lie in the snapshot folder, and
+ * text made safe to show.
+ */
+import { cmp, type Diagnostic } from '../../diagnostics';
+import { severityRank, type Finding, type Report, type RuleResult, type Severity, type Suppression } from '../model';
+
+export type CiLevel = 'error' | 'warning' | 'note';
+
+/** critical and high are errors, medium a warning, low and info a note (SARIF's and GitHub's scale). */
+export function ciLevel(severity: Severity): CiLevel {
+  const rank = severityRank(severity);
+  return rank >= severityRank('high') ? 'error' : rank === severityRank('medium') ? 'warning' : 'note';
+}
+
+/** The finding's message with the resource it is about, which the message alone may not name. */
+export function findingText(f: Finding): string {
+  return `${f.message} (${f.resource.id})`;
+}
+
+/** `not evaluated: needs <inputs the snapshot lacks, else all it reads> (<reason>)`. */
+export function notEvaluatedText(rule: RuleResult): string {
+  const missing = rule.missing ?? [];
+  const needs = (missing.length > 0 ? missing : rule.needs).join(', ');
+  return `not evaluated: needs ${needs}${rule.reason ? ` (${rule.reason})` : ''}`;
+}
+
+/** `waived: <justification> (owner …, expires …; <waivers file>)` or `baseline: …`. */
+export function suppressionText(s: Suppression): string {
+  if (s.kind === 'baseline') return `baseline: known finding recorded in ${s.source}`;
+  const details = [s.owner && `owner ${s.owner}`, s.expires && `expires ${s.expires}`].filter(Boolean).join(', ');
+  return `waived: ${s.justification ?? 'no justification given'} (${details ? `${details}; ` : ''}${s.source})`;
+}
+
+/** Rules sorted by id, plus a bare entry for any rule that has findings but no result. */
+export function rulesOf(report: Report): RuleResult[] {
+  const rules = new Map(report.rules.map((r) => [r.id, r]));
+  for (const f of report.findings) {
+    if (!rules.has(f.ruleId)) {
+      rules.set(f.ruleId, { id: f.ruleId, title: f.ruleId, severity: f.severity, status: 'failed', evaluated: 0, passed: 0, failed: 0, needs: [] });
+    }
+  }
+  return [...rules.values()].sort((a, b) => cmp(a.id, b.id));
+}
+
+/** The manifest's default name: its diagnostics name it relative to the snapshot folder. */
+const MANIFEST = 'snapshot.yaml';
+
+/**
+ * Whether a finding location or diagnostic file is a file in the snapshot folder (its path is then
+ * relative to that folder). Rule, waiver and baseline files are not; neither is the `snapshot`
+ * pseudo-file that locates records of the snapshot's description of itself.
+ */
+export function snapshotFiles(report: Report): (file: string) => boolean {
+  const files = new Set(report.snapshot.files.map((f) => f.file));
+  return (file) => files.has(file) || file === MANIFEST;
+}
+
+/** `file:line:col`, else `file#pointer`, else the file; empty when the diagnostic names none. */
+export function diagnosticWhere(d: Diagnostic): string {
+  const file = d.file ?? '';
+  if (d.position) return `${file}:${d.position.line}:${d.position.column}`;
+  if (d.pointer !== undefined) return `${file}#${d.pointer}`;
+  return file;
+}
+
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+// Control characters (but tab and line breaks, which each format escapes its own way), characters
+// XML 1.0 forbids, and bidi overrides: text from the exports must neither break a report nor reorder
+// what a reviewer reads in a CI page.
+const UNSAFE = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]|${LONE_SURROGATE.source}`, 'g');
+
+/** The text with unsafe characters shown as `\uXXXX`. */
+export function visible(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,293 @@
+/**
+ * One self-contained HTML page for people who do not read CI logs: the verdict, findings by severity
+ * and Defender coverage per subscription as charts, a findings table with search and filters, the
+ * rules that checked nothing, and problems with the inputs. Nothing is fetched: styles and the one
+ * script are inline and allowed by hash in a Content-Security-Policy that forbids everything else,
+ * so the file works opened from disk, and export text (untrusted) is always escaped.
+ */
+import { createHash } from 'node:crypto';
+import { SEVERITIES, type Finding, type FormatContext, type Formatter, type Report, type RuleResult } from '../model';
+import {
+  diagnosticWhere,
+  groupByRule,
+  lacking,
+  notEvaluated,
+  plural,
+  resourceLabel,
+  sortedDiagnostics,
+  sortedRules,
+  splitFindings,
+  verdict,
+  escapeHtml as h,
+  type VerdictStatus,
+} from '../view';
+import { coverageChart, coverageTable, rulesChart, severityChart, text } from './html-charts';
+import { SCRIPT, STYLE } from './html-assets';
+
+const hash = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
+
+const CSP = [
+  "default-src 'none'",
+  `style-src ${hash(STYLE)}`,
+  `script-src ${hash(SCRIPT)}`,
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+const VERDICT_LABEL: Record<VerdictStatus, string> = {
+  error: 'Unusable input',
+  findings: 'Findings',
+  incomplete: 'Incomplete',
+  clean: 'Clean',
+};
+
+/** Only web links become links: a `javascript:` or `file:` reference in a rule file stays text. */
+function webLink(reference: string): URL | undefined {
+  if (!/^https?:\/\//i.test(reference)) return undefined;
+  try {
+    return new URL(reference);
+  } catch {
+    return undefined;
+  }
+}
+
+function header(report: Report): string {
+  const v = verdict(report);
+  const s = report.summary;
+  const stat = (value: number, label: string, tone = ''): string =>
+    `<div class="stat${value > 0 && tone ? ` ${tone}` : ''}"><span class="stat-value">${value}</span><span class="stat-label">${label}</span></div>`;
+  return (
+    `<header class="verdict-${v.status}">` +
+    `<div class="title"><h1>posture-lint report</h1><span class="badge">${VERDICT_LABEL[v.status]}</span></div>` +
+    `<p class="headline">${text(v.headline)}</p>` +
+    `<dl class="meta">` +
+    `<div><dt>Snapshot</dt><dd class="mono">${text(report.snapshot.path)}</dd></div>` +
+    `<div><dt>Files read</dt><dd>${report.snapshot.files.length}</dd></div>` +
+    `<div><dt>Tool</dt><dd>${text(report.tool.name)} ${text(report.tool.version)}</dd></div>` +
+    `</dl>` +
+    `<div class="stats">` +
+    stat(s.findings, 'findings', 'bad') +
+    stat(s.rules.notEvaluated, 'rules not evaluated', 'warn') +
+    stat(s.diagnostics.error, 'errors', 'bad') +
+    stat(s.rules.passed, 'rules passed') +
+    stat(s.rules.failed, 'rules failed') +
+    stat(s.suppressed, 'suppressed') +
+    `</div>` +
+    `</header>`
+  );
+}
+
+function nav(report: Report, hasSkipped: boolean): string {
+  const links: [string, string][] = [];
+  if (hasSkipped) links.push(['not-evaluated', 'Not evaluated']);
+  links.push(['summary', 'Summary']);
+  if (report.coverage.length > 0) links.push(['coverage', 'Coverage']);
+  links.push(['findings', 'Findings'], ['rules', 'Rules']);
+  if (report.baseline && report.baseline.fixed.length > 0) links.push(['fixed', 'Fixed']);
+  links.push(['problems', 'Problems']);
+  return `<nav>${links.map(([id, label]) => `<a href="#${id}">${label}</a>`).join('')}</nav>`;
+}
+
+function needsList(rule: RuleResult): string {
+  const { label, items } = lacking(rule);
+  return `<span class="muted">${label}:</span> ${items.map((i) => `<code>${text(i)}</code>`).join(', ')}`;
+}
+
+function notEvaluatedSection(rules: RuleResult[]): string {
+  if (rules.length === 0) return '';
+  const items = rules.map(
+    (r) =>
+      `<li><span class="sev sev-${r.severity}">${r.severity}</span> <code>${text(r.id)}</code> ${text(r.title)}` +
+      `<div class="needs">${needsList(r)}${r.reason ? ` — ${text(r.reason)}` : ''}</div></li>`,
+  );
+  return (
+    `<section id="not-evaluated" class="callout">` +
+    `<h2>Not evaluated: ${plural(rules.length, 'rule')} checked nothing</h2>` +
+    `<p>The snapshot lacks what these rules read, so a passing run says nothing about what they cover. Add the exports they need.</p>` +
+    `<ul>${items.join('')}</ul>` +
+    `</section>`
+  );
+}
+
+function summarySection(report: Report): string {
+  const s = report.summary;
+  const note = s.suppressed > 0 ? `<p class="muted">${plural(s.suppressed, 'finding')} suppressed by a waiver or the baseline, not counted here.</p>` : '';
+  return (
+    `<section id="summary"><h2>Summary</h2><div class="charts">` +
+    `<div><h3>Findings by severity</h3>${severityChart(report)}${note}</div>` +
+    `<div><h3>Rules by outcome</h3>${rulesChart(report)}</div>` +
+    `</div></section>`
+  );
+}
+
+function coverageSection(report: Report): string {
+  if (report.coverage.length === 0) return '';
+  return (
+    `<section id="coverage"><h2>Defender coverage by subscription</h2>` +
+    `<p class="muted">Share of each subscription's Azure VMs that have a Defender for Endpoint device, that show antivirus real-time protection on, and that sit in a device group.</p>` +
+    `<div class="scroll">${coverageChart(report)}</div>` +
+    `<details><summary>As a table</summary>${coverageTable(report)}</details>` +
+    `</section>`
+  );
+}
+
+function statusCell(f: Finding): string {
+  const s = f.suppression;
+  if (!s) return `<td><span class="status-active">fails the run</span></td>`;
+  const details = [`${s.kind === 'waiver' ? 'Waiver' : 'Baseline'}: ${text(s.source)}`];
+  if (s.justification) details.push(text(s.justification));
+  if (s.owner) details.push(`owner ${text(s.owner)}`);
+  if (s.expires) details.push(`expires ${text(s.expires)}`);
+  return `<td><span class="status-${s.kind}">${s.kind === 'waiver' ? 'waived' : 'baseline'}</span><div class="muted small">${details.join('<br>')}</div></td>`;
+}
+
+/** Each finding's rule id links to the rule's row in the rules table. */
+const ruleAnchor = (id: string): string => `rule-${h(id)}`;
+
+function findingRow(f: Finding, title: string): string {
+  const resource =
+    `<div>${text(resourceLabel(f))}</div>` +
+    (f.resource.name !== undefined ? `<div class="muted mono small">${text(f.resource.id)}</div>` : '') +
+    `<div class="kind">${text(f.resource.kind)}</div>`;
+  const evidence = f.locations.map((l) => `<div class="mono small">${text(`${l.file}#${l.pointer}`)}</div>`).join('');
+  return (
+    `<tr class="${f.suppression ? 'suppressed' : ''}">` +
+    `<td><span class="sev sev-${f.severity}">${f.severity}</span></td>` +
+    `<td><a href="#${ruleAnchor(f.ruleId)}" title="${text(title)}"><code>${text(f.ruleId)}</code></a></td>` +
+    `<td>${resource}</td>` +
+    `<td>${text(f.message)}</td>` +
+    `<td>${evidence}</td>` +
+    statusCell(f) +
+    `</tr>`
+  );
+}
+
+/** What the filter script reads: per row, in table order, its severity, status and searchable text. */
+interface IndexEntry {
+  severity: string;
+  status: 'active' | 'waiver' | 'baseline';
+  text: string;
+}
+
+function findingsSection(report: Report, context: FormatContext): string {
+  const { active, suppressed } = splitFindings(report);
+  // Failing findings first, by rule; suppressed ones after, so they never hide a live problem.
+  const groups = [...groupByRule(active, report, context), ...groupByRule(suppressed, report, context)];
+  if (groups.length === 0) return `<section id="findings"><h2>Findings</h2><p class="ok">No findings.</p></section>`;
+  const rows: string[] = [];
+  const index: IndexEntry[] = [];
+  for (const g of groups) {
+    for (const f of g.findings) {
+      rows.push(findingRow(f, g.title));
+      const s = f.suppression;
+      const searchable = [f.ruleId, g.title, f.severity, f.resource.kind, f.resource.id, f.resource.name ?? '', f.message, ...f.locations.map((l) => l.file), s?.justification ?? '', s?.owner ?? ''];
+      index.push({ severity: f.severity, status: s ? s.kind : 'active', text: searchable.join('\n').toLowerCase() });
+    }
+  }
+  const options = SEVERITIES.map((sev) => `<option value="${sev}">${sev}</option>`).join('');
+  // `<` escaped so no export text can close the data block and open markup; bidi controls so the
+  // file reads the same in an editor. JSON.parse gives back the same strings.
+  const data = JSON.stringify(index).replace(/[<\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return (
+    `<section id="findings"><h2>Findings</h2>` +
+    `<p class="muted">${plural(active.length, 'finding')} failing the run${suppressed.length > 0 ? `, ${suppressed.length} suppressed` : ''}.</p>` +
+    // Hidden until the script runs: without scripts every row shows and there is nothing to filter with.
+    `<div id="filters" class="filters" role="search" hidden>` +
+    `<label>Search <input id="filter-text" type="search" placeholder="rule, resource, message…" autocomplete="off"></label>` +
+    `<label>Severity <select id="filter-severity"><option value="">all</option>${options}</select></label>` +
+    `<label>Status <select id="filter-status"><option value="">all</option><option value="active">fails the run</option><option value="suppressed">suppressed</option></select></label>` +
+    `<output id="filter-count" aria-live="polite"></output>` +
+    `</div>` +
+    `<div class="scroll"><table id="findings-table" class="data"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Message</th><th>Evidence</th><th>Status</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></div>` +
+    `<script type="application/json" id="finding-index">${data}</script>` +
+    `</section>`
+  );
+}
+
+function referenceLinks(rule: RuleResult, context: FormatContext): string {
+  const refs = context.rules.get(rule.id)?.references ?? [];
+  return refs
+    .map((ref) => {
+      const url = webLink(ref);
+      return url ? `<a href="${h(url.href)}" rel="noopener noreferrer">${text(url.host)}</a>` : `<span class="mono small">${text(ref)}</span>`;
+    })
+    .join(' ');
+}
+
+function rulesSection(report: Report, context: FormatContext): string {
+  const rows = sortedRules(report).map(
+    (r) =>
+      `<tr id="${ruleAnchor(r.id)}" class="rule-${r.status}"><td><span class="rule-status">${r.status}</span></td>` +
+      `<td><span class="sev sev-${r.severity}">${r.severity}</span></td>` +
+      `<td><code>${text(r.id)}</code><div>${text(r.title)}</div>${r.status === 'not-evaluated' ? `<div class="needs">${needsList(r)}</div>` : ''}</td>` +
+      `<td class="num">${r.evaluated}</td><td class="num">${r.passed}</td><td class="num">${r.failed}</td>` +
+      `<td>${referenceLinks(r, context)}</td></tr>`,
+  );
+  return (
+    `<section id="rules"><h2>Rules</h2>` +
+    `<div class="scroll"><table class="data"><thead><tr><th>Status</th><th>Severity</th><th>Rule</th><th class="num">Checked</th><th class="num">Passed</th><th class="num">Failed</th><th>References</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></div></section>`
+  );
+}
+
+function fixedSection(report: Report): string {
+  const fixed = report.baseline?.fixed ?? [];
+  if (fixed.length === 0) return '';
+  const rows = fixed.map((f) => `<tr><td><code>${text(f.ruleId)}</code></td><td>${text(f.resource.name ?? f.resource.id)}</td><td class="mono small">${text(f.resource.id)}</td></tr>`);
+  return (
+    `<section id="fixed"><h2>Fixed since the baseline: ${plural(fixed.length, 'finding')}</h2>` +
+    `<p class="muted">Baseline <span class="mono">${text(report.baseline!.file)}</span></p>` +
+    `<table class="data"><thead><tr><th>Rule</th><th>Resource</th><th>Id</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
+  );
+}
+
+function problemsSection(report: Report): string {
+  if (report.diagnostics.length === 0) return `<section id="problems"><h2>Problems</h2><p class="ok">No problems with the inputs or rules.</p></section>`;
+  const rows = sortedDiagnostics(report.diagnostics).map(
+    (d) =>
+      `<tr><td><span class="diag diag-${d.severity}">${d.severity}</span></td><td class="mono small">${text(diagnosticWhere(d))}</td>` +
+      `<td>${text(d.message)}</td><td><code>${text(d.code)}</code></td></tr>`,
+  );
+  return (
+    `<section id="problems"><h2>Problems with the inputs or rules</h2>` +
+    `<div class="scroll"><table class="data"><thead><tr><th>Severity</th><th>Location</th><th>Message</th><th>Code</th></tr></thead>` +
+    `<tbody>${rows.join('')}</tbody></table></div></section>`
+  );
+}
+
+export const html: Formatter = (report, context) => {
+  const skipped = notEvaluated(report);
+  const body = [
+    header(report),
+    nav(report, skipped.length > 0),
+    `<main>`,
+    notEvaluatedSection(skipped),
+    summarySection(report),
+    coverageSection(report),
+    findingsSection(report, context),
+    rulesSection(report, context),
+    fixedSection(report),
+    problemsSection(report),
+    `</main>`,
+    `<footer>${text(report.tool.name)} ${text(report.tool.version)} · report format ${text(report.schemaVersion)} · self-contained: this file loads nothing from the network</footer>`,
+  ];
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>posture-lint: ${text(verdict(report).headline)} · ${text(report.snapshot.path)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    `<body>`,
+    ...body.filter((part) => part !== ''),
+    `<script>${SCRIPT}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+};

@@ -1,0 +1,137 @@
+/**
+ * What the human-facing formats (markdown, html) show, computed once so both say the same thing:
+ * the verdict, findings grouped by rule, the rules that checked nothing, problems in a reading order,
+ * and export text made safe to display.
+ */
+import { cmp, compareDiagnostics, type Diagnostic } from '../diagnostics';
+import {
+  SEVERITIES,
+  severityRank,
+  type FormatContext,
+  type Finding,
+  type Report,
+  type RuleResult,
+  type Severity,
+} from './model';
+import { sortFindings } from './summary';
+
+export type VerdictStatus = 'error' | 'findings' | 'incomplete' | 'clean';
+
+export interface Verdict {
+  status: VerdictStatus;
+  /** One line, e.g. `42 findings · 1 rule not evaluated · 1 error`. */
+  headline: string;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * The worst thing the report says, judged from the report alone: the gate's threshold is the CLI's
+ * business, so any finding that is not suppressed counts.
+ */
+export function verdict(report: Report): Verdict {
+  const s = report.summary;
+  const parts: string[] = [];
+  if (s.findings > 0) parts.push(plural(s.findings, 'finding'));
+  if (s.rules.notEvaluated > 0) parts.push(`${plural(s.rules.notEvaluated, 'rule')} not evaluated`);
+  if (s.diagnostics.error > 0) parts.push(plural(s.diagnostics.error, 'error'));
+  const status: VerdictStatus =
+    s.diagnostics.error > 0 ? 'error' : s.findings > 0 ? 'findings' : s.rules.notEvaluated > 0 ? 'incomplete' : 'clean';
+  const headline = parts.length > 0 ? parts.join(' · ') : `no findings: all ${plural(s.rules.total, 'rule')} evaluated`;
+  return { status, headline };
+}
+
+/** Severities with their counts of findings that fail the run, most severe first. */
+export function severityTotals(report: Report): { severity: Severity; count: number }[] {
+  return SEVERITIES.map((severity) => ({ severity, count: report.summary.bySeverity[severity] }));
+}
+
+export interface RuleGroup {
+  ruleId: string;
+  severity: Severity;
+  title: string;
+  /** The rule's outcome, when the report has it (it always does for reports from lint()). */
+  result?: RuleResult;
+  findings: Finding[];
+}
+
+/** Findings grouped by rule, in report order (most severe rule first). */
+export function groupByRule(findings: readonly Finding[], report: Report, context: FormatContext): RuleGroup[] {
+  const results = new Map(report.rules.map((r) => [r.id, r]));
+  const groups = new Map<string, RuleGroup>();
+  for (const f of sortFindings(findings)) {
+    let group = groups.get(f.ruleId);
+    if (!group) {
+      const result = results.get(f.ruleId);
+      group = {
+        ruleId: f.ruleId,
+        severity: result?.severity ?? f.severity,
+        title: result?.title ?? context.rules.get(f.ruleId)?.title ?? '',
+        ...(result ? { result } : {}),
+        findings: [],
+      };
+      groups.set(f.ruleId, group);
+    }
+    group.findings.push(f);
+  }
+  return [...groups.values()];
+}
+
+/** Findings that fail the run, and those a waiver or the baseline suppressed. */
+export function splitFindings(report: Report): { active: Finding[]; suppressed: Finding[] } {
+  const sorted = sortFindings(report.findings);
+  return { active: sorted.filter((f) => !f.suppression), suppressed: sorted.filter((f) => f.suppression) };
+}
+
+export function notEvaluated(report: Report): RuleResult[] {
+  return report.rules
+    .filter((r) => r.status === 'not-evaluated')
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
+}
+
+/** All rules, most severe first, then by id. */
+export function sortedRules(report: Report): RuleResult[] {
+  return [...report.rules].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
+}
+
+/** What a not-evaluated rule lacks, or else everything it reads. */
+export function lacking(rule: RuleResult): { label: 'missing' | 'needs'; items: string[] } {
+  return rule.missing && rule.missing.length > 0 ? { label: 'missing', items: rule.missing } : { label: 'needs', items: rule.needs };
+}
+
+const diagnosticRank: Record<Diagnostic['severity'], number> = { error: 0, warning: 1, note: 2 };
+
+/** Errors first, then warnings, then notes; within each, by file and position. */
+export function sortedDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => diagnosticRank[a.severity] - diagnosticRank[b.severity] || compareDiagnostics(a, b));
+}
+
+/** `file:line:col`, else `file#pointer`, else the file. */
+export function diagnosticWhere(d: Diagnostic): string {
+  const file = d.file ?? '';
+  if (d.position) return `${file}:${d.position.line}:${d.position.column}`;
+  if (d.pointer !== undefined) return `${file}#${d.pointer}`;
+  return file;
+}
+
+/** What a reader calls a resource: its name, else its id. */
+export function resourceLabel(f: Finding): string {
+  return f.resource.name ?? f.resource.id;
+}
+
+// A control character or a bidi override in export text must neither break the layout nor reorder
+// what the admin reads, so it is shown as an escape.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+export function printable(text: string): string {
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text as HTML character data or a quoted attribute value, never markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+}
