@@ -1,5 +1,6 @@
 /** What commands need from the process, passed in so commands stay testable and never exit. */
 import type { Diagnostic } from '../diagnostics';
+import { diagnosticWhere } from '../report/text';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -16,8 +17,7 @@ export class UsageError extends Error {}
 
 /** `file:line:col  severity  message  code`, the one line shape for problems outside a report. */
 export function formatProblem(d: Diagnostic): string {
-  const where = `${d.file ?? 'posture-lint'}${d.position ? `:${d.position.line}:${d.position.column}` : d.pointer ? `#${d.pointer}` : ''}`;
-  return `${where}  ${d.severity}  ${d.message}  ${d.code}`;
+  return `${diagnosticWhere(d) || 'posture-lint'}  ${d.severity}  ${d.message}  ${d.code}`;
 }
 
 /** Prints error diagnostics to stderr; true when there was one. */

@@ -15,6 +15,8 @@ import {
 } from './model';
 import { sortFindings } from './summary';
 
+export { diagnosticWhere, printable } from './text';
+
 export type VerdictStatus = 'error' | 'findings' | 'incomplete' | 'clean';
 
 export interface Verdict {
@@ -109,25 +111,12 @@ export function sortedDiagnostics(diagnostics: readonly Diagnostic[]): Diagnosti
 }
 
 /** `file:line:col`, else `file#pointer`, else the file. */
-export function diagnosticWhere(d: Diagnostic): string {
-  const file = d.file ?? '';
-  if (d.position) return `${file}:${d.position.line}:${d.position.column}`;
-  if (d.pointer !== undefined) return `${file}#${d.pointer}`;
-  return file;
-}
 
 /** What a reader calls a resource: its name, else its id. */
 export function resourceLabel(f: Finding): string {
   return f.resource.name ?? f.resource.id;
 }
 
-// A control character or a bidi override in export text must neither break the layout nor reorder
-// what the admin reads, so it is shown as an escape.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-export function printable(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

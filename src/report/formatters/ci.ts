@@ -3,7 +3,7 @@
  * a finding, a not-evaluated rule and a suppression, which files lie in the snapshot folder, and
  * text made safe to show.
  */
-import { cmp, type Diagnostic } from '../../diagnostics';
+import { cmp } from '../../diagnostics';
 import { severityRank, type Finding, type Report, type RuleResult, type Severity, type Suppression } from '../model';
 
 export type CiLevel = 'error' | 'warning' | 'note';
@@ -55,24 +55,4 @@ const MANIFEST = 'snapshot.yaml';
 export function snapshotFiles(report: Report): (file: string) => boolean {
   const files = new Set(report.snapshot.files.map((f) => f.file));
   return (file) => files.has(file) || file === MANIFEST;
-}
-
-/** `file:line:col`, else `file#pointer`, else the file; empty when the diagnostic names none. */
-export function diagnosticWhere(d: Diagnostic): string {
-  const file = d.file ?? '';
-  if (d.position) return `${file}:${d.position.line}:${d.position.column}`;
-  if (d.pointer !== undefined) return `${file}#${d.pointer}`;
-  return file;
-}
-
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-
-// Control characters (but tab and line breaks, which each format escapes its own way), characters
-// XML 1.0 forbids, and bidi overrides: text from the exports must neither break a report nor reorder
-// what a reviewer reads in a CI page.
-const UNSAFE = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]|${LONE_SURROGATE.source}`, 'g');
-
-/** The text with unsafe characters shown as `\uXXXX`. */
-export function visible(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

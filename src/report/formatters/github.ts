@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { compareDiagnostics } from '../../diagnostics';
 import { sortFindings } from '../summary';
 import type { Formatter } from '../model';
-import { ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, visible, type CiLevel } from './ci';
+import { ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, type CiLevel } from './ci';
+import { visible } from '../text';
 
 type Command = 'error' | 'warning' | 'notice';
 

@@ -6,7 +6,8 @@
 import { compareDiagnostics } from '../../diagnostics';
 import type { Finding, Formatter, Report, RuleResult } from '../model';
 import { sortFindings } from '../summary';
-import { diagnosticWhere, findingText, notEvaluatedText, rulesOf, suppressionText, visible } from './ci';
+import { findingText, notEvaluatedText, rulesOf, suppressionText } from './ci';
+import { diagnosticWhere, visible } from '../text';
 
 interface Outcome {
   tag: 'failure' | 'skipped' | 'error';

@@ -6,7 +6,8 @@
 import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
 import type { Finding, Formatter, Location, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
-import { ciLevel, findingText, LONE_SURROGATE, notEvaluatedText, rulesOf, snapshotFiles, suppressionText } from './ci';
+import { ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, suppressionText } from './ci';
+import { LONE_SURROGATE } from '../text';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The uriBaseId of snapshot files: result URIs are relative to the snapshot folder. */

@@ -2,6 +2,7 @@
  * Terminal output for an admin: findings grouped by rule, then the rules that could not run and
  * what they lacked, then input and rule-file problems, then one summary line.
  */
+import { diagnosticWhere, printable } from '../text';
 import { compareDiagnostics, cmp, type Diagnostic } from '../../diagnostics';
 import {
   severityRank,
@@ -62,13 +63,6 @@ function severityPaint(p: Palette, severity: Severity | Diagnostic['severity']):
   }
 }
 
-// Names and messages carry text from the exports. A control character or bidi override in them must
-// neither drive the terminal nor reorder or split what the admin reads, so it is shown escaped.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-function safe(text: string): string {
-  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 interface Cell {
   text: string;
@@ -96,7 +90,7 @@ function plural(n: number, word: string): string {
 
 /** `<mark> <rule id>  <severity>  <title>`: the heading of a failed and of a not-evaluated rule. */
 function ruleHeading(p: Palette, mark: string, rule: Pick<RuleResult, 'id' | 'severity' | 'title'>): string {
-  return `${mark} ${p.bold(safe(rule.id))}  ${severityPaint(p, rule.severity)(rule.severity)}  ${safe(rule.title)}`;
+  return `${mark} ${p.bold(printable(rule.id))}  ${severityPaint(p, rule.severity)(rule.severity)}  ${printable(rule.title)}`;
 }
 
 function findingsSection(report: Report, context: FormatContext, p: Palette): string[] {
@@ -119,9 +113,9 @@ function findingsSection(report: Report, context: FormatContext, p: Palette): st
     for (const f of findings) {
       // A waived or baselined finding is shown, marked, and dim: it does not fail the run.
       const note = f.suppression ? ` [${suppressionNote(f)}]` : '';
-      rows.push([{ text: safe(f.resource.name ?? f.resource.id), ...(f.suppression ? { paint: p.dim } : {}) }, { text: safe(f.message + note), ...(f.suppression ? { paint: p.dim } : {}) }]);
+      rows.push([{ text: printable(f.resource.name ?? f.resource.id), ...(f.suppression ? { paint: p.dim } : {}) }, { text: printable(f.message + note), ...(f.suppression ? { paint: p.dim } : {}) }]);
       for (const loc of f.locations) {
-        rows.push([{ text: '' }, { text: safe(`${loc.file}#${loc.pointer}`), paint: p.dim }]);
+        rows.push([{ text: '' }, { text: printable(`${loc.file}#${loc.pointer}`), paint: p.dim }]);
       }
     }
     lines.push(...columns(rows, '  '), '');
@@ -145,31 +139,25 @@ function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[]
     const missing = r.missing ?? [];
     lines.push(
       missing.length > 0
-        ? `      missing: ${safe(missing.join(', '))}`
-        : `      needs: ${safe(r.needs.join(', '))}`,
+        ? `      missing: ${printable(missing.join(', '))}`
+        : `      needs: ${printable(r.needs.join(', '))}`,
     );
-    if (r.reason) lines.push(`      reason: ${safe(r.reason)}`);
+    if (r.reason) lines.push(`      reason: ${printable(r.reason)}`);
   }
   lines.push('');
   return lines;
 }
 
-function where(d: Diagnostic): string {
-  const file = d.file ?? '';
-  if (d.position) return `${file}:${d.position.line}:${d.position.column}`;
-  if (d.pointer !== undefined) return `${file}#${d.pointer}`;
-  return file;
-}
 
 function diagnosticsSection(diagnostics: readonly Diagnostic[], p: Palette): string[] {
   if (diagnostics.length === 0) return [];
   const rows = [...diagnostics]
     .sort(compareDiagnostics)
     .map((d): Cell[] => [
-      { text: safe(where(d)) },
+      { text: printable(diagnosticWhere(d)) },
       { text: d.severity, paint: severityPaint(p, d.severity) },
-      { text: safe(d.message) },
-      { text: safe(d.code), paint: p.dim },
+      { text: printable(d.message) },
+      { text: printable(d.code), paint: p.dim },
     ]);
   return [p.bold('Problems'), ...columns(rows, '  '), ''];
 }
