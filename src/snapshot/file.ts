@@ -3,12 +3,13 @@
  * record as exported, normalise it. Every problem becomes a diagnostic; nothing here throws, and one
  * file's problems never stop another's.
  */
-import { diagnostic, positionAt, type Diagnostic } from '../diagnostics';
+import { stat } from 'node:fs/promises';
+import { diagnostic, type Diagnostic } from '../diagnostics';
 import { classify } from './detect';
-import { unwrap, type RawRecord } from './envelope';
-import { scanJson } from './json-scan';
+import type { RawRecord } from './envelope';
 import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
-import { readJsonFile } from './read';
+import { readJsonExport, type ExportRead, type Locate } from './read';
+import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { validateRecord } from './validate';
 
@@ -22,14 +23,21 @@ export interface FileResult {
   diagnostics: Diagnostic[];
 }
 
-export async function loadFile(absolutePath: string, file: string, forced?: ExportKind): Promise<FileResult> {
+export interface FileOptions {
+  /** The kind the manifest maps the file to. */
+  forced?: ExportKind;
+  /** JSON files larger than this many bytes are streamed (default `STREAM_THRESHOLD`). */
+  streamThreshold?: number;
+}
+
+export async function loadFile(absolutePath: string, file: string, options: FileOptions = {}): Promise<FileResult> {
   const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [] };
-  const read = await readJsonFile(absolutePath, file);
+  const read = await readExport(absolutePath, file, options.streamThreshold ?? STREAM_THRESHOLD);
   if (!read.ok) {
     result.diagnostics.push(read.diagnostic);
     return result;
   }
-  const envelope = unwrap(read.value);
+  const envelope = read.unwrapped;
   if (envelope.nextLink !== undefined) result.loaded.nextLink = envelope.nextLink;
   if (envelope.truncated === true) {
     result.diagnostics.push(
@@ -37,7 +45,7 @@ export async function loadFile(absolutePath: string, file: string, forced?: Expo
     );
   }
 
-  const classified = classify(envelope, forced);
+  const classified = classify(envelope, options.forced);
   reportUnrecognised(file, envelope.odataContext, classified, envelope.records.length, result.diagnostics);
 
   const invalid: { pointer: string; message: string }[] = [];
@@ -59,8 +67,20 @@ export async function loadFile(absolutePath: string, file: string, forced?: Expo
   }
   result.loaded.kinds = [...classified.byKind.keys()].sort();
   result.loaded.records = loadedRecords.size;
-  result.diagnostics.push(...invalidRecordDiagnostics(file, read.text, invalid));
+  result.diagnostics.push(...(await invalidRecordDiagnostics(file, read.locate, invalid)));
   return result;
+}
+
+/**
+ * NDJSON is always streamed; JSON above the threshold too, since one string cannot hold it. Both
+ * paths give the same envelope and records, so the rest of the pipeline cannot tell them apart.
+ */
+async function readExport(absolutePath: string, file: string, streamThreshold: number): Promise<ExportRead> {
+  const format = formatOf(file);
+  // When stat fails, the in-memory path reports why the file cannot be read.
+  const size = await stat(absolutePath).then((s) => s.size, () => 0);
+  if (format === 'ndjson' || size > streamThreshold) return streamExport(absolutePath, file, { format });
+  return readJsonExport(absolutePath, file);
 }
 
 function reportUnrecognised(
@@ -100,18 +120,14 @@ function countOf(records: readonly RawRecord[]): string {
   return records.length === 1 ? '1 record' : `${records.length} records`;
 }
 
-/** Diagnostics for records that failed their schema, with line:column found by one scan of the file. */
-function invalidRecordDiagnostics(file: string, text: string, invalid: readonly { pointer: string; message: string }[]): Diagnostic[] {
+/** Diagnostics for records that failed their schema, with line:column found by one more scan of the file. */
+async function invalidRecordDiagnostics(file: string, locate: Locate, invalid: readonly { pointer: string; message: string }[]): Promise<Diagnostic[]> {
   if (invalid.length === 0) return [];
   const shown = invalid.slice(0, MAX_RECORD_DIAGNOSTICS);
-  const offsets = scanJson(text, new Set(shown.map((i) => i.pointer))).offsets;
+  const positions = await locate(shown.map((i) => i.pointer));
   const out = shown.map((i) => {
-    const offset = offsets.get(i.pointer);
-    return diagnostic('error', 'invalid-record', i.message, {
-      file,
-      pointer: i.pointer,
-      ...(offset === undefined ? {} : { position: positionAt(text, offset) }),
-    });
+    const position = positions.get(i.pointer);
+    return diagnostic('error', 'invalid-record', i.message, { file, pointer: i.pointer, ...(position === undefined ? {} : { position }) });
   });
   if (invalid.length > shown.length) {
     out.push(diagnostic('error', 'invalid-record', `${invalid.length - shown.length} more records of this file fail validation and were excluded`, { file }));

@@ -4,6 +4,7 @@
  * one to fix a hand-edited or truncated export. Iterative (explicit stack), so deep nesting cannot
  * overflow the call stack.
  */
+import { pointerSegment } from './json-util';
 
 export interface JsonScanError {
   /** Character offset of the problem in the scanned text. */
@@ -105,7 +106,7 @@ export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()):
       if (pos >= len) return fail(len, 'unexpected end of file');
       if (text[pos] !== ':') return fail(pos, "expected ':' after property name");
       pos++;
-      stack[stack.length - 1].segment = key.replace(/~/g, '~0').replace(/\//g, '~1');
+      stack[stack.length - 1].segment = pointerSegment(key);
       state = 'value';
     } else {
       const top = stack[stack.length - 1];

@@ -28,3 +28,8 @@ export function getPath(obj: JsonObject, path: string): unknown {
 export function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
+
+/** A key as a JSON pointer segment (RFC 6901: `~` as `~0`, `/` as `~1`). */
+export function pointerSegment(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}

@@ -1,7 +1,8 @@
 /**
- * Loads a snapshot folder: every `*.json` below it, recognised by content whatever its name or
- * folder, merged into one collection per export kind, checked against the manifest's promises, with
- * the snapshot facts derived. Never throws for bad input: problems are diagnostics.
+ * Loads a snapshot folder: every `*.json`, `*.ndjson` and `*.jsonl` below it, recognised by content
+ * whatever its name or folder, merged into one collection per export kind, checked against the
+ * manifest's promises, with the snapshot facts derived. Never throws for bad input: problems are
+ * diagnostics.
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,15 @@ import { describeSnapshot } from './self';
 export interface LoadOptions {
   /** Manifest path (default: `snapshot.yaml` at the root, when present). */
   manifest?: string;
+  /**
+   * JSON files larger than this many bytes are read record by record instead of as one string
+   * (default `STREAM_THRESHOLD`, 64 MiB; 0 streams every file). NDJSON is always read that way.
+   */
+  streamThreshold?: number;
 }
+
+/** Export files: JSON documents, and NDJSON / JSON Lines (one record per line). */
+const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 
 export async function loadSnapshot(root: string, options: LoadOptions = {}): Promise<Snapshot> {
   const absRoot = resolve(root);
@@ -35,12 +44,12 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   diagnostics.push(...manifestProblems);
 
   // Symbolic links are not followed (fast-glob lists neither linked files nor linked folders' content).
-  const files = (await fg('**/*.json', { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false })).sort(cmp);
+  const files = (await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false })).sort(cmp);
   const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics);
 
   const byKind = new Map<string, Collection>();
   for (const file of files) {
-    const result = await loadFile(join(absRoot, file), file, mapping?.forced.get(file));
+    const result = await loadFile(join(absRoot, file), file, { forced: mapping?.forced.get(file), streamThreshold: options.streamThreshold });
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);
     for (const [kind, records] of result.records) {

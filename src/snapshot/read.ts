@@ -1,13 +1,26 @@
 import { readFile } from 'node:fs/promises';
-import { diagnostic, positionAt, type Diagnostic } from '../diagnostics';
+import { diagnostic, positionAt, type Diagnostic, type Position } from '../diagnostics';
+import { unwrap, type Unwrapped } from './envelope';
 import { scanJson } from './json-scan';
 
 /** A file read and parsed, or the diagnostic that says why it could not be. */
 export type ReadResult = { ok: true; text: string; value: unknown } | { ok: false; diagnostic: Diagnostic };
 
+/** Line:column of the values at the given JSON pointers (those found), for diagnostics about records. */
+export type Locate = (pointers: readonly string[]) => Promise<Map<string, Position>>;
+
+/** An export's records with its envelope, however it was read, or why it could not be. */
+export type ExportRead = { ok: true; unwrapped: Unwrapped; locate: Locate } | { ok: false; diagnostic: Diagnostic };
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf16le = new TextDecoder('utf-16le', { fatal: true });
 const utf16be = new TextDecoder('utf-16be', { fatal: true });
+
+/** The `encoding` message for a file that does not decode; `head` is its first bytes. */
+export function encodingProblem(head: Uint8Array): string {
+  const utf16Hint = head.length > 1 && (head[0] === 0 || head[1] === 0) ? ' (UTF-16 without a byte order mark?)' : '';
+  return `file is not valid UTF-8 or UTF-16 with a byte order mark${utf16Hint}`;
+}
 
 /**
  * Decodes an export's bytes: UTF-8 (BOM stripped) or, with a byte order mark, UTF-16 LE/BE (what
@@ -20,8 +33,7 @@ export function decodeText(bytes: Uint8Array): { text: string } | { error: strin
     const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
     return { text: utf8.decode(hasBom ? bytes.subarray(3) : bytes) };
   } catch {
-    const utf16Hint = bytes.length > 1 && (bytes[0] === 0 || bytes[1] === 0) ? ' (UTF-16 without a byte order mark?)' : '';
-    return { error: `file is not valid UTF-8 or UTF-16 with a byte order mark${utf16Hint}` };
+    return { error: encodingProblem(bytes.subarray(0, 2)) };
   }
 }
 
@@ -56,9 +68,21 @@ export async function readJsonFile(absolutePath: string, file: string): Promise<
   try {
     decoded = decodeText(bytes);
   } catch (err) {
-    // V8 cannot hold one string over ~512 Mi characters.
+    // V8 cannot hold one string over ~512 Mi characters (the streaming reader has no such limit).
     return { ok: false, diagnostic: diagnostic('error', 'read-error', `cannot read file: ${(err as Error).message}`, { file }) };
   }
   if ('error' in decoded) return { ok: false, diagnostic: diagnostic('error', 'encoding', decoded.error, { file }) };
   return parseJsonText(decoded.text, file);
+}
+
+/** The in-memory path: the whole file as one string, one `JSON.parse`; fastest for files that fit. */
+export async function readJsonExport(absolutePath: string, file: string): Promise<ExportRead> {
+  const read = await readJsonFile(absolutePath, file);
+  if (!read.ok) return read;
+  const text = read.text;
+  const locate: Locate = async (pointers) => {
+    const offsets = scanJson(text, new Set(pointers)).offsets;
+    return new Map([...offsets].map(([pointer, offset]) => [pointer, positionAt(text, offset)]));
+  };
+  return { ok: true, unwrapped: unwrap(read.value), locate };
 }

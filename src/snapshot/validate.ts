@@ -8,6 +8,7 @@ import { PACKAGE_ROOT } from '../paths';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { firstSchemaProblem } from '../schema-errors';
 import type { ExportKind } from './kinds';
+import { pointerSegment } from './json-util';
 
 export interface RecordProblem {
   /** JSON pointer, relative to the validated value, of the offending field. */
@@ -42,5 +43,5 @@ export function validateRecord(kind: ExportKind, value: unknown): RecordProblem 
   const validate = compileSchema(kind.schemaFile);
   if (validate(value)) return undefined;
   const problem = firstSchemaProblem(validate.errors ?? []);
-  return { instancePath: problem.path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join(''), message: problem.message };
+  return { instancePath: problem.path.map((s) => `/${pointerSegment(String(s))}`).join(''), message: problem.message };
 }
