@@ -1,6 +1,9 @@
 /** Library API of posture-lint. */
 export { lint, exitCode, COLLECTIONS, type LintOptions, type LintResult, type GateOptions } from './lint';
-export { loadSnapshot } from './snapshot/load';
+export { loadSnapshot, type LoadOptions } from './snapshot/load';
+export { STREAM_THRESHOLD } from './snapshot/stream';
+export { loadConfig, type Config } from './config';
+export { createBaseline, type Baseline } from './gate/baseline';
 export { loadRules } from './rules/load';
 export { evaluate } from './engine/evaluate';
 export { FORMATTERS, getFormatter, formatterNames } from './report/formatters';
