@@ -1,7 +1,8 @@
 /**
  * YAML documents posture-lint reads from users (rules, the snapshot manifest, the config), parsed
  * with positions so every problem can be reported at `file:line:col`. Untrusted: duplicate keys
- * are errors and aliases are capped, so an alias bomb cannot exhaust memory.
+ * are errors, aliases are capped, so an alias bomb cannot exhaust memory, and nesting is capped,
+ * so validation (recursive, as ajv is) cannot overflow the stack.
  */
 import type { ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
@@ -10,6 +11,9 @@ import { schemaProblems } from './schema-errors';
 
 /** Aliases a document may use: enough to share a list, far too few for an alias bomb. */
 export const MAX_ALIASES = 50;
+
+/** Levels of maps and lists a document may nest: rules nest conditions at most 32 deep (two levels each). */
+export const MAX_DEPTH = 128;
 
 export interface YamlFile {
   file: string;
@@ -26,15 +30,34 @@ export function parseYaml(text: string, file: string, code: string): { yaml?: Ya
     return {
       diagnostics: doc.errors.map((err) => {
         const p = lines.linePos(err.pos[0]);
-        return diagnostic('error', code, err.message.split('\n')[0], { file, position: { line: p.line, column: p.col } });
+        // The parser gives up on extreme nesting with the engine's words; say what they mean.
+        const message = err.message.includes('call stack') ? `the document nests deeper than ${MAX_DEPTH} levels` : err.message.split('\n')[0];
+        return diagnostic('error', code, message, { file, position: { line: p.line, column: p.col } });
       }),
     };
+  }
+  const deep = tooDeep(doc);
+  if (deep !== undefined) {
+    const p = lines.linePos(deep.range?.[0] ?? 0);
+    return { diagnostics: [diagnostic('error', code, `the document nests deeper than ${MAX_DEPTH} levels`, { file, position: { line: p.line, column: p.col } })] };
   }
   try {
     return { yaml: { file, doc, lines, data: doc.toJS({ maxAliasCount: MAX_ALIASES }) }, diagnostics: [] };
   } catch (e) {
     return { diagnostics: [diagnostic('error', code, (e as Error).message, { file, position: { line: 1, column: 1 } })] };
   }
+}
+
+/** The first node nested deeper than MAX_DEPTH, found without recursion. */
+function tooDeep(doc: Document): Node | undefined {
+  const stack: [unknown, number][] = [[doc.contents, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, depth] = top;
+    if (depth > MAX_DEPTH) return node as Node;
+    if (isMap(node)) for (const pair of node.items) stack.push([pair.value, depth + 1]);
+    else if (isSeq(node)) for (const item of node.items) stack.push([item, depth + 1]);
+  }
+  return undefined;
 }
 
 function nodeAt(doc: Document, at: readonly (string | number)[], wantKey: boolean): Node | undefined {

@@ -3,15 +3,16 @@
  * element a rule visits (a joined record, an element a quantifier, count or let looks at) costs one
  * step; a rule that runs out is stopped with an error naming it, instead of running for hours.
  *
- * The budget scales with the data, so honest rules on the largest tenants never hit it: a rule
- * gets BASE_STEPS plus STEPS_PER_SUBJECT for every record (or group) it checks. A cross join of two
- * 20k collections inside a quantifier needs 400M steps against a budget of 30M, and stops in
- * about a second.
+ * The budget scales with the snapshot, so honest rules on the largest tenants never hit it: a rule
+ * gets BASE_STEPS plus STEPS_PER_RECORD for every record in the snapshot — an honest rule visits
+ * each record a bounded number of times, however few subjects it checks (a rule over five
+ * principals may join every device). A cross join of two 20k collections inside a quantifier
+ * needs 400M steps against a budget of 28M, and stops.
  */
 import type { StepBudget } from '../rules/types';
 
 export const BASE_STEPS = 20_000_000;
-export const STEPS_PER_SUBJECT = 500;
+export const STEPS_PER_RECORD = 200;
 export class BudgetExceeded extends Error {
   constructor(readonly limit: number) {
     super(`evaluation budget of ${limit} steps exceeded`);
@@ -26,8 +27,8 @@ export class Budget implements StepBudget {
     this.remaining = limit;
   }
 
-  static forSubjects(subjects: number): Budget {
-    return new Budget(BASE_STEPS + STEPS_PER_SUBJECT * subjects);
+  static forRecords(records: number): Budget {
+    return new Budget(BASE_STEPS + STEPS_PER_RECORD * records);
   }
 
   /** Spend `n` steps; throws BudgetExceeded when the rule has used up its budget. */

@@ -140,6 +140,12 @@ function wholeSubject(coll: Collection): Subject {
   };
 }
 
+function snapshotRecords(snapshot: Snapshot): number {
+  let n = 0;
+  for (const c of snapshot.collections.values()) n += c.records.length;
+  return n;
+}
+
 function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult): RuleResult {
   const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
@@ -155,7 +161,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
     for (const s of some) subjects.push(s);
   }
   const values = { params: rule.params, facts: ctx.facts };
-  const ruleCtx: EvalContext = { ...ctx, budget: Budget.forSubjects(subjects.length) };
+  const ruleCtx: EvalContext = { ...ctx, budget: Budget.forRecords(snapshotRecords(snapshot)) };
   let evaluated = 0;
   let failed = 0;
   const ruleFindings: Finding[] = [];
@@ -169,14 +175,16 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
       ruleFindings.push(outcome);
     }
   } catch (e) {
-    if (!(e instanceof BudgetExceeded)) throw e;
+    // One rule that cannot finish (its budget ran out, or data too deep to walk) is reported and
+    // fails the run; it never takes the other rules' results down with it.
+    const budget = e instanceof BudgetExceeded;
+    const why = budget
+      ? `${(e as Error).message} (after ${evaluated} of ${subjects.length} records); a join or quantifier visits far more records than the snapshot holds`
+      : `${e instanceof Error ? e.message : String(e)} (after ${evaluated} of ${subjects.length} records)`;
     diagnostics.push(
-      diagnostic('error', 'rule-budget', `rule ${rule.meta.id} stopped: ${e.message} (after ${evaluated} of ${subjects.length} records); a join or quantifier visits far more records than the snapshot holds`, {
-        file: rule.meta.file,
-        ruleId: rule.meta.id,
-      }),
+      diagnostic('error', budget ? 'rule-budget' : 'rule-error', `rule ${rule.meta.id} stopped: ${why}`, { file: rule.meta.file, ruleId: rule.meta.id }),
     );
-    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: 'stopped by the evaluation budget' };
+    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: budget ? 'stopped by the evaluation budget' : 'stopped by an error' };
   }
   for (const f of ruleFindings) findings.push(f);
   return { ...base, status: failed > 0 ? 'failed' : 'passed', evaluated, passed: evaluated - failed, failed };

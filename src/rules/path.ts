@@ -91,10 +91,18 @@ function parseJsonPath(text: string): ParsedPath | string {
   if (/\?\s*\(|\(\s*@|\(\s*\$|@\.|`/.test(text) || /[()]/.test(text)) {
     return `JSONPath '${text}' uses a filter or script expression; rules may only use plain JSONPath selectors ($, ., .., *, [n], ['name'])`;
   }
+  let names: string[];
   try {
-    JSONPath.toPathArray(text);
+    names = JSONPath.toPathArray(text);
   } catch (e) {
     return `JSONPath '${text}' does not parse: ${(e as Error).message}`;
+  }
+  if (names.some((n) => n.startsWith('?'))) return `JSONPath '${text}' uses a filter expression; rules may only use plain JSONPath selectors ($, ., .., *, [n], ['name'])`;
+  // jsonpath-plus reads a name starting with @ as a type selector (@string, @path, …) and throws
+  // on records that lack it, so the run would crash; a field path reads such keys as names.
+  const typed = names.find((n) => n.startsWith('@'));
+  if (typed !== undefined) {
+    return `JSONPath '${text}': '${typed}' is a JSONPath type selector, not a name; read the key with a field path such as ['${typed}']`;
   }
   return { text, segments: [], jsonPath: text };
 }

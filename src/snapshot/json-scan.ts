@@ -49,12 +49,15 @@ export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()):
     }
   };
   const pointer = (): string => stack.map((f) => '/' + f.segment).join('');
+  // A pointer names a value at one depth (its segment count): building the pointer only at those
+  // depths keeps a scan of a deeply nested file linear instead of quadratic.
+  const depths = new Set([...wanted].map((p) => (p.match(/\//g) ?? []).length));
 
   for (;;) {
     skipWs();
     if (state === 'value') {
       if (pos >= len) return fail(len, 'unexpected end of file');
-      if (wanted.size > 0) {
+      if (depths.has(stack.length)) {
         const p = pointer();
         if (wanted.has(p)) offsets.set(p, pos);
       }

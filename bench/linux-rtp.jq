@@ -1,0 +1,33 @@
+# linux-realtime-protection-on (rules/linux-realtime-protection-on.yaml) restricted to deviceavinfo
+# evidence, in jq: Linux devices (osPlatform in the rule's linuxPlatforms) whose deviceavinfo
+# avMode is not Active (the code "0", or the name "Active" itself), plus those with no deviceavinfo
+# record. As in posture-lint, strings compare case-insensitively, devices join deviceavinfo on
+# id = machineId with the first record winning, and each device counts once. Prints the number of
+# failing devices.
+#
+#   jq -n -f bench/linux-rtp.jq <snapshot>/mde/*.json
+#
+# Takes the MDE pages in any order, one page at a time: machines and deviceavinfo pages are told
+# apart by their @odata.context, as posture-lint tells them; only the join keys are kept. Written
+# for jq 1.6's cost model: lists are collected per page and turned into one object at the end
+# (from_entries), because updating a keyed object record by record inside reduce copies it.
+
+def linuxPlatforms: ["Linux", "Ubuntu", "Debian", "RedHatEnterpriseLinux", "CentOS", "SuSE", "SUSE", "SLES",
+  "OracleLinux", "AmazonLinux", "Fedora", "AlmaLinux", "RockyLinux", "Mariner", "AzureLinux"]
+  | map({key: ascii_downcase, value: true}) | from_entries;
+
+# posture-lint reads deviceavinfo's avMode code "0" (or 0) as Active, and keeps a name it knows as is.
+def active: . != null and (tostring == "0" or . == "Active");
+
+linuxPlatforms as $linux
+| reduce inputs as $page ({linux: [], av: []};
+    ($page["@odata.context"] // "") as $context
+    | if ($context | endswith("#Machines")) then
+        .linux += [$page.value[] | select($linux[.osPlatform // "" | ascii_downcase]) | .id | ascii_downcase]
+      elif ($context | endswith("#DeviceAvInfo")) then
+        .av += [$page.value[] | {key: (.machineId | ascii_downcase), value: (.avMode | active)}]
+      else . end)
+# from_entries lets a later entry win: reversed, the first deviceavinfo record of a device wins.
+| (.av | reverse | from_entries) as $av
+| [.linux | unique[] | select($av[.] != true)]
+| length
