@@ -23,6 +23,16 @@ export interface SnapshotResult {
   rules: RuleMeta[];
 }
 
+/** A job from parsed command-line values (lint and baseline create share their options). */
+export function jobFor(
+  snapshot: string,
+  values: { ruleset?: string; rules?: string[]; manifest?: string; now?: string; config?: string; waivers?: string; baseline?: string },
+  cwd: string,
+): SnapshotJob {
+  const { ruleset, rules, manifest, now, config, waivers, baseline } = values;
+  return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd };
+}
+
 /** The configuration was checked before any job started, so a problem here is a bug. */
 export async function lintWithConfig(job: SnapshotJob): Promise<SnapshotResult> {
   const { config, diagnostics } = await loadConfig(job.configFile, job.cwd);

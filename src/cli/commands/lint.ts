@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { exitCode } from '../../lint';
-import { lintAll } from '../lint-job';
+import { jobFor, lintAll } from '../lint-job';
 import { formatterNames, getFormatter } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { writeFileAtomic } from '../output';
@@ -92,19 +92,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;
   const { config } = loaded;
-  const results = await lintAll(
-    positionals.map((snapshot) => ({
-      snapshot,
-      ruleset: values.ruleset,
-      rules: values.rules,
-      manifest: values.manifest,
-      now: values.now,
-      configFile: values.config,
-      waivers: values.waivers,
-      baseline: values.baseline,
-      cwd: io.cwd,
-    })),
-  );
+  const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd)));
   const failOn = (failOnFlag ?? config?.failOn ?? 'low') as Severity;
   let code: 0 | 1 | 2 = 0;
   for (let i = 0; i < results.length; i++) {
