@@ -5,6 +5,7 @@
  * in parallel, one report each: `--output reports/{snapshot}.sarif` names each file.
  */
 import { parseArgs } from 'node:util';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { exitCode } from '../../lint';
 import { jobFor, lintAll } from '../lint-job';
@@ -70,6 +71,10 @@ function snapshotNames(folders: string[]): string[] {
 export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals, tokens } = parseArgs({ args, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
   if (positionals.length === 0) throw new UsageError('lint needs a snapshot folder');
+  for (const folder of positionals) {
+    // A mistyped folder is a usage error, not a report of seventeen rules that found nothing to read.
+    if (!(await stat(path.resolve(io.cwd, folder)).catch(() => undefined))?.isDirectory()) throw new UsageError(`snapshot folder not found: ${folder}`);
+  }
   const outputs = targets(tokens);
   const many = positionals.length > 1;
   const names = snapshotNames(positionals);
