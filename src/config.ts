@@ -9,7 +9,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics';
 import { SCHEMAS_DIR } from './paths';
 import type { Severity } from './report/model';
-import { parseYaml, positionIn, validateYaml, type YamlFile } from './yaml-file';
+import { positionIn, readYamlDocument, type YamlFile } from './yaml-file';
 import { closest } from './suggest';
 import type { CompiledRule } from './rules/types';
 
@@ -54,22 +54,14 @@ let validator: ReturnType<Ajv2020['compile']> | undefined;
 export async function loadConfig(explicit: string | undefined, cwd = process.cwd()): Promise<{ config?: Config; diagnostics: Diagnostic[] }> {
   const abs = path.resolve(cwd, explicit ?? CONFIG_FILE);
   const file = path.relative(cwd, abs).split(path.sep).join('/') || CONFIG_FILE;
-  let text: string;
-  try {
-    text = await readFile(abs, 'utf8');
-  } catch (e) {
-    if (explicit === undefined && (e as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
-    return { diagnostics: [diagnostic('error', 'config-invalid', `cannot read configuration: ${(e as Error).message}`, { file })] };
-  }
-  const parsed = parseYaml(text, file, 'config-invalid');
-  const yaml = parsed.yaml;
-  if (!yaml) return { diagnostics: parsed.diagnostics };
-  if (yaml.data === null || yaml.data === undefined) yaml.data = {};
-  validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(
-    JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'config.schema.json'), 'utf8')),
-  );
-  const problems = validateYaml(yaml, validator, 'config-invalid');
-  if (problems.length) return { diagnostics: problems };
+  const { yaml, diagnostics } = await readYamlDocument(abs, file, {
+    code: 'config-invalid',
+    what: 'configuration',
+    optional: explicit === undefined,
+    validate: async () =>
+      (validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'config.schema.json'), 'utf8')))),
+  });
+  if (!yaml) return { diagnostics };
   const raw = yaml.data as RawConfig;
   const dir = path.dirname(abs);
   return {

@@ -4,6 +4,7 @@
  * are errors, aliases are capped, so an alias bomb cannot exhaust memory, and nesting is capped,
  * so validation (recursive, as ajv is) cannot overflow the stack.
  */
+import { readFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics';
@@ -102,4 +103,28 @@ export function validateYaml(yaml: YamlFile, validate: ValidateFunction, code: s
     const where = p.path.length && !p.key ? `${p.path.join('.')}: ` : '';
     return diagnostic('error', code, `${where}${p.message}`, { ...extra, file: yaml.file, position: positionIn(yaml, p.path, { key: p.key }) });
   });
+}
+
+/**
+ * Reads, parses and validates a YAML document users write (config, manifest, waivers). With
+ * `optional`, a missing file is no document rather than an error; an empty file is `{}`.
+ */
+export async function readYamlDocument(
+  abs: string,
+  file: string,
+  opts: { code: string; what: string; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean },
+): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[] }> {
+  let text: string;
+  try {
+    text = await readFile(abs, 'utf8');
+  } catch (e) {
+    if (opts.optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
+    return { diagnostics: [diagnostic('error', opts.code, `cannot read ${opts.what}: ${(e as Error).message}`, { file })] };
+  }
+  const parsed = parseYaml(text, file, opts.code);
+  const yaml = parsed.yaml;
+  if (!yaml) return { diagnostics: parsed.diagnostics };
+  if (yaml.data === null || yaml.data === undefined) yaml.data = {};
+  const problems = validateYaml(yaml, await opts.validate(), opts.code);
+  return problems.length ? { diagnostics: problems } : { yaml, diagnostics: [] };
 }

@@ -11,7 +11,7 @@ import { RE2JS } from 're2js';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { SCHEMAS_DIR } from '../paths';
 import type { Finding } from '../report/model';
-import { parseYaml, positionIn, validateYaml } from '../yaml-file';
+import { positionIn, readYamlDocument } from '../yaml-file';
 
 interface Waiver {
   rule: string;
@@ -34,18 +34,13 @@ function globMatcher(pattern: string): RE2JS {
 
 export async function loadWaivers(file: string, cwd: string): Promise<{ waivers: Waiver[]; source: string; diagnostics: Diagnostic[] }> {
   const source = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/');
-  let text: string;
-  try {
-    text = await readFile(path.resolve(cwd, file), 'utf8');
-  } catch (e) {
-    return { waivers: [], source, diagnostics: [diagnostic('error', 'waivers-invalid', `cannot read waivers: ${(e as Error).message}`, { file: source })] };
-  }
-  const parsed = parseYaml(text, source, 'waivers-invalid');
-  const yaml = parsed.yaml;
-  if (!yaml) return { waivers: [], source, diagnostics: parsed.diagnostics };
-  validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'waivers.schema.json'), 'utf8')));
-  const problems = validateYaml(yaml, validator, 'waivers-invalid');
-  if (problems.length) return { waivers: [], source, diagnostics: problems };
+  const { yaml, diagnostics } = await readYamlDocument(path.resolve(cwd, file), source, {
+    code: 'waivers-invalid',
+    what: 'waivers',
+    validate: async () =>
+      (validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'waivers.schema.json'), 'utf8')))),
+  });
+  if (!yaml) return { waivers: [], source, diagnostics };
   const raw = (yaml.data as { waivers: Omit<Waiver, 'position' | 'matchers'>[] }).waivers;
   return {
     source,

@@ -2,12 +2,11 @@
  * The optional snapshot manifest (`snapshot.yaml`): what was exported, and facts the exports cannot
  * prove. Parsed with positions so every problem points at its line:column.
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { compileSchema } from './validate';
-import { parseYaml, positionIn, validateYaml } from '../yaml-file';
+import { positionIn, readYamlDocument } from '../yaml-file';
 
 export const MANIFEST_FILE = 'snapshot.yaml';
 const MANIFEST_SCHEMA = 'schemas/snapshot-manifest.schema.json';
@@ -52,20 +51,14 @@ export async function loadManifest(
   const absolute = explicitPath === undefined ? join(root, MANIFEST_FILE) : resolve(explicitPath);
   const rel = relative(root, absolute);
   const file = (rel.startsWith('..') || isAbsolute(rel) ? absolute : rel).split(sep).join('/');
-  let text: string;
-  try {
-    text = (await readFile(absolute, 'utf8')).replace(/^\uFEFF/, '');
-  } catch (err) {
-    if (explicitPath === undefined && (err as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
-    return { diagnostics: [diagnostic('error', 'manifest-invalid', `cannot read manifest: ${(err as Error).message}`, { file })] };
-  }
-
-  const parsed = parseYaml(text, file, 'manifest-invalid');
-  const yaml = parsed.yaml;
-  if (!yaml) return { diagnostics: parsed.diagnostics };
-  if (yaml.data === null || yaml.data === undefined) yaml.data = {};
-  const problems = validateYaml(yaml, compileSchema(MANIFEST_SCHEMA, 'document'), 'manifest-invalid');
-  if (problems.length > 0) return { diagnostics: problems };
+  const read = await readYamlDocument(absolute, file, {
+    code: 'manifest-invalid',
+    what: 'manifest',
+    optional: explicitPath === undefined,
+    validate: () => compileSchema(MANIFEST_SCHEMA, 'document'),
+  });
+  const yaml = read.yaml;
+  if (!yaml) return { diagnostics: read.diagnostics };
   const at = (path: (string | number)[]): Position => positionIn(yaml, path);
   const invalid = (message: string, position: Position): Diagnostic => diagnostic('error', 'manifest-invalid', message, { file, position });
 
