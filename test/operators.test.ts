@@ -45,6 +45,7 @@ const CASES: [string, unknown, unknown, boolean][] = [
   ['withinScope', '/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Compute/virtualMachines/vm1', '/subscriptions/s1/resourcegroups/rg1', true],
   ['withinScope', '/subscriptions/s1/resourceGroups/rg10/providers/x/y/z', '/subscriptions/s1/resourceGroups/rg1', false],
   ['withinScope', '/subscriptions/s1', '/subscriptions/s1/', true],
+  ['withinScope', '/subscriptions/s1/resourceGroups/rg1/providers/x/y/vm1', '/', true],
 ];
 
 function run(name: string, actual: unknown, operand: unknown, caseSensitive = false): boolean {

@@ -7,7 +7,7 @@
  */
 import type { Collection, SnapshotRecord } from '../snapshot/types';
 import { Bound, elements, resolvePath, type ParsedPath } from '../rules/path';
-import { scopesOf } from '../rules/values';
+import { scopeKey, scopesOf } from '../rules/values';
 import type { CompiledJoin, EvalContext, JoinKeyPair } from '../rules/types';
 
 const EMPTY: ReadonlyMap<string, unknown> = new Map();
@@ -69,7 +69,7 @@ export class JoinIndexes {
           if (pair.match === 'scope') {
             if (typeof v === 'string') for (const s of scopesOf(v)) idx.add(s, i);
           } else if (pair.match === 'within') {
-            if (typeof v === 'string') idx.add(scopesOf(v).pop() ?? '/', i);
+            if (typeof v === 'string') idx.add(scopeKey(v), i);
           } else {
             const k = joinKey(v);
             if (k !== undefined) idx.add(k, i);
@@ -85,7 +85,7 @@ export class JoinIndexes {
     const out: string[] = [];
     for (const v of elements(resolvePath(path, scope))) {
       if (match === 'scope') {
-        if (typeof v === 'string') out.push(scopesOf(v).pop() ?? '/');
+        if (typeof v === 'string') out.push(scopeKey(v));
       } else if (match === 'within') {
         if (typeof v === 'string') for (const s of scopesOf(v)) out.push(s);
       } else {

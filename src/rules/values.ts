@@ -39,28 +39,30 @@ export function toNumber(v: unknown): number | undefined {
 }
 
 /**
+ * An ARM id or scope as an index key: lower-cased (ARM ids are case-insensitive), empty segments
+ * and trailing slashes dropped, `/` for the root scope.
+ */
+export function scopeKey(id: string): string {
+  return `/${id.toLowerCase().split('/').filter((p) => p !== '').join('/')}`;
+}
+
+/**
  * Is `id` the ARM scope `scope` or inside it? Compared by whole path segments, case-insensitively,
  * so `/subscriptions/a/resourceGroups/rg1` is not inside `/subscriptions/a/resourceGroups/rg`.
+ * Everything is inside the root scope `/`.
  */
 export function withinScope(id: string, scope: string): boolean {
-  const i = trimSlash(id).toLowerCase();
-  const s = trimSlash(scope).toLowerCase();
-  if (s === '') return true;
-  return i === s || i.startsWith(`${s}/`);
+  const s = scopeKey(scope);
+  const i = scopeKey(id);
+  return s === '/' || i === s || i.startsWith(`${s}/`);
 }
 
-export function trimSlash(s: string): string {
-  let end = s.length;
-  while (end > 1 && s[end - 1] === '/') end--;
-  return s.slice(0, end);
-}
-
-/** Every ancestor scope of an ARM id (itself included), lower-cased: the keys of a scope index. */
+/** Every scope an ARM id lies in (the root `/` and the id itself included): the keys of a scope index. */
 export function scopesOf(id: string): string[] {
-  const parts = trimSlash(id).toLowerCase().split('/').filter((p) => p !== '');
-  const out: string[] = [];
+  const out = ['/'];
   let acc = '';
-  for (const p of parts) {
+  for (const p of id.toLowerCase().split('/')) {
+    if (p === '') continue;
     acc += `/${p}`;
     out.push(acc);
   }
