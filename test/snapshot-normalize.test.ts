@@ -84,18 +84,18 @@ describe('snapshot normalisation', () => {
     ]);
   });
 
-  it('never mutates the record it is given, and copies __proto__ keys as plain data', () => {
-    const input = JSON.parse('{"id":"/x","type":"t","__proto__":{"polluted":true},"enabled":"True"}') as JsonObject;
+  it('keeps __proto__ keys as plain data while lifting and converting records', () => {
+    const input = JSON.parse('{"id":"/x","type":"t","__proto__":{"polluted":true},"enabled":"True","extensions":[{"isEnabled":"false"}]}') as JsonObject;
     const lifted = liftArmProperties(['enabled'])(input);
-    expect(input).to.have.property('enabled');
     const properties = lifted.properties as JsonObject;
     expect(Object.getPrototypeOf(properties)).to.equal(Object.prototype);
     expect(Object.hasOwn(properties, '__proto__')).to.equal(true);
     expect(({} as JsonObject).polluted).to.equal(undefined);
-    const bools = stringBooleans(['properties.enabled']);
+    const bools = stringBooleans(['properties.enabled', 'properties.extensions[].isEnabled', 'properties.__proto__.polluted']);
     const converted = bools(lifted);
-    expect((converted.properties as JsonObject).enabled).to.equal(true);
-    expect(properties.enabled).to.equal('True');
+    expect(properties.enabled).to.equal(true);
+    expect(properties.extensions).to.deep.equal([{ isEnabled: false }]);
     expect(bools(converted)).to.equal(converted);
+    expect(({} as JsonObject).polluted).to.equal(undefined);
   });
 });

@@ -146,7 +146,19 @@ function snapshotRecords(snapshot: Snapshot): number {
   return n;
 }
 
-function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult): RuleResult {
+/** Record subjects per collection, shared by the rules that iterate it. */
+type SubjectCache = Map<string, Subject[]>;
+
+function cachedRecordSubjects(coll: Collection, cache: SubjectCache): Subject[] {
+  let subjects = cache.get(coll.name);
+  if (!subjects) {
+    subjects = recordSubjects(coll);
+    cache.set(coll.name, subjects);
+  }
+  return subjects;
+}
+
+function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, cache: SubjectCache, out: EvaluationResult): RuleResult {
   const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
@@ -157,7 +169,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
   for (const name of rule.from) {
     const coll = snapshot.collections.get(name);
     if (!coll) continue;
-    const some = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(coll);
+    const some = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : cachedRecordSubjects(coll, cache);
     for (const s of some) subjects.push(s);
   }
   const values = { params: rule.params, facts: ctx.facts };
@@ -234,6 +246,7 @@ export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now
   const ctx: EvalContext = { facts, now, budget: UNLIMITED };
   const indexes = new JoinIndexes(snapshot.collections, ctx);
   const out: EvaluationResult = { results: [], findings: [], diagnostics: [] };
-  for (const r of rules) out.results.push(evaluateRule(r, snapshot, indexes, ctx, out));
+  const cache: SubjectCache = new Map();
+  for (const r of rules) out.results.push(evaluateRule(r, snapshot, indexes, ctx, cache, out));
   return out;
 }

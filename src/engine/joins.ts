@@ -1,13 +1,14 @@
 /**
  * Hash indexes for joins, built once per (collection, filter, key) and shared by every rule and
  * record that asks for them, so a join costs one lookup per key instead of a scan.
- * Keys compare case-insensitively (ARM ids, GUIDs and MDE ids are all case-insensitive); a
- * `scope` key indexes a record under every ancestor scope of its ARM id; a `within` key looks a
- * record up under every ancestor scope of the local id.
+ * Keys compare case-insensitively (ARM ids, GUIDs and MDE ids are all case-insensitive). A
+ * `scope` join finds the records whose ARM id lies in the local scope in a sorted list of ids,
+ * where a scope's contents are a contiguous range; a `within` join looks the local id's ancestor
+ * scopes up among the records' scopes.
  */
 import type { Collection, SnapshotRecord } from '../snapshot/types';
-import { Bound, elements, resolvePath, type ParsedPath } from '../rules/path';
-import { scopeKey, scopesOf } from '../rules/values';
+import { Bound, elements, resolvePath } from '../rules/path';
+import { scopeKey } from '../rules/values';
 import type { CompiledJoin, EvalContext, JoinKeyPair } from '../rules/types';
 
 const EMPTY: ReadonlyMap<string, unknown> = new Map();
@@ -19,6 +20,60 @@ export function joinKey(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Hit lists of one lookup, each list kept once however many local values led to it (thousands of
+ * devices of one device group give one list). Most lookups find one list, which is used as it is.
+ */
+class Hits {
+  private first: readonly number[] | undefined;
+  private more: (readonly number[])[] | undefined;
+  private seen: Set<readonly number[]> | undefined;
+
+  add(hits: readonly number[] | undefined): void {
+    if (hits === undefined || hits === this.first) return;
+    if (this.first === undefined) {
+      this.first = hits;
+      return;
+    }
+    this.more ??= [];
+    // A short list of lists is searched; a long one gets a set, so many distinct keys stay linear.
+    if (this.seen === undefined && this.more.length >= 8) this.seen = new Set(this.more);
+    if (this.seen ? this.seen.has(hits) : this.more.includes(hits)) return;
+    this.seen?.add(hits);
+    this.more.push(hits);
+  }
+
+  /** Positions of every list, ascending and distinct. */
+  positions(): readonly number[] {
+    if (this.more === undefined) return this.first ?? [];
+    const lists = [this.first!, ...this.more];
+    let n = 0;
+    for (const l of lists) n += l.length;
+    const all = new Uint32Array(n);
+    n = 0;
+    for (const l of lists) {
+      all.set(l, n);
+      n += l.length;
+    }
+    return ascendingDistinct(all);
+  }
+}
+
+/** Typed arrays sort numerically in native code, far faster than Array#sort with a comparator. */
+function ascendingDistinct(positions: Uint32Array): number[] {
+  positions.sort();
+  const out: number[] = [];
+  for (let i = 0; i < positions.length; i++) if (i === 0 || positions[i - 1] !== positions[i]) out.push(positions[i]);
+  return out;
+}
+
+/** A join index: finds, for one value of the local side, the positions of the matching records. */
+interface PositionIndex {
+  /** Adds the positions (ascending, distinct) of the records `local` matches. */
+  match(local: unknown, into: Hits): void;
+}
+
+/** Records by join key: `equals`, and `within` (records keyed by their own scope). */
 class KeyIndex {
   private readonly map = new Map<string, number[]>();
 
@@ -33,8 +88,95 @@ class KeyIndex {
   }
 }
 
+class EqualsIndex implements PositionIndex {
+  readonly keys = new KeyIndex();
+
+  match(local: unknown, into: Hits): void {
+    const k = joinKey(local);
+    if (k !== undefined) into.add(this.keys.get(k));
+  }
+}
+
+/**
+ * Records (role assignments, subscriptions) by the scope they hold; a local ARM id matches every
+ * record whose scope is one of the id's ancestors. Only ancestors as deep as some indexed scope
+ * are looked up, so a VM id costs one lookup against subscription scopes, not nine.
+ */
+class WithinIndex implements PositionIndex {
+  readonly keys = new KeyIndex();
+  /** Segment counts of the indexed scopes (0 for the root `/`). */
+  private readonly depths = new Set<number>();
+
+  add(scope: string, position: number): void {
+    const key = scopeKey(scope);
+    this.keys.add(key, position);
+    this.depths.add(key === '/' ? 0 : key.split('/').length - 1);
+  }
+
+  match(local: unknown, into: Hits): void {
+    if (typeof local !== 'string') return;
+    const id = scopeKey(local);
+    if (this.depths.has(0)) into.add(this.keys.get('/'));
+    if (id === '/') return;
+    let depth = 0;
+    for (let i = 1; i <= id.length; i++) {
+      if (i < id.length && id.charCodeAt(i) !== 0x2f) continue;
+      depth++;
+      if (this.depths.has(depth)) into.add(this.keys.get(id.slice(0, i)));
+    }
+  }
+}
+
+/**
+ * Records by ARM id, sorted, so the records in a local scope are found with binary searches
+ * instead of filing every record under each of its ancestors (nine or more keys per VM id).
+ */
+class ScopeIndex implements PositionIndex {
+  private readonly ids: string[];
+  private readonly at: Uint32Array;
+
+  constructor(entries: readonly { id: string; position: number }[]) {
+    const sorted = [...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : a.position - b.position));
+    this.ids = sorted.map((e) => e.id);
+    this.at = Uint32Array.from(sorted, (e) => e.position);
+  }
+
+  /** First index whose id is not below `id`. */
+  private lowerBound(id: string): number {
+    let lo = 0;
+    let hi = this.ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ids[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  match(local: unknown, into: Hits): void {
+    if (typeof local !== 'string') return;
+    const scope = scopeKey(local);
+    // The scope itself, then everything below it: ids starting with `scope/` sort before `scope0`.
+    const ranges = scope === '/'
+      ? [0, this.ids.length]
+      : [this.lowerBound(scope), this.lowerBound(`${scope}\u0000`), this.lowerBound(`${scope}/`), this.lowerBound(`${scope}0`)];
+    let n = 0;
+    for (let r = 0; r < ranges.length; r += 2) n += ranges[r + 1] - ranges[r];
+    if (n === 0) return;
+    const found = new Uint32Array(n);
+    n = 0;
+    for (let r = 0; r < ranges.length; r += 2) {
+      found.set(this.at.subarray(ranges[r], ranges[r + 1]), n);
+      n += ranges[r + 1] - ranges[r];
+    }
+    into.add(ascendingDistinct(found));
+  }
+}
+
 export class JoinIndexes {
-  private readonly indexes = new Map<string, KeyIndex>();
+  private readonly indexes = new Map<string, PositionIndex>();
+  /** The same, by key pair: looked up once per joined record, so without building a string key. */
+  private readonly byPair = new Map<JoinKeyPair, PositionIndex>();
   /** Records of each filtered collection, by CompiledJoin.indexKey. */
   private readonly filtered = new Map<string, SnapshotRecord[]>();
   /** Joins without keys: every record, bound once and shared by every subject. */
@@ -58,42 +200,49 @@ export class JoinIndexes {
     return recs;
   }
 
-  private index(join: CompiledJoin, pair: JoinKeyPair): KeyIndex {
+  private index(join: CompiledJoin, pair: JoinKeyPair): PositionIndex {
+    let idx = this.byPair.get(pair);
+    if (idx) return idx;
     const id = `${join.indexKey}\u0000${pair.foreign.text}\u0000${pair.match}`;
-    let idx = this.indexes.get(id);
+    idx = this.indexes.get(id);
     if (!idx) {
-      idx = new KeyIndex();
-      const recs = this.records(join);
-      for (let i = 0; i < recs.length; i++) {
-        for (const v of elements(resolvePath(pair.foreign, recs[i].data))) {
-          if (pair.match === 'scope') {
-            if (typeof v === 'string') for (const s of scopesOf(v)) idx.add(s, i);
-          } else if (pair.match === 'within') {
-            if (typeof v === 'string') idx.add(scopeKey(v), i);
-          } else {
-            const k = joinKey(v);
-            if (k !== undefined) idx.add(k, i);
-          }
-        }
-      }
+      idx = this.build(this.records(join), pair);
       this.indexes.set(id, idx);
+    }
+    this.byPair.set(pair, idx);
+    return idx;
+  }
+
+  private build(recs: readonly SnapshotRecord[], pair: JoinKeyPair): PositionIndex {
+    const values = (i: number) => elements(resolvePath(pair.foreign, recs[i].data));
+    if (pair.match === 'scope') {
+      const entries: { id: string; position: number }[] = [];
+      for (let i = 0; i < recs.length; i++) for (const v of values(i)) if (typeof v === 'string') entries.push({ id: scopeKey(v), position: i });
+      return new ScopeIndex(entries);
+    }
+    if (pair.match === 'within') {
+      const idx = new WithinIndex();
+      for (let i = 0; i < recs.length; i++) for (const v of values(i)) if (typeof v === 'string') idx.add(v, i);
+      return idx;
+    }
+    const idx = new EqualsIndex();
+    for (let i = 0; i < recs.length; i++) {
+      for (const v of values(i)) {
+        const k = joinKey(v);
+        if (k !== undefined) idx.keys.add(k, i);
+      }
     }
     return idx;
   }
 
-  private localKeys(path: ParsedPath, scope: Bound, match: JoinKeyPair['match']): string[] {
-    const out: string[] = [];
-    for (const v of elements(resolvePath(path, scope))) {
-      if (match === 'scope') {
-        if (typeof v === 'string') out.push(scopeKey(v));
-      } else if (match === 'within') {
-        if (typeof v === 'string') for (const s of scopesOf(v)) out.push(s);
-      } else {
-        const k = joinKey(v);
-        if (k !== undefined) out.push(k);
-      }
+  /** Positions of the records that match, ascending and distinct. */
+  private positions(join: CompiledJoin, scope: Bound): readonly number[] {
+    const hits = new Hits();
+    for (const pair of join.on) {
+      const idx = this.index(join, pair);
+      for (const v of elements(resolvePath(pair.local, scope))) idx.match(v, hits);
     }
-    return out;
+    return hits.positions();
   }
 
   /** The join's value for a record: a list (many) or the first match (or undefined). */
@@ -108,18 +257,10 @@ export class JoinIndexes {
       }
       return all;
     }
-    const positions = new Set<number>();
-    for (const pair of join.on) {
-      const idx = this.index(join, pair);
-      for (const k of this.localKeys(pair.local, scope, pair.match)) {
-        const hits = idx.get(k);
-        if (hits) for (const h of hits) positions.add(h);
-      }
-    }
-    ctx.budget.spend(positions.size);
-    const sorted = [...positions].sort((a, b) => a - b);
-    const values = (join.many ? sorted : sorted.slice(0, 1)).map((p) => this.bind(join, recs[p], p, ctx));
-    return join.many ? values : values[0];
+    const positions = this.positions(join, scope);
+    ctx.budget.spend(positions.length);
+    if (!join.many) return positions.length ? this.bind(join, recs[positions[0]], positions[0], ctx) : undefined;
+    return positions.map((p) => this.bind(join, recs[p], p, ctx));
   }
 
   private bind(join: CompiledJoin, rec: SnapshotRecord, position: number, ctx: EvalContext): unknown {

@@ -139,7 +139,7 @@ function bindName(raw: unknown, at: YamlPath, env: CompileEnv): string {
 
 /** A scope in which `name` is the element `el`, the enclosing record and bindings still visible. */
 export function bindElement(scope: Bound, name: string, el: unknown): Bound {
-  return new Bound(scope.data, new Map([[name, el]]), scope);
+  return Bound.element(scope, name, el);
 }
 
 function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {

@@ -20,28 +20,36 @@ export interface ParsedPath {
   jsonPath?: string;
 }
 
+/** What Bound.find returns for a name bound nowhere in the chain. */
+export const UNBOUND: unique symbol = Symbol('unbound');
+
 /**
  * What a path walks through: a record (or element) together with the names bound next to it
  * (joins, `let` lists, quantifier variables). Bound names shadow the record's own fields.
+ * A quantifier binds one name per element, millions of times on a large snapshot, so that single
+ * binding is held in two fields rather than a Map of its own.
  */
 export class Bound {
   constructor(
     readonly data: unknown,
-    readonly names: ReadonlyMap<string, unknown>,
+    readonly names: ReadonlyMap<string, unknown> | undefined,
     readonly parent?: Bound,
+    private readonly name?: string,
+    private readonly value?: unknown,
   ) {}
 
-  /** The value bound to `name` here or in an enclosing scope; `undefined` when unbound. */
-  lookup(name: string): unknown {
-    for (let b: Bound | undefined = this; b; b = b.parent) {
-      if (b.names.has(name)) return b.names.get(name);
-    }
-    return undefined;
+  /** `name` bound to `value` inside `scope`, which stays visible. */
+  static element(scope: Bound, name: string, value: unknown): Bound {
+    return new Bound(scope.data, undefined, scope, name, value);
   }
 
-  isBound(name: string): boolean {
-    for (let b: Bound | undefined = this; b; b = b.parent) if (b.names.has(name)) return true;
-    return false;
+  /** The value bound to `name` here or in an enclosing scope, or UNBOUND. */
+  find(name: string): unknown {
+    for (let b: Bound | undefined = this; b; b = b.parent) {
+      if (b.name === name) return b.value;
+      if (b.names !== undefined && b.names.has(name)) return b.names.get(name);
+    }
+    return UNBOUND;
   }
 }
 
@@ -115,7 +123,10 @@ export function headName(path: ParsedPath): string | undefined {
 
 function step(value: unknown, seg: Segment): unknown {
   if (value instanceof Bound) {
-    if ('name' in seg && value.isBound(seg.name)) return value.lookup(seg.name);
+    if ('name' in seg) {
+      const bound = value.find(seg.name);
+      if (bound !== UNBOUND) return bound;
+    }
     return step(value.data, seg);
   }
   if (Array.isArray(value)) {

@@ -43,6 +43,9 @@ export function toNumber(v: unknown): number | undefined {
  * and trailing slashes dropped, `/` for the root scope.
  */
 export function scopeKey(id: string): string {
+  const lower = id.toLowerCase();
+  // Exports almost always hold ids in this form already; only odd spellings are rebuilt.
+  if (lower.startsWith('/') && !lower.endsWith('/') && !lower.includes('//')) return lower;
   return `/${id.toLowerCase().split('/').filter((p) => p !== '').join('/')}`;
 }
 
@@ -55,18 +58,6 @@ export function withinScope(id: string, scope: string): boolean {
   const s = scopeKey(scope);
   const i = scopeKey(id);
   return s === '/' || i === s || i.startsWith(`${s}/`);
-}
-
-/** Every scope an ARM id lies in (the root `/` and the id itself included): the keys of a scope index. */
-export function scopesOf(id: string): string[] {
-  const out = ['/'];
-  let acc = '';
-  for (const p of id.toLowerCase().split('/')) {
-    if (p === '') continue;
-    acc += `/${p}`;
-    out.push(acc);
-  }
-  return out;
 }
 
 /** Short text of a value for messages. */

@@ -14,10 +14,18 @@ export function setOwn(obj: JsonObject, key: string, value: unknown): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
+/** Split dotted paths; the paths are constants of the code, read for every record of a snapshot. */
+const SPLIT_PATHS = new Map<string, readonly string[]>();
+
 /** Own property at a dotted path (`properties.vmId`), or undefined. */
 export function getPath(obj: JsonObject, path: string): unknown {
+  let keys = SPLIT_PATHS.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    SPLIT_PATHS.set(path, keys);
+  }
   let cur: unknown = obj;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (!isObject(cur)) return undefined;
     cur = getOwn(cur, key);
   }

@@ -1,8 +1,10 @@
 /**
  * Normalisation: rules read ONE canonical shape per kind, the REST shape. These helpers lift the
- * CLI's flattened forms into it and turn the exports' string booleans and codes into values. Each
- * returns the record unchanged (same object) when there is nothing to do, and never mutates its
- * input: copies are made along the changed path only. Unknown fields pass through untouched.
+ * CLI's flattened forms into it and turn the exports' string booleans and codes into values.
+ * The loader hands them records fresh from JSON.parse that nothing else references, so they change
+ * values in place: copying each record once per converted field doubled the garbage of loading a
+ * million-device export. Keys are only ever written where they already exist as own properties,
+ * or through setOwn, so an export's `__proto__` key stays data. Unknown fields pass through untouched.
  */
 import type { JsonObject } from './types';
 import { getOwn, isObject, setOwn } from './json-util';
@@ -46,7 +48,10 @@ export function liftArmProperties(markers: readonly string[], rename: Readonly<R
  */
 export function stringBooleans(paths: readonly string[]): Normalizer {
   const parsed = paths.map((p) => p.split('.'));
-  return (data) => parsed.reduce<JsonObject>((d, segs) => updateAt(d, segs, toBoolean) as JsonObject, data);
+  return (data) => {
+    for (const segs of parsed) convertAt(data, segs, 0);
+    return data;
+  };
 }
 
 function toBoolean(v: unknown): unknown {
@@ -55,26 +60,26 @@ function toBoolean(v: unknown): unknown {
   return lower === 'true' ? true : lower === 'false' ? false : v;
 }
 
-function updateAt(value: unknown, segs: readonly string[], fn: (v: unknown) => unknown): unknown {
-  if (segs.length === 0) return fn(value);
-  if (!isObject(value)) return value;
-  const head = segs[0];
+/** Replace the string boolean at `segs[from..]` below `value`, in place. */
+function convertAt(value: unknown, segs: readonly string[], from: number): void {
+  if (!isObject(value)) return;
+  const head = segs[from];
   const each = head.endsWith('[]');
   const key = each ? head.slice(0, -2) : head;
-  if (!Object.hasOwn(value, key)) return value;
+  if (!Object.hasOwn(value, key)) return;
   const current = value[key];
-  let next: unknown;
+  const last = from === segs.length - 1;
   if (each) {
-    if (!Array.isArray(current)) return value;
-    const items = current.map((item) => updateAt(item, segs.slice(1), fn));
-    next = items.some((item, i) => item !== current[i]) ? items : current;
+    if (!Array.isArray(current)) return;
+    for (let i = 0; i < current.length; i++) {
+      if (last) current[i] = toBoolean(current[i]);
+      else convertAt(current[i], segs, from + 1);
+    }
+  } else if (last) {
+    if (typeof current === 'string') setOwn(value, key, toBoolean(current));
   } else {
-    next = updateAt(current, segs.slice(1), fn);
+    convertAt(current, segs, from + 1);
   }
-  if (next === current) return value;
-  const copy = { ...value };
-  setOwn(copy, key, next);
-  return copy;
 }
 
 /** deviceavinfo `avMode` codes, from MDE's device health API documentation. */
@@ -97,10 +102,9 @@ export const avModeName: Normalizer = (data) => {
   const raw = getOwn(data, 'avMode');
   if (raw === undefined || raw === null || (typeof raw === 'string' && AV_MODE_VALUES.has(raw))) return data;
   const code = typeof raw === 'string' || typeof raw === 'number' ? String(raw) : undefined;
-  const copy = { ...data };
-  setOwn(copy, 'avMode', code !== undefined && Object.hasOwn(AV_MODE_NAMES, code) ? AV_MODE_NAMES[code] : 'Unknown');
-  setOwn(copy, 'avModeCode', raw);
-  return copy;
+  setOwn(data, 'avMode', code !== undefined && Object.hasOwn(AV_MODE_NAMES, code) ? AV_MODE_NAMES[code] : 'Unknown');
+  setOwn(data, 'avModeCode', raw);
+  return data;
 };
 
 /**
@@ -110,9 +114,8 @@ export const avModeName: Normalizer = (data) => {
 export const subscriptionFromAz: Normalizer = (data) => {
   const id = getOwn(data, 'id');
   if (typeof id !== 'string' || id.includes('/') || Object.hasOwn(data, 'subscriptionId')) return data;
-  const copy = { ...data };
-  setOwn(copy, 'id', `/subscriptions/${id}`);
-  setOwn(copy, 'subscriptionId', id);
-  if (!Object.hasOwn(data, 'displayName') && typeof getOwn(data, 'name') === 'string') setOwn(copy, 'displayName', data.name);
-  return copy;
+  setOwn(data, 'id', `/subscriptions/${id}`);
+  setOwn(data, 'subscriptionId', id);
+  if (!Object.hasOwn(data, 'displayName') && typeof getOwn(data, 'name') === 'string') setOwn(data, 'displayName', data.name);
+  return data;
 };
