@@ -47,7 +47,7 @@ function table(header: string[], rows: string[][]): string {
 
 export function sizeTable(results: readonly SizeResult[]): string {
   return table(
-    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'lint/floor (CPU)', 'exit', 'findings', 'node heap limit'],
+    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'lint/floor (CPU)', 'exit', 'findings', 'floor heap limit'],
     results.map((r) => [
       r.label, String(r.devices), String(r.files), f(r.megabytes, 0), String(r.repeats),
       f(r.floor.wallSeconds), f(r.floor.cpuSeconds), f(r.floor.peakRssMB, 0),

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { JoinIndexes } from '../src/engine/joins';
 import { Budget, UNLIMITED } from '../src/engine/budget';
+import { Resources } from '../src/engine/resources';
 import { Bound, parsePath, type ParsedPath } from '../src/rules/path';
 import type { CompiledJoin, EvalContext, JoinKeyPair } from '../src/rules/types';
 import type { Collection, JsonObject } from '../src/snapshot/types';
@@ -49,8 +50,10 @@ const machines = collection('mde.machines', [
 ]);
 const collections = new Map([vms, assignments, machines].map((c) => [c.name, c]));
 
+const indexesOf = (colls: Map<string, Collection>) => new JoinIndexes(new Resources(colls), ctx);
+
 function lookup(j: CompiledJoin, data: unknown, budget = UNLIMITED): unknown {
-  return new JoinIndexes(collections, ctx).lookup(j, new Bound(data, new Map()), { ...ctx, budget });
+  return indexesOf(collections).lookup(j, new Bound(data, new Map()), { ...ctx, budget });
 }
 const ids = (v: unknown) => (v as JsonObject[]).map((r) => r.id);
 
@@ -95,7 +98,7 @@ describe('joins', () => {
     const nested = join('devices', 'mde.machines', [['properties.vmId', 'vmMetadata.vmId', 'equals']], {
       joins: [join('vm', 'arm.virtualMachines', [['vmMetadata.vmId', 'properties.vmId', 'equals']], { many: false })],
     });
-    const indexes = new JoinIndexes(collections, ctx);
+    const indexes = indexesOf(collections);
     const first = indexes.lookup(nested, new Bound(vms.records[0].data, new Map()), ctx) as Bound[];
     const again = indexes.lookup(nested, new Bound(vms.records[0].data, new Map()), ctx) as Bound[];
     expect(first).to.have.length(1);
@@ -103,5 +106,14 @@ describe('joins', () => {
     expect(((first[0].names!.get('vm')) as JsonObject).id).to.equal(vms.records[0].data.id);
     const everything = join('all', 'mde.machines', []);
     expect(() => lookup(everything, {}, new Budget(2))).to.throw(/budget of 2 steps/);
+  });
+
+  it('joins a resource exported many times once: every subscription lists the root assignment it inherits', () => {
+    const root = { id: '/providers/Microsoft.Authorization/roleAssignments/0d1e2f3a', properties: { scope: '/', principalId: 'p1' } };
+    const perSubscription = Array.from({ length: 500 }, () => ({ ...root, id: root.id.toUpperCase() }));
+    const repeated = new Map(collections).set('arm.roleAssignments', collection('arm.roleAssignments', [root, ...perSubscription]));
+    const scopes = join('roles', 'arm.roleAssignments', [['id', 'properties.scope', 'within']]);
+    const found = indexesOf(repeated).lookup(scopes, new Bound({ id: vms.records[0].data.id }, new Map()), ctx);
+    expect(found).to.deep.equal([root]);
   });
 });

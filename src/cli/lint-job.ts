@@ -1,6 +1,7 @@
 /** One snapshot's lint, described by plain data so it can run in this thread or in a worker. */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../config';
 import { lint } from '../lint';
@@ -51,22 +52,43 @@ export async function lintWithConfig(job: SnapshotJob): Promise<SnapshotResult> 
   return { report, rules: [...rules.values()] };
 }
 
-function inWorker(job: SnapshotJob): Promise<SnapshotResult> {
+/** A lint that needed more memory than its worker may use: exit 2 with what to do, not a stack. */
+export class OutOfMemory extends Error {
+  constructor(snapshot: string, limitMb: number) {
+    super(
+      `linting ${snapshot} needed more than ${limitMb} MB of memory and was stopped; run on a machine with more memory, or raise the limit with NODE_OPTIONS=--max-old-space-size=<MB>`,
+    );
+  }
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Heap each worker may grow to: three quarters of the machine's memory, shared by the workers that
+ * run at once, and never less than the heap this process was given. Node's default heap (about
+ * 4 GB) is too small for a million-device snapshot on a machine that has the memory for it.
+ */
+export function workerHeapMb(lanes: number): number {
+  const share = Math.floor((totalmem() * 0.75) / lanes / MB);
+  return Math.max(share, Math.floor(getHeapStatistics().heap_size_limit / MB));
+}
+
+function inWorker(job: SnapshotJob, heapMb: number): Promise<SnapshotResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData: job });
+    const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     worker.once('message', (m: { ok: boolean; result?: SnapshotResult; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))));
-    worker.once('error', reject);
+    worker.once('error', (e: Error & { code?: string }) => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new OutOfMemory(job.snapshot, heapMb) : e));
   });
 }
 
 /**
- * Lints every snapshot, up to one worker per core, results in the order given. A single snapshot
- * runs in this thread (no worker start-up cost); so does everything under ts-node, where the
- * compiled worker script does not exist.
+ * Lints every snapshot in worker threads, up to one per core, results in the order given. Even a
+ * single snapshot runs in a worker, whose heap limit can be set to fit the machine. Under ts-node,
+ * where the compiled worker script does not exist, everything runs in this thread.
  */
-export async function lintAll(jobs: SnapshotJob[]): Promise<SnapshotResult[]> {
+export async function lintAll(jobs: SnapshotJob[], options: { heapMb?: number } = {}): Promise<SnapshotResult[]> {
   const compiled = __filename.endsWith('.js');
-  if (jobs.length === 1 || !compiled) {
+  if (!compiled) {
     const out: SnapshotResult[] = [];
     for (const j of jobs) out.push(await lintWithConfig(j));
     return out;
@@ -74,9 +96,10 @@ export async function lintAll(jobs: SnapshotJob[]): Promise<SnapshotResult[]> {
   const results: SnapshotResult[] = new Array(jobs.length);
   let next = 0;
   const lanes = Math.min(availableParallelism(), jobs.length);
+  const heapMb = options.heapMb ?? workerHeapMb(lanes);
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      for (let i = next++; i < jobs.length; i = next++) results[i] = await inWorker(jobs[i]);
+      for (let i = next++; i < jobs.length; i = next++) results[i] = await inWorker(jobs[i], heapMb);
     }),
   );
   return results;

@@ -1,6 +1,7 @@
 /**
- * Lints one snapshot in a worker thread, so `posture-lint lint a/ b/ c/` uses every core: each
- * snapshot is independent, and parsing JSON is the cost.
+ * Lints one snapshot in a worker thread: `posture-lint lint a/ b/ c/` uses every core (each
+ * snapshot is independent, and parsing JSON is the cost), and a worker's heap limit can be set to
+ * fit the machine, which the main thread's cannot once node has started.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { lintWithConfig, type SnapshotJob } from './lint-job';

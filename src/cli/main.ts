@@ -6,6 +6,7 @@ import { formatterNames } from '../report/formatters';
 import { SEVERITIES } from '../report/model';
 import { packageVersion } from '../paths';
 import { UsageError, type CliIo } from './io';
+import { OutOfMemory } from './lint-job';
 import { lintCommand } from './commands/lint';
 import { explainCommand, rulesCommand } from './commands/catalog';
 import { validateCommand } from './commands/validate';
@@ -90,6 +91,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const err = e as Error & { code?: string };
     if (e instanceof UsageError || (typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS'))) {
       io.stderr(`posture-lint: ${err.message}\nRun 'posture-lint --help' for usage.\n`);
+      return 2;
+    }
+    if (e instanceof OutOfMemory) {
+      io.stderr(`posture-lint: ${err.message}\n`);
       return 2;
     }
     // A report that cannot be written (no such folder, a directory, no permission) is not a bug.

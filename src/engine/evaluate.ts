@@ -10,11 +10,11 @@ import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
 import { renderTemplate, type Template, type TemplateValues } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
-import { selfIdentity } from '../snapshot/self';
 import { createHash } from 'node:crypto';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
 import { JoinIndexes, joinKey } from './joins';
+import { Resources, type Resource } from './resources';
 
 /** A grouped finding points at this many of its records at most. */
 const MAX_GROUP_LOCATIONS = 20;
@@ -81,34 +81,6 @@ export function ruleNeeds(rule: CompiledRule): string[] {
   return [...needs, ...rule.facts.map((f) => `fact:${f}`)].sort(cmp);
 }
 
-/**
- * One subject per resource: a resource exported twice (two pages that overlap, or the same
- * subscription in `az account list` and REST form) is checked once, at its first record.
- */
-function recordSubjects(coll: Collection): Subject[] {
-  const kind = exportKind(coll.name);
-  const seen = new Map<string, Subject>();
-  const out: Subject[] = [];
-  for (const r of coll.records) {
-    const id = kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data);
-    const key = id?.id ? id.id.toLowerCase() : undefined;
-    const first = key === undefined ? undefined : seen.get(key);
-    if (first) {
-      // The finding points at every record of the resource, not only the one that was checked.
-      first.origins.push(r.origin);
-      continue;
-    }
-    const subject: Subject = {
-      data: r.data,
-      origins: [r.origin],
-      identity: { kind: coll.name, id: id?.id || `${r.origin.file}#${r.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) },
-    };
-    if (key !== undefined) seen.set(key, subject);
-    out.push(subject);
-  }
-  return out;
-}
-
 /** Groups of records sharing a key (compared case-insensitively); the first spelling names the group. */
 function groupSubjects(rule: CompiledRule, coll: Collection): Subject[] {
   const groups = new Map<string, { key: unknown; items: SnapshotRecord[] }>();
@@ -146,19 +118,12 @@ function snapshotRecords(snapshot: Snapshot): number {
   return n;
 }
 
-/** Record subjects per collection, shared by the rules that iterate it. */
-type SubjectCache = Map<string, Subject[]>;
-
-function cachedRecordSubjects(coll: Collection, cache: SubjectCache): Subject[] {
-  let subjects = cache.get(coll.name);
-  if (!subjects) {
-    subjects = recordSubjects(coll);
-    cache.set(coll.name, subjects);
-  }
-  return subjects;
+/** One subject per resource (see resources.ts), checked once at its first record. */
+function recordSubjects(resources: readonly Resource[]): Subject[] {
+  return resources.map((r) => ({ data: r.record.data, origins: r.origins, identity: r.identity }));
 }
 
-function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndexes, ctx: EvalContext, cache: SubjectCache, out: EvaluationResult): RuleResult {
+function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult): RuleResult {
   const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
@@ -169,7 +134,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, indexes: JoinIndex
   for (const name of rule.from) {
     const coll = snapshot.collections.get(name);
     if (!coll) continue;
-    const some = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : cachedRecordSubjects(coll, cache);
+    const some = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(resources.of(name));
     for (const s of some) subjects.push(s);
   }
   const values = { params: rule.params, facts: ctx.facts };
@@ -244,9 +209,12 @@ export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now
   for (const [name, fact] of snapshot.facts) if (fact.value !== undefined) facts.set(name, fact.value);
   // Index filters are linear in their collection; rules' own work is budgeted per rule.
   const ctx: EvalContext = { facts, now, budget: UNLIMITED };
-  const indexes = new JoinIndexes(snapshot.collections, ctx);
+  const resources = new Resources(snapshot.collections);
+  const indexes = new JoinIndexes(resources, ctx);
   const out: EvaluationResult = { results: [], findings: [], diagnostics: [] };
-  const cache: SubjectCache = new Map();
-  for (const r of rules) out.results.push(evaluateRule(r, snapshot, indexes, ctx, cache, out));
+  for (const r of rules) {
+    out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out));
+    indexes.releaseBindings();
+  }
   return out;
 }

@@ -6,7 +6,8 @@
  * where a scope's contents are a contiguous range; a `within` join looks the local id's ancestor
  * scopes up among the records' scopes.
  */
-import type { Collection, SnapshotRecord } from '../snapshot/types';
+import type { SnapshotRecord } from '../snapshot/types';
+import type { Resources } from './resources';
 import { Bound, elements, resolvePath } from '../rules/path';
 import { scopeKey } from '../rules/values';
 import type { CompiledJoin, EvalContext, JoinKeyPair } from '../rules/types';
@@ -181,18 +182,19 @@ export class JoinIndexes {
   private readonly filtered = new Map<string, SnapshotRecord[]>();
   /** Joins without keys: every record, bound once and shared by every subject. */
   private readonly everything = new Map<CompiledJoin, unknown[]>();
-  /** Nested-join bindings of a joined record, computed once per join and record. */
-  private readonly nested = new Map<CompiledJoin, Map<number, Bound>>();
+  /** Nested-join bindings of a joined record, computed once per join and record (by position). */
+  private readonly nested = new Map<CompiledJoin, (Bound | undefined)[]>();
 
   constructor(
-    private readonly collections: ReadonlyMap<string, Collection>,
+    private readonly resources: Resources,
     private readonly ctx: EvalContext,
   ) {}
 
+  /** The collection's records that pass the join's filter, one per resource. */
   private records(join: CompiledJoin): SnapshotRecord[] {
     let recs = this.filtered.get(join.indexKey);
     if (!recs) {
-      const all = this.collections.get(join.from)?.records ?? [];
+      const all = this.resources.of(join.from).map((r) => r.record);
       const where = join.where;
       recs = where ? all.filter((r) => where(new Bound(r.data, EMPTY), this.ctx)) : all;
       this.filtered.set(join.indexKey, recs);
@@ -267,15 +269,24 @@ export class JoinIndexes {
     if (join.joins.length === 0) return rec.data;
     let cache = this.nested.get(join);
     if (!cache) {
-      cache = new Map();
+      cache = new Array<Bound | undefined>(this.records(join).length);
       this.nested.set(join, cache);
     }
-    let bound = cache.get(position);
+    let bound = cache[position];
     if (!bound) {
       bound = this.attach(join.joins, new Bound(rec.data, new Map()), ctx);
-      cache.set(position, bound);
+      cache[position] = bound;
     }
     return bound;
+  }
+
+  /**
+   * Drops the bindings of one rule's joins once the rule is done: no other rule shares its join
+   * objects, and on a million devices they hold a binding per device. Indexes stay for other rules.
+   */
+  releaseBindings(): void {
+    this.everything.clear();
+    this.nested.clear();
   }
 
   /** Evaluate joins in order into the scope's bindings (later joins may read earlier ones). */

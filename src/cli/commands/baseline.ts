@@ -4,7 +4,7 @@
  * did not load cleanly: a baseline taken on broken input would hide real findings.
  */
 import { parseArgs } from 'node:util';
-import { jobFor, lintWithConfig } from '../lint-job';
+import { jobFor, lintAll } from '../lint-job';
 import { createBaseline, formatBaseline } from '../../gate/baseline';
 import { writeFileAtomic } from '../output';
 import { reportErrors, UsageError, type CliIo } from '../io';
@@ -21,7 +21,7 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
   });
   if (positionals.length !== 1) throw new UsageError('baseline create needs one snapshot folder');
   if (!(await configFor(values.config, io))) return 2;
-  const { report } = await lintWithConfig(jobFor(positionals[0], values, io.cwd));
+  const [{ report }] = await lintAll([jobFor(positionals[0], values, io.cwd)]);
   if (reportErrors(report.diagnostics, io)) {
     io.stderr('posture-lint: no baseline written: fix the problems above first\n');
     return 2;
