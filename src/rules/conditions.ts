@@ -183,15 +183,15 @@ export function selectElements(
   opts: { as: string; where?: Predicate; distinct?: ParsedPath },
 ): unknown[] {
   const out: unknown[] = [];
-  const seen = new Set<string>();
+  const seen = opts.distinct ? new Set<string>() : undefined;
   ctx.budget.spend(els.length);
   for (const el of els) {
     const bound = bindElement(scope, opts.as, el);
     if (opts.where && !opts.where(bound, ctx)) continue;
     if (opts.distinct) {
       const key = distinctKey(resolvePath(opts.distinct, bound));
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen!.has(key)) continue;
+      seen!.add(key);
     }
     out.push(el);
   }
