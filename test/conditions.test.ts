@@ -59,6 +59,15 @@ describe('field paths', () => {
     const p = parsePath('$.ipAddresses[*].ipAddress');
     expect(resolvePath(p as never, scope)).to.deep.equal(['10.166.113.47', '2a01:110:68:4:59e4:3916:3b3e:4f96']);
   });
+
+  it('treat a JSONPath that matches nothing as absent, like a missing field', () => {
+    const exists = compile({ field: '$.vmMetadata.vmId', exists: true });
+    const missing = compile({ field: '$..resourceId', exists: false });
+    expect([exists.errors, missing.errors]).to.deep.equal([[], []]);
+    expect(exists.pred(scope, ctx)).to.equal(false);
+    expect(missing.pred(scope, ctx)).to.equal(true);
+    expect(compile({ field: '$.machineTags[*]', contains: 'test tag 2' }).pred(scope, ctx)).to.equal(true);
+  });
 });
 
 describe('conditions', () => {

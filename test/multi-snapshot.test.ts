@@ -39,13 +39,15 @@ describe('several snapshots in one run', function () {
     expect(run(['lint', 'tenant-a', './tenant-a', '--format', 'stylish']).stderr).to.include("two snapshot folders are both named 'tenant-a'");
   });
 
-  it('runs a snapshot in a worker whose heap fits the machine, and turns running out of it into a clear error', async () => {
+  it("runs a snapshot too large for node's heap in a worker whose heap fits the machine, and turns running out of it into a clear error", async () => {
     const jobs = await import(path.resolve('dist/src/cli/lint-job.js'));
     const cores = (await import('node:os')).availableParallelism();
     expect(jobs.workerHeapMb(1)).to.be.at.least(jobs.workerHeapMb(Math.max(2, cores)));
     const job = jobs.jobFor(path.join(dir, 'tenant-a'), {}, dir);
-    const [{ report }] = await jobs.lintAll([job]);
+    const [inThread] = await jobs.lintAll([job]);
+    const [{ report }] = await jobs.lintAll([job], { heapMb: jobs.workerHeapMb(1) });
     expect(report.summary.findings).to.be.greaterThan(0);
+    expect(JSON.stringify(report)).to.equal(JSON.stringify(inThread.report));
     const failure = await jobs.lintAll([job], { heapMb: 4 }).then(() => undefined, (e: Error) => e);
     expect(failure).to.be.instanceOf(jobs.OutOfMemory);
     expect(failure!.message).to.match(/needed more than 4 MB of memory .*--max-old-space-size/);

@@ -159,7 +159,9 @@ export function resolvePath(path: ParsedPath, root: unknown): unknown {
   if (path.jsonPath !== undefined) {
     const json = plain(root);
     if (json === null || typeof json !== 'object') return undefined;
-    return JSONPath({ path: path.jsonPath, json: json as object, eval: false, wrap: true });
+    const matches = JSONPath({ path: path.jsonPath, json: json as object, eval: false, wrap: true }) as unknown[];
+    // Nothing matched is an absent value, as for a field path: `exists: true` must not pass on it.
+    return matches.length === 0 ? undefined : matches;
   }
   let v: unknown = root;
   for (const seg of path.segments) {

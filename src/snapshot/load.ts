@@ -27,7 +27,7 @@ export interface LoadOptions {
 }
 
 /** Export files: JSON documents, and NDJSON / JSON Lines (one record per line). */
-const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
+export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 
 export async function loadSnapshot(root: string, options: LoadOptions = {}): Promise<Snapshot> {
   const absRoot = resolve(root);
