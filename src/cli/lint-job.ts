@@ -95,9 +95,13 @@ async function exportBytes(job: SnapshotJob): Promise<number> {
   return total;
 }
 
-/** A snapshot that fits this thread's heap with room to spare is linted here: a worker would load every module again. */
+/**
+ * A snapshot that needs under half this thread's heap is linted here (a worker would load every
+ * module again); a larger one goes to a worker, where running out of memory is a clear error and
+ * not a V8 abort.
+ */
 async function fitsInThisThread(job: SnapshotJob): Promise<boolean> {
-  return (await exportBytes(job)) * MEMORY_PER_BYTE < getHeapStatistics().heap_size_limit;
+  return (await exportBytes(job)) * MEMORY_PER_BYTE < getHeapStatistics().heap_size_limit / 2;
 }
 
 /**
