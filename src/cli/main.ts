@@ -31,7 +31,9 @@ function help(): string {
 Defender for Endpoint, Microsoft Graph) with declarative YAML rules.
 
 Usage:
-  posture-lint lint <snapshot-folder> [options]  lint a snapshot folder
+  posture-lint lint <snapshot-folder>... [options]
+                                                  lint snapshot folders (several run one per core,
+                                                  each with its own report)
   posture-lint rules [rule options]               list the rules that would run, with the exports they need
   posture-lint explain <rule-id> [rule options]   print a rule's documentation
   posture-lint validate <rules...>                check rule files (no snapshot needed)
@@ -51,7 +53,8 @@ Rule options (lint, rules, explain):
 lint options:
   --format <name>      output format: ${formatterNames().join(', ')} (default: stylish);
                        repeatable, each with its own --output
-  --output <file>      write the preceding --format to a file (atomically) instead of stdout
+  --output <file>      write the preceding --format to a file (atomically) instead of stdout;
+                       with several snapshot folders it must hold {snapshot} (reports/{snapshot}.json)
   --fail-on <sev>      lowest severity that fails the run: ${SEVERITIES.join(', ')} (default: low)
   --max-findings <n>   failing findings tolerated before the run fails (default: 0)
   --waivers <file>     accepted risks (YAML): waived findings are reported but do not fail
