@@ -5,6 +5,7 @@
 import { CONTOSO_TENANT, OS, ROLES } from '../../scripts/demo-snapshot/estate';
 import type { RoleName } from '../../scripts/demo-snapshot/estate';
 import { NOW_ISO } from '../../scripts/demo-snapshot/util';
+import { armVmProperties } from '../../scripts/demo-snapshot/arm';
 import { RGS_PER_SUBSCRIPTION, type DeviceFacts, type Estate, type SubscriptionFacts } from './estate';
 
 const NOW_MS = Date.parse(NOW_ISO);
@@ -120,10 +121,6 @@ export function resourceGraphVm(e: Estate, s: SubscriptionFacts, d: DeviceFacts,
   const name = vmName(d, extra);
   const rgPath = `/subscriptions/${s.id}/resourceGroups/${e.rgName(d.sub, d.rg)}`;
   const osDiskName = `${name}_OsDisk_1_${e.random.hex(d.index, extra ? 'vm:diskExtra' : 'vm:disk', 32)}`;
-  const windows = os.osType === 'Windows';
-  const osConfiguration = windows
-    ? { windowsConfiguration: { provisionVMAgent: true, enableAutomaticUpdates: true, patchSettings: { patchMode: 'AutomaticByOS', assessmentMode: 'ImageDefault' } } }
-    : { linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true, patchSettings: { patchMode: 'ImageDefault', assessmentMode: 'ImageDefault' } } };
   const power = d.deallocated && !extra
     ? { code: 'PowerState/deallocated', level: 'Info', displayStatus: 'VM deallocated' }
     : { code: 'PowerState/running', level: 'Info', displayStatus: 'VM running' };
@@ -141,25 +138,14 @@ export function resourceGraphVm(e: Estate, s: SubscriptionFacts, d: DeviceFacts,
     sku: null,
     plan: null,
     properties: {
-      vmId: e.vmIdOf(d, extra),
-      hardwareProfile: { vmSize: windows ? 'Standard_D4s_v5' : 'Standard_D2s_v5' },
-      storageProfile: {
-        imageReference: os.image,
-        osDisk: {
-          osType: os.osType,
-          name: osDiskName,
-          createOption: 'FromImage',
-          caching: 'ReadWrite',
-          managedDisk: { storageAccountType: 'Premium_LRS', id: `${rgPath}/providers/Microsoft.Compute/disks/${osDiskName}` },
-          deleteOption: 'Delete',
-          diskSizeGB: windows ? 127 : 30,
-        },
-        dataDisks: [],
-      },
-      osProfile: { computerName: name, adminUsername: 'azureadmin', ...osConfiguration, secrets: [], allowExtensionOperations: true },
-      networkProfile: { networkInterfaces: [{ id: `${rgPath}/providers/Microsoft.Network/networkInterfaces/${name}-nic` }] },
-      provisioningState: 'Succeeded',
-      timeCreated: stamp(60 * 24 * (200 + e.random.int(d.index, 'dev:age', 900)) + 30, e.random.u32(d.index, 'vm:created'), 'ticksOffset'),
+      ...armVmProperties({
+        vmId: e.vmIdOf(d, extra),
+        name,
+        rgPath,
+        os,
+        osDiskName,
+        timeCreated: stamp(60 * 24 * (200 + e.random.int(d.index, 'dev:age', 900)) + 30, e.random.u32(d.index, 'vm:created'), 'ticksOffset'),
+      }),
       extended: {
         instanceView: { computerName: name, osName: os.osName, osVersion: os.osVersion, hyperVGeneration: 'V2', powerState: power },
       },

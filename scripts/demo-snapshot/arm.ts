@@ -6,7 +6,7 @@ import {
   CONTOSO_TENANT, EXPORTED_SUBSCRIPTIONS, OS, ROLES, ROLE_ASSIGNMENTS, VMS,
   armVmId, principalId, roleAssignmentScope, subscription, vmAgeMinutes, vmIdOf,
 } from './estate';
-import type { Principal, RoleAssignmentSpec, Subscription, VmSpec } from './estate';
+import type { OsInfo, Principal, RoleAssignmentSpec, Subscription, VmSpec } from './estate';
 import { guid, sha1Hex, sortKeysDeep, spread, stamp } from './util';
 import type { SnapshotFile } from './util';
 
@@ -76,18 +76,19 @@ function vmsOf(s: Subscription): VmSpec[] {
   return VMS.filter((vm) => vm.sub === s.key);
 }
 
-/** `properties` as ARM REST returns them; Resource Graph rows carry the same plus `extended`. */
-function vmProperties(vm: VmSpec): Record<string, unknown> {
-  const os = OS[vm.os];
-  const rgPath = `/subscriptions/${subscription(vm.sub).id}/resourceGroups/${vm.rg}`;
-  const osConfiguration =
-    os.osType === 'Windows'
-      ? { windowsConfiguration: { provisionVMAgent: true, enableAutomaticUpdates: true, patchSettings: { patchMode: 'AutomaticByOS', assessmentMode: 'ImageDefault' } } }
-      : { linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true, patchSettings: { patchMode: 'ImageDefault', assessmentMode: 'ImageDefault' } } };
-  const osDiskName = `${vm.name}_OsDisk_1_${sha1Hex(`disk:${vm.name}`).slice(0, 32)}`;
+/**
+ * A VM's `properties` as ARM REST returns them; Resource Graph rows carry the same plus
+ * `extended`. Shared with the benchmark generator (bench/gen/records.ts), so both write one shape.
+ */
+export function armVmProperties(vm: { vmId: string; name: string; rgPath: string; os: OsInfo; osDiskName: string; timeCreated: string }): Record<string, unknown> {
+  const { os, rgPath, osDiskName } = vm;
+  const windows = os.osType === 'Windows';
+  const osConfiguration = windows
+    ? { windowsConfiguration: { provisionVMAgent: true, enableAutomaticUpdates: true, patchSettings: { patchMode: 'AutomaticByOS', assessmentMode: 'ImageDefault' } } }
+    : { linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true, patchSettings: { patchMode: 'ImageDefault', assessmentMode: 'ImageDefault' } } };
   return {
-    vmId: vmIdOf(vm),
-    hardwareProfile: { vmSize: os.osType === 'Windows' ? 'Standard_D4s_v5' : 'Standard_D2s_v5' },
+    vmId: vm.vmId,
+    hardwareProfile: { vmSize: windows ? 'Standard_D4s_v5' : 'Standard_D2s_v5' },
     storageProfile: {
       imageReference: os.image,
       osDisk: {
@@ -97,21 +98,26 @@ function vmProperties(vm: VmSpec): Record<string, unknown> {
         caching: 'ReadWrite',
         managedDisk: { storageAccountType: 'Premium_LRS', id: `${rgPath}/providers/Microsoft.Compute/disks/${osDiskName}` },
         deleteOption: 'Delete',
-        diskSizeGB: os.osType === 'Windows' ? 127 : 30,
+        diskSizeGB: windows ? 127 : 30,
       },
       dataDisks: [],
     },
-    osProfile: {
-      computerName: vm.name,
-      adminUsername: 'azureadmin',
-      ...osConfiguration,
-      secrets: [],
-      allowExtensionOperations: true,
-    },
+    osProfile: { computerName: vm.name, adminUsername: 'azureadmin', ...osConfiguration, secrets: [], allowExtensionOperations: true },
     networkProfile: { networkInterfaces: [{ id: `${rgPath}/providers/Microsoft.Network/networkInterfaces/${vm.name}-nic` }] },
     provisioningState: 'Succeeded',
-    timeCreated: stamp(vmAgeMinutes(vm), vm.name, 'ticksOffset'),
+    timeCreated: vm.timeCreated,
   };
+}
+
+function vmProperties(vm: VmSpec): Record<string, unknown> {
+  return armVmProperties({
+    vmId: vmIdOf(vm),
+    name: vm.name,
+    rgPath: `/subscriptions/${subscription(vm.sub).id}/resourceGroups/${vm.rg}`,
+    os: OS[vm.os],
+    osDiskName: `${vm.name}_OsDisk_1_${sha1Hex(`disk:${vm.name}`).slice(0, 32)}`,
+    timeCreated: stamp(vmAgeMinutes(vm), vm.name, 'ticksOffset'),
+  });
 }
 
 /** One row of `resources | where type =~ 'microsoft.compute/virtualmachines'` (full rows). */
