@@ -18,7 +18,7 @@ export interface Resource {
   identity: ResourceRef;
 }
 
-export function resourcesOf(coll: Collection): Resource[] {
+function resourcesOf(coll: Collection): Resource[] {
   const kind = exportKind(coll.name);
   const seen = new Map<string, Resource>();
   const out: Resource[] = [];

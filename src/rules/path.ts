@@ -21,7 +21,7 @@ export interface ParsedPath {
 }
 
 /** What Bound.find returns for a name bound nowhere in the chain. */
-export const UNBOUND: unique symbol = Symbol('unbound');
+const UNBOUND: unique symbol = Symbol('unbound');
 
 /**
  * What a path walks through: a record (or element) together with the names bound next to it
