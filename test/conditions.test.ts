@@ -103,7 +103,24 @@ describe('conditions', () => {
     expect(compile({ any: 'ipAddresses', satisfies: { field: 'item.operationalStatus', equals: 'Down' } }).pred(scope, ctx)).to.equal(true);
     expect(compile({ all: 'ipAddresses', as: 'ip', satisfies: { field: 'ip.operationalStatus', equals: 'Up' } }).pred(scope, ctx)).to.equal(false);
     expect(compile({ none: 'machineTags', satisfies: { field: 'item', equals: 'prod' } }).pred(scope, ctx)).to.equal(true);
-    expect(compile({ all: 'nothingHere', satisfies: { field: 'item', equals: 1 } }).pred(scope, ctx)).to.equal(true);
+    expect(compile({ all: 'emptyList', satisfies: { field: 'item', equals: 1 } }).pred(new Bound({ emptyList: [] }, new Map()), ctx)).to.equal(true);
+  });
+
+  it('a quantifier or count over a list that is not there fails, as an absent field does', () => {
+    // `count: owner` with no `owner` field: 0 elements would pass "at most 3 owners".
+    const absent = new Bound({ owners: null }, new Map());
+    for (const c of [
+      { all: 'nothingHere', satisfies: { field: 'item', equals: 1 } },
+      { none: 'nothingHere', satisfies: { field: 'item', equals: 1 } },
+      { any: 'nothingHere', satisfies: { field: 'item', exists: false } },
+      { count: 'nothingHere', lessOrEqual: 3 },
+      { count: 'nothingHere', equals: 0 },
+      { count: 'owners', lessOrEqual: 3 },
+      { all: 'owners', satisfies: { field: 'item', equals: 1 } },
+    ]) {
+      expect(compile(c).pred(absent, ctx), JSON.stringify(c)).to.equal(false);
+    }
+    expect(compile({ field: 'nothingHere', exists: false }).pred(absent, ctx)).to.equal(true);
   });
 
   it('count elements, filtered and distinct, against bounds', () => {

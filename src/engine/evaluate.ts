@@ -175,7 +175,9 @@ function checkSubject(rule: CompiledRule, subject: Subject, indexes: JoinIndexes
   indexes.attach(rule.joins, scope, ctx);
   const names = scope.names as Map<string, unknown>;
   for (const l of rule.lets) {
-    names.set(l.name, selectElements(elements(resolveBound(l.select, scope)), scope, ctx, l));
+    // A let over a list that is not there is not there either, so counting it fails.
+    const list = resolveBound(l.select, scope);
+    names.set(l.name, list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l));
   }
   if (rule.where && !rule.where(scope, ctx)) return 'skipped';
   if (rule.assert(scope, ctx)) return 'passed';

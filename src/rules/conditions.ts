@@ -158,7 +158,10 @@ function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: Comp
   const test = compileCondition(raw.satisfies, [...at, 'satisfies'], env);
   if (!list) return never;
   return (scope, ctx) => {
-    const els = elements(resolveBound(list, scope));
+    const value = resolveBound(list, scope);
+    // A list that is not there fails, like an absent field: `all` must not hold over nothing read.
+    if (value === undefined || value === null) return false;
+    const els = elements(value);
     ctx.budget.spend(els.length);
     const ok = (el: unknown) => test(bindElement(scope, as, el), ctx);
     if (kind === 'any') return els.some(ok);
@@ -216,7 +219,9 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
   }
   if (!list) return never;
   return (scope, ctx) => {
-    const n = selectElements(elements(resolveBound(list, scope)), scope, ctx, { as, where, distinct }).length;
+    const value = resolveBound(list, scope);
+    if (value === undefined || value === null) return false;
+    const n = selectElements(elements(value), scope, ctx, { as, where, distinct }).length;
     return checks.every(({ def, operand }) => def.test(n, operandValue(operand, scope, ctx), { caseSensitive: false, now: ctx.now }));
   };
 }

@@ -10,7 +10,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
-import { checkReferences } from './references';
+import { checkNames } from './references';
 import type { CompiledRule } from './types';
 import { SCHEMAS_DIR } from '../paths';
 
@@ -90,12 +90,13 @@ export async function loadRuleFile(abs: string, rel: string, options: LoadRulesO
     error: (at, message, offset) =>
       diagnostics.push(diagnostic('error', 'rule-invalid', message, { file: rel, position: positionIn(yaml, at, { offset }), ruleId: String(doc0.id) })),
   });
-  if (rule) {
-    for (const w of checkReferences(doc0)) {
-      diagnostics.push(diagnostic('warning', 'rule-field-unknown', w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
-    }
+  if (!rule) return { diagnostics };
+  // A name that reads nothing would make conditions fail or pass on absent data: the rule is refused.
+  const unknown = checkNames(doc0);
+  for (const w of unknown) {
+    diagnostics.push(diagnostic('error', 'rule-name-unknown', w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
   }
-  return { rule, diagnostics };
+  return unknown.length ? { diagnostics } : { rule, diagnostics };
 }
 
 export async function loadRules(inputs: string[], options: LoadRulesOptions): Promise<LoadedRules> {

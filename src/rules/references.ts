@@ -1,8 +1,13 @@
 /**
- * Checks the field names a rule reads against the export schemas, so a typo such as
- * `av.avMod` is caught when the rule is written, not discovered as a rule that silently fails
- * every device. Export schemas allow extra fields, so an unknown name is a warning with a
- * "did you mean", never an error.
+ * Checks every name a rule reads: the first name of each path must be something the rule declares
+ * (a join, a let, a quantifier's bound element, `key`/`items` of a group) or a field of the records
+ * it iterates, and each further name a field of what the previous one denotes, as the export
+ * schemas (schemas/exports/) describe it. A typo such as `count: owner` for the join `owners` would
+ * otherwise read nothing and could let a rule pass, so every unknown name is an error.
+ *
+ * Where a schema lists an object's `properties`, those are the names it has; an object the schema
+ * leaves open (no `properties`, `additionalProperties: true` or a schema, `patternProperties`)
+ * and JSONPath expressions, whose reads cannot be known, are not checked below that point.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -10,151 +15,342 @@ import { exportKind } from '../snapshot/kinds';
 import { PACKAGE_ROOT } from '../paths';
 import { closest } from '../suggest';
 import { isPlainObject } from './values';
-import { headName, parsePath, type ParsedPath } from './path';
+import { parsePath, type ParsedPath } from './path';
 import { parseTemplate } from './template';
 import type { YamlPath } from './conditions';
 
-/** Field names of the snapshot's own collections (src/snapshot/self.ts). */
-const SELF_FIELDS: Record<string, string[]> = {
-  'snapshot.exports': ['kind', 'files', 'records', 'pagingComplete', 'asOf', 'hoursBehindNewest'],
-  'snapshot.facts': ['name', 'value', 'declared', 'conflicting', 'evidence'],
-};
-
-const fieldCache = new Map<string, Map<string, Set<string>> | undefined>();
-
-/** Known field names of a collection's records: top level (key ''), and under each object field. */
-function fieldsOf(collection: string): Map<string, Set<string>> | undefined {
-  if (fieldCache.has(collection)) return fieldCache.get(collection);
-  let fields: Map<string, Set<string>> | undefined;
-  if (SELF_FIELDS[collection]) fields = new Map([['', new Set(SELF_FIELDS[collection])]]);
-  const kind = exportKind(collection);
-  if (kind) {
-    const schema = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, kind.schemaFile), 'utf8')) as { properties?: Record<string, { properties?: object }> };
-    fields = new Map([['', new Set(Object.keys(schema.properties ?? {}))]]);
-    for (const [name, sub] of Object.entries(schema.properties ?? {})) {
-      if (isPlainObject(sub) && isPlainObject(sub.properties)) fields.set(name, new Set(Object.keys(sub.properties)));
-    }
-  }
-  fieldCache.set(collection, fields);
-  return fields;
+type SchemaObject = Record<string, unknown>;
+/** A schema node with the document its `$ref`s resolve in. */
+interface Node {
+  schema: SchemaObject;
+  root: SchemaObject;
 }
 
-export interface ReferenceWarning {
+/** Schemas of the snapshot's own collections (src/snapshot/self.ts). */
+const SELF_SCHEMAS: Record<string, SchemaObject> = {
+  'snapshot.exports': {
+    type: 'object',
+    properties: {
+      kind: { type: 'string' },
+      files: { type: 'array', items: { type: 'string' } },
+      records: { type: 'number' },
+      pagingComplete: { type: 'boolean' },
+      asOf: { type: 'string' },
+      hoursBehindNewest: { type: 'number' },
+    },
+  },
+  'snapshot.facts': {
+    type: 'object',
+    properties: {
+      name: { type: 'string' },
+      value: { type: ['string', 'null'] },
+      declared: { type: 'boolean' },
+      conflicting: { type: 'array', items: { type: 'string' } },
+      evidence: { type: 'number' },
+    },
+  },
+};
+
+const schemaCache = new Map<string, SchemaObject | undefined>();
+
+function collectionSchema(collection: string): SchemaObject | undefined {
+  if (schemaCache.has(collection)) return schemaCache.get(collection);
+  let schema: SchemaObject | undefined = SELF_SCHEMAS[collection];
+  const kind = exportKind(collection);
+  if (kind) schema = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, kind.schemaFile), 'utf8')) as SchemaObject;
+  schemaCache.set(collection, schema);
+  return schema;
+}
+
+/** What a name denotes while the rule is checked. */
+interface Shape {
+  /** Schema nodes the value follows (several: a rule over several collections, schema branches). */
+  nodes: Node[];
+  /** Nothing says which names lie below: they are not checked. */
+  open?: boolean;
+  /** Names bound on the value itself: a joined record's own joins. */
+  names?: ReadonlyMap<string, Binding>;
+  /** For messages: whose records, and the field path from the record. */
+  records: string;
+  fieldPath: string[];
+}
+
+interface Binding {
+  kind: 'join' | 'let' | 'element' | 'group field';
+  shape: Shape;
+}
+
+interface Scope {
+  subject: Shape;
+  names: ReadonlyMap<string, Binding>;
+}
+
+const OPEN: Shape = { nodes: [], open: true, records: '', fieldPath: [] };
+
+function recordsOf(collection: string): Shape {
+  const schema = collectionSchema(collection);
+  return schema ? { nodes: [{ schema, root: schema }], records: `${collection} records`, fieldPath: [] } : { ...OPEN };
+}
+
+function union(shapes: Shape[]): Shape {
+  if (shapes.some((s) => s.open)) return { ...OPEN };
+  return { nodes: shapes.flatMap((s) => s.nodes), records: shapes.map((s) => s.records.replace(/ records$/, '')).join(' or ') + ' records', fieldPath: [] };
+}
+
+function types(s: SchemaObject): string[] | undefined {
+  if (typeof s.type === 'string') return [s.type];
+  return Array.isArray(s.type) ? s.type.filter((t): t is string => typeof t === 'string') : undefined;
+}
+
+/** Keywords that say nothing about a value: a schema of only these accepts anything. */
+const ANNOTATIONS = new Set(['title', 'description', '$comment', 'examples', 'default']);
+
+/** The node and every node it implies: `$ref` targets and `allOf`/`anyOf`/`oneOf`/`then`/`else` branches. */
+function expand(n: Node, out: Node[] = [], depth = 0): Node[] {
+  if (depth > 16 || out.some((o) => o.schema === n.schema)) return out;
+  out.push(n);
+  const ref = n.schema.$ref;
+  if (typeof ref === 'string' && ref.startsWith('#/')) {
+    let target: unknown = n.root;
+    for (const part of ref.slice(2).split('/')) target = isPlainObject(target) && Object.hasOwn(target, part) ? target[part] : undefined;
+    if (isPlainObject(target)) expand({ schema: target, root: n.root }, out, depth + 1);
+  }
+  for (const key of ['allOf', 'anyOf', 'oneOf']) {
+    const list = n.schema[key];
+    if (Array.isArray(list)) for (const b of list) if (isPlainObject(b)) expand({ schema: b, root: n.root }, out, depth + 1);
+  }
+  for (const key of ['then', 'else']) {
+    const b = n.schema[key];
+    if (isPlainObject(b)) expand({ schema: b, root: n.root }, out, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * The object nodes a name is looked up in, arrays looked through (a path through a list reads
+ * every element), and whether anything there leaves names open.
+ */
+function objectNodes(nodes: readonly Node[]): { objects: Node[]; open: boolean; scalar: string[] } {
+  const objects: Node[] = [];
+  const scalar: string[] = [];
+  let open = false;
+  const visit = (n: Node, depth: number) => {
+    for (const e of expand(n)) {
+      const t = types(e.schema);
+      const items = e.schema.items;
+      if (isPlainObject(items) && depth < 8) visit({ schema: items, root: e.root }, depth + 1);
+      else if (t?.includes('array')) open = true;
+      const props = e.schema.properties;
+      if (isPlainObject(props)) objects.push(e);
+      if (e.schema.additionalProperties === true || isPlainObject(e.schema.additionalProperties) || isPlainObject(e.schema.patternProperties)) open = true;
+      if (Object.keys(e.schema).every((k) => ANNOTATIONS.has(k))) open = true;
+      if (t?.includes('object') && !isPlainObject(props) && !expand(e).slice(1).some((x) => isPlainObject(x.schema.properties))) open = true;
+      if (t) for (const x of t) if (x !== 'object' && x !== 'array' && x !== 'null') scalar.push(x);
+    }
+  };
+  for (const n of nodes) visit(n, 0);
+  return { objects, open, scalar };
+}
+
+function propertiesOf(objects: readonly Node[]): Map<string, Node[]> {
+  const out = new Map<string, Node[]>();
+  for (const o of objects) {
+    for (const [name, sub] of Object.entries(o.schema.properties as SchemaObject)) {
+      if (!isPlainObject(sub)) continue;
+      const list = out.get(name) ?? [];
+      list.push({ schema: sub, root: o.root });
+      out.set(name, list);
+    }
+  }
+  return out;
+}
+
+function fieldNames(shape: Shape): string[] {
+  return shape.open ? [] : [...propertiesOf(objectNodes(shape.nodes).objects).keys()];
+}
+
+type Step = { shape: Shape } | { unknown: string[]; scalar?: string };
+
+/** The shape of field `name` of `shape`, or what is known instead. */
+function field(shape: Shape, name: string): Step {
+  const bound = shape.names?.get(name);
+  if (bound) return { shape: bound.shape };
+  if (shape.open) return { shape: { ...OPEN } };
+  const { objects, open, scalar } = objectNodes(shape.nodes);
+  const props = propertiesOf(objects);
+  const sub = props.get(name);
+  const fieldPath = [...shape.fieldPath, name];
+  if (sub) return { shape: { nodes: sub, records: shape.records, fieldPath } };
+  if (open) return { shape: { ...OPEN, records: shape.records, fieldPath } };
+  if (objects.length === 0 && scalar.length > 0) return { unknown: [], scalar: [...new Set(scalar)].join(' or ') };
+  return { unknown: [...props.keys(), ...(shape.names?.keys() ?? [])] };
+}
+
+const KIND_WORDS: Record<Binding['kind'], string> = { join: 'the join', let: 'the let', element: 'the bound element', 'group field': 'the group field' };
+
+export interface NameProblem {
   at: YamlPath;
   offset?: number;
   message: string;
 }
 
-interface Scope {
-  collection?: string;
-  /** Names bound here: joins (to their collection), lets, quantifier variables, group fields. */
-  names: Map<string, string | undefined>;
-}
+class Checker {
+  readonly problems: NameProblem[] = [];
 
-function nameSegments(p: ParsedPath): string[] {
-  const out: string[] = [];
-  for (const s of p.segments) {
-    if (!('name' in s)) break;
-    out.push(s.name);
+  /** The shape a path denotes in `scope`, or undefined after reporting why it denotes nothing. */
+  path(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): Shape | undefined {
+    if (p.jsonPath !== undefined) return { ...OPEN };
+    let shape: Shape | undefined;
+    let i = 0;
+    const first = p.segments[0];
+    if (first && 'name' in first) {
+      const bound = scope.names.get(first.name);
+      if (bound) {
+        shape = bound.shape;
+      } else {
+        const step = field(scope.subject, first.name);
+        if ('unknown' in step) {
+          const hint = this.hint(first.name, scope);
+          const declared = scope.names.size ? 'names nothing this rule declares here and' : 'is not declared by this rule and';
+          this.problems.push({ at, offset, message: `'${p.text}': '${first.name}' ${declared} is not a field of ${scope.subject.records || 'the records'}${hint}` });
+          return undefined;
+        }
+        shape = step.shape;
+      }
+      i = 1;
+    } else {
+      shape = scope.subject;
+    }
+    for (; i < p.segments.length; i++) {
+      const seg = p.segments[i];
+      if (!('name' in seg)) continue;
+      const step = field(shape, seg.name);
+      if ('shape' in step) {
+        shape = step.shape;
+        continue;
+      }
+      const where = shape.fieldPath.length ? `'${shape.fieldPath.join('.')}' of ${shape.records}` : shape.records;
+      if (step.scalar) {
+        this.problems.push({ at, offset, message: `'${p.text}': ${where} is a ${step.scalar}, so it has no field '${seg.name}'` });
+      } else {
+        const hint = closest(seg.name, step.unknown);
+        const have = shape.fieldPath.length ? 'has' : 'have';
+        this.problems.push({ at, offset, message: `'${p.text}': ${where} ${have} no field '${seg.name}' in their schema${hint ? ` (did you mean '${hint}'?)` : ''}` });
+      }
+      return undefined;
+    }
+    return shape;
   }
-  return out;
-}
 
-function check(p: ParsedPath, scope: Scope, at: YamlPath, out: ReferenceWarning[], offset?: number): void {
-  if (p.jsonPath !== undefined) return;
-  const names = nameSegments(p);
-  const head = headName(p);
-  if (head === undefined) return;
-  let collection = scope.collection;
-  let rest = names;
-  if (scope.names.has(head)) {
-    collection = scope.names.get(head);
-    rest = names.slice(1);
-    if (collection === undefined) return;
+  private hint(name: string, scope: Scope): string {
+    const best = closest(name, [...scope.names.keys(), ...fieldNames(scope.subject)]);
+    if (best === undefined) return '';
+    const bound = scope.names.get(best);
+    return ` (did you mean ${bound ? KIND_WORDS[bound.kind] : 'the field'} '${best}'?)`;
   }
-  const fields = collection ? fieldsOf(collection) : undefined;
-  if (!fields || rest.length === 0) return;
-  const top = fields.get('')!;
-  if (!top.has(rest[0])) {
-    const hint = closest(rest[0], top);
-    out.push({ at, offset, message: `'${p.text}': ${collection} records have no field '${rest[0]}' in their schema${hint ? ` (did you mean '${hint}'?)` : ''}` });
-    return;
-  }
-  const nested = fields.get(rest[0]);
-  if (nested && rest.length > 1 && nested.size > 0 && !nested.has(rest[1])) {
-    const hint = closest(rest[1], nested);
-    out.push({ at, offset, message: `'${p.text}': ${collection} records have no field '${rest[0]}.${rest[1]}' in their schema${hint ? ` (did you mean '${rest[0]}.${hint}'?)` : ''}` });
-  }
-}
 
-function checkText(text: unknown, scope: Scope, at: YamlPath, out: ReferenceWarning[]): void {
-  if (typeof text !== 'string') return;
-  const p = parsePath(text);
-  if (typeof p !== 'string') check(p, scope, at, out);
-}
+  text(raw: unknown, scope: Scope, at: YamlPath): Shape | undefined {
+    if (typeof raw !== 'string') return undefined;
+    const p = parsePath(raw);
+    return typeof p === 'string' ? undefined : this.path(p, scope, at);
+  }
 
-function walkCondition(c: unknown, scope: Scope, at: YamlPath, out: ReferenceWarning[]): void {
-  if (!isPlainObject(c)) return;
-  if ('field' in c) {
-    checkText(c.field, scope, [...at, 'field'], out);
-    for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') checkText(v.$field, scope, [...at, k, '$field'], out);
-    return;
+  template(raw: unknown, scope: Scope, at: YamlPath): void {
+    if (typeof raw !== 'string') return;
+    const { template } = parseTemplate(raw);
+    for (const p of template.paths) this.path(p, scope, at, raw.indexOf(p.text));
   }
-  for (const key of ['allOf', 'anyOf'] as const) {
-    if (Array.isArray(c[key])) (c[key] as unknown[]).forEach((x, i) => walkCondition(x, scope, [...at, key, i], out));
-  }
-  if ('not' in c) walkCondition(c.not, scope, [...at, 'not'], out);
-  const listKey = ['any', 'all', 'none', 'count'].find((k) => k in c);
-  if (listKey) {
-    checkText(c[listKey], scope, [...at, listKey], out);
-    // Elements of a list are not typed here; a bound element's fields are not checked.
-    const inner: Scope = { collection: scope.collection, names: new Map(scope.names).set(typeof c.as === 'string' ? c.as : 'item', undefined) };
-    if ('satisfies' in c) walkCondition(c.satisfies, inner, [...at, 'satisfies'], out);
-    if ('where' in c) walkCondition(c.where, inner, [...at, 'where'], out);
-  }
-}
 
-/** Warnings for every field a rule names that its collection's schema does not have. */
-export function checkReferences(doc: Record<string, unknown>): ReferenceWarning[] {
-  const out: ReferenceWarning[] = [];
-  const forSpec = doc.for;
-  const grouped = isPlainObject(forSpec);
-  const from = grouped ? forSpec.from : forSpec;
-  const scope: Scope = { collection: typeof from === 'string' && !grouped ? from : undefined, names: new Map() };
-  if (grouped) {
-    scope.names.set('key', undefined);
-    scope.names.set('items', undefined);
-    if (typeof forSpec.groupBy === 'string' && typeof from === 'string') checkText(forSpec.groupBy, { collection: from, names: new Map() }, ['for', 'groupBy'], out);
+  /** `scope` with `name` bound to the elements of `list`. */
+  static bind(scope: Scope, name: string, kind: Binding['kind'], shape: Shape | undefined): Scope {
+    return { subject: scope.subject, names: new Map(scope.names).set(name, { kind, shape: shape ?? { ...OPEN } }) };
   }
-  if (isPlainObject(doc.join)) {
-    for (const [name, spec] of Object.entries(doc.join)) {
+
+  condition(c: unknown, scope: Scope, at: YamlPath): void {
+    if (!isPlainObject(c)) return;
+    if ('field' in c) {
+      this.text(c.field, scope, [...at, 'field']);
+      for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') this.text(v.$field, scope, [...at, k, '$field']);
+      return;
+    }
+    for (const key of ['allOf', 'anyOf'] as const) {
+      if (Array.isArray(c[key])) (c[key] as unknown[]).forEach((x, i) => this.condition(x, scope, [...at, key, i]));
+    }
+    if ('not' in c) this.condition(c.not, scope, [...at, 'not']);
+    const listKey = ['any', 'all', 'none', 'count'].find((k) => k in c);
+    if (!listKey) return;
+    const list = this.text(c[listKey], scope, [...at, listKey]);
+    const inner = Checker.bind(scope, typeof c.as === 'string' ? c.as : 'item', 'element', list);
+    if ('satisfies' in c) this.condition(c.satisfies, inner, [...at, 'satisfies']);
+    if ('where' in c) this.condition(c.where, inner, [...at, 'where']);
+    if ('distinct' in c) this.text(c.distinct, inner, [...at, 'distinct']);
+    for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') this.text(v.$field, scope, [...at, k, '$field']);
+  }
+
+  /** Checks the joins at `at` in `scope`, binding each (with its own joins) as it goes. */
+  joins(raw: unknown, scope: Scope, at: YamlPath): Scope {
+    if (!isPlainObject(raw)) return scope;
+    let current = scope;
+    for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
-      const foreign = typeof spec.from === 'string' ? spec.from : undefined;
+      const here = [...at, name];
+      const foreign: Scope = { subject: typeof spec.from === 'string' ? recordsOf(spec.from) : { ...OPEN }, names: new Map() };
       const pairs = Array.isArray(spec.on) ? spec.on : spec.on === undefined ? [] : [spec.on];
       pairs.forEach((pair, i) => {
         if (!isPlainObject(pair)) return;
-        const pairAt = Array.isArray(spec.on) ? ['join', name, 'on', i] : ['join', name, 'on'];
-        checkText(pair.local, scope, [...pairAt, 'local'], out);
-        checkText(pair.foreign, { collection: foreign, names: new Map() }, [...pairAt, 'foreign'], out);
+        const pairAt = Array.isArray(spec.on) ? [...here, 'on', i] : [...here, 'on'];
+        this.text(pair.local, current, [...pairAt, 'local']);
+        this.text(pair.foreign, foreign, [...pairAt, 'foreign']);
       });
-      if (spec.where !== undefined) walkCondition(spec.where, { collection: foreign, names: new Map() }, ['join', name, 'where'], out);
-      scope.names.set(name, spec.join === undefined ? foreign : undefined);
+      // A join's filter runs on the foreign records alone, before any rule's names exist.
+      if (spec.where !== undefined) this.condition(spec.where, foreign, [...here, 'where']);
+      const nested = this.joins(spec.join, foreign, [...here, 'join']);
+      current = Checker.bind(current, name, 'join', { ...foreign.subject, names: nested.names });
     }
+    return current;
   }
-  if (isPlainObject(doc.let)) {
-    for (const [name, spec] of Object.entries(doc.let)) {
+
+  lets(raw: unknown, scope: Scope, at: YamlPath): Scope {
+    if (!isPlainObject(raw)) return scope;
+    let current = scope;
+    for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
-      checkText(spec.select, scope, ['let', name, 'select'], out);
-      const inner: Scope = { collection: scope.collection, names: new Map(scope.names).set(typeof spec.as === 'string' ? spec.as : 'item', undefined) };
-      if (spec.where !== undefined) walkCondition(spec.where, inner, ['let', name, 'where'], out);
-      scope.names.set(name, undefined);
+      const list = this.text(spec.select, current, [...at, name, 'select']);
+      const inner = Checker.bind(current, typeof spec.as === 'string' ? spec.as : 'item', 'element', list);
+      if (spec.where !== undefined) this.condition(spec.where, inner, [...at, name, 'where']);
+      if (spec.distinct !== undefined) this.text(spec.distinct, inner, [...at, name, 'distinct']);
+      current = Checker.bind(current, name, 'let', list);
     }
+    return current;
   }
-  if (doc.where !== undefined) walkCondition(doc.where, scope, ['where'], out);
-  walkCondition(doc.assert, scope, ['assert'], out);
-  if (typeof doc.message === 'string') {
-    const { template } = parseTemplate(doc.message);
-    for (const p of template.paths) check(p, scope, ['message'], out, doc.message.indexOf(p.text));
+}
+
+/** Every name a rule reads that is neither declared by it nor a field its records' schema lists. */
+export function checkNames(doc: Record<string, unknown>): NameProblem[] {
+  const checker = new Checker();
+  const forSpec = doc.for;
+  const from = isPlainObject(forSpec) ? forSpec.from : forSpec;
+  const collections = (Array.isArray(from) ? from : [from]).filter((c): c is string => typeof c === 'string');
+  const records = union(collections.map(recordsOf));
+  let scope: Scope;
+  if (isPlainObject(forSpec)) {
+    // A group exposes `key` and `items` only; its records' fields are read through `items`.
+    const key = forSpec.aggregate === true
+      ? { nodes: [{ schema: { type: 'string' }, root: {} }], records: 'collection names', fieldPath: [] }
+      : checker.text(forSpec.groupBy, { subject: records, names: new Map() }, ['for', 'groupBy']);
+    const names = new Map<string, Binding>([
+      ['key', { kind: 'group field', shape: key ?? { ...OPEN } }],
+      ['items', { kind: 'group field', shape: records }],
+    ]);
+    scope = { subject: { nodes: [{ schema: { type: 'object', properties: {} }, root: {} }], records: 'groups (which expose key and items)', fieldPath: [] }, names };
+  } else {
+    scope = { subject: records, names: new Map() };
   }
-  return out;
+  scope = checker.joins(doc.join, scope, ['join']);
+  scope = checker.lets(doc.let, scope, ['let']);
+  if (doc.where !== undefined) checker.condition(doc.where, scope, ['where']);
+  checker.condition(doc.assert, scope, ['assert']);
+  checker.template(doc.message, scope, ['message']);
+  if (isPlainObject(doc.resource)) for (const k of ['kind', 'id', 'name']) checker.template(doc.resource[k], scope, ['resource', k]);
+  return checker.problems;
 }
