@@ -95,8 +95,13 @@ describe('conditions', () => {
   });
 
   it('a fact without a value fails the comparison instead of matching undefined', () => {
-    const { pred } = compile({ field: 'missingToo', equals: { $fact: 'unknownFact' } });
-    expect(pred(scope, ctx)).to.equal(false);
+    const { pred } = compile({ field: 'missingToo', equals: { $fact: 'xdrTenantId' } });
+    expect(pred(scope, { ...ctx, facts: new Map() })).to.equal(false);
+  });
+
+  it('refuses a fact posture-lint does not know, with the closest one', () => {
+    const { errors } = compile({ field: 'tenantId', equals: { $fact: 'xdrTenantID2' } });
+    expect(errors).to.deep.equal(["assert.equals.$fact: unknown fact 'xdrTenantID2' (did you mean 'xdrTenantId'?) (known: xdrTenantId)"]);
   });
 
   it('quantify over arrays with a bound element name', () => {

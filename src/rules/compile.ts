@@ -3,7 +3,7 @@
  * joins, lets, assertion and message, with every problem reported at its YAML path.
  */
 import type { RuleMeta, Severity } from '../report/model';
-import { compileCondition, compilePath, type CompileEnv, type YamlPath } from './conditions';
+import { compileCondition, compilePath, isKnownFact, unknownFact, type CompileEnv, type YamlPath } from './conditions';
 import { parseTemplate, type Template } from './template';
 import { isPlainObject } from './values';
 import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
@@ -41,7 +41,10 @@ function compileTemplate(raw: unknown, at: YamlPath, env: CompileEnv, opts: Rule
   if (typeof raw !== 'string') return undefined;
   const { template, errors } = parseTemplate(raw);
   for (const e of errors) opts.error(at, e.message, e.offset);
-  for (const f of template.facts) env.facts.add(f);
+  for (const f of template.facts) {
+    if (isKnownFact(f)) env.facts.add(f);
+    else opts.error(at, unknownFact(f), raw.indexOf(`$facts.${f}`));
+  }
   for (const p of template.params) {
     if (!Object.prototype.hasOwnProperty.call(env.params, p)) opts.error(at, `template uses unknown parameter '${p}'`);
   }

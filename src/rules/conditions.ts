@@ -7,6 +7,20 @@ import { COUNT_OPERATORS, operator, OPERATOR_NAMES, type OperatorDef } from './o
 import { Bound, elements, parsePath, resolveBound, resolvePath, type ParsedPath } from './path';
 import { isPlainObject } from './values';
 import type { EvalContext, Predicate } from './types';
+import { FACTS } from '../snapshot/facts';
+import { closest } from '../suggest';
+
+const FACT_NAMES: ReadonlySet<string> = new Set(FACTS.map((f) => f.name));
+
+/** The message for a fact posture-lint does not know (a misspelt one would never have a value). */
+export function unknownFact(name: string): string {
+  const hint = closest(name, FACT_NAMES);
+  return `unknown fact '${name}'${hint ? ` (did you mean '${hint}'?)` : ''} (known: ${[...FACT_NAMES].join(', ')})`;
+}
+
+export function isKnownFact(name: string): boolean {
+  return FACT_NAMES.has(name);
+}
 
 export type YamlPath = (string | number)[];
 
@@ -55,6 +69,10 @@ function compileOperand(raw: unknown, at: YamlPath, env: CompileEnv): Operand | 
       if (key === '$fact') {
         if (typeof name !== 'string' || name === '') {
           env.error([...at, key], 'a $fact reference needs a fact name');
+          return undefined;
+        }
+        if (!FACT_NAMES.has(name)) {
+          env.error([...at, key], unknownFact(name));
           return undefined;
         }
         env.facts.add(name);
