@@ -12,6 +12,7 @@ import type { Severity } from './report/model';
 import { positionIn, readYamlDocument, type YamlFile } from './yaml-file';
 import { closest } from './suggest';
 import type { CompiledRule } from './rules/types';
+import { parameterProblem } from './rules/parameters';
 
 export const CONFIG_FILE = 'posture-lint.yaml';
 
@@ -30,7 +31,7 @@ export interface Config {
   severity: Record<string, Severity>;
   parameters: Record<string, Record<string, unknown>>;
   /** Where each rule id is named, for "no such rule" errors at the right line. */
-  positionOf(section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string): Position;
+  positionOf(section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string, value?: boolean): Position;
 }
 
 interface RawConfig {
@@ -76,18 +77,19 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
       disable: raw.disable ?? [],
       severity: raw.severity ?? {},
       parameters: raw.parameters ?? {},
-      positionOf: (section, id, parameter) => position(yaml, section, id, parameter),
+      positionOf: (section, id, parameter, value) => position(yaml, section, id, parameter, value),
     },
     diagnostics: [],
   };
 }
 
-function position(yaml: YamlFile, section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string): Position {
+/** Where a rule id or parameter is named (`value`: where the parameter's value is). */
+function position(yaml: YamlFile, section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string, value = false): Position {
   if (section === 'disable') {
     const i = ((yaml.data as RawConfig).disable ?? []).indexOf(id);
     return positionIn(yaml, ['disable', i]);
   }
-  return parameter === undefined ? positionIn(yaml, [section, id], { key: true }) : positionIn(yaml, [section, id, parameter], { key: true });
+  return parameter === undefined ? positionIn(yaml, [section, id], { key: true }) : positionIn(yaml, [section, id, parameter], { key: !value });
 }
 
 /**
@@ -119,8 +121,18 @@ export function applyConfig(rules: CompiledRule[], config: Config | undefined): 
       unknownRule('parameters', id);
       continue;
     }
-    for (const name of Object.keys(values)) {
-      if (name in rule.params) continue;
+    for (const [name, value] of Object.entries(values)) {
+      const decl = Object.hasOwn(rule.parameters, name) ? rule.parameters[name] : undefined;
+      if (decl) {
+        // A value of the wrong type is not used (the rule keeps its default) and fails the run.
+        const problem = parameterProblem(decl, value);
+        if (problem) {
+          diagnostics.push(
+            diagnostic('error', 'config-invalid', `parameters: ${id}.${name}: ${problem}`, { file: config.file, position: config.positionOf('parameters', id, name, true) }),
+          );
+        }
+        continue;
+      }
       const declared = Object.keys(rule.params);
       diagnostics.push(
         diagnostic('error', 'config-invalid', `parameters: rule '${id}' has no parameter '${name}' (it has: ${declared.join(', ') || 'none'})`, {

@@ -106,4 +106,86 @@ message: "{{computerDnsName}}"
       expect(report.findings.map((f) => f.resource.id)).to.include(doc.value[0].id);
     });
   });
+  describe('2. shared join indexes', () => {
+    /** A rule whose join keeps only one Defender plan, chosen by a parameter. */
+    const planRule = (id: string, plan: string) => `id: ${id}
+title: Every subscription has the ${plan} plan on Standard
+severity: medium
+description: d
+parameters:
+  plan:
+    type: string
+    default: ${plan}
+for: arm.subscriptions
+join:
+  plan:
+    from: defender.pricings
+    where: { field: name, equals: { $param: plan } }
+    on: { local: id, foreign: id, match: scope }
+assert: { field: plan.properties.pricingTier, equals: Standard }
+message: "{{displayName}}: {{$params.plan}} is {{plan.properties.pricingTier}}"
+`;
+    const findings = (files: Record<string, string>) =>
+      lint([DEMO, '--ruleset', 'none', '--rules', ruleDir(files)])
+        .report.findings.map((f) => `${f.ruleId} ${f.message}`)
+        .sort();
+
+    it('two rules that differ only in a parameter value give together what each gives alone', () => {
+      const servers = { 'servers-plan-on.yaml': planRule('servers-plan-on', 'VirtualMachines') };
+      const keyVaults = { 'key-vaults-plan-on.yaml': planRule('key-vaults-plan-on', 'KeyVaults') };
+      const alone = [...findings(servers), ...findings(keyVaults)].sort();
+      expect(alone.filter((f) => f.startsWith('servers-plan-on'))).to.have.length(1);
+      expect(alone.filter((f) => f.startsWith('key-vaults-plan-on'))).to.have.length(2);
+      expect(findings({ ...servers, ...keyVaults })).to.deep.equal(alone);
+    });
+  });
+  describe('3. typed parameters', () => {
+    it('config linuxPlatforms: Ubuntu (a string, not a list) is an error at its line in the config, exit 2', () => {
+      const dir = tempDir('config');
+      const config = path.join(dir, 'posture-lint.yaml');
+      writeFileSync(config, 'ruleset: recommended\nparameters:\n  linux-realtime-protection-on:\n    linuxPlatforms: Ubuntu\n');
+      const { code, report } = lint([DEMO, '--config', config]);
+      expect(code).to.equal(2);
+      const errors = report.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.map((d) => [d.code, d.file, d.position?.line, d.position?.column])).to.deep.equal([['config-invalid', path.relative(process.cwd(), config), 4, 21]]);
+      expect(errors[0].message).to.equal("parameters: linux-realtime-protection-on.linuxPlatforms: expected a list of strings with at least 1 element, got a string (\"Ubuntu\")");
+      // The rule still runs with its default, so its findings are not lost while the config is fixed.
+      const rule = report.rules.find((r) => r.id === 'linux-realtime-protection-on')!;
+      expect(rule.evaluated).to.be.greaterThan(0);
+    });
+
+    it('a configured value of the right type is used', () => {
+      const dir = tempDir('config');
+      const config = path.join(dir, 'posture-lint.yaml');
+      writeFileSync(config, 'ruleset: recommended\nparameters:\n  linux-realtime-protection-on:\n    linuxPlatforms: [Ubuntu]\n');
+      const { report } = lint([DEMO, '--config', config]);
+      expect(report.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      const all = lint([DEMO]).report.rules.find((r) => r.id === 'linux-realtime-protection-on')!;
+      const ubuntu = report.rules.find((r) => r.id === 'linux-realtime-protection-on')!;
+      expect(ubuntu.evaluated).to.be.greaterThan(0).and.lessThan(all.evaluated);
+    });
+
+    it('a default that does not fit its type, and a parameter an operator cannot take, are rule errors', () => {
+      const rule = (params: string, assert: string) => `id: typed
+title: t
+severity: low
+description: d
+parameters:
+${params}
+for: mde.machines
+assert: ${assert}
+message: m
+`;
+      const dir = ruleDir({
+        'typed.yaml': rule('  days:\n    type: number\n    default: "7"', '{ field: lastSeen, withinDays: { $param: days } }'),
+      });
+      const first = run(['validate', dir]);
+      expect(first.code).to.equal(2);
+      expect(first.stdout).to.include('typed.yaml:8:14  error  parameter \'days\': expected a number, got a string ("7")');
+      writeFileSync(path.join(dir, 'typed.yaml'), rule('  platforms:\n    type: string\n    default: Ubuntu', '{ field: osPlatform, in: { $param: platforms } }'));
+      const second = run(['validate', dir]);
+      expect(second.code).to.equal(2);
+      expect(second.stdout).to.include("in takes a list, but parameter 'platforms' is a string (\"Ubuntu\")");
+    });
+  });
 });

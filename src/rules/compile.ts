@@ -9,6 +9,7 @@ import { isPlainObject } from './values';
 import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
 import { headName } from './path';
 import { closest } from '../suggest';
+import { declarationOf, describeDeclaration, parameterProblem, type ParameterDeclaration } from './parameters';
 
 export interface RuleCompileOptions {
   /** Rule file relative to its rules root. */
@@ -51,6 +52,21 @@ function compileTemplate(raw: unknown, at: YamlPath, env: CompileEnv, opts: Rule
   return template;
 }
 
+/**
+ * A join filter as it runs, with each `$param` replaced by the value it resolves to: rules whose
+ * filters read the same text but different parameter values must not share one filtered index.
+ * Facts and the evaluation time are the same for every rule of a run, so their references stay.
+ */
+function resolvedFilter(raw: unknown, params: Readonly<Record<string, unknown>>): unknown {
+  if (Array.isArray(raw)) return raw.map((x) => resolvedFilter(x, params));
+  if (!isPlainObject(raw)) return raw;
+  const keys = Object.keys(raw);
+  if (keys.length === 1 && keys[0] === '$param' && typeof raw.$param === 'string') {
+    return { $value: Object.prototype.hasOwnProperty.call(params, raw.$param) ? params[raw.$param] : null };
+  }
+  return keys.map((k) => [k, resolvedFilter(raw[k], params)]);
+}
+
 function compileJoins(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCompileOptions): CompiledJoin[] {
   if (!isPlainObject(raw)) return [];
   const out: CompiledJoin[] = [];
@@ -81,7 +97,7 @@ function compileJoins(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCom
       required: spec.required !== false,
       where,
       joins,
-      indexKey: JSON.stringify([from, spec.where ?? null]),
+      indexKey: JSON.stringify([from, resolvedFilter(spec.where ?? null, env.params)]),
     });
   }
   // Joins run in declaration order so later keys may read earlier joins; YAML order is kept.
@@ -105,16 +121,38 @@ function compileLets(raw: unknown, at: YamlPath, env: CompileEnv): CompiledLet[]
   return out;
 }
 
-function resolveParams(raw: unknown, overrides: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+/**
+ * Parameter values: each declaration's default, checked against its type, replaced by the
+ * configuration's value where that fits the type too. A value that does not fit is not used; the
+ * configuration reports it at its own line (applyConfig), as it does names the rule does not declare.
+ */
+function resolveParams(
+  raw: unknown,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+  report: (at: YamlPath, message: string) => void,
+): { params: Record<string, unknown>; declarations: Record<string, ParameterDeclaration> } {
   const params: Record<string, unknown> = Object.create(null);
+  const declarations: Record<string, ParameterDeclaration> = Object.create(null);
   if (isPlainObject(raw)) {
     for (const [name, spec] of Object.entries(raw)) {
-      if (isPlainObject(spec)) params[name] = spec.default;
+      if (!isPlainObject(spec)) continue;
+      const decl = declarationOf(spec);
+      if (decl.type !== 'list' && spec.minItems !== undefined) report(['parameters', name, 'minItems'], `minItems is for lists; parameter '${name}' is ${describeDeclaration(decl)}`);
+      if (decl.type !== 'list' && spec.items !== undefined) report(['parameters', name, 'items'], `items is for lists; parameter '${name}' is ${describeDeclaration(decl)}`);
+      if (decl.type !== 'number' && decl.type !== 'integer' && spec.minimum !== undefined) {
+        report(['parameters', name, 'minimum'], `minimum is for numbers; parameter '${name}' is ${describeDeclaration(decl)}`);
+      }
+      const problem = parameterProblem(decl, spec.default);
+      if (problem) report(['parameters', name, 'default'], `parameter '${name}': ${problem}`);
+      declarations[name] = decl;
+      params[name] = spec.default;
     }
   }
-  // Names the rule does not declare are reported by the configuration, at their line there.
-  for (const [name, value] of Object.entries(overrides ?? {})) if (name in params) params[name] = value;
-  return params;
+  for (const [name, value] of Object.entries(overrides ?? {})) {
+    const decl = declarations[name];
+    if (decl && parameterProblem(decl, value) === undefined) params[name] = value;
+  }
+  return { params, declarations };
 }
 
 export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptions): CompiledRule | undefined {
@@ -124,7 +162,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     opts.error(at, message, offset);
   };
   const local: RuleCompileOptions = { ...opts, error: report };
-  const params = resolveParams(doc.parameters, opts.paramOverrides);
+  const { params, declarations } = resolveParams(doc.parameters, opts.paramOverrides, report);
   const env: CompileEnv = { params, facts: new Set(), error: report };
 
   const id = String(doc.id);
@@ -192,6 +230,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     meta,
     builtin: opts.builtin === true,
     params,
+    parameters: declarations,
     from,
     groupBy,
     aggregate,

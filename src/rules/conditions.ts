@@ -9,6 +9,7 @@ import { isPlainObject } from './values';
 import type { EvalContext, Predicate } from './types';
 import { FACTS } from '../snapshot/facts';
 import { closest } from '../suggest';
+import { describeValue } from './parameters';
 
 const FACT_NAMES: ReadonlySet<string> = new Set(FACTS.map((f) => f.name));
 
@@ -37,8 +38,24 @@ const never: Predicate = () => false;
 export const MAX_CONDITION_DEPTH = 32;
 const NESTING_KEYS = new Set(['allOf', 'anyOf', 'not', 'satisfies', 'where']);
 
-/** A right-hand value: literal, or read at evaluation time. */
-type Operand = { literal: unknown } | { field: ParsedPath } | { fact: string };
+/** A right-hand value: literal (`param` names the parameter it came from), or read at evaluation time. */
+type Operand = { literal: unknown; param?: string } | { field: ParsedPath } | { fact: string };
+
+function jsonType(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v;
+}
+
+/**
+ * A parameter's value fits what the operator takes (`in` a list, `less` a number)? Literals are
+ * checked by the rule schema; parameter values are only known here, and one of the wrong type
+ * would make the operator fail or pass for every record.
+ */
+function paramMismatch(operand: Operand, schema: Record<string, unknown>, what: string): string | undefined {
+  if (!('literal' in operand) || operand.param === undefined) return undefined;
+  const types = typeof schema.type === 'string' ? [schema.type] : Array.isArray(schema.type) ? (schema.type as string[]) : undefined;
+  if (!types || types.includes(jsonType(operand.literal))) return undefined;
+  return `${what} takes ${types.map((t) => (t === 'array' ? 'a list' : `a ${t}`)).join(' or ')}, but parameter '${operand.param}' is ${describeValue(operand.literal)}`;
+}
 
 export function compilePath(raw: unknown, at: YamlPath, env: CompileEnv): ParsedPath | undefined {
   if (typeof raw !== 'string') {
@@ -64,7 +81,7 @@ function compileOperand(raw: unknown, at: YamlPath, env: CompileEnv): Operand | 
           env.error([...at, key], `unknown parameter '${String(name)}' (declared: ${Object.keys(env.params).join(', ') || 'none'})`);
           return undefined;
         }
-        return { literal: env.params[name] };
+        return { literal: env.params[name], param: name };
       }
       if (key === '$fact') {
         if (typeof name !== 'string' || name === '') {
@@ -116,6 +133,11 @@ function compileField(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
 }
 
 function fieldPredicate(path: ParsedPath, def: OperatorDef, operand: Operand, caseSensitive: boolean, at: YamlPath, env: CompileEnv): Predicate {
+  const mismatch = paramMismatch(operand, def.operand, def.name);
+  if (mismatch) {
+    env.error(at, mismatch);
+    return never;
+  }
   let fixed: Operand = operand;
   if (def.prepare && 'literal' in operand) {
     const prepared = def.prepare(operand.literal, { caseSensitive });
@@ -233,7 +255,9 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
   for (const name of bounds) {
     const operand = compileOperand(raw[name], [...at, name], env);
     const def = operator(name);
-    if (operand && def) checks.push({ def, operand });
+    const mismatch = operand && paramMismatch(operand, { type: 'number' }, `a count bound (${name})`);
+    if (mismatch) env.error([...at, name], mismatch);
+    else if (operand && def) checks.push({ def, operand });
   }
   if (!list) return never;
   return (scope, ctx) => {

@@ -31,7 +31,8 @@ export interface OperatorDef {
   test: (actual: unknown, operand: unknown, env: OperatorEnv) => boolean;
 }
 
-const MAX_REGEX_LENGTH = 1000;
+/** Regular expressions (operands of `match`, regex parameters) are at most this long. */
+export const MAX_REGEX_LENGTH = 1000;
 const DAY_MS = 86_400_000;
 
 function numeric(compare: (a: number, b: number) => boolean) {

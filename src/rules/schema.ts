@@ -7,6 +7,7 @@
  * instead of `anyOf`, so a mistake yields errors from the intended variant only, not a cascade.
  */
 import { COUNT_OPERATORS, OPERATORS } from './operators';
+import { parameterSchema } from './parameters';
 
 export const RULE_SCHEMA_ID = 'https://posture-lint.dev/schemas/rule.schema.json';
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
@@ -118,14 +119,9 @@ function ruleSchema(): Record<string, unknown> {
       tags: { type: 'array', items: { type: 'string' }, description: 'Free-form tags.' },
       parameters: {
         type: 'object',
-        description: 'Named parameters with defaults; conditions read them with { $param: name }.',
+        description: 'Named, typed parameters with defaults; conditions read them with { $param: name }, messages with {{$params.name}}; configuration may override them with values of the same type.',
         propertyNames: { pattern: NAME_PATTERN },
-        additionalProperties: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['default'],
-          properties: { default: { description: 'Value used unless configuration overrides it.' }, description: { type: 'string', description: 'What the parameter means.' } },
-        },
+        additionalProperties: parameterSchema(),
       },
       for: {
         description:

@@ -2,6 +2,7 @@
 import type { RuleMeta } from '../report/model';
 import type { Bound, ParsedPath } from './path';
 import type { Template } from './template';
+import type { ParameterDeclaration } from './parameters';
 
 /** Steps a rule may still take (see src/engine/budget.ts); spending past it throws. */
 export interface StepBudget {
@@ -34,7 +35,7 @@ export interface CompiledJoin {
   /** Filter on foreign records, applied once when the index is built. */
   where?: Predicate;
   joins: CompiledJoin[];
-  /** Stable text of from/on/where, so equal joins share one index. */
+  /** Stable text of the collection and the filter with its parameters resolved, so equal joins share one index. */
   indexKey: string;
 }
 
@@ -50,7 +51,10 @@ export interface CompiledRule {
   meta: RuleMeta;
   /** Ships with posture-lint; rule sets select among these. */
   builtin: boolean;
+  /** Parameter values in effect: defaults, or the configuration's values where they fit. */
   params: Readonly<Record<string, unknown>>;
+  /** Each parameter's declared type, against which configured values are checked. */
+  parameters: Readonly<Record<string, ParameterDeclaration>>;
   /** Collections iterated together; the rule runs when at least one is present. */
   from: string[];
   groupBy?: ParsedPath;

@@ -30,6 +30,7 @@ references:
   - https://learn.microsoft.com/defender-endpoint/machine-tags
 parameters:
   tag:
+    type: string
     description: Machine tag production devices must carry.
     default: PROD
 for: arm.virtualMachines
