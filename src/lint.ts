@@ -16,6 +16,8 @@ import type { Config } from './config';
 import { applyWaivers, loadWaivers } from './gate/waivers';
 import { applyBaseline, loadBaseline } from './gate/baseline';
 import type { Snapshot } from './snapshot/types';
+import { newestObservation } from './snapshot/timestamps';
+import { CLOCK_SKEW_MS } from './time';
 
 export interface LintOptions {
   /** Snapshot folder. */
@@ -46,14 +48,34 @@ export interface LintResult {
 /** Every collection a rule may name: the export kinds and the snapshot's description of itself. */
 export const COLLECTIONS: ReadonlySet<string> = new Set([...EXPORT_KINDS.map((k) => k.id), ...SELF_COLLECTIONS]);
 
-function evaluationTime(snapshot: Snapshot, explicit: Date | undefined, diagnostics: Diagnostic[]): number {
-  if (explicit) return explicit.getTime();
+function evaluationTime(snapshot: Snapshot, explicit: Date | undefined, diagnostics: Diagnostic[]): { now: number; source: string } {
+  if (explicit) return { now: explicit.getTime(), source: '--now' };
   const t = snapshot.takenAt ? Date.parse(snapshot.takenAt) : NaN;
-  if (!Number.isNaN(t)) return t;
+  if (!Number.isNaN(t)) return { now: t, source: 'takenAt in the snapshot manifest' };
   diagnostics.push(
     diagnostic('note', 'no-taken-at', 'the snapshot has no takenAt (snapshot.yaml): ages are measured from the current time, so reports may differ from day to day'),
   );
-  return Date.now();
+  return { now: Date.now(), source: 'the current time' };
+}
+
+/**
+ * Data newer than the evaluation time (beyond the clock skew) means the time is wrong or the data
+ * is: either way every age is measured short and expired waivers look alive, so it is an error.
+ */
+function checkDataNotNewer(snapshot: Snapshot, now: number, source: string): Diagnostic[] {
+  const newest = newestObservation(snapshot);
+  if (!newest || newest.time <= now + CLOCK_SKEW_MS) return [];
+  const hours = Math.round((newest.time - now) / 360_000) / 10;
+  return [
+    diagnostic(
+      'error',
+      'data-after-snapshot-time',
+      `${newest.collection} ${newest.field} ${String(newest.value)} is ${hours} hours after the evaluation time ${new Date(now).toISOString()} (${source}): ` +
+        'a snapshot cannot hold data observed after it was taken, and ages measured from too early a time look younger than they are (expired waivers too). ' +
+        'Set takenAt to when the export finished, or correct the record.',
+      { file: newest.file, pointer: newest.pointer },
+    ),
+  ];
 }
 
 /** One finding per rule, resource and message, even when records repeat across pages. */
@@ -72,7 +94,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config });
   const rules = loaded.rules;
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
-  const now = evaluationTime(snapshot, options.now, diagnostics);
+  const { now, source } = evaluationTime(snapshot, options.now, diagnostics);
+  diagnostics.push(...checkDataNotNewer(snapshot, now, source));
   const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
   diagnostics.push(...budgetProblems);
   const sortedFindings = sortFindings(dedupe(findings));

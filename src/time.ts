@@ -17,3 +17,11 @@ export function toTime(v: unknown): number | undefined {
   const t = Date.parse(withZone);
   return Number.isNaN(t) ? undefined : t;
 }
+
+/**
+ * How far a timestamp may lie after the evaluation time and still count: clocks of the APIs, the
+ * devices and the machine that ran the export disagree by seconds to minutes. Beyond this a
+ * timestamp is in the future, which no honest export holds: age checks fail on it, and a snapshot
+ * whose data is newer than its takenAt is an error.
+ */
+export const CLOCK_SKEW_MS = 3_600_000;

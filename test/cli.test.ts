@@ -62,6 +62,7 @@ const EDR_ASSESSMENT = 'providers/Microsoft.Security/assessments/06e3a6db-6c0c-4
 const PLANTED: Record<string, string[]> = {
   'av-mode-active-on-servers': [
     DEVICE['dc-shr-02'], DEVICE['dev-data-01'], DEVICE['fs-onprem-01'], DEVICE['app-prod-02'], DEVICE['dev-data-02'], DEVICE['log-shr-01'],
+    DEVICE['nas-onprem-01'],
   ].sort(),
   'av-signatures-current': [
     DEVICE['ops-shr-02'], DEVICE['dc-shr-02'], DEVICE['dev-web-01'], DEVICE['dev-data-01'], DEVICE['log-shr-01'], DEVICE['fs-onprem-01'], DEVICE['nas-onprem-01'],
@@ -83,7 +84,7 @@ const PLANTED: Record<string, string[]> = {
   'high-severity-alerts-triaged': [
     `${SUB.fabrikam}/resourceGroups/rg-fab-legacy-app/providers/Microsoft.Security/locations/eastus/alerts/2516173817841603142_8B0E054D-2605-4673-932A-4D90391DE322`,
   ],
-  'linux-realtime-protection-on': [DEVICE['dev-data-01'], DEVICE['log-shr-01'], DEVICE['app-prod-02']].sort(),
+  'linux-realtime-protection-on': [DEVICE['dev-data-01'], DEVICE['log-shr-01'], DEVICE['app-prod-02'], DEVICE['nas-onprem-01']].sort(),
   'mde-device-healthy': [DEVICE['nas-onprem-01']],
   'mde-integration-enabled': [SUB.fabrikam],
   'mde-unified-solution-enabled': [SUB.shared],

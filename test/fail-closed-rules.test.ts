@@ -188,4 +188,100 @@ message: m
       expect(second.stdout).to.include("in takes a list, but parameter 'platforms' is a string (\"Ubuntu\")");
     });
   });
+  /** A writable copy of the demo snapshot with `edit` applied to each named JSON file. */
+  function demoWith(edits: Record<string, (doc: any) => void>): string {
+    const dir = tempDir('snap');
+    cpSync(DEMO, dir, { recursive: true });
+    for (const [file, edit] of Object.entries(edits)) {
+      const abs = path.join(dir, file);
+      const doc = JSON.parse(readFileSync(abs, 'utf8'));
+      edit(doc);
+      writeFileSync(abs, `${JSON.stringify(doc, null, 2)}\n`);
+    }
+    return dir;
+  }
+  const device = (doc: { value: { computerDnsName: string }[] }, name: string) => doc.value.find((d) => d.computerDnsName.split('.')[0] === name)!;
+  const findingsOf = (report: Report, rule: string) => report.findings.filter((f) => f.ruleId === rule);
+  const APP_PROD_02 = 'aa8d8f1ffa795f889527cd4431d29a33bcc96d4a';
+  const DEV_DATA_01 = '4b56f1a794a9ae0696d94451e1cbbf28fb1388b0';
+  const WEB_PROD_01 = '2a23102e1c1a8256776cf92e9b9fe4e12e426992';
+  const WEB_PROD_03 = '84451f453c40cf9c1798d8d4582e168ad24bfe25';
+
+  describe('4. platform scope', () => {
+    it('"RHEL", "Ubuntu " and a null platform stay in scope of both antivirus rules', () => {
+      const before = lint([DEMO]).report;
+      const snap = demoWith({
+        'mde/machines.page-1.json': (doc) => {
+          device(doc, 'app-prod-02').osPlatform = 'RHEL';
+          device(doc, 'web-prod-neu-02').osPlatform = 'Ubuntu ';
+          device(doc, 'dev-data-01').osPlatform = null;
+        },
+      });
+      const { report } = lint([snap]);
+      for (const rule of ['linux-realtime-protection-on', 'av-mode-active-on-servers']) {
+        const was = before.rules.find((r) => r.id === rule)!;
+        const now = report.rules.find((r) => r.id === rule)!;
+        expect(now.evaluated, rule).to.equal(was.evaluated);
+        const ids = findingsOf(report, rule).map((f) => f.resource.id);
+        expect(ids, rule).to.include.members([APP_PROD_02, DEV_DATA_01]);
+        const unknown = findingsOf(report, rule).find((f) => f.resource.id === DEV_DATA_01)!;
+        expect(unknown.message, rule).to.include('Its platform cannot be told (osPlatform null)');
+      }
+      const rhel = findingsOf(report, 'linux-realtime-protection-on').find((f) => f.resource.id === APP_PROD_02)!;
+      expect(rhel.message).to.include('app-prod-02 (RedHatEnterpriseLinux)');
+    });
+  });
+
+  describe('5. time', () => {
+    it('a lastSeen after the snapshot time fails the age check and is an error naming the record', () => {
+      const snap = demoWith({ 'mde/machines.page-1.json': (doc) => (device(doc, 'web-prod-01').lastSeen = '2099-01-01T00:00:00Z') });
+      const { code, report } = lint([snap]);
+      expect(code).to.equal(2);
+      const errors = report.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.map((d) => [d.code, d.file, (d as { pointer?: string }).pointer])).to.deep.equal([
+        ['data-after-snapshot-time', 'mde/machines.page-1.json', '/value/0/lastSeen'],
+      ]);
+      expect(errors[0].message).to.include('mde.machines lastSeen 2099-01-01T00:00:00Z is').and.include('takenAt');
+      const healthy = findingsOf(report, 'mde-device-healthy').find((f) => f.resource.id === WEB_PROD_01)!;
+      expect(healthy.message).to.include('not within 7 days');
+    });
+
+    it('an epoch 99999999999999 in an mdatp capture proves nothing and is an error', () => {
+      const snap = demoWith({ 'mde/mdatp-health/web-prod-03.json': (doc) => (doc.definitionsUpdated = '99999999999999') });
+      const { code, report } = lint([snap]);
+      expect(code).to.equal(2);
+      expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.code, d.file])).to.deep.equal([
+        ['data-after-snapshot-time', 'mde/mdatp-health/web-prod-03.json'],
+      ]);
+      // web-prod-03 passed on its capture alone (deviceavinfo says passive).
+      expect(findingsOf(report, 'linux-realtime-protection-on').map((f) => f.resource.id)).to.include(WEB_PROD_03);
+    });
+
+    it('a takenAt earlier than the newest data is an error naming the newer record', () => {
+      const dir = tempDir('snap');
+      cpSync(DEMO, dir, { recursive: true });
+      const manifest = path.join(dir, 'snapshot.yaml');
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('takenAt: "2026-11-27T02:00:00Z"', 'takenAt: "2026-11-20T00:00:00Z"'));
+      const { code, report } = lint([dir]);
+      expect(code).to.equal(2);
+      const errors = report.diagnostics.filter((d) => d.code === 'data-after-snapshot-time');
+      expect(errors).to.have.length(1);
+      expect(errors[0].message).to.include('after the evaluation time 2026-11-20T00:00:00.000Z (takenAt in the snapshot manifest)');
+      expect(errors[0].file).to.match(/^mde\//);
+    });
+
+    it('a deviceavinfo report refreshed 30 days before the snapshot proves no device active', () => {
+      const before = findingsOf(lint([DEMO]).report, 'linux-realtime-protection-on').length;
+      const snap = demoWith({
+        'mde/deviceavinfo.json': (doc) => {
+          for (const r of doc.value) r.dataRefreshTimestamp = '2026-10-28T01:16:23Z';
+        },
+      });
+      const { report } = lint([snap]);
+      const after = findingsOf(report, 'linux-realtime-protection-on');
+      expect(after.length).to.be.greaterThan(before);
+      expect(after.filter((f) => f.message.includes('The deviceavinfo record is older than 7 days')).length).to.be.greaterThan(0);
+      expect(report.rules.find((r) => r.id === 'av-signatures-current')!.passed).to.equal(0);
+    });
+  });
 });

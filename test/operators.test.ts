@@ -42,6 +42,13 @@ const CASES: [string, unknown, unknown, boolean][] = [
   ['withinDays', '1795651200000', 7, true],
   ['withinDays', '2026-11-26T21:14:03.1234567Z', 7, true],
   ['withinDays', '2018-08-02T14:55:03.7791856Z', 7, false],
+  // Timestamps after the snapshot time prove nothing: beyond the hour of clock skew they fail.
+  ['withinDays', '2099-01-01T00:00:00Z', 7, false],
+  ['withinDays', 99999999999999, 7, false],
+  ['withinDays', '99999999999999', 7, false],
+  ['withinDays', '2026-11-27T02:59:00Z', 7, true],
+  ['withinDays', '2026-11-27T03:01:00Z', 7, false],
+  ['olderThanDays', '2099-01-01T00:00:00Z', 0, false],
   ['withinScope', '/subscriptions/S1/resourceGroups/RG1/providers/Microsoft.Compute/virtualMachines/vm1', '/subscriptions/s1/resourcegroups/rg1', true],
   ['withinScope', '/subscriptions/s1/resourceGroups/rg10/providers/x/y/z', '/subscriptions/s1/resourceGroups/rg1', false],
   ['withinScope', '/subscriptions/s1', '/subscriptions/s1/', true],

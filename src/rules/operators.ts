@@ -9,6 +9,7 @@
  */
 import { RE2JS } from 're2js';
 import { toNumber, toTime, valuesEqual, withinScope, foldCase } from './values';
+import { CLOCK_SKEW_MS } from '../time';
 
 export interface OperatorEnv {
   caseSensitive: boolean;
@@ -50,9 +51,11 @@ function stringTest(check: (a: string, b: string) => boolean) {
     check(foldCase(actual, env.caseSensitive), foldCase(operand, env.caseSensitive));
 }
 
+/** Days from the timestamp to the evaluation time; undefined when unreadable or in the future. */
 function ageDays(actual: unknown, now: number): number | undefined {
   const t = toTime(actual);
-  return t === undefined ? undefined : (now - t) / DAY_MS;
+  if (t === undefined || t > now + CLOCK_SKEW_MS) return undefined;
+  return Math.max(0, now - t) / DAY_MS;
 }
 
 const inList = (actual: unknown, operand: unknown, env: OperatorEnv): boolean =>
@@ -169,7 +172,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'olderThanDays',
-    summary: 'The timestamp (ISO 8601 or epoch ms) is more than N days before the snapshot time. Missing or unreadable timestamps fail.',
+    summary: 'The timestamp (ISO 8601 or epoch ms) is more than N days before the snapshot time. Missing, unreadable and future timestamps (more than an hour after the snapshot time) fail.',
     operand: { type: 'number', minimum: 0 },
     example: '{ field: lastSeen, olderThanDays: 30 }',
     test: (a, o, env) => {
@@ -179,7 +182,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'withinDays',
-    summary: 'The timestamp (ISO 8601 or epoch ms) is at most N days before the snapshot time. Missing or unreadable timestamps fail.',
+    summary: 'The timestamp (ISO 8601 or epoch ms) is at most N days before the snapshot time. Missing, unreadable and future timestamps (more than an hour after the snapshot time) fail.',
     operand: { type: 'number', minimum: 0 },
     example: '{ field: lastSeen, withinDays: 7 }',
     test: (a, o, env) => {

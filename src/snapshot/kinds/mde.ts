@@ -1,4 +1,5 @@
 import { avModeName, compose, stringBooleans } from '../normalize';
+import { normalizePlatform } from '../platforms';
 import { apiKind, mdeList, odataContext, type ApiKindSpec, type ExportKind } from './define';
 
 const mdeKind = (spec: ApiKindSpec): ExportKind => apiKind('mde', spec);
@@ -12,6 +13,7 @@ export const MDE_KINDS: readonly ExportKind[] = [
     signatures: [{ has: ['computerDnsName', 'osPlatform', 'lastSeen'] }],
     idPaths: ['id'],
     namePaths: ['computerDnsName'],
+    normalize: normalizePlatform,
   }),
   mdeKind({
     id: 'mde.avHealth',
@@ -24,6 +26,7 @@ export const MDE_KINDS: readonly ExportKind[] = [
     normalize: compose(
       stringBooleans(['avIsSignatureUpToDate', 'avIsEngineUpToDate', 'avIsPlatformUpToDate']),
       avModeName,
+      normalizePlatform,
     ),
   }),
   mdeKind({
