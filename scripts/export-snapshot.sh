@@ -66,8 +66,8 @@ done
 command -v az >/dev/null 2>&1 || die "az (Azure CLI) is not on PATH"
 command -v node >/dev/null 2>&1 || die "node is not on PATH (it reads the next-page links from the saved pages)"
 
-TAKEN_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-[ -n "$OUT" ] || OUT="snapshot-${TAKEN_AT//[-:]/}"
+STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+[ -n "$OUT" ] || OUT="snapshot-${STARTED_AT//[-:]/}"
 if [ -e "$OUT" ]; then
   [ -d "$OUT" ] || die "$OUT exists and is not a folder"
   # Files left from an earlier run would be read as part of this snapshot.
@@ -263,7 +263,9 @@ failed_list=${failed_list// /, }
 {
   echo "# Snapshot manifest written by scripts/export-snapshot.sh; lint with: posture-lint lint <this folder>"
   echo "tenantId: \"$TENANT\""
-  echo "takenAt: \"$TAKEN_AT\""
+  # When the last export finished: nothing in the folder was observed later, so ages measured
+  # from it are never too young (posture-lint refuses data newer than takenAt).
+  echo "takenAt: \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\""
   echo "exports:"
   for i in ${KINDS[@]+"${!KINDS[@]}"}; do
     case $FAILED in

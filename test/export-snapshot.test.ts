@@ -154,7 +154,10 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
       expect(manifest.tenantId).to.equal(TENANT);
       expect(manifest.takenAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
       expect(Date.parse(manifest.takenAt)).to.be.within(startedAt, Date.now());
-      expect(path.basename(run.out)).to.equal(`snapshot-${manifest.takenAt.replace(/[-:]/g, '')}`);
+      // The folder is named when the run starts; takenAt is when it finished, so no record postdates it.
+      const started = /^snapshot-(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(path.basename(run.out));
+      expect(started, path.basename(run.out)).to.not.equal(null);
+      expect(Date.parse(`${started![1]}-${started![2]}-${started![3]}T${started![4]}:${started![5]}:${started![6]}Z`)).to.be.at.most(Date.parse(manifest.takenAt));
       expect(manifest.exports.map((e) => e.kind)).to.deep.equal([...ARM_KINDS, ...DEFENDER_KINDS, ...MDE_KINDS, ...GRAPH_KINDS]);
     });
 
