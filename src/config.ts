@@ -32,6 +32,8 @@ export interface Config {
   parameters: Record<string, Record<string, unknown>>;
   /** Where each rule id is named, for "no such rule" errors at the right line. */
   positionOf(section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string, value?: boolean): Position;
+  /** Where a top-level setting such as `failOn` is, for messages about it. */
+  positionOfKey(key: 'ruleset' | 'failOn' | 'maxFindings'): Position;
 }
 
 interface RawConfig {
@@ -78,6 +80,7 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
       severity: raw.severity ?? {},
       parameters: raw.parameters ?? {},
       positionOf: (section, id, parameter, value) => position(yaml, section, id, parameter, value),
+      positionOfKey: (key) => positionIn(yaml, [key], { key: true }),
     },
     diagnostics: [],
   };

@@ -9,7 +9,9 @@ import { loadSnapshot } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
 import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
-import { severityRank, type Finding, type Report, type RuleMeta, type Severity } from './report/model';
+import type { Finding, GateSettings, Report, RuleMeta } from './report/model';
+import { judge } from './gate/verdict';
+import { gateSettings, thresholdWeakenings } from './gate/weakenings';
 import { packageVersion } from './paths';
 import { loadConfiguredRules } from './rules/select';
 import type { Config } from './config';
@@ -38,7 +40,12 @@ export interface LintOptions {
   baseline?: string;
   /** Folder relative paths are resolved against (default: the process's working directory). */
   cwd?: string;
+  /** Gate settings given by the caller (the command line): they win over the configuration file's. */
+  gate?: GateOptions;
 }
+
+/** Gate settings a caller may give; each one left out comes from the configuration file, else the default. */
+export type GateOptions = Partial<GateSettings>;
 
 export interface LintResult {
   report: Report;
@@ -94,6 +101,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config });
   const rules = loaded.rules;
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
+  const commandLine = { ruleset: options.ruleset, rules: options.rules, ...options.gate };
+  const settings = gateSettings(options.config, commandLine);
+  if (options.config) {
+    const { file } = options.config;
+    for (const w of [...loaded.weakenings, ...thresholdWeakenings(options.config, commandLine)]) {
+      const message = `${w.message}${settings.strict ? ' (with --strict the configuration file may not weaken the gate)' : ' (--strict fails on this)'}`;
+      diagnostics.push(diagnostic(settings.strict ? 'error' : 'warning', 'config-weakens-gate', message, { file, position: w.position }));
+    }
+  }
   const { now, source } = evaluationTime(snapshot, options.now, diagnostics);
   diagnostics.push(...checkDataNotNewer(snapshot, now, source));
   const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
@@ -111,6 +127,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (b.baseline) baselineInfo = { file: b.source, fixed: applyBaseline(sortedFindings, b.baseline, b.source) };
   }
   diagnostics.sort(compareDiagnostics);
+  const summary = summarize(results, sortedFindings, diagnostics);
   const report: Report = {
     schemaVersion: '1.0',
     tool: { name: 'posture-lint', version: packageVersion() },
@@ -121,33 +138,22 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         .map((f) => ({ name: f.name, declared: f.declared, ...(f.value !== undefined ? { value: f.value } : {}), ...(f.conflicting ? { conflicting: f.conflicting } : {}) }))
         .sort((a, b) => cmp(a.name, b.name)),
     },
-    summary: summarize(results, sortedFindings, diagnostics),
+    summary,
     rules: results,
     findings: sortedFindings,
     diagnostics,
+    gate: judge(sortedFindings, summary, settings),
     coverage: coverage(snapshot),
     ...(baselineInfo ? { baseline: baselineInfo } : {}),
   };
   return { report, rules: new Map(rules.map((r) => [r.meta.id, r.meta])) };
 }
 
-export interface GateOptions {
-  /** Lowest severity that fails the run (default low). */
-  failOn: Severity;
-  /** Not-evaluated rules fail the run (exit 2). */
-  strict: boolean;
-  /** Failing findings tolerated before the run fails (default 0). */
-  maxFindings?: number;
-}
-
 /**
  * 0 clean, 1 more failing findings (unsuppressed, at or above the threshold) than tolerated,
- * 2 unusable input or rules (or, with strict, unchecked rules).
+ * 2 unusable input, rules or gate settings (or, with strict, unchecked rules): the verdict the
+ * report carries (see src/gate/verdict.ts).
  */
-export function exitCode(report: Report, gate: GateOptions): 0 | 1 | 2 {
-  if (report.summary.diagnostics.error > 0) return 2;
-  if (gate.strict && report.summary.rules.notEvaluated > 0) return 2;
-  const threshold = severityRank(gate.failOn);
-  const failing = report.findings.filter((f) => !f.suppression && severityRank(f.severity) >= threshold).length;
-  return failing > (gate.maxFindings ?? 0) ? 1 : 0;
+export function exitCode(report: Report): 0 | 1 | 2 {
+  return report.gate.exitCode;
 }

@@ -40,7 +40,7 @@ export function reportSchemaErrors(report: Report): string[] {
 
 /** Exit code of a run with the CLI's defaults (--fail-on low, not strict). */
 export function exitOf(report: Report): 0 | 1 | 2 {
-  return exitCode(report, { failOn: 'low', strict: false });
+  return exitCode(report);
 }
 
 /** lint() with the demo snapshot's evaluation time, relative paths resolved from the repository. */

@@ -75,7 +75,7 @@ describe('gating', function () {
       expect(gated.summary.findings).to.equal(0);
       expect(gated.summary.suppressed).to.equal(a.findings.length);
       expect(gated.baseline?.fixed).to.deep.equal([]);
-      expect(exitCode(gated, { failOn: 'low', strict: false })).to.equal(0);
+      expect(exitCode(gated)).to.equal(0);
       rmSync(other, { recursive: true });
       rmSync(dir, { recursive: true });
     });
@@ -93,7 +93,7 @@ describe('gating', function () {
       const { report } = await lint({ snapshot: snap, baseline: path.join(dir, 'baseline.json') });
       expect(report.findings.filter((f) => !f.suppression).map((f) => f.fingerprint)).to.deep.equal([dropped.fingerprint]);
       expect(report.baseline?.fixed.map((f) => f.resource.id)).to.deep.equal(['decommissioned01']);
-      expect(exitCode(report, { failOn: 'low', strict: false })).to.equal(1);
+      expect(exitCode(report)).to.equal(1);
       rmSync(dir, { recursive: true });
     });
 
@@ -173,7 +173,7 @@ describe('gating', function () {
         "2:5 waivers.0: missing required property 'justification'",
         '4:14 waivers.0.expires: \'next year\' does not match ^\\d{4}-\\d{2}-\\d{2}$',
       ]);
-      expect(exitCode(report, { failOn: 'low', strict: false })).to.equal(2);
+      expect(exitCode(report)).to.equal(2);
     });
   });
 
@@ -185,6 +185,78 @@ describe('gating', function () {
       expect(run(['lint', DEMO, '--max-findings', String(n)]).status).to.equal(0);
       expect(run(['lint', DEMO, '--max-findings', String(n - 1)]).status).to.equal(1);
       expect(run(['lint', DEMO, '--max-findings', 'lots']).status).to.equal(2);
+    });
+
+    describe('an auto-discovered posture-lint.yaml that weakens the rule set pinned on the command line', () => {
+      // What a pull request can put in the working directory of the pipeline that gates it.
+      const WEAK = [
+        'disable:',
+        '  - vm-onboarded-to-mde',
+        '  - linux-realtime-protection-on',
+        'severity:',
+        '  mde-device-healthy: info',
+        '  defender-servers-plan-enabled: critical',
+        'parameters:',
+        '  mde-device-healthy:',
+        '    staleDays: 3650',
+        'failOn: critical',
+        'maxFindings: 1000',
+        '',
+      ].join('\n');
+      let dir: string;
+      before(() => {
+        dir = tmp('weak-config');
+        writeFileSync(path.join(dir, 'posture-lint.yaml'), WEAK);
+      });
+      after(() => rmSync(dir, { recursive: true }));
+      const weakenings = (stdout: string) =>
+        (JSON.parse(stdout).diagnostics as { code: string; severity: string; file: string; position: { line: number; column: number }; message: string }[])
+          .filter((d) => d.code === 'config-weakens-gate')
+          .map((d) => `${d.severity} ${d.file}:${d.position.line}:${d.position.column} ${d.message.replace(/ \((with --strict|--strict fails)[^)]*\)$/, '')}`);
+
+      it('fails --strict (exit 2), naming each weakening at its line; raising a severity is no weakening', () => {
+        const r = run(['lint', path.resolve(DEMO), '--ruleset', 'recommended@1', '--strict', '--format', 'json'], dir);
+        expect(r.status).to.equal(2);
+        expect(weakenings(r.stdout)).to.deep.equal([
+          "error posture-lint.yaml:2:5 disable: turns off rule 'vm-onboarded-to-mde'",
+          "error posture-lint.yaml:3:5 disable: turns off rule 'linux-realtime-protection-on'",
+          "error posture-lint.yaml:5:3 severity: lowers rule 'mde-device-healthy' from medium to info",
+          "error posture-lint.yaml:9:5 parameters: changes rule 'mde-device-healthy' parameter 'staleDays', which may loosen it",
+          'error posture-lint.yaml:10:1 failOn: critical lets findings below critical pass (default low); set --fail-on on the command line',
+          'error posture-lint.yaml:11:1 maxFindings: tolerates 1000 failing findings (default 0); set --max-findings on the command line',
+        ]);
+        expect(JSON.parse(r.stdout).gate).to.deep.include({ status: 'error', exitCode: 2, failOn: 'critical', maxFindings: 1000, strict: true });
+      });
+
+      it('without --strict, still applies the file but warns about each weakening in the report', () => {
+        const r = run(['lint', path.resolve(DEMO), '--ruleset', 'recommended@1', '--format', 'json'], dir);
+        expect(weakenings(r.stdout)).to.have.length(6);
+        expect(weakenings(r.stdout).every((w) => w.startsWith('warning '))).to.equal(true);
+        expect(r.status).to.equal(0);
+        const stylish = run(['lint', path.resolve(DEMO), '--ruleset', 'recommended@1', '--no-color'], dir).stdout;
+        expect(stylish).to.match(/posture-lint\.yaml:2:5 +warning +disable: turns off rule 'vm-onboarded-to-mde' \(--strict fails on this\)/);
+      });
+
+      it('lets --fail-on and --max-findings on the command line win over the file, which then weakens nothing there', () => {
+        const r = run(['lint', path.resolve(DEMO), '--ruleset', 'recommended@1', '--fail-on', 'low', '--max-findings', '0', '--format', 'json'], dir);
+        expect(r.status).to.equal(1);
+        const report = JSON.parse(r.stdout);
+        expect(report.gate).to.deep.include({ failOn: 'low', maxFindings: 0, status: 'failed', exitCode: 1 });
+        expect(weakenings(r.stdout).filter((w) => /failOn|maxFindings/.test(w))).to.deep.equal([]);
+      });
+
+      it('counts a rule set chosen in the file that leaves out rules of the default one', () => {
+        const other = tmp('none-config');
+        writeFileSync(path.join(other, 'posture-lint.yaml'), 'ruleset: none\n');
+        const r = run(['lint', path.resolve(DEMO), '--strict', '--format', 'json'], other);
+        expect(r.status).to.equal(2);
+        expect(weakenings(r.stdout)).to.deep.equal([
+          "error posture-lint.yaml:1:1 ruleset: 'none' leaves out 17 of the 17 rules of recommended@1; pin the rule set with --ruleset on the command line",
+        ]);
+        // Pinned on the command line, the file's rule set is not used.
+        expect(run(['lint', path.resolve(DEMO), '--strict', '--ruleset', 'recommended@1', '--format', 'json'], other).status).to.equal(1);
+        rmSync(other, { recursive: true });
+      });
     });
 
     it('writes to a device such as /dev/null without replacing it, and reports an unwritable output cleanly', () => {

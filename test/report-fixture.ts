@@ -8,6 +8,7 @@ import { diagnostic, type Diagnostic } from '../src/diagnostics';
 import type { Finding, FormatContext, Report, RuleMeta, RuleResult } from '../src/report/model';
 import { sortFindings, summarize } from '../src/report/summary';
 import { fingerprintOf } from '../src/engine/evaluate';
+import { DEFAULT_GATE, judge } from '../src/gate/verdict';
 
 const SUB = '/subscriptions/00000000-0000-0000-0000-000000000000';
 
@@ -127,6 +128,7 @@ export const DIAGNOSTICS: Diagnostic[] = [
 ];
 
 export function contosoReport(): Report {
+  const summary = summarize(RULES, FINDINGS, DIAGNOSTICS);
   return {
     schemaVersion: '1.0',
     tool: { name: 'posture-lint', version: '0.1.0' },
@@ -140,14 +142,22 @@ export function contosoReport(): Report {
       ],
       facts: [{ name: 'xdrTenantId', declared: false }],
     },
-    summary: summarize(RULES, FINDINGS, DIAGNOSTICS),
+    summary,
     rules: RULES,
     findings: sortFindings(FINDINGS),
     diagnostics: DIAGNOSTICS,
+    gate: judge(FINDINGS, summary, DEFAULT_GATE),
     coverage: [
       { subscriptionId: '00000000-0000-0000-0000-000000000000', name: 'contoso-prod', vms: 4, onboarded: 3, realTimeProtection: 1, inDeviceGroup: 3 },
     ],
   };
+}
+
+/** The report's summary and gate verdict again, after a test changed its findings, rules or problems. */
+export function refresh(report: Report): Report {
+  report.summary = summarize(report.rules, report.findings, report.diagnostics);
+  report.gate = judge(report.findings, report.summary, DEFAULT_GATE);
+  return report;
 }
 
 export function formatContext(color: boolean): FormatContext {

@@ -90,9 +90,9 @@ describe('report html formatter', () => {
     expect(header).to.contain('<dd>posture-lint 0.1.0</dd>');
   });
 
-  it('puts the rules that checked nothing first, with what they lack', () => {
+  it('puts the rules that could not run first, with what they lack', () => {
     const callout = between(page, '<section id="not-evaluated" class="callout">', '</section>');
-    expect(callout).to.contain('<h2>Not evaluated: 1 rule checked nothing</h2>');
+    expect(callout).to.contain('<h2>Not evaluated: 1 rule could not run</h2>');
     expect(callout).to.contain('<code>xdr-roles-scoped-to-device-groups</code>');
     expect(callout).to.contain('missing:</span> <code>xdr.roleAssignments</code>');
     expect(page.indexOf('id="not-evaluated"')).to.be.lessThan(page.indexOf('id="summary"'));

@@ -124,6 +124,18 @@ describe('report junit formatter', () => {
       ]);
     });
 
+    it('skips a rule that checked nothing, saying so: never a passing test case', () => {
+      const report = contosoReport();
+      report.rules = report.rules.map((r) => (r.id === 'mde-signatures-up-to-date' ? { ...r, status: 'checked-nothing', evaluated: 0, passed: 0 } : r));
+      expect(suite(parse(junit(report, formatContext(false))), 'mde-signatures-up-to-date').testcase).to.deep.equal([
+        {
+          classname: 'mde-signatures-up-to-date',
+          name: 'checked nothing',
+          skipped: { message: 'checked nothing: no record of mde.avHealth was in its scope, so it proves nothing' },
+        },
+      ]);
+    });
+
     it('makes each input or rule-file error a test case in error named file:line:col; warnings are not errors', () => {
       expect(suite(doc, 'posture-lint').testcase).to.deep.equal([
         {

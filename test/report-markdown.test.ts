@@ -4,14 +4,13 @@ import { lint } from '../src/lint';
 import { getFormatter } from '../src/report/formatters';
 import { markdown } from '../src/report/formatters/markdown';
 import type { Finding, Report } from '../src/report/model';
-import { sortFindings, summarize } from '../src/report/summary';
-import { contosoReport, formatContext } from './report-fixture';
+import { sortFindings } from '../src/report/summary';
+import { contosoReport, formatContext, refresh } from './report-fixture';
 
 /** Recompute the summary after a test changed findings, rules or diagnostics. */
 function resummarize(report: Report): Report {
   report.findings = sortFindings(report.findings);
-  report.summary = summarize(report.rules, report.findings, report.diagnostics);
-  return report;
+  return refresh(report);
 }
 
 /** Cells of a Markdown table row: split on pipes that are not backslash-escaped. */
@@ -35,7 +34,7 @@ describe('report markdown formatter', () => {
     expect(getFormatter('markdown')).to.equal(markdown);
   });
 
-  it('writes the verdict, totals, not-evaluated rules, findings by rule, then problems', () => {
+  it('writes the verdict, totals, not-evaluated rules, findings by rule, problems, then the gate verdict', () => {
     expect(out).to.equal(
       [
         '## ❌ posture-lint: 4 findings · 1 rule not evaluated · 1 error',
@@ -51,7 +50,7 @@ describe('report markdown formatter', () => {
         '| info | 0 |',
         '| **total** | **4** |',
         '',
-        '### ⚠️ Not evaluated: 1 rule checked nothing',
+        '### ⚠️ Not evaluated: 1 rule could not run',
         '',
         'The snapshot lacks what these rules read, so a passing run says nothing about what they cover.',
         '',
@@ -93,6 +92,8 @@ describe('report markdown formatter', () => {
         "| **error** | `graph/defender-role-assignments.json:14:7` | Expected ',' or '}' after property value in JSON | `json-syntax` |",
         '| warning | `mde/machines.json#/value/3/osBuild` | osBuild must be a number, found "18209" | `export-schema` |',
         '',
+        '**Gate: ERROR (exit 2) — 1 error in the inputs, rules or gate settings; 4 findings at or above low; 1 rule not evaluated (--strict fails on them)**',
+        '',
       ].join('\n'),
     );
   });
@@ -108,13 +109,34 @@ describe('report markdown formatter', () => {
     expect(md).to.not.contain('Not evaluated');
   });
 
-  it('warns, not passes, when nothing failed but rules checked nothing', () => {
+  it('warns, not passes, when nothing failed but rules could not run', () => {
     const report = contosoReport();
     report.findings = [];
     report.diagnostics = [];
     const md = markdown(resummarize(report), formatContext(false));
     expect(md.split('\n')[0]).to.equal('## ⚠️ posture-lint: 1 rule not evaluated');
-    expect(md).to.contain('### ⚠️ Not evaluated: 1 rule checked nothing');
+    expect(md).to.contain('### ⚠️ Not evaluated: 1 rule could not run');
+  });
+
+  it('lists rules that checked nothing apart, never as passed, and the verdict counts them', () => {
+    const report = contosoReport();
+    report.findings = [];
+    report.diagnostics = [];
+    report.rules = report.rules.map((r) => (r.id === 'mde-signatures-up-to-date' ? { ...r, status: 'checked-nothing', evaluated: 0, passed: 0 } : r)).filter((r) => r.status !== 'not-evaluated');
+    const md = markdown(resummarize(report), formatContext(false));
+    expect(md.split('\n')[0]).to.equal('## ⚠️ posture-lint: 1 rule checked nothing');
+    expect(section(md, '⚠️ Checked nothing')).to.deep.equal([
+      '### ⚠️ Checked nothing: 1 rule found no record in scope',
+      '',
+      'These rules ran, but no record was in their scope: they prove nothing, and did not pass.',
+      '',
+      '| Rule | Severity | Title | Reads |',
+      '| --- | --- | --- | --- |',
+      '| `mde-signatures-up-to-date` | medium | Antivirus signatures are up to date | `mde.avHealth` |',
+      '',
+      '**Gate: PASSED (exit 0) — no findings at or above low; 1 rule checked nothing**',
+      '',
+    ]);
   });
 
   it('lists waived and baselined findings apart, with who accepted them, and leaves them out of the totals', () => {

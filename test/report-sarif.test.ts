@@ -261,6 +261,20 @@ describe('report sarif formatter', () => {
       ]);
     });
 
+    it('says a rule checked nothing as a configuration notification, and carries the gate verdict as the exit code', () => {
+      const report = contosoReport();
+      report.rules = report.rules.map((r) => (r.id === 'mde-signatures-up-to-date' ? { ...r, status: 'checked-nothing', evaluated: 0, passed: 0 } : r));
+      const invocation = parse(report).runs[0].invocations[0];
+      expect(invocation.toolConfigurationNotifications[0]).to.deep.equal({
+        level: 'warning',
+        message: { text: 'rule mde-signatures-up-to-date checked nothing: no record of mde.avHealth was in its scope, so it proves nothing' },
+        descriptor: { id: 'checked-nothing' },
+        associatedRule: { id: 'mde-signatures-up-to-date', index: 3 },
+        properties: { needs: ['mde.avHealth'], missing: [] },
+      });
+      expect(invocation).to.deep.include({ exitCode: 2, exitCodeDescription: report.gate.line });
+    });
+
     it('keeps waived and baselined findings as results marked with an accepted external suppression', () => {
       const results = parse(suppressedReport()).runs[0].results;
       expect(results).to.have.length(4);

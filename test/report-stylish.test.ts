@@ -2,15 +2,15 @@ import { expect } from 'chai';
 import { diagnostic } from '../src/diagnostics';
 import { stylish } from '../src/report/formatters/stylish';
 import type { Report } from '../src/report/model';
-import { summarize } from '../src/report/summary';
-import { contosoReport, formatContext, RULES } from './report-fixture';
+import { contosoReport, formatContext, refresh, RULES } from './report-fixture';
+import { judge } from '../src/gate/verdict';
 
 const ESC = '\x1b';
 
 describe('report stylish formatter', () => {
   const plain = stylish(contosoReport(), formatContext(false));
 
-  it('prints findings by rule, then not-evaluated rules, then problems, then the summary', () => {
+  it('prints findings by rule, then problems, then the rules they kept from running, then the summary and the gate verdict', () => {
     expect(plain).to.equal(
       [
         '✖ defender-servers-plan-on  critical  Defender for Servers is on for every subscription  (1 of 1 failed)',
@@ -29,16 +29,17 @@ describe('report stylish formatter', () => {
         '  mymachine1.contoso.com  sensor health is Inactive',
         '                          mde/machines.json#/value/0',
         '',
-        'Not evaluated: 1 rule did not check anything',
-        '  ⚠ xdr-roles-scoped-to-device-groups  high  Defender XDR roles for servers are scoped to device groups',
-        '      missing: xdr.roleAssignments',
-        '      reason: no file in the snapshot was recognised as an export of xdr.roleAssignments',
-        '',
         'Problems',
         "  graph/defender-role-assignments.json:14:7  error    Expected ',' or '}' after property value in JSON  json-syntax",
         '  mde/machines.json#/value/3/osBuild         warning  osBuild must be a number, found "18209"           export-schema',
         '',
+        'Not evaluated: 1 rule could not run',
+        '  ⚠ xdr-roles-scoped-to-device-groups  high  Defender XDR roles for servers are scoped to device groups',
+        '      missing: xdr.roleAssignments',
+        '      reason: no file in the snapshot was recognised as an export of xdr.roleAssignments',
+        '',
         '4 findings (1 critical, 2 high, 1 medium) · rules: 1 passed, 3 failed, 1 not evaluated · 1 error, 1 warning',
+        'Gate: ERROR (exit 2) — 1 error in the inputs, rules or gate settings; 4 findings at or above low; 1 rule not evaluated (--strict fails on them)',
         '',
       ].join('\n'),
     );
@@ -89,9 +90,35 @@ describe('report stylish formatter', () => {
     expect(out).to.contain('evil\\u001b]0;pwned\\u0007  line one\\u000aline two \\u202etxt.exe');
   });
 
-  it('prints only the summary when there is nothing to report', () => {
+  it('prints only the summary and the verdict when there is nothing to report', () => {
     const rules = RULES.filter((r) => r.status === 'passed');
-    const report: Report = { ...contosoReport(), rules, findings: [], diagnostics: [], summary: summarize(rules, [], []) };
-    expect(stylish(report, formatContext(false))).to.equal('0 findings · rules: 1 passed, 0 failed, 0 not evaluated · 0 errors\n');
+    const report: Report = refresh({ ...contosoReport(), rules, findings: [], diagnostics: [] });
+    expect(stylish(report, formatContext(false))).to.equal(
+      '0 findings · rules: 1 passed, 0 failed, 0 not evaluated · 0 errors\nGate: PASSED (exit 0) — no findings at or above low\n',
+    );
+  });
+
+  it('lists a rule that checked nothing apart, counts it, and never calls it passed', () => {
+    const report = contosoReport();
+    report.rules = report.rules.map((r) => (r.id === 'mde-signatures-up-to-date' ? { ...r, status: 'checked-nothing', evaluated: 0, passed: 0 } : r));
+    const out = stylish(refresh(report), formatContext(false));
+    expect(out).to.contain(
+      'Checked nothing: 1 rule found no record in scope\n  ○ mde-signatures-up-to-date  medium  Antivirus signatures are up to date\n      read: mde.avHealth\n',
+    );
+    expect(out).to.contain('rules: 0 passed, 3 failed, 1 checked nothing, 1 not evaluated');
+    expect(out.trimEnd().split('\n').pop()).to.match(/^Gate: ERROR \(exit 2\) — .*; 1 rule checked nothing$/);
+  });
+
+  it('ends with the verdict of the gate the report carries: threshold, waived, baselined and below the threshold', () => {
+    const report = contosoReport();
+    report.diagnostics = [];
+    report.findings = report.findings.map((f) =>
+      f.ruleId === 'linux-realtime-protection-on' ? { ...f, suppression: { kind: 'waiver', source: 'waivers.yaml', justification: 'third-party AV' } } : f.severity === 'critical' ? { ...f, suppression: { kind: 'baseline', source: 'baseline.json' } } : f,
+    );
+    refresh(report);
+    report.gate = judge(report.findings, report.summary, { failOn: 'high', maxFindings: 0, strict: true });
+    expect(stylish(report, formatContext(false)).trimEnd().split('\n').pop()).to.equal(
+      'Gate: FAILED (exit 2) — --strict: 1 rule not evaluated; no findings at or above high (not counted: 2 waived, 1 baselined, 1 below high)',
+    );
   });
 });

@@ -10,7 +10,7 @@ describe('report summary', () => {
         findings: 4,
         suppressed: 0,
         bySeverity: { critical: 1, high: 2, medium: 1, low: 0, info: 0 },
-        rules: { total: 5, passed: 1, failed: 3, notEvaluated: 1 },
+        rules: { total: 5, passed: 1, failed: 3, checkedNothing: 0, notEvaluated: 1 },
         diagnostics: { error: 1, warning: 1, note: 0 },
       });
     });
@@ -20,7 +20,7 @@ describe('report summary', () => {
         findings: 0,
         suppressed: 0,
         bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
-        rules: { total: 0, passed: 0, failed: 0, notEvaluated: 0 },
+        rules: { total: 0, passed: 0, failed: 0, checkedNothing: 0, notEvaluated: 0 },
         diagnostics: { error: 0, warning: 0, note: 0 },
       });
     });

@@ -6,7 +6,7 @@ import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import fg from 'fast-glob';
 import { loadConfig } from '../config';
-import { lint } from '../lint';
+import { lint, type GateOptions } from '../lint';
 import { EXPORT_FILES } from '../snapshot/load';
 import type { Report, RuleMeta } from '../report/model';
 
@@ -19,6 +19,8 @@ export interface SnapshotJob {
   configFile?: string;
   waivers?: string;
   baseline?: string;
+  /** Gate settings from the command line (they win over the configuration file's). */
+  gate?: GateOptions;
   cwd: string;
 }
 
@@ -32,9 +34,10 @@ export function jobFor(
   snapshot: string,
   values: { ruleset?: string; rules?: string[]; manifest?: string; now?: string; config?: string; waivers?: string; baseline?: string },
   cwd: string,
+  gate?: GateOptions,
 ): SnapshotJob {
   const { ruleset, rules, manifest, now, config, waivers, baseline } = values;
-  return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd };
+  return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd, ...(gate ? { gate } : {}) };
 }
 
 /** The configuration was checked before any job started, so a problem here is a bug. */
@@ -51,6 +54,7 @@ export async function lintWithConfig(job: SnapshotJob): Promise<SnapshotResult> 
     waivers: job.waivers ?? config?.waivers,
     baseline: job.baseline ?? config?.baseline,
     cwd: job.cwd,
+    gate: job.gate,
   });
   return { report, rules: [...rules.values()] };
 }

@@ -164,7 +164,9 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
     return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: budget ? 'stopped by the evaluation budget' : 'stopped by an error' };
   }
   for (const f of ruleFindings) findings.push(f);
-  return { ...base, status: failed > 0 ? 'failed' : 'passed', evaluated, passed: evaluated - failed, failed };
+  // No record in scope proves nothing: say so rather than pass.
+  const status = failed > 0 ? 'failed' : evaluated === 0 ? 'checked-nothing' : 'passed';
+  return { ...base, status, evaluated, passed: evaluated - failed, failed };
 }
 
 type Outcome = 'skipped' | 'passed' | Finding;

@@ -51,6 +51,38 @@ export interface Finding {
   suppression?: Suppression;
 }
 
+/** How the run is gated: from the command line, else the configuration file, else the defaults. */
+export interface GateSettings {
+  /** Lowest severity that fails the run (default low). */
+  failOn: Severity;
+  /** Failing findings tolerated before the run fails (default 0). */
+  maxFindings: number;
+  /** Rules not evaluated, and a configuration that weakens the rule set, fail the run (exit 2). */
+  strict: boolean;
+}
+
+/**
+ * The gate's verdict, judged once when the report is built so that every format and the exit code
+ * tell the same story.
+ */
+export interface GateVerdict extends GateSettings {
+  /** `error`: the inputs, rules or gate settings are unusable; `failed`: exit 1, or 2 with --strict. */
+  status: 'passed' | 'failed' | 'error';
+  exitCode: 0 | 1 | 2;
+  /** Findings at or above failOn that are not suppressed: what the gate counts. */
+  failing: number;
+  /** Findings at or above failOn that a waiver or the baseline suppressed: not counted. */
+  waived: number;
+  baselined: number;
+  /** Findings below failOn: reported, not counted. */
+  belowThreshold: number;
+  notEvaluated: number;
+  checkedNothing: number;
+  errors: number;
+  /** One line: the verdict, the threshold, the counts and why the run failed or passed. */
+  line: string;
+}
+
 /** Defender coverage of one subscription, for the HTML report's charts. */
 export interface CoverageRow {
   subscriptionId: string;
@@ -65,7 +97,11 @@ export interface CoverageRow {
   inDeviceGroup: number;
 }
 
-export type RuleStatus = 'passed' | 'failed' | 'not-evaluated';
+/**
+ * `checked-nothing`: the rule ran on the inputs it needs but no record was in its scope (an empty
+ * export, or a `where` that no record matched), so it proves nothing; it is never a pass.
+ */
+export type RuleStatus = 'passed' | 'failed' | 'checked-nothing' | 'not-evaluated';
 
 export interface RuleMeta {
   id: string;
@@ -110,7 +146,7 @@ export interface Summary {
   /** Findings suppressed by a waiver or the baseline. */
   suppressed: number;
   bySeverity: SeverityCounts;
-  rules: { total: number; passed: number; failed: number; notEvaluated: number };
+  rules: { total: number; passed: number; failed: number; checkedNothing: number; notEvaluated: number };
   diagnostics: { error: number; warning: number; note: number };
 }
 
@@ -130,6 +166,8 @@ export interface Report {
   rules: RuleResult[];
   findings: Finding[];
   diagnostics: Diagnostic[];
+  /** The verdict the exit code follows. */
+  gate: GateVerdict;
   /** Per-subscription Defender coverage (empty when the snapshot has no subscriptions). */
   coverage: CoverageRow[];
   /** Set when a baseline was given: findings it knew that are gone now. */

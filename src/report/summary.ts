@@ -10,7 +10,7 @@ export function summarize(rules: RuleResult[], findings: Finding[], diagnostics:
     findings: 0,
     suppressed: 0,
     bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
-    rules: { total: rules.length, passed: 0, failed: 0, notEvaluated: 0 },
+    rules: { total: rules.length, passed: 0, failed: 0, checkedNothing: 0, notEvaluated: 0 },
     diagnostics: { error: 0, warning: 0, note: 0 },
   };
   // Counts by severity are of the findings that fail the run; suppressed ones are counted apart.
@@ -24,6 +24,7 @@ export function summarize(rules: RuleResult[], findings: Finding[], diagnostics:
   for (const r of rules) {
     if (r.status === 'passed') summary.rules.passed++;
     else if (r.status === 'failed') summary.rules.failed++;
+    else if (r.status === 'checked-nothing') summary.rules.checkedNothing++;
     else summary.rules.notEvaluated++;
   }
   for (const d of diagnostics) summary.diagnostics[d.severity]++;

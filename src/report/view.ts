@@ -30,17 +30,18 @@ export function plural(n: number, word: string): string {
 }
 
 /**
- * The worst thing the report says, judged from the report alone: the gate's threshold is the CLI's
- * business, so any finding that is not suppressed counts.
+ * The worst thing the report says, whatever the gate's threshold: any finding that is not
+ * suppressed counts. The gate's own verdict, threshold included, is `report.gate.line`.
  */
 export function verdict(report: Report): Verdict {
   const s = report.summary;
   const parts: string[] = [];
   if (s.findings > 0) parts.push(plural(s.findings, 'finding'));
   if (s.rules.notEvaluated > 0) parts.push(`${plural(s.rules.notEvaluated, 'rule')} not evaluated`);
+  if (s.rules.checkedNothing > 0) parts.push(`${plural(s.rules.checkedNothing, 'rule')} checked nothing`);
   if (s.diagnostics.error > 0) parts.push(plural(s.diagnostics.error, 'error'));
   const status: VerdictStatus =
-    s.diagnostics.error > 0 ? 'error' : s.findings > 0 ? 'findings' : s.rules.notEvaluated > 0 ? 'incomplete' : 'clean';
+    s.diagnostics.error > 0 ? 'error' : s.findings > 0 ? 'findings' : s.rules.notEvaluated + s.rules.checkedNothing > 0 ? 'incomplete' : 'clean';
   const headline = parts.length > 0 ? parts.join(' · ') : `no findings: all ${plural(s.rules.total, 'rule')} evaluated`;
   return { status, headline };
 }
@@ -88,9 +89,16 @@ export function splitFindings(report: Report): { active: Finding[]; suppressed: 
 }
 
 export function notEvaluated(report: Report): RuleResult[] {
-  return report.rules
-    .filter((r) => r.status === 'not-evaluated')
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
+  return withStatus(report, 'not-evaluated');
+}
+
+/** Rules that ran but had no record in scope, most severe first. */
+export function checkedNothing(report: Report): RuleResult[] {
+  return withStatus(report, 'checked-nothing');
+}
+
+function withStatus(report: Report, status: RuleResult['status']): RuleResult[] {
+  return report.rules.filter((r) => r.status === status).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
 }
 
 /** All rules, most severe first, then by id. */

@@ -5,6 +5,7 @@ import { loadRules } from './load';
 import { DEFAULT_RULESET, selectRuleset } from './rulesets';
 import type { CompiledRule } from './types';
 import { applyConfig, type Config } from '../config';
+import { ruleWeakenings } from '../gate/weakenings';
 
 export interface RuleSelectionOptions {
   collections: ReadonlySet<string>;
@@ -17,7 +18,8 @@ export interface RuleSelectionOptions {
 
 /**
  * The rules a run uses once the configuration file has had its say: its rule set and rule folders
- * beside the caller's, its parameters, disabled rules and severities applied.
+ * beside the caller's, its parameters, disabled rules and severities applied; and each of those
+ * settings that weakens the rules the caller (the command line) chose.
  */
 export async function loadConfiguredRules(options: { collections: ReadonlySet<string>; ruleset?: string; rules?: readonly string[]; config?: Config }) {
   const { config } = options;
@@ -27,8 +29,10 @@ export async function loadConfiguredRules(options: { collections: ReadonlySet<st
     rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
     parameters: config?.parameters,
   });
+  // Before applyConfig, which replaces the severities the weakenings compare with.
+  const weakenings = config ? await ruleWeakenings(config, loaded.rules, { ruleset: options.ruleset, rules: options.rules }) : [];
   const configured = applyConfig(loaded.rules, config);
-  return { rules: configured.rules, diagnostics: [...loaded.diagnostics, ...configured.diagnostics] };
+  return { rules: configured.rules, diagnostics: [...loaded.diagnostics, ...configured.diagnostics], weakenings };
 }
 
 export async function loadSelectedRules(options: RuleSelectionOptions): Promise<{ rules: CompiledRule[]; diagnostics: Diagnostic[] }> {

@@ -57,7 +57,7 @@ export interface CaseOutcome {
   report?: Report;
 }
 
-const STATUSES = ['passed', 'failed', 'not-evaluated'];
+const STATUSES = ['passed', 'failed', 'checked-nothing', 'not-evaluated'];
 
 function rel(p: string): string {
   return path.relative(process.cwd(), p).split(path.sep).join('/');

@@ -94,11 +94,11 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
     if (!Number.isInteger(maxFindings) || maxFindings < 0) throw new UsageError(`--max-findings must be a whole number, not '${values['max-findings']}'`);
   }
   if (values.now !== undefined && Number.isNaN(new Date(values.now).getTime())) throw new UsageError(`--now must be an ISO 8601 time, not '${values.now}'`);
-  const loaded = await configFor(values.config, io);
-  if (!loaded) return 2;
-  const { config } = loaded;
-  const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd)));
-  const failOn = (failOnFlag ?? config?.failOn ?? 'low') as Severity;
+  if (!(await configFor(values.config, io))) return 2;
+  // Only what the command line says: lint() lets it win over the configuration file and names
+  // each setting of the file that weakens it.
+  const gate = { strict: values.strict, ...(failOnFlag !== undefined ? { failOn: failOnFlag as Severity } : {}), ...(maxFindings !== undefined ? { maxFindings } : {}) };
+  const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, gate)));
   let code: 0 | 1 | 2 = 0;
   for (let i = 0; i < results.length; i++) {
     const { report, rules } = results[i];
@@ -108,7 +108,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
       if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
       else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);
     }
-    code = Math.max(code, exitCode(report, { failOn, strict: values.strict, maxFindings: maxFindings ?? config?.maxFindings })) as 0 | 1 | 2;
+    code = Math.max(code, exitCode(report)) as 0 | 1 | 2;
   }
   return code;
 }

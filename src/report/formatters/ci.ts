@@ -26,6 +26,11 @@ export function notEvaluatedText(rule: RuleResult): string {
   return `not evaluated: needs ${needs}${rule.reason ? ` (${rule.reason})` : ''}`;
 }
 
+/** `checked nothing: no record of <what it reads> was in its scope`. */
+export function checkedNothingText(rule: RuleResult): string {
+  return `checked nothing: no record of ${rule.needs.join(', ')} was in its scope, so it proves nothing`;
+}
+
 /** `waived: <justification> (owner …, expires …; <waivers file>)` or `baseline: …`. */
 export function suppressionText(s: Suppression): string {
   if (s.kind === 'baseline') return `baseline: known finding recorded in ${s.source}`;

@@ -1,13 +1,14 @@
 /**
  * GitHub Actions workflow commands: printed in a job's log, each line becomes an annotation on the
- * run (and on the file, when the snapshot is in the repository). One line per finding that fails the
- * run, per rule that could not run, and per problem with the inputs or rules.
+ * run (and on the file, when the snapshot is in the repository). The gate's verdict first, then one
+ * line per finding that fails the run, per rule that could not run or checked nothing, and per
+ * problem with the inputs or rules.
  */
 import * as path from 'node:path';
 import { compareDiagnostics } from '../../diagnostics';
 import { sortFindings } from '../summary';
 import type { Formatter } from '../model';
-import { ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, type CiLevel } from './ci';
+import { checkedNothingText, ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, type CiLevel } from './ci';
 import { visible } from '../text';
 
 type Command = 'error' | 'warning' | 'notice';
@@ -39,7 +40,9 @@ export const github: Formatter = (report) => {
   // Annotations attach to files by their path from the repository root, where the job runs, so a
   // snapshot file is named through the snapshot folder as it was given.
   const inFolder = (file: string): string => path.posix.join(report.snapshot.path, file);
-  const lines: string[] = [];
+  // The verdict the exit code follows comes first: a viewer that shows only so many annotations
+  // must still show it.
+  const lines = [command(report.gate.exitCode === 0 ? 'notice' : 'error', { title: 'posture-lint gate' }, report.gate.line)];
   for (const f of sortFindings(report.findings)) {
     if (f.suppression) continue;
     // The `snapshot` pseudo-file (the snapshot's description of itself) is no file to annotate.
@@ -49,6 +52,7 @@ export const github: Formatter = (report) => {
   }
   for (const r of rulesOf(report)) {
     if (r.status === 'not-evaluated') lines.push(command('notice', { title: r.id }, `rule ${r.id} ${notEvaluatedText(r)}`));
+    if (r.status === 'checked-nothing') lines.push(command('notice', { title: r.id }, `rule ${r.id} ${checkedNothingText(r)}`));
   }
   for (const d of [...report.diagnostics].sort(compareDiagnostics)) {
     // Rule, waiver and baseline files are named as posture-lint was given them.

@@ -23,6 +23,7 @@ h2{font-size:18px;margin:0 0 12px}
 .verdict-incomplete .badge{background:var(--medium)}
 .verdict-clean .badge{background:var(--realTimeProtection)}
 .headline{font-size:16px;margin:6px 0 10px}
+.gate{font-weight:600;margin:0 0 10px}
 .meta{display:flex;flex-wrap:wrap;gap:6px 28px;margin:0 0 14px}
 .meta div{display:flex;gap:8px}
 .meta dt{color:var(--muted)}
@@ -60,7 +61,7 @@ code{background:var(--panel);padding:1px 4px;border-radius:4px}
 .chart .sub-id,.chart .sub-vms{font-weight:400;font-size:12px;fill:var(--muted)}
 .chart .track{fill:var(--track)}
 .sev-critical{fill:var(--critical)}.sev-high{fill:var(--high)}.sev-medium{fill:var(--medium)}.sev-low{fill:var(--low)}.sev-info{fill:var(--info)}
-.rules-passed{fill:var(--realTimeProtection)}.rules-failed{fill:var(--high)}.rules-not-evaluated{fill:var(--medium)}
+.rules-passed{fill:var(--realTimeProtection)}.rules-failed{fill:var(--high)}.rules-not-evaluated{fill:var(--medium)}.rules-checked-nothing{fill:var(--low)}
 .cov-onboarded{fill:var(--onboarded)}.cov-realTimeProtection{fill:var(--realTimeProtection)}.cov-inDeviceGroup{fill:var(--inDeviceGroup)}
 span.sev,span.diag{display:inline-block;min-width:64px;text-align:center;font-size:12px;font-weight:600;color:#fff;border-radius:10px;padding:0 8px}
 span.sev-critical{background:var(--critical)}span.sev-high{background:var(--high)}span.sev-medium{background:var(--medium)}span.sev-low{background:var(--low)}span.sev-info{background:var(--info)}
@@ -79,10 +80,10 @@ tr:target td{background:#fff8c5}
 tr.suppressed td{background:#f6f8fa;color:var(--muted)}
 .status-active{color:var(--high);font-weight:600;white-space:nowrap}
 .status-waiver,.status-baseline{font-weight:600;color:var(--muted);border:1px solid var(--line);border-radius:10px;padding:0 8px}
-tr.rule-not-evaluated td{background:#fff8f0}
+tr.rule-not-evaluated td,tr.rule-checked-nothing td{background:#fff8f0}
 tr.rule-failed .rule-status{color:var(--high);font-weight:600}
 tr.rule-passed .rule-status{color:var(--realTimeProtection);font-weight:600}
-tr.rule-not-evaluated .rule-status{color:var(--medium);font-weight:600}
+tr.rule-not-evaluated .rule-status,tr.rule-checked-nothing .rule-status{color:var(--medium);font-weight:600}
 .filters{display:flex;flex-wrap:wrap;align-items:center;gap:12px;margin:8px 0 12px}
 .filters input,.filters select{font:inherit;padding:4px 8px;border:1px solid var(--line);border-radius:6px}
 .filters input{width:320px}

@@ -52,8 +52,10 @@ export function rulesChart(report: Report): string {
   const parts = [
     { cls: 'rules-passed', label: 'passed', count: r.passed },
     { cls: 'rules-failed', label: 'failed', count: r.failed },
+    ...(r.checkedNothing > 0 ? [{ cls: 'rules-checked-nothing', label: 'checked nothing', count: r.checkedNothing }] : []),
     { cls: 'rules-not-evaluated', label: 'not evaluated', count: r.notEvaluated },
   ];
+  const legendStep = parts.length > 3 ? 105 : 140;
   const barW = 420;
   let x = 0;
   const segments = parts.map((p) => {
@@ -64,8 +66,8 @@ export function rulesChart(report: Report): string {
   });
   const legend = parts.map(
     (p, i) =>
-      `<rect class="${p.cls}" x="${i * 140}" y="44" width="14" height="14" rx="2"/>` +
-      `<text class="label" x="${i * 140 + 20}" y="52" dominant-baseline="middle"><tspan class="value">${p.count}</tspan> ${p.label}</text>`,
+      `<rect class="${p.cls}" x="${i * legendStep}" y="44" width="14" height="14" rx="2"/>` +
+      `<text class="label" x="${i * legendStep + 20}" y="52" dominant-baseline="middle"><tspan class="value">${p.count}</tspan> ${p.label}</text>`,
   );
   const empty = r.total === 0 ? `<rect class="track" x="0" y="4" width="${barW}" height="26"/>` : '';
   return (

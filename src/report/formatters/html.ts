@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { SEVERITIES, type Finding, type FormatContext, type Formatter, type Report, type RuleResult } from '../model';
 import {
+  checkedNothing,
   diagnosticWhere,
   groupByRule,
   lacking,
@@ -60,6 +61,7 @@ function header(report: Report): string {
     `<header class="verdict-${v.status}">` +
     `<div class="title"><h1>posture-lint report</h1><span class="badge">${VERDICT_LABEL[v.status]}</span></div>` +
     `<p class="headline">${text(v.headline)}</p>` +
+    `<p class="gate">${text(report.gate.line)}</p>` +
     `<dl class="meta">` +
     `<div><dt>Snapshot</dt><dd class="mono">${text(report.snapshot.path)}</dd></div>` +
     `<div><dt>Files read</dt><dd>${report.snapshot.files.length}</dd></div>` +
@@ -68,6 +70,7 @@ function header(report: Report): string {
     `<div class="stats">` +
     stat(s.findings, 'findings', 'bad') +
     stat(s.rules.notEvaluated, 'rules not evaluated', 'warn') +
+    stat(s.rules.checkedNothing, 'rules checked nothing', 'warn') +
     stat(s.diagnostics.error, 'errors', 'bad') +
     stat(s.rules.passed, 'rules passed') +
     stat(s.rules.failed, 'rules failed') +
@@ -102,8 +105,24 @@ function notEvaluatedSection(rules: RuleResult[]): string {
   );
   return (
     `<section id="not-evaluated" class="callout">` +
-    `<h2>Not evaluated: ${plural(rules.length, 'rule')} checked nothing</h2>` +
+    `<h2>Not evaluated: ${plural(rules.length, 'rule')} could not run</h2>` +
     `<p>The snapshot lacks what these rules read, so a passing run says nothing about what they cover. Add the exports they need.</p>` +
+    `<ul>${items.join('')}</ul>` +
+    `</section>`
+  );
+}
+
+function checkedNothingSection(rules: RuleResult[]): string {
+  if (rules.length === 0) return '';
+  const items = rules.map(
+    (r) =>
+      `<li><span class="sev sev-${r.severity}">${r.severity}</span> <code>${text(r.id)}</code> ${text(r.title)}` +
+      `<div class="needs"><span class="muted">reads:</span> ${r.needs.map((i) => `<code>${text(i)}</code>`).join(', ')}</div></li>`,
+  );
+  return (
+    `<section id="checked-nothing" class="callout">` +
+    `<h2>Checked nothing: ${plural(rules.length, 'rule')} found no record in scope</h2>` +
+    `<p>These rules ran, but no record was in their scope: they prove nothing, and did not pass.</p>` +
     `<ul>${items.join('')}</ul>` +
     `</section>`
   );
@@ -263,6 +282,7 @@ export const html: Formatter = (report, context) => {
     nav(report, skipped.length > 0),
     `<main>`,
     notEvaluatedSection(skipped),
+    checkedNothingSection(checkedNothing(report)),
     summarySection(report),
     coverageSection(report),
     findingsSection(report, context),

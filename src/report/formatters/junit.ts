@@ -6,7 +6,7 @@
 import { compareDiagnostics } from '../../diagnostics';
 import type { Finding, Formatter, Report, RuleResult } from '../model';
 import { sortFindings } from '../summary';
-import { findingText, notEvaluatedText, rulesOf, suppressionText } from './ci';
+import { checkedNothingText, findingText, notEvaluatedText, rulesOf, suppressionText } from './ci';
 import { diagnosticWhere, visible } from '../text';
 
 interface Outcome {
@@ -44,6 +44,7 @@ function findingCase(f: Finding, name: string): TestCase {
 function ruleSuite(rule: RuleResult, findings: readonly Finding[]): Suite {
   const cases: TestCase[] = [];
   if (rule.status === 'not-evaluated') cases.push({ name: 'not evaluated', outcome: { tag: 'skipped', message: notEvaluatedText(rule) } });
+  if (rule.status === 'checked-nothing') cases.push({ name: 'checked nothing', outcome: { tag: 'skipped', message: checkedNothingText(rule) } });
   // Resource names need not be unique (Defender assessments share their display name): add the id
   // where one repeats, so no two test cases of a suite look the same.
   const label = (f: Finding): string => f.resource.name ?? f.resource.id;

@@ -5,6 +5,7 @@
  */
 import type { Finding, Formatter, Report, RuleResult } from '../model';
 import {
+  checkedNothing,
   diagnosticWhere,
   escapeHtml,
   groupByRule,
@@ -84,11 +85,22 @@ function notEvaluatedSection(rules: RuleResult[]): string[] {
     return [code(r.id), r.severity, mdText(r.title), `${label}: ${items.map(code).join(', ')}`, r.reason ? mdText(r.reason) : ''];
   });
   return [
-    `### ⚠️ Not evaluated: ${plural(rules.length, 'rule')} checked nothing`,
+    `### ⚠️ Not evaluated: ${plural(rules.length, 'rule')} could not run`,
     '',
     'The snapshot lacks what these rules read, so a passing run says nothing about what they cover.',
     '',
     ...table(['Rule', 'Severity', 'Title', 'Needs', 'Reason'], rows),
+  ];
+}
+
+function checkedNothingSection(rules: RuleResult[]): string[] {
+  if (rules.length === 0) return [];
+  return [
+    `### ⚠️ Checked nothing: ${plural(rules.length, 'rule')} found no record in scope`,
+    '',
+    'These rules ran, but no record was in their scope: they prove nothing, and did not pass.',
+    '',
+    ...table(['Rule', 'Severity', 'Title', 'Reads'], rules.map((r) => [code(r.id), r.severity, mdText(r.title), r.needs.map(code).join(', ')])),
   ];
 }
 
@@ -161,10 +173,13 @@ export const markdown: Formatter = (report, context) => {
     ...header(report),
     ...totals(report),
     ...notEvaluatedSection(notEvaluated(report)),
+    ...checkedNothingSection(checkedNothing(report)),
     ...findingsSection(groupByRule(active, report, context)),
     ...suppressedSection(suppressed),
     ...fixedSection(report),
     ...problemsSection(report),
+    // The verdict the exit code follows, last, as the log's last line.
+    `**${mdText(report.gate.line)}**`,
   ];
   return `${lines.join('\n').trimEnd()}\n`;
 };

@@ -6,7 +6,7 @@
 import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
 import type { Finding, Formatter, Location, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
-import { ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, suppressionText } from './ci';
+import { checkedNothingText, ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { LONE_SURROGATE } from '../text';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -153,8 +153,8 @@ function executionNotification(d: Diagnostic, ruleIndex: ReadonlyMap<string, num
 function configurationNotification(rule: RuleResult, index: number) {
   return {
     level: 'warning',
-    message: { text: `rule ${rule.id} ${notEvaluatedText(rule)}` },
-    descriptor: { id: 'not-evaluated' },
+    message: { text: `rule ${rule.id} ${rule.status === 'checked-nothing' ? checkedNothingText(rule) : notEvaluatedText(rule)}` },
+    descriptor: { id: rule.status },
     associatedRule: { id: rule.id, index },
     properties: { needs: rule.needs, missing: rule.missing ?? [] },
   };
@@ -165,7 +165,7 @@ export const sarif: Formatter = (report, context) => {
   const rules = rulesOf(report);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const diagnostics = [...report.diagnostics].sort(compareDiagnostics);
-  const notEvaluated = rules.filter((r) => r.status === 'not-evaluated');
+  const unchecked = rules.filter((r) => r.status === 'not-evaluated' || r.status === 'checked-nothing');
   const log = {
     $schema: SCHEMA,
     version: '2.1.0',
@@ -184,8 +184,11 @@ export const sarif: Formatter = (report, context) => {
         invocations: [
           {
             executionSuccessful: !diagnostics.some((d) => d.severity === 'error'),
+            // The gate's verdict: the exit code posture-lint returns, and why.
+            exitCode: report.gate.exitCode,
+            exitCodeDescription: report.gate.line,
             ...(diagnostics.length > 0 ? { toolExecutionNotifications: diagnostics.map((d) => executionNotification(d, ruleIndex, inSnapshot)) } : {}),
-            ...(notEvaluated.length > 0 ? { toolConfigurationNotifications: notEvaluated.map((r) => configurationNotification(r, ruleIndex.get(r.id)!)) } : {}),
+            ...(unchecked.length > 0 ? { toolConfigurationNotifications: unchecked.map((r) => configurationNotification(r, ruleIndex.get(r.id)!)) } : {}),
           },
         ],
         columnKind: 'utf16CodeUnits',

@@ -128,12 +128,26 @@ function suppressionNote(f: Finding): string {
   return s.kind === 'waiver' ? `waived until ${s.expires} by ${s.owner}: ${s.justification}` : `in baseline ${s.source}`;
 }
 
+/** Rules that ran but found no record in scope: shown apart, so an empty check never reads as a pass. */
+function checkedNothingSection(rules: readonly RuleResult[], p: Palette): string[] {
+  const empty = rules
+    .filter((r) => r.status === 'checked-nothing')
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
+  if (empty.length === 0) return [];
+  const lines = [p.bold(p.yellow(`Checked nothing: ${plural(empty.length, 'rule')} found no record in scope`))];
+  for (const r of empty) {
+    lines.push(`  ${ruleHeading(p, p.yellow('○'), r)}`, `      read: ${printable(r.needs.join(', '))}`);
+  }
+  lines.push('');
+  return lines;
+}
+
 function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[] {
   const skipped = rules
     .filter((r) => r.status === 'not-evaluated')
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
   if (skipped.length === 0) return [];
-  const lines = [p.bold(p.yellow(`Not evaluated: ${plural(skipped.length, 'rule')} did not check anything`))];
+  const lines = [p.bold(p.yellow(`Not evaluated: ${plural(skipped.length, 'rule')} could not run`))];
   for (const r of skipped) {
     lines.push(`  ${ruleHeading(p, p.yellow('⚠'), r)}`);
     const missing = r.missing ?? [];
@@ -169,7 +183,8 @@ function summaryLine(s: Summary, p: Palette): string {
     .map((k) => `${s.bySeverity[k]} ${k}`);
   const findings =
     plural(s.findings, 'finding') + (severities.length > 0 ? ` (${severities.join(', ')})` : '') + (s.suppressed > 0 ? `, ${s.suppressed} suppressed` : '');
-  const rules = `rules: ${s.rules.passed} passed, ${s.rules.failed} failed, ${s.rules.notEvaluated} not evaluated`;
+  const empty = s.rules.checkedNothing > 0 ? `, ${s.rules.checkedNothing} checked nothing` : '';
+  const rules = `rules: ${s.rules.passed} passed, ${s.rules.failed} failed${empty}, ${s.rules.notEvaluated} not evaluated`;
   const problems = [plural(s.diagnostics.error, 'error')];
   if (s.diagnostics.warning > 0) problems.push(plural(s.diagnostics.warning, 'warning'));
   if (s.diagnostics.note > 0) problems.push(plural(s.diagnostics.note, 'note'));
@@ -179,13 +194,22 @@ function summaryLine(s: Summary, p: Palette): string {
   return p.bold(tone(line));
 }
 
+/** The gate's verdict as the report carries it: the last line, so it is what a log shows last. */
+function gateLine(report: Report, p: Palette): string {
+  const tone = report.gate.status === 'passed' ? p.green : p.red;
+  return p.bold(tone(printable(report.gate.line)));
+}
+
 export const stylish: Formatter = (report, context) => {
   const p = context.color ? ANSI : PLAIN;
+  // Problems before the rules they kept from running: causes before effects.
   const lines = [
     ...findingsSection(report, context, p),
-    ...notEvaluatedSection(report.rules, p),
     ...diagnosticsSection(report.diagnostics, p),
+    ...notEvaluatedSection(report.rules, p),
+    ...checkedNothingSection(report.rules, p),
     summaryLine(report.summary, p),
+    gateLine(report, p),
   ];
   return `${lines.join('\n')}\n`;
 };
