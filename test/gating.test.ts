@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { exitCode, lint } from '../src/lint';
 import { createBaseline, formatBaseline } from '../src/gate/baseline';
+import { fingerprintOf } from '../src/engine/evaluate';
 
 const BIN = path.resolve('dist/src/cli/bin.js');
 const DEMO = 'fixtures/snapshots/contoso';
@@ -88,12 +89,58 @@ describe('gating', function () {
       const baseline = createBaseline(before);
       // Drop one known finding from the baseline (it will count as new) and add one that is gone.
       const dropped = baseline.findings.shift()!;
-      baseline.findings.push({ fingerprint: 'f'.repeat(32), ruleId: 'device-in-device-group', resource: { kind: 'mde.machines', id: 'decommissioned01' } });
+      const gone = { kind: 'mde.machines', id: 'decommissioned01' };
+      baseline.findings.push({ fingerprint: fingerprintOf('device-in-device-group', gone), ruleId: 'device-in-device-group', resource: gone });
       writeFileSync(path.join(dir, 'baseline.json'), formatBaseline(baseline));
       const { report } = await lint({ snapshot: snap, baseline: path.join(dir, 'baseline.json') });
       expect(report.findings.filter((f) => !f.suppression).map((f) => f.fingerprint)).to.deep.equal([dropped.fingerprint]);
       expect(report.baseline?.fixed.map((f) => f.resource.id)).to.deep.equal(['decommissioned01']);
       expect(exitCode(report)).to.equal(1);
+      rmSync(dir, { recursive: true });
+    });
+
+    it('refuse an entry whose fingerprint is not that of its rule and resource labels, at its pointer and line', async () => {
+      const dir = tmp('baseline-forged');
+      const plain = (await lint({ snapshot: DEMO })).report;
+      const critical = plain.findings.find((f) => f.severity === 'critical')!;
+      const harmless = plain.findings.find((f) => f.severity === 'low' || f.severity === 'info')!;
+      // Labelled as the harmless finding, carrying the critical finding's fingerprint.
+      const forged = { version: 1, tool: 'posture-lint', findings: [{ fingerprint: critical.fingerprint, ruleId: harmless.ruleId, resource: harmless.resource }] };
+      writeFileSync(path.join(dir, 'baseline.json'), JSON.stringify(forged, null, 2));
+      const { report } = await lint({ snapshot: DEMO, baseline: path.join(dir, 'baseline.json'), cwd: dir });
+      expect(report.diagnostics.filter((d) => d.code === 'baseline-invalid')).to.deep.equal([
+        {
+          severity: 'error',
+          code: 'baseline-invalid',
+          message: `the fingerprint is not that of rule ${harmless.ruleId} on ${harmless.resource.kind} ${harmless.resource.id}: an entry must agree with its labels (recreate the baseline with posture-lint baseline create)`,
+          file: 'baseline.json',
+          pointer: '/findings/0/fingerprint',
+          position: { line: 6, column: 22 },
+        },
+      ]);
+      expect(report.findings.find((f) => f.fingerprint === critical.fingerprint)!.suppression).to.equal(undefined);
+      expect(report.summary.suppressed).to.equal(0);
+      expect(exitCode(report)).to.equal(2);
+      rmSync(dir, { recursive: true });
+    });
+
+    it('report a file that is not a baseline at its line and column, without quoting it', async () => {
+      const dir = tmp('baseline-secret');
+      const secret = 'hunter2-correct-horse-battery-staple';
+      writeFileSync(path.join(dir, 'id_rsa'), `-----BEGIN OPENSSH PRIVATE KEY-----\n${secret}\n`);
+      writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ password: secret, findings: [] }));
+      writeFileSync(path.join(dir, 'entry.json'), '{"version": 1, "tool": "posture-lint", "findings": [\n  {"fingerprint": "x", "ruleId": "r"}\n]}');
+      const problems = async (file: string) =>
+        (await lint({ snapshot: DEMO, baseline: file, cwd: dir })).report.diagnostics
+          .filter((d) => d.code === 'baseline-invalid')
+          .map((d) => `${d.file}:${d.position?.line}:${d.position?.column} ${d.pointer ?? ''} ${d.message}`);
+      const keyFile = await problems('id_rsa');
+      expect(keyFile).to.have.length(1);
+      expect(keyFile[0]).to.match(/^id_rsa:1:1  cannot read baseline: invalid JSON: /);
+      const settings = await problems('settings.json');
+      expect(settings).to.deep.equal(['settings.json:1:1  not a posture-lint baseline (version 1); create one with: posture-lint baseline create <snapshot> --output <file>']);
+      expect(await problems('entry.json')).to.deep.equal(['entry.json:2:3 /findings/0 entry needs fingerprint, ruleId, resource.kind and resource.id']);
+      for (const p of [...keyFile, ...settings]) expect(p).to.not.include(secret).and.not.include('BEGIN');
       rmSync(dir, { recursive: true });
     });
 

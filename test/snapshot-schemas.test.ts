@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unwrap } from '../src/snapshot/envelope';
 import { EXPORT_KINDS, exportKind } from '../src/snapshot/kinds';
-import { decodeText } from '../src/snapshot/read';
+import { decodeText } from '../src/decode';
 import { validateRecord } from '../src/snapshot/validate';
 import { PACKAGE_ROOT } from '../src/paths';
 import { FIXTURES } from './snapshot-helpers';

@@ -5,10 +5,13 @@
  * Fingerprints survive re-exports of an unchanged estate (see fingerprintOf), so a baseline taken
  * on one export holds for the next.
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
+import { cmp, diagnostic, positionAt, type Diagnostic } from '../diagnostics';
+import { fingerprintOf } from '../engine/evaluate';
 import type { Finding, Report, ResourceRef } from '../report/model';
+import { scanJson } from '../snapshot/json-scan';
+import { isPlainObject } from '../rules/values';
+import { readJsonFile } from '../snapshot/read';
 
 export interface BaselineEntry {
   fingerprint: string;
@@ -36,22 +39,47 @@ export function formatBaseline(baseline: Baseline): string {
   return `${JSON.stringify(baseline, null, 2)}\n`;
 }
 
+/**
+ * Reads a baseline file. Every problem is a `baseline-invalid` error at its JSON pointer and
+ * line:column, and a baseline with any problem suppresses nothing. Each entry must agree with its
+ * labels: an entry is matched by fingerprint, so one labelled as another rule's harmless finding
+ * but carrying a critical finding's fingerprint would hide that finding unseen. Nothing of a file
+ * that is not a baseline is quoted, so pointing --baseline at a secret does not print it.
+ */
 export async function loadBaseline(file: string, cwd: string): Promise<{ baseline?: Baseline; source: string; diagnostics: Diagnostic[] }> {
   const source = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/');
-  const fail = (message: string) => ({ source, diagnostics: [diagnostic('error', 'baseline-invalid', message, { file: source })] });
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(path.resolve(cwd, file), 'utf8'));
-  } catch (e) {
-    return fail(`cannot read baseline: ${(e as Error).message}`);
+  const read = await readJsonFile(path.resolve(cwd, file), source);
+  if (!read.ok) {
+    const { message, position } = read.diagnostic;
+    return { source, diagnostics: [diagnostic('error', 'baseline-invalid', `cannot read baseline: ${message}`, { file: source, ...(position ? { position } : {}) })] };
   }
-  const b = data as Partial<Baseline>;
-  if (b?.tool !== 'posture-lint' || b.version !== 1 || !Array.isArray(b.findings)) {
-    return fail('not a posture-lint baseline (version 1); create one with: posture-lint baseline create <snapshot> --output <file>');
+  const problems: { pointer: string; message: string }[] = [];
+  const b = read.value;
+  if (!isPlainObject(b) || b.tool !== 'posture-lint' || b.version !== 1 || !Array.isArray(b.findings)) {
+    problems.push({ pointer: '', message: 'not a posture-lint baseline (version 1); create one with: posture-lint baseline create <snapshot> --output <file>' });
+  } else {
+    (b.findings as unknown[]).forEach((entry, i) => {
+      const pointer = `/findings/${i}`;
+      const resource = isPlainObject(entry) ? entry.resource : undefined;
+      if (!isPlainObject(entry) || typeof entry.fingerprint !== 'string' || typeof entry.ruleId !== 'string' || !isPlainObject(resource) || typeof resource.kind !== 'string' || typeof resource.id !== 'string') {
+        problems.push({ pointer, message: 'entry needs fingerprint, ruleId, resource.kind and resource.id' });
+      } else if (fingerprintOf(entry.ruleId, { kind: resource.kind, id: resource.id }) !== entry.fingerprint) {
+        problems.push({
+          pointer: `${pointer}/fingerprint`,
+          message: `the fingerprint is not that of rule ${entry.ruleId} on ${resource.kind} ${resource.id}: an entry must agree with its labels (recreate the baseline with posture-lint baseline create)`,
+        });
+      }
+    });
   }
-  const bad = b.findings.findIndex((e) => typeof e?.fingerprint !== 'string' || typeof e.ruleId !== 'string' || typeof e.resource?.id !== 'string');
-  if (bad >= 0) return { source, diagnostics: [diagnostic('error', 'baseline-invalid', 'entry needs fingerprint, ruleId and resource.id', { file: source, pointer: `/findings/${bad}` })] };
-  return { baseline: b as Baseline, source, diagnostics: [] };
+  if (problems.length === 0) return { baseline: b as unknown as Baseline, source, diagnostics: [] };
+  const offsets = scanJson(read.text, new Set(problems.map((p) => p.pointer))).offsets;
+  return {
+    source,
+    diagnostics: problems.map((p) => {
+      const offset = offsets.get(p.pointer);
+      return diagnostic('error', 'baseline-invalid', p.message, { file: source, pointer: p.pointer, ...(offset !== undefined ? { position: positionAt(read.text, offset) } : {}) });
+    }),
+  };
 }
 
 /** Suppresses known findings; returns the baseline entries that were not seen again (fixed). */

@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import type { Position } from '../diagnostics';
-import { encodingProblem } from './read';
+import { encodingProblem } from '../decode';
 
 /** Bytes read per chunk: large enough that per-chunk work is noise, small next to any heap. */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
