@@ -11,6 +11,7 @@ import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
 import type { Finding, GateSettings, Report, RuleMeta } from './report/model';
 import { judge } from './gate/verdict';
+import { checkScopeRequirements } from './gate/requirements';
 import { gateSettings, thresholdWeakenings } from './gate/weakenings';
 import { packageVersion } from './paths';
 import { loadConfiguredRules } from './rules/select';
@@ -113,7 +114,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { now, source } = evaluationTime(snapshot, options.now, diagnostics);
   diagnostics.push(...checkDataNotNewer(snapshot, now, source));
   const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
-  diagnostics.push(...budgetProblems);
+  diagnostics.push(...budgetProblems, ...checkScopeRequirements(snapshot.minChecked ?? [], results));
   const sortedFindings = sortFindings(dedupe(findings));
   const cwd = options.cwd ?? process.cwd();
   if (options.waivers) {

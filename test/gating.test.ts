@@ -224,6 +224,62 @@ describe('gating', function () {
     });
   });
 
+  describe('rules that checked nothing', () => {
+    /** The demo estate with every Linux device reporting a Windows platform: the Linux rule has nothing to check. */
+    function windowsOnly(manifestTail = ''): string {
+      const dir = tmp('windows-only');
+      cpSync(DEMO, dir, { recursive: true });
+      for (const page of ['machines.page-1.json', 'machines.page-2.json']) {
+        const file = path.join(dir, 'mde', page);
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/"osPlatform": *"(Ubuntu|Debian|RedHatEnterpriseLinux|CentOS|SuSE|Linux)"/g, '"osPlatform": "WindowsServer2022"'));
+      }
+      if (manifestTail) writeFileSync(path.join(dir, 'snapshot.yaml'), readFileSync(path.join(DEMO, 'snapshot.yaml'), 'utf8') + manifestTail);
+      return dir;
+    }
+    const manifestLines = readFileSync(path.join(DEMO, 'snapshot.yaml'), 'utf8').split('\n').length - 1;
+
+    it('are reported as checked-nothing, never passed, and the verdict counts them; --strict does not fail on them', async () => {
+      const dir = windowsOnly();
+      const { report } = await lint({ snapshot: dir });
+      const linux = report.rules.find((r) => r.id === 'linux-realtime-protection-on')!;
+      expect(linux).to.deep.include({ status: 'checked-nothing', evaluated: 0, passed: 0, failed: 0 });
+      expect(report.summary.rules.checkedNothing).to.equal(report.rules.filter((r) => r.status === 'checked-nothing').length).and.be.greaterThan(0);
+      expect(report.gate.line).to.match(/; \d+ rules? checked nothing$/);
+      const strict = (await lint({ snapshot: dir, gate: { strict: true } })).report;
+      expect(strict.gate).to.deep.include({ exitCode: report.gate.exitCode, checkedNothing: report.gate.checkedNothing });
+      rmSync(dir, { recursive: true });
+    });
+
+    it('fail the gate (exit 2) when the manifest requires the rule to check something, at the requirement', async () => {
+      const dir = windowsOnly('minChecked:\n  linux-realtime-protection-on: 1\n  linux-realtime-protection: 1\n');
+      const { report } = await lint({ snapshot: dir });
+      expect(report.diagnostics.filter((d) => d.code === 'scope-below-minimum').map((d) => `${d.file}:${d.position?.line}:${d.position?.column} ${d.message}`)).to.deep.equal([
+        `snapshot.yaml:${manifestLines + 2}:3 minChecked: rule 'linux-realtime-protection-on' checked 0 records; the manifest requires at least 1`,
+        `snapshot.yaml:${manifestLines + 3}:3 minChecked: rule 'linux-realtime-protection' must check at least 1 record but is not run (did you mean 'linux-realtime-protection-on'?)`,
+      ]);
+      expect(exitCode(report)).to.equal(2);
+      // The demo estate itself has Linux devices: the same requirement holds.
+      const met = windowsOnly('minChecked:\n  linux-realtime-protection-on: 5\n');
+      cpSync(path.join(DEMO, 'mde'), path.join(met, 'mde'), { recursive: true });
+      expect((await lint({ snapshot: met })).report.diagnostics.filter((d) => d.code === 'scope-below-minimum')).to.deep.equal([]);
+      rmSync(dir, { recursive: true });
+      rmSync(met, { recursive: true });
+    });
+
+    it('fail the gate when a manifest export holds fewer records than its minRecords', async () => {
+      const dir = tmp('min-records');
+      cpSync(DEMO, dir, { recursive: true });
+      writeFileSync(path.join(dir, 'snapshot.yaml'), readFileSync(path.join(DEMO, 'snapshot.yaml'), 'utf8').replace('  - kind: mde.machines\n', '  - kind: mde.machines\n    minRecords: 1000\n'));
+      const { report } = await lint({ snapshot: dir });
+      const line = readFileSync(path.join(DEMO, 'snapshot.yaml'), 'utf8').split('\n').indexOf('  - kind: mde.machines') + 1;
+      expect(report.diagnostics.filter((d) => d.code === 'export-below-minimum').map((d) => `${d.file}:${d.position?.line}:${d.position?.column} ${d.message}`)).to.deep.equal([
+        `snapshot.yaml:${line}:5 mde.machines: the export holds 28 records, fewer than the 1000 the manifest requires (minRecords)`,
+      ]);
+      expect(exitCode(report)).to.equal(2);
+      rmSync(dir, { recursive: true });
+    });
+  });
+
   describe('gate controls', () => {
     const run = (args: string[], cwd = process.cwd()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' });
 

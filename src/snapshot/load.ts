@@ -72,6 +72,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const facts = deriveFacts(snapshot.collections, manifest?.facts ?? new Map(), manifest?.file);
   snapshot.facts = facts.facts;
   if (manifest?.takenAt !== undefined) snapshot.takenAt = manifest.takenAt;
+  if (manifest && manifest.minChecked.length > 0) snapshot.minChecked = manifest.minChecked;
   diagnostics.push(...facts.diagnostics);
   snapshot.diagnostics = diagnostics.sort(compareDiagnostics);
   describeSnapshot(snapshot);
@@ -138,7 +139,9 @@ function checkPromises(
       out.push(diagnostic('error', 'incomplete-paging', `${entry.kind}: ${paging.message}`, where));
     }
     const records = group.reduce((n, f) => n + (files.get(f)?.records ?? 0), 0);
-    if (records === 0) out.push(diagnostic('note', 'export-empty', `${entry.kind}: the export holds no records`, where));
+    if (entry.minRecords !== undefined && records < entry.minRecords) {
+      out.push(diagnostic('error', 'export-below-minimum', `${entry.kind}: the export holds ${records} records, fewer than the ${entry.minRecords} the manifest requires (minRecords)`, where));
+    } else if (records === 0) out.push(diagnostic('note', 'export-empty', `${entry.kind}: the export holds no records`, where));
   });
   return out;
 }

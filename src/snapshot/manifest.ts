@@ -18,10 +18,20 @@ export interface ManifestExport {
   position: Position;
   /** Position of each pattern in `files`. */
   filePositions: Position[];
+  /** Fewest records the export must hold. */
+  minRecords?: number;
 }
 
 export interface ManifestFact {
   value: string;
+  position: Position;
+}
+
+/** A rule that must check at least `min` records (or groups) of this snapshot. */
+export interface ScopeRequirement {
+  ruleId: string;
+  min: number;
+  file: string;
   position: Position;
 }
 
@@ -32,12 +42,14 @@ export interface Manifest {
   exports: ManifestExport[];
   /** When the snapshot was taken (ISO 8601), the time rules measure ages against. */
   takenAt?: string;
+  minChecked: ScopeRequirement[];
 }
 
 interface RawManifest {
   takenAt?: string;
   facts?: Record<string, string>;
-  exports?: { kind: string; files?: string[] }[];
+  exports?: { kind: string; files?: string[]; minRecords?: number }[];
+  minChecked?: Record<string, number>;
 }
 
 /**
@@ -76,9 +88,10 @@ export async function loadManifest(
       }
       return position;
     });
-    return { kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions };
+    return { kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions, ...(entry.minRecords !== undefined ? { minRecords: entry.minRecords } : {}) };
   });
-  return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries, ...(raw.takenAt ? { takenAt: raw.takenAt } : {}) }, diagnostics };
+  const minChecked = Object.entries(raw.minChecked ?? {}).map(([ruleId, min]) => ({ ruleId, min, file, position: positionIn(yaml, ['minChecked', ruleId], { key: true }) }));
+  return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries, minChecked, ...(raw.takenAt ? { takenAt: raw.takenAt } : {}) }, diagnostics };
 }
 
 /**

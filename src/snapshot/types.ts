@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics';
+import type { ScopeRequirement } from './manifest';
 
 /** Where a record came from: the file (relative to the snapshot root, `/` separators) and its JSON pointer. */
 export interface Origin {
@@ -61,6 +62,8 @@ export interface Snapshot {
   root: string;
   /** When the snapshot was taken, from the manifest (ISO 8601). */
   takenAt?: string;
+  /** Rules the manifest requires to check at least so many records (its `minChecked`). */
+  minChecked?: ScopeRequirement[];
   collections: Map<string, Collection>;
   facts: Map<string, Fact>;
   files: LoadedFile[];
