@@ -52,9 +52,17 @@ export function positionAt(text: string, offset: number): Position {
 
 const severityOrder: Record<DiagnosticSeverity, number> = { error: 0, warning: 1, note: 2 };
 
-/** Deterministic order: file, position, pointer, code, message. */
+/**
+ * Problems that follow from others: a promised export is missing or short because its file did not
+ * parse, a rule checked too little because its export was cut. They sort after every other
+ * problem, so a reader meets the cause first.
+ */
+const EFFECTS: ReadonlySet<string> = new Set(['export-missing', 'export-empty', 'export-below-minimum', 'incomplete-paging', 'scope-below-minimum']);
+
+/** Deterministic order: causes before effects (see EFFECTS), then file, position, pointer, code, message. */
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return (
+    Number(EFFECTS.has(a.code)) - Number(EFFECTS.has(b.code)) ||
     cmp(a.file ?? '', b.file ?? '') ||
     (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
     (a.position?.column ?? 0) - (b.position?.column ?? 0) ||

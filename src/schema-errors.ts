@@ -15,6 +15,9 @@ export interface SchemaProblem {
   key: boolean;
 }
 
+/** Allowed values an `enum` message lists; past this, a close match is named instead. */
+const MAX_LISTED = 10;
+
 /** Combinators only say "a branch failed"; the branch's own error is the real one. */
 const WRAPPERS = new Set(['if', 'then', 'else', 'anyOf', 'oneOf', 'allOf', 'not', '$ref']);
 
@@ -31,6 +34,12 @@ function list(values: readonly unknown[]): string {
   return values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
 }
 
+/** The declared property an unknown one is probably a misspelling of. */
+function meantProperty(e: ErrorObject): string | undefined {
+  const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+  return closest(String((e.params as { additionalProperty: unknown }).additionalProperty), known);
+}
+
 /** One error as a problem with its own message. */
 export function describeSchemaError(e: ErrorObject): SchemaProblem {
   const path = pointerToPath(e.instancePath);
@@ -38,14 +47,19 @@ export function describeSchemaError(e: ErrorObject): SchemaProblem {
   switch (e.keyword) {
     case 'additionalProperties': {
       const name = String(p.additionalProperty);
-      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-      const hint = closest(name, known);
+      const hint = meantProperty(e);
       return { path: [...path, name], key: true, message: `unknown property '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}` };
     }
     case 'required':
       return { path, key: false, message: `missing required property '${String(p.missingProperty)}'` };
-    case 'enum':
-      return { path, key: false, message: `must be one of: ${list(p.allowedValues as unknown[])}` };
+    case 'enum': {
+      const allowed = p.allowedValues as unknown[];
+      const hint = typeof e.data === 'string' ? closest(e.data, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
+      const suffix = hint ? ` (did you mean '${hint}'?)` : '';
+      // A long list (the export kinds) buries the hint: name the value instead.
+      if (hint && allowed.length > MAX_LISTED) return { path, key: false, message: `'${String(e.data)}' is not one of the ${allowed.length} allowed values${suffix}` };
+      return { path, key: false, message: `must be one of: ${list(allowed)}${suffix}` };
+    }
     case 'const':
       return { path, key: false, message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'type': {
@@ -100,9 +114,14 @@ export function schemaProblems(errors: readonly ErrorObject[]): SchemaProblem[] 
       continue;
     }
     const unknown = real.filter((e) => e.keyword === 'additionalProperties');
-    if (unknown.length) {
+    // Several missing keys of one object are several problems, unless a combinator's branches each
+    // asked for their own (then the first is the one to show).
+    const required = group.some((e) => WRAPPERS.has(e.keyword) && e.keyword !== '$ref' && e.keyword !== 'allOf') ? [] : real.filter((e) => e.keyword === 'required');
+    if (unknown.length || required.length) {
       // A misspelt required key shows up twice; the unknown-property message names both spellings.
       for (const e of unknown) add(describeSchemaError(e));
+      const misspelt = new Set(unknown.map(meantProperty));
+      for (const e of required) if (!misspelt.has(String((e.params as { missingProperty: unknown }).missingProperty))) add(describeSchemaError(e));
       continue;
     }
     if (real.length) add(describeSchemaError(real[0]));

@@ -98,22 +98,29 @@ export function positionIn(yaml: YamlFile, at: readonly (string | number)[], opt
 
 /** Validate the document; one positioned diagnostic per real problem. */
 export function validateYaml(yaml: YamlFile, validate: ValidateFunction, code: string, extra: Partial<Diagnostic> = {}): Diagnostic[] {
+  return invalidParts(yaml, validate, code, extra).map((p) => p.diagnostic);
+}
+
+/** Each problem's diagnostic with the path of the value (or key) it is about. */
+function invalidParts(yaml: YamlFile, validate: ValidateFunction, code: string, extra: Partial<Diagnostic> = {}): { path: (string | number)[]; diagnostic: Diagnostic }[] {
   if (validate(yaml.data)) return [];
   return schemaProblems(validate.errors ?? []).map((p) => {
     const where = p.path.length && !p.key ? `${p.path.join('.')}: ` : '';
-    return diagnostic('error', code, `${where}${p.message}`, { ...extra, file: yaml.file, position: positionIn(yaml, p.path, { key: p.key }) });
+    return { path: p.path, diagnostic: diagnostic('error', code, `${where}${p.message}`, { ...extra, file: yaml.file, position: positionIn(yaml, p.path, { key: p.key }) }) };
   });
 }
 
 /**
  * Reads, parses and validates a YAML document users write (config, manifest, waivers). With
- * `optional`, a missing file is no document rather than an error; an empty file is `{}`.
+ * `optional`, a missing file is no document rather than an error; an empty file is `{}`. A
+ * document with schema problems comes back only with `partial`, together with the paths of the
+ * invalid values (`invalid`), for a caller that can use the rest and must skip those.
  */
 export async function readYamlDocument(
   abs: string,
   file: string,
-  opts: { code: string; what: string; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean },
-): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[] }> {
+  opts: { code: string; what: string; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean; partial?: boolean },
+): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[]; invalid?: (string | number)[][] }> {
   let text: string;
   try {
     text = await readFile(abs, 'utf8');
@@ -125,6 +132,8 @@ export async function readYamlDocument(
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
   if (yaml.data === null || yaml.data === undefined) yaml.data = {};
-  const problems = validateYaml(yaml, await opts.validate(), opts.code);
-  return problems.length ? { diagnostics: problems } : { yaml, diagnostics: [] };
+  const problems = invalidParts(yaml, await opts.validate(), opts.code);
+  const diagnostics = problems.map((p) => p.diagnostic);
+  if (problems.length === 0) return { yaml, diagnostics };
+  return opts.partial ? { yaml, diagnostics, invalid: problems.map((p) => p.path) } : { diagnostics };
 }

@@ -213,6 +213,14 @@ describe('gating', function () {
       expect(linux.every((f) => f.suppression?.kind === 'waiver')).to.equal(true);
     });
 
+    it('report each missing key of a waiver, not only the first', async () => {
+      const report = await withWaivers('waivers:\n  - rule: device-in-device-group\n    resources: ["*"]\n    expires: 2027-01-31\n');
+      expect(report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`)).to.deep.equal([
+        "2:5 waivers.0: missing required property 'justification'",
+        "2:5 waivers.0: missing required property 'owner'",
+      ]);
+    });
+
     it('reject a waiver without justification, owner or a date, at its line', async () => {
       const report = await withWaivers('waivers:\n  - rule: device-in-device-group\n    resources: ["*"]\n    expires: next year\n');
       const problems = report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`);

@@ -74,6 +74,32 @@ describe('snapshot manifest', () => {
     expect(escape.collections.get('mde.machines')?.records).to.have.length(3);
   });
 
+  it('names the kind a misspelt one means, leaves that entry out and keeps every other promise', async () => {
+    const snapshot = await withManifest(
+      ['takenAt: 2026-11-27T02:00:00Z', 'exports:', '  - kind: mde.machine', '  - kind: xdr.roleAssignments', '  - kind: mde.machines', '    minRecords: 10', ''].join('\n'),
+    );
+    expect(snapshot.diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}:${d.position?.line}:${d.position?.column} ${d.message.split(';')[0]}`)).to.deep.equal([
+      "error manifest-invalid snapshot.yaml:3:11 exports.0.kind: 'mde.machine' is not one of the 30 allowed values (did you mean 'mde.machines'?)",
+      'error export-missing snapshot.yaml:4:5 xdr.roleAssignments is listed but no file of that kind was found',
+      'error export-below-minimum snapshot.yaml:5:5 mde.machines: the export holds 3 records, fewer than the 10 the manifest requires (minRecords)',
+    ]);
+    expect(snapshot.takenAt).to.equal('2026-11-27T02:00:00Z');
+  });
+
+  it('puts a file that did not parse before the promise it breaks: causes before effects', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'paging'), 'snap');
+      // A name that sorts after snapshot.yaml, so file order alone would print the effect first.
+      writeFileSync(join(dir, 'snap', 'zz-xdr-roles.json'), '{"value": [');
+      writeFileSync(join(dir, 'snap', 'snapshot.yaml'), 'exports:\n  - kind: xdr.roleAssignments\n');
+      const snapshot = await loadSnapshot(join(dir, 'snap'));
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error json-syntax zz-xdr-roles.json 1:12', 'error export-missing snapshot.yaml 2:5']);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('reads the manifest from an explicit path', async () => {
     const { dir, cleanup } = scratch();
     try {

@@ -54,7 +54,9 @@ interface RawManifest {
 
 /**
  * Reads the manifest at `explicitPath`, or `snapshot.yaml` at the root when there is one. Returns no
- * manifest (and diagnostics) when it is unreadable or invalid: a broken promise list is not trusted.
+ * manifest when it is unreadable or not a mapping. An invalid part (a misspelt kind, a bad fact) is
+ * an error and is left out, and the rest applies: one mistake must not leave the manifest's other
+ * promises unchecked.
  */
 export async function loadManifest(
   root: string,
@@ -67,31 +69,48 @@ export async function loadManifest(
     code: 'manifest-invalid',
     what: 'manifest',
     optional: explicitPath === undefined,
+    partial: true,
     validate: () => compileSchema(MANIFEST_SCHEMA, 'document'),
   });
   const yaml = read.yaml;
-  if (!yaml) return { diagnostics: read.diagnostics };
+  const invalidPaths = read.invalid ?? [];
+  // A problem at the root (not a mapping) leaves nothing to read.
+  if (!yaml || invalidPaths.some((p) => p.length === 0)) return { diagnostics: read.diagnostics };
+  /** A value with a problem at or below it, which the manifest must not use. */
+  const bad = (...prefix: (string | number)[]) => invalidPaths.some((p) => p.length >= prefix.length && prefix.every((seg, i) => p[i] === seg));
+  /** A whole section with a problem of its own (not a list or mapping). */
+  const badSection = (key: string) => invalidPaths.some((p) => p.length === 1 && p[0] === key);
   const at = (path: (string | number)[]): Position => positionIn(yaml, path);
   const invalid = (message: string, position: Position): Diagnostic => diagnostic('error', 'manifest-invalid', message, { file, position });
 
   const raw = yaml.data as RawManifest;
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...read.diagnostics];
   const facts = new Map<string, ManifestFact>();
-  for (const [name, factValue] of Object.entries(raw.facts ?? {})) {
+  for (const [name, factValue] of Object.entries(badSection('facts') ? {} : (raw.facts ?? {}))) {
+    if (bad('facts', name)) continue;
     facts.set(name, { value: factValue.toLowerCase(), position: at(['facts', name]) });
   }
-  const entries = (raw.exports ?? []).map((entry, i): ManifestExport => {
+  const listed = badSection('exports') ? [] : (raw.exports ?? []);
+  const entries = listed.flatMap((entry, i): ManifestExport[] => {
+    if (bad('exports', i)) return [];
+    let outside = false;
     const filePositions = (entry.files ?? []).map((pattern, j) => {
       const position = at(['exports', i, 'files', j]);
       if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
         diagnostics.push(invalid(`files pattern '${pattern}' must stay inside the snapshot folder`, position));
+        outside = true;
       }
       return position;
     });
-    return { kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions, ...(entry.minRecords !== undefined ? { minRecords: entry.minRecords } : {}) };
+    // Never globbed: the pattern would list files outside the snapshot.
+    if (outside) return [];
+    return [{ kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions, ...(entry.minRecords !== undefined ? { minRecords: entry.minRecords } : {}) }];
   });
-  const minChecked = Object.entries(raw.minChecked ?? {}).map(([ruleId, min]) => ({ ruleId, min, file, position: positionIn(yaml, ['minChecked', ruleId], { key: true }) }));
-  return diagnostics.length > 0 ? { diagnostics } : { manifest: { file, facts, exports: entries, minChecked, ...(raw.takenAt ? { takenAt: raw.takenAt } : {}) }, diagnostics };
+  const minChecked = Object.entries(badSection('minChecked') ? {} : (raw.minChecked ?? {}))
+    .filter(([ruleId]) => !bad('minChecked', ruleId))
+    .map(([ruleId, min]) => ({ ruleId, min, file, position: positionIn(yaml, ['minChecked', ruleId], { key: true }) }));
+  const takenAt = raw.takenAt && !bad('takenAt') ? { takenAt: raw.takenAt } : {};
+  return { manifest: { file, facts, exports: entries, minChecked, ...takenAt }, diagnostics };
 }
 
 /**
