@@ -5,6 +5,8 @@
  * bytes are an error, never replaced: a U+FFFD in a rule's value silently matches nothing.
  */
 
+import type { Position } from './diagnostics';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf16le = new TextDecoder('utf-16le', { fatal: true });
 const utf16be = new TextDecoder('utf-16be', { fatal: true });
@@ -28,4 +30,73 @@ export function decodeText(bytes: Uint8Array): { text: string } | { error: strin
   } catch {
     return { error: encodingProblem(bytes.subarray(0, 2)) };
   }
+}
+
+/** Bytes a UTF-8 sequence starting with `lead` takes, with the range of its second byte; 0 if `lead` starts none. */
+function utf8Sequence(lead: number): [length: number, low: number, high: number] {
+  if (lead < 0x80) return [1, 0, 0];
+  if (lead >= 0xc2 && lead <= 0xdf) return [2, 0x80, 0xbf];
+  if (lead === 0xe0) return [3, 0xa0, 0xbf];
+  if (lead === 0xed) return [3, 0x80, 0x9f]; // no UTF-16 surrogates
+  if (lead >= 0xe1 && lead <= 0xef) return [3, 0x80, 0xbf];
+  if (lead === 0xf0) return [4, 0x90, 0xbf];
+  if (lead >= 0xf1 && lead <= 0xf3) return [4, 0x80, 0xbf];
+  if (lead === 0xf4) return [4, 0x80, 0x8f];
+  return [0, 0, 0];
+}
+
+/** Offset of the first byte of the first invalid UTF-8 sequence from `start`, or -1. */
+function invalidUtf8(bytes: Uint8Array, start: number): number {
+  for (let i = start; i < bytes.length; ) {
+    const [length, low, high] = utf8Sequence(bytes[i]);
+    if (length === 0 || i + length > bytes.length) return i;
+    if (length > 1 && (bytes[i + 1] < low || bytes[i + 1] > high)) return i;
+    for (let k = 2; k < length; k++) if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return i;
+    i += length;
+  }
+  return -1;
+}
+
+/**
+ * Where a file that `decodeText` rejects stops decoding: the 1-based line and column (in
+ * characters) of the first invalid UTF-8 sequence, or of the lone surrogate or odd last byte of
+ * UTF-16. Undefined when the file decodes.
+ */
+export function encodingErrorPosition(bytes: Uint8Array): Position | undefined {
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe;
+  if (le || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    const unit = (i: number) => (le ? bytes[i] | (bytes[i + 1] << 8) : (bytes[i] << 8) | bytes[i + 1]);
+    let line = 1;
+    let column = 1;
+    for (let i = 2; i < bytes.length; i += 2) {
+      if (i + 1 >= bytes.length) return { line, column };
+      const u = unit(i);
+      if (u >= 0xdc00 && u <= 0xdfff) return { line, column };
+      if (u >= 0xd800 && u <= 0xdbff) {
+        const next = i + 3 < bytes.length ? unit(i + 2) : -1;
+        if (next < 0xdc00 || next > 0xdfff) return { line, column };
+        i += 2;
+        column += 2;
+        continue;
+      }
+      if (u === 0x0a) {
+        line++;
+        column = 1;
+      } else column++;
+    }
+    return undefined;
+  }
+  const start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const bad = invalidUtf8(bytes, start);
+  if (bad < 0) return undefined;
+  let lineStart = start;
+  let line = 1;
+  for (let i = start; i < bad; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  // What precedes the bad byte on its line is valid, so it decodes; columns count characters.
+  return { line, column: utf8.decode(bytes.subarray(lineStart, bad)).length + 1 };
 }

@@ -9,6 +9,7 @@ import type { ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics';
 import { schemaProblems } from './schema-errors';
+import { decodeText, encodingErrorPosition } from './decode';
 
 /** Aliases a document may use: enough to share a list, far too few for an alias bomb. */
 export const MAX_ALIASES = 50;
@@ -21,6 +22,18 @@ export interface YamlFile {
   doc: Document;
   lines: LineCounter;
   data: unknown;
+}
+
+/**
+ * A YAML file's bytes as text, by the one decoder exports use: UTF-8 with or without a byte order
+ * mark, UTF-16 with one (Windows PowerShell `Out-File`). A byte that is not part of a character is
+ * an error at its line and column, never replaced: a U+FFFD in a rule's value matches nothing.
+ */
+export function decodeYaml(bytes: Uint8Array, file: string, code: string): { text: string } | { diagnostics: Diagnostic[] } {
+  const decoded = decodeText(bytes);
+  if ('text' in decoded) return decoded;
+  const position = encodingErrorPosition(bytes);
+  return { diagnostics: [diagnostic('error', code, decoded.error, { file, ...(position ? { position } : {}) })] };
 }
 
 /** Parse; syntax errors come back as diagnostics with `code`, and no document. */
@@ -121,14 +134,16 @@ export async function readYamlDocument(
   file: string,
   opts: { code: string; what: string; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean; partial?: boolean },
 ): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[]; invalid?: (string | number)[][] }> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(abs, 'utf8');
+    bytes = await readFile(abs);
   } catch (e) {
     if (opts.optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
     return { diagnostics: [diagnostic('error', opts.code, `cannot read ${opts.what}: ${(e as Error).message}`, { file })] };
   }
-  const parsed = parseYaml(text, file, opts.code);
+  const decoded = decodeYaml(bytes, file, opts.code);
+  if ('diagnostics' in decoded) return decoded;
+  const parsed = parseYaml(decoded.text, file, opts.code);
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
   if (yaml.data === null || yaml.data === undefined) yaml.data = {};

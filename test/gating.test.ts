@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { exitCode, lint } from '../src/lint';
+import { loadConfig } from '../src/config';
 import { createBaseline, formatBaseline } from '../src/gate/baseline';
 import { fingerprintOf } from '../src/engine/evaluate';
 
@@ -219,6 +220,24 @@ describe('gating', function () {
         "2:5 waivers.0: missing required property 'justification'",
         "2:5 waivers.0: missing required property 'owner'",
       ]);
+    });
+
+    it('read a waivers file and a config file as PowerShell Out-File writes them (UTF-16 with a BOM); an invalid byte is an error at its position', async () => {
+      const dir = tmp('encodings');
+      const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), utf16('failOn: high\ndisable: [mde-device-healthy]\n'));
+      const { config, diagnostics } = await loadConfig(undefined, dir);
+      expect(diagnostics).to.deep.equal([]);
+      expect(config).to.deep.include({ failOn: 'high', disable: ['mde-device-healthy'] });
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), Buffer.concat([Buffer.from('failOn: high\ndisable: [mde-device-'), Buffer.from([0xff]), Buffer.from('healthy]\n')]));
+      expect((await loadConfig(undefined, dir)).diagnostics.map((d) => `${d.code} ${d.file}:${d.position?.line}:${d.position?.column}`)).to.deep.equal(['config-invalid posture-lint.yaml:2:22']);
+      const plain = (await lint({ snapshot: DEMO })).report;
+      const target = plain.findings.find((f) => f.ruleId === 'subscription-tenant-matches-xdr')!;
+      const waivers = `waivers:\n  - rule: subscription-tenant-matches-xdr\n    resources: ["${target.resource.id}"]\n    justification: Migration wave Q1 — tenant move agreed.\n    owner: cloud-platform@contoso.com\n    expires: 2027-03-31\n`;
+      writeFileSync(path.join(dir, 'waivers.yaml'), utf16(waivers));
+      const waived = (await lint({ snapshot: DEMO, waivers: path.join(dir, 'waivers.yaml') })).report;
+      expect(waived.findings.find((f) => f.fingerprint === target.fingerprint)!.suppression).to.deep.include({ justification: 'Migration wave Q1 — tenant move agreed.' });
+      rmSync(dir, { recursive: true });
     });
 
     it('reject a waiver without justification, owner or a date, at its line', async () => {

@@ -10,6 +10,8 @@ const EXPECTED: [string, string, string, string][] = [
   ['alias-bomb', 'rule-yaml', '1:1', 'Excessive alias count'],
   ['bad-regex', 'rule-invalid', '8:10', "regular expression '(web|db' is not valid RE2"],
   ['bad-severity', 'rule-schema', '3:11', 'must be one of: critical, high, medium, low, info'],
+  // A Latin-1 byte: replaced by U+FFFD, the value would match no device.
+  ['invalid-utf8', 'rule-yaml', '6:46', 'file is not valid UTF-8'],
   ['bad-template-filter', 'rule-invalid', '7:10', "unknown template filter 'shout'"],
   ['condition-without-kind', 'rule-schema', '9:7', "assert.allOf.1: needs one of: field, allOf, anyOf, not, any, all, none, count (did you mean 'field' for 'fiield'?)"],
   ['duplicate-key', 'rule-yaml', '4:1', 'Map keys must be unique'],

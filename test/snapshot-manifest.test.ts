@@ -100,6 +100,41 @@ describe('snapshot manifest', () => {
     }
   });
 
+  describe('encodings, as Windows writes them', () => {
+    const TEXT = `takenAt: 2026-11-27T02:00:00Z\nfacts:\n  xdrTenantId: ${TENANT}\nexports:\n  - kind: mde.machines\n`;
+    /** Loads the `paging` snapshot with the manifest as these bytes. */
+    async function withBytes(bytes: Buffer) {
+      const { dir, cleanup } = scratch();
+      try {
+        copyInto(dir, join(SNAPSHOTS, 'paging'), 'snap');
+        writeFileSync(join(dir, 'snap', 'snapshot.yaml'), bytes);
+        return await loadSnapshot(join(dir, 'snap'));
+      } finally {
+        cleanup();
+      }
+    }
+    const utf16le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+
+    it('reads UTF-16 LE with a byte order mark (PowerShell Out-File), UTF-16 BE and UTF-8 with a BOM like UTF-8', async () => {
+      const plain = await withBytes(Buffer.from(TEXT, 'utf8'));
+      expect(plain.diagnostics).to.deep.equal([]);
+      for (const bytes of [utf16le(TEXT), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(TEXT, 'utf16le').swap16()]), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(TEXT, 'utf8')])]) {
+        const snapshot = await withBytes(bytes);
+        expect(snapshot.diagnostics).to.deep.equal([]);
+        expect(snapshot.takenAt).to.equal('2026-11-27T02:00:00Z');
+        expect(snapshot.facts.get('xdrTenantId')).to.deep.include({ value: TENANT, declared: true });
+      }
+    });
+
+    it('reports bytes that are not text at their line and column, never replacing them', async () => {
+      const latin1 = await withBytes(Buffer.concat([Buffer.from('takenAt: 2026-11-27T02:00:00Z\nexports:\n  - kind: mde.mach'), Buffer.from([0xe9]), Buffer.from('nes\n')]));
+      expect(brief(latin1.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 3:19']);
+      expect(latin1.diagnostics[0].message).to.equal('file is not valid UTF-8 or UTF-16 with a byte order mark');
+      const loneSurrogate = await withBytes(Buffer.concat([utf16le('takenAt: 2026-11-27T02:00:00Z\nexports: ['), Buffer.from([0x00, 0xd8]), Buffer.from(']\n', 'utf16le')]));
+      expect(brief(loneSurrogate.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:11']);
+    });
+  });
+
   it('reads the manifest from an explicit path', async () => {
     const { dir, cleanup } = scratch();
     try {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
-import { parseYaml, positionIn, validateYaml } from '../yaml-file';
+import { decodeYaml, parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
 import { checkNames } from './references';
 import type { CompiledRule } from './types';
@@ -65,17 +65,18 @@ function displayPath(abs: string): string {
 
 export async function loadRuleFile(abs: string, rel: string, options: LoadRulesOptions): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = [];
-  let text: string;
+  let buf: Buffer;
   try {
-    const buf = await readFile(abs);
-    if (buf.length > MAX_RULE_FILE_BYTES) {
-      return { diagnostics: [diagnostic('error', 'rule-too-large', `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes`, { file: rel })] };
-    }
-    text = buf.toString('utf8');
+    buf = await readFile(abs);
   } catch (e) {
     return { diagnostics: [diagnostic('error', 'rule-unreadable', `cannot read rule file: ${(e as Error).message}`, { file: rel })] };
   }
-  const parsed = parseYaml(text, rel, 'rule-yaml');
+  if (buf.length > MAX_RULE_FILE_BYTES) {
+    return { diagnostics: [diagnostic('error', 'rule-too-large', `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes`, { file: rel })] };
+  }
+  const decoded = decodeYaml(buf, rel, 'rule-yaml');
+  if ('diagnostics' in decoded) return decoded;
+  const parsed = parseYaml(decoded.text, rel, 'rule-yaml');
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
   diagnostics.push(...validateYaml(yaml, await ruleValidator(), 'rule-schema'));

@@ -21,7 +21,7 @@ import fg from 'fast-glob';
 import { cmp, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { lint } from '../lint';
 import type { Report } from '../report/model';
-import { parseYaml, positionIn, type YamlFile } from '../yaml-file';
+import { decodeYaml, parseYaml, positionIn, type YamlFile } from '../yaml-file';
 import { isPlainObject } from '../rules/values';
 
 export interface ExpectedFinding {
@@ -117,7 +117,8 @@ export async function findCases(ruleFile: string): Promise<{ cases: RuleCase[]; 
   for (const f of files) {
     const dir = path.join(testsDir, path.dirname(f));
     const file = rel(path.join(testsDir, f));
-    const parsed = parseYaml(await readFile(path.join(testsDir, f), 'utf8'), file, 'case-invalid');
+    const decoded = decodeYaml(await readFile(path.join(testsDir, f)), file, 'case-invalid');
+    const parsed: ReturnType<typeof parseYaml> = 'text' in decoded ? parseYaml(decoded.text, file, 'case-invalid') : decoded;
     if (!parsed.yaml) {
       diagnostics.push(...parsed.diagnostics);
       continue;
