@@ -138,6 +138,26 @@ $(sed -n '1,20s/^/    /p' "$ERR_FILE")"
   fi
 }
 
+# page_records FILE...: prints one YAML page entry per FILE (relative to $OUT) with the records it
+# holds, counted as posture-lint counts them: the rows of a Resource Graph result, the `value` of a
+# list, the elements of a bare array, else one object. The loader checks every page against it, so
+# a page lost or cut after the export (even at a line end) cannot pass for the whole export.
+page_records() {
+  (cd "$OUT" && node -e '
+    const fs = require("fs");
+    const RESOURCE_GRAPH_KEYS = ["totalRecords", "total_records", "resultTruncated", "skip_token", "$skipToken", "facets"];
+    for (const file of process.argv.slice(1)) {
+      const doc = JSON.parse(fs.readFileSync(file, "utf8").replace(/^\uFEFF/, ""));
+      const isObject = doc !== null && typeof doc === "object" && !Array.isArray(doc);
+      let records = 1;
+      if (Array.isArray(doc)) records = doc.length;
+      else if (isObject && Array.isArray(doc.data) && RESOURCE_GRAPH_KEYS.some((k) => Object.hasOwn(doc, k))) records = doc.data.length;
+      else if (isObject && Array.isArray(doc.value) && !Object.hasOwn(doc, "id")) records = doc.value.length;
+      process.stdout.write(`      - { file: ${JSON.stringify(file)}, records: ${records} }\n`);
+    }
+  ' -- "$@")
+}
+
 # origin URL: scheme://host of URL.
 origin() {
   local rest=${1#*://}
@@ -270,7 +290,11 @@ failed_list=${failed_list// /, }
   for i in ${KINDS[@]+"${!KINDS[@]}"}; do
     case $FAILED in
       *" ${KINDS[$i]} "*) ;;
-      *) printf '  - kind: %s\n    files: ["%s"]\n' "${KINDS[$i]}" "${GLOBS[$i]}" ;;
+      *)
+        printf '  - kind: %s\n    files: ["%s"]\n    pages:\n' "${KINDS[$i]}" "${GLOBS[$i]}"
+        # shellcheck disable=SC2086 # the glob is meant to expand
+        page_records $(cd "$OUT" && LC_ALL=C ls -1 ${GLOBS[$i]})
+        ;;
     esac
   done
   [ -z "$failed_list" ] || echo "# Not exported, the API failed: $failed_list"

@@ -23,6 +23,8 @@ function snapshotOf(records: SnapshotRecord[]): Snapshot {
     facts: new Map(),
     files: [],
     diagnostics: [],
+    incomplete: new Map(),
+    unattributed: [],
   };
 }
 

@@ -25,12 +25,12 @@ const GRAPH_KINDS = ['graph.incidents', 'graph.alerts', 'entra.roleAssignments',
 interface Manifest {
   tenantId: string;
   takenAt: string;
-  exports: { kind: string; files: string[] }[];
+  exports: { kind: string; files: string[]; pages: { file: string; records: number }[] }[];
 }
 
 interface Report {
   snapshot: { files: { file: string; kinds: string[]; records: number }[] };
-  rules: { id: string; status: string; needs: string[] }[];
+  rules: { id: string; status: string; needs: string[]; missing?: string[] }[];
   findings: { ruleId: string; resource: { id: string } }[];
   diagnostics: { severity: string; code: string; message: string; file?: string }[];
 }
@@ -185,11 +185,39 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
       ]);
     });
 
+    it('lists every page it wrote with the records it held', () => {
+      const machines = manifestOf(run.out).exports.find((e) => e.kind === 'mde.machines');
+      expect(machines?.pages).to.deep.equal([
+        { file: 'mde/machines.page-1.json', records: 1 },
+        { file: 'mde/machines.page-2.json', records: 1 },
+      ]);
+      const written = routes.filter((r) => r.file !== undefined).map((r) => r.file as string).sort();
+      expect(manifestOf(run.out).exports.flatMap((e) => e.pages.map((p) => p.file)).sort()).to.deep.equal(written);
+    });
+
+    it('so a page lost or cut at a record boundary after the export is an error, and no rule reads the rest', () => {
+      const copy = mkdtempSync(path.join(scratchRoot, 'cut-'));
+      cpSync(run.out, copy, { recursive: true });
+      const page2 = path.join(copy, 'mde', 'machines.page-2.json');
+      const doc = JSON.parse(readFileSync(page2, 'utf8')) as { value: unknown[] };
+      doc.value.pop();
+      writeFileSync(page2, JSON.stringify(doc, null, 2));
+      rmSync(path.join(copy, 'defender', SUB_OTHER_TENANT, 'alerts.page-1.json'));
+      const report = lint(copy);
+      expect(errors(report).map((e) => e.replace(/ snapshot\.yaml: /, ': '))).to.deep.equal([
+        `export-missing: defender.alerts: page defender/${SUB_OTHER_TENANT}/alerts.page-1.json (2 records) is missing; export it again with: az rest --method get --url "https://management.azure.com/subscriptions/<subscription-id>/providers/Microsoft.Security/alerts?api-version=2022-01-01"`,
+        'record-count: mde/machines.page-2.json holds 0 records, but the exporter wrote 1: the file was cut or changed; export it again',
+      ]);
+      const devices = report.rules.find((r) => r.id === 'device-groups-cover-rbac-scopes');
+      expect(devices?.status).to.equal('not-evaluated');
+      expect(devices?.missing).to.deep.equal(['mde.machines is incomplete: mde/machines.page-2.json (record-count)']);
+    });
+
     it('needs the manifest globs only for empty pages: every other file is recognised by content', () => {
       const copy = mkdtempSync(path.join(scratchRoot, 'kinds-only-'));
       cpSync(run.out, copy, { recursive: true });
       const manifest = path.join(copy, 'snapshot.yaml');
-      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^ +files: .*\n/gm, ''));
+      writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^ +files: .*\n/gm, '').replace(/^ +pages:\n(?: +- \{.*\n)*/gm, ''));
       const report = lint(copy);
       // Unmapped, the empty last page is nobody's, so its first page looks like a missing last page.
       expect(errors(report)).to.deep.equal([

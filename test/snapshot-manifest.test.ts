@@ -2,8 +2,10 @@ import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
+import { lint } from '../src/lint';
 import { brief, copyInto, loadCase, scratch, SNAPSHOTS } from './snapshot-helpers';
 
+const RULES = join(__dirname, '..', 'rules');
 const TENANT = '4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const OTHER = 'a839b112-1253-6432-9bf6-94542403f21c';
 
@@ -48,12 +50,30 @@ describe('snapshot manifest', () => {
     }
   });
 
-  it('notes a listed export that holds no records', async () => {
+  it('fails a listed export that holds no records, and the rules that read it give no verdict', async () => {
     const { dir, cleanup } = scratch();
     try {
       copyInto(dir, join(SNAPSHOTS, 'unknown', 'empty-machines.json'), 'machines.json');
       writeFileSync(join(dir, 'snapshot.yaml'), 'exports:\n  - kind: mde.machines\n');
-      expect(brief((await loadSnapshot(dir)).diagnostics)).to.deep.equal(['note export-empty snapshot.yaml 2:5']);
+      const snapshot = await loadSnapshot(dir);
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error export-empty snapshot.yaml 2:5']);
+      expect(snapshot.incomplete.get('mde.machines')).to.deep.equal([{ file: 'snapshot.yaml', code: 'export-empty' }]);
+      const { report } = await lint({ snapshot: dir, ruleset: 'none', rules: [join(RULES, 'mde-device-healthy.yaml')], now: new Date('2026-11-27T00:00:00Z') });
+      expect(report.rules.map((r) => `${r.status} ${r.missing?.join()}`)).to.deep.equal(['not-evaluated mde.machines is incomplete: snapshot.yaml (export-empty)']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('takes an export whose pages declare 0 records for exported and empty', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'unknown', 'empty-machines.json'), 'machines.json');
+      writeFileSync(join(dir, 'snapshot.yaml'), 'exports:\n  - kind: mde.machines\n    pages:\n      - { file: machines.json, records: 0 }\n');
+      const snapshot = await loadSnapshot(dir);
+      expect(snapshot.diagnostics).to.deep.equal([]);
+      expect(snapshot.incomplete).to.deep.equal(new Map());
+      expect(snapshot.collections.get('mde.machines')?.records).to.deep.equal([]);
     } finally {
       cleanup();
     }

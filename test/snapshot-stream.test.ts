@@ -111,6 +111,7 @@ describe('snapshot loader: streaming reader', () => {
           file: 'machines.json',
           kinds: ['mde.machines'],
           records: 2,
+          present: 2,
           nextLink: 'https://api.security.microsoft.com/api/machines?$skiptoken=%22x%22',
         });
         expect(brief(snapshot.diagnostics)).to.deep.equal(['error incomplete-paging machines.json']);
@@ -190,7 +191,7 @@ describe('snapshot loader: streaming reader', () => {
       await withFile('machines.ndjson', text, async (_path, dir) => {
         const snapshot = await loadSnapshot(dir);
         expect(snapshot.diagnostics).to.deep.equal([]);
-        expect(snapshot.files).to.deep.equal([{ file: 'machines.ndjson', kinds: ['mde.machines'], records: 3 }]);
+        expect(snapshot.files).to.deep.equal([{ file: 'machines.ndjson', kinds: ['mde.machines'], records: 3, present: 3 }]);
         const machines = snapshot.collections.get('mde.machines')?.records ?? [];
         expect(machines.map((r) => r.origin)).to.deep.equal(['/0', '/2', '/3'].map((pointer) => ({ file: 'machines.ndjson', pointer })));
         expect(machines.map((r) => r.data.computerDnsName)).to.deep.equal([0, 1, 2].map((i) => machineRecord(i).computerDnsName));
@@ -244,7 +245,7 @@ describe('snapshot loader: streaming reader', () => {
         const stream = await loadSnapshot(dir, { streamThreshold: 0 });
         expect(stream.collections.get('mde.machines')?.records).to.have.length(50_000);
         expect(stream.collections.get('mde.machines')?.records[49_999].origin.pointer).to.equal('/value/49999');
-        expect(stream.files).to.deep.equal([{ file: 'machines.json', kinds: ['mde.machines'], records: 50_000, nextLink }]);
+        expect(stream.files).to.deep.equal([{ file: 'machines.json', kinds: ['mde.machines'], records: 50_000, present: 50_000, nextLink }]);
         expect(brief(stream.diagnostics)).to.deep.equal(['error incomplete-paging machines.json']);
         const memory = await loadSnapshot(dir);
         expect(isDeepStrictEqual(stream, memory)).to.equal(true);

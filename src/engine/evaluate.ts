@@ -3,7 +3,8 @@
  * evaluated, with what it needs; otherwise every record (or group) that passes `where` is
  * checked, and each one that fails the assertion becomes a finding.
  */
-import type { Collection, Snapshot, SnapshotRecord } from '../snapshot/types';
+import type { Collection, InputGap, Snapshot, SnapshotRecord } from '../snapshot/types';
+import { FACTS } from '../snapshot/facts';
 import type { Finding, Location, ResourceRef, RuleResult } from '../report/model';
 import type { CompiledJoin, CompiledRule, EvalContext } from '../rules/types';
 import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
@@ -15,6 +16,9 @@ import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
 import { JoinIndexes, joinKey } from './joins';
 import { Resources, type Resource } from './resources';
+
+/** A rule not evaluated for incomplete inputs names this many of the files at most (the diagnostics name all). */
+const MAX_GAPS_NAMED = 5;
 
 /** A grouped finding points at this many of its records at most. */
 const MAX_GROUP_LOCATIONS = 20;
@@ -50,7 +54,8 @@ function howToGet(collection: string): string {
 /** Which inputs the rule lacks, or undefined when it can run. */
 function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undefined {
   const missing: string[] = [];
-  const has = (c: string) => snapshot.collections.has(c);
+  // An export whose files all failed is there, but incomplete: incompleteInputs says so, naming them.
+  const has = (c: string) => snapshot.collections.has(c) || snapshot.incomplete.has(c);
   const alternatives = new Set(rule.requiresAny);
   const required = new Set<string>(rule.from.length === 1 ? rule.from : []);
   if (rule.from.length > 1 && !rule.from.some(has)) missing.push(`one of: ${rule.from.map(howToGet).join('; ')}`);
@@ -74,6 +79,31 @@ function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undef
     );
   }
   return missing.length ? missing : undefined;
+}
+
+/**
+ * The inputs a rule reads that may lack records (a page lost, a file unparsable, records dropped),
+ * each with the files that say so; undefined when none. Every collection counts, optional joins
+ * and nested joins included: a record on a lost page can turn any verdict. A file whose kind
+ * cannot be told may have held records of any collection, so it stops every rule.
+ */
+function incompleteInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undefined {
+  const reads = collectionsOf(rule.joins, false, new Set(rule.from));
+  for (const f of rule.facts) {
+    if (snapshot.facts.get(f)?.declared === true) continue;
+    for (const source of FACTS.find((d) => d.name === f)?.sources ?? []) reads.add(source.collection);
+  }
+  const gapsOf = (gaps: readonly InputGap[]) => {
+    const named = gaps.slice(0, MAX_GAPS_NAMED).map((g) => `${g.file} (${g.code})`).join(', ');
+    return gaps.length > MAX_GAPS_NAMED ? `${named} and ${gaps.length - MAX_GAPS_NAMED} more` : named;
+  };
+  const out: string[] = [];
+  for (const c of [...reads].sort(cmp)) {
+    const gaps = snapshot.incomplete.get(c);
+    if (gaps !== undefined) out.push(`${c} is incomplete: ${gapsOf(gaps)}`);
+  }
+  if (snapshot.unattributed.length > 0) out.push(`any export may be incomplete: the kind of ${gapsOf(snapshot.unattributed)} cannot be told`);
+  return out.length > 0 ? out : undefined;
 }
 
 export function ruleNeeds(rule: CompiledRule): string[] {
@@ -127,8 +157,10 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
   const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
-  if (missing) {
-    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing, reason: 'the snapshot lacks inputs this rule needs' };
+  const incomplete = incompleteInputs(rule, snapshot);
+  if (missing || incomplete) {
+    const reason = missing ? 'the snapshot lacks inputs this rule needs' : 'inputs this rule reads are incomplete, so no verdict would be sound';
+    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing: [...(missing ?? []), ...(incomplete ?? [])], reason };
   }
   const subjects: Subject[] = [];
   for (const name of rule.from) {

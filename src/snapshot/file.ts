@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { diagnostic, type Diagnostic } from '../diagnostics';
-import { classify } from './detect';
+import { classify, type Classified } from './detect';
 import type { RawRecord } from './envelope';
 import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
 import { readJsonExport, type ExportRead, type Locate } from './read';
@@ -16,11 +16,19 @@ import { validateRecord } from './validate';
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
 const MAX_RECORD_DIAGNOSTICS = 20;
 
+/** An error that leaves records of the file out: the kinds they belong to, or undefined when that cannot be told. */
+export interface FileGap {
+  code: string;
+  kinds?: string[];
+}
+
 export interface FileResult {
   loaded: LoadedFile;
   /** Normalised records per kind id; a kind told by the envelope is present even when empty. */
   records: Map<string, SnapshotRecord[]>;
   diagnostics: Diagnostic[];
+  /** What the file's errors leave out; the loader marks those collections incomplete. */
+  gaps: FileGap[];
 }
 
 export interface FileOptions {
@@ -31,22 +39,27 @@ export interface FileOptions {
 }
 
 export async function loadFile(absolutePath: string, file: string, options: FileOptions = {}): Promise<FileResult> {
-  const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [] };
+  const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [], gaps: [] };
   const read = await readExport(absolutePath, file, options.streamThreshold ?? STREAM_THRESHOLD);
   if (!read.ok) {
     result.diagnostics.push(read.diagnostic);
+    const told = options.forced !== undefined ? [options.forced.id] : read.partial === undefined ? [] : kindsTold(classify(read.partial));
+    result.loaded.kinds = told;
+    result.gaps.push({ code: read.diagnostic.code, ...(told.length > 0 ? { kinds: told } : {}) });
     return result;
   }
   const envelope = read.unwrapped;
+  result.loaded.present = envelope.records.length;
   if (envelope.nextLink !== undefined) result.loaded.nextLink = envelope.nextLink;
+
+  const classified = classify(envelope, options.forced);
   if (envelope.truncated === true) {
     result.diagnostics.push(
       diagnostic('error', 'truncated-result', 'Resource Graph truncated this result (resultTruncated: true): project the id column so the query can be paged, and export every page', { file }),
     );
+    result.gaps.push({ code: 'truncated-result', kinds: kindsTold(classified) });
   }
-
-  const classified = classify(envelope, options.forced);
-  reportUnrecognised(file, envelope.odataContext, classified, envelope.records.length, result.diagnostics);
+  reportUnrecognised(file, envelope.odataContext, classified, envelope.records.length, result.diagnostics, result.gaps);
 
   const invalid: { pointer: string; message: string }[] = [];
   const loadedRecords = new Set<string>();
@@ -56,6 +69,7 @@ export async function loadFile(absolutePath: string, file: string, options: File
     for (const raw of raws) {
       const problem = validateRecord(kind, raw.value);
       if (problem !== undefined) {
+        result.gaps.push({ code: 'invalid-record', kinds: [kind.id] });
         invalid.push({ pointer: raw.pointer + problem.instancePath, message: `${kind.id} record: ${problem.message}` });
         continue;
       }
@@ -80,15 +94,29 @@ async function readExport(absolutePath: string, file: string, streamThreshold: n
   // When stat fails, the in-memory path reports why the file cannot be read.
   const size = await stat(absolutePath).then((s) => s.size, () => 0);
   if (format === 'ndjson' || size > streamThreshold) return streamExport(absolutePath, file, { format });
-  return readJsonExport(absolutePath, file);
+  const read = await readJsonExport(absolutePath, file);
+  if (read.ok || read.diagnostic.code === 'read-error' || read.diagnostic.code === 'empty-file') return read;
+  // What precedes the problem tells the kind; the streaming reader keeps it, so both paths agree.
+  const again = await streamExport(absolutePath, file, { format });
+  return again.ok || again.partial === undefined ? read : { ...read, partial: again.partial };
 }
 
+/** Kinds a file is told to hold, by its envelope or its records, including those a record could be. */
+function kindsTold(classified: Classified): string[] {
+  return [...new Set([...classified.byKind.keys(), ...classified.ambiguous.flatMap((a) => a.kinds)])].sort();
+}
+
+/**
+ * Records that match no kind, or several, are left out: an error, and a gap in the kinds they could
+ * be. A record that matches no kind could be of any: every collection may lack it.
+ */
 function reportUnrecognised(
   file: string,
   context: string | undefined,
-  classified: ReturnType<typeof classify>,
+  classified: Classified,
   recordCount: number,
   out: Diagnostic[],
+  gaps: FileGap[],
 ): void {
   const known = EXPORT_KINDS.map((k) => k.id).join(', ');
   const contextNote = context === undefined ? '' : ` (@odata.context "${context}")`;
@@ -103,7 +131,9 @@ function reportUnrecognised(
     out.push(
       diagnostic('error', 'unknown-export', `records match no known export kind${contextNote}; known kinds: ${known} (a file of one of them can be mapped in snapshot.yaml)`, { file }),
     );
+    gaps.push({ code: 'unknown-export' });
   } else if (first !== undefined) {
+    gaps.push({ code: 'unknown-record' });
     out.push(
       diagnostic('error', 'unknown-record', `${countOf(classified.unmatched)} match no known export kind and were skipped (first at ${first.pointer || 'the root'})`, { file, pointer: first.pointer }),
     );
@@ -113,6 +143,7 @@ function reportUnrecognised(
     out.push(
       diagnostic('error', 'ambiguous-export', `${countOf(classified.ambiguous.map((a) => a.record))} could be any of ${ambiguous.kinds.join(', ')} (no @odata.context says which); map the file to its kind in snapshot.yaml`, { file, pointer: ambiguous.record.pointer }),
     );
+    gaps.push({ code: 'ambiguous-export', kinds: [...new Set(classified.ambiguous.flatMap((a) => a.kinds))].sort() });
   }
 }
 

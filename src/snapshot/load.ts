@@ -7,12 +7,12 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import fg from 'fast-glob';
-import { cmp, compareDiagnostics, diagnostic, type Diagnostic } from '../diagnostics';
+import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
 import { loadFile } from './file';
 import { exportKind, type ExportKind } from './kinds';
 import { loadManifest, manifestFiles, type Manifest } from './manifest';
-import type { Collection, LoadedFile, Snapshot } from './types';
+import type { Collection, InputGap, LoadedFile, Snapshot } from './types';
 import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
 
@@ -31,7 +31,7 @@ export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 
 export async function loadSnapshot(root: string, options: LoadOptions = {}): Promise<Snapshot> {
   const absRoot = resolve(root);
-  const snapshot: Snapshot = { root: absRoot, collections: new Map(), facts: new Map(), files: [], diagnostics: [] };
+  const snapshot: Snapshot = { root: absRoot, collections: new Map(), facts: new Map(), files: [], diagnostics: [], incomplete: new Map(), unattributed: [] };
   const isDir = await stat(absRoot).then((s) => s.isDirectory(), () => false);
   if (!isDir) {
     snapshot.diagnostics.push(diagnostic('error', 'snapshot-missing', `snapshot folder ${absRoot} does not exist or is not a folder`));
@@ -45,13 +45,15 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
 
   // Symbolic links are not followed (fast-glob lists neither linked files nor linked folders' content).
   const files = (await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false })).sort(cmp);
-  const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics);
+  const gaps = new Gaps();
+  const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics, gaps);
 
   const byKind = new Map<string, Collection>();
   for (const file of files) {
     const result = await loadFile(join(absRoot, file), file, { forced: mapping?.forced.get(file), streamThreshold: options.streamThreshold });
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);
+    for (const gap of result.gaps) gaps.add(gap.kinds, { file, code: gap.code });
     for (const [kind, records] of result.records) {
       const collection = byKind.get(kind) ?? { name: kind, records: [], files: [] };
       // A loop, not push(...records): spreading 100k+ arguments overflows the call stack.
@@ -65,9 +67,11 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const filesByName = new Map(snapshot.files.map((f) => [f.file, f]));
   const reportedGroups = new Set<string>();
   if (manifest !== undefined && mapping !== undefined) {
-    diagnostics.push(...checkPromises(manifest, mapping.entryFiles, snapshot.collections, filesByName, reportedGroups));
+    diagnostics.push(...checkPromises(manifest, mapping.entryFiles, snapshot.collections, filesByName, reportedGroups, gaps));
   }
-  diagnostics.push(...checkPaging(snapshot.collections, filesByName, reportedGroups));
+  diagnostics.push(...checkPaging(snapshot.collections, filesByName, reportedGroups, gaps));
+  snapshot.incomplete = gaps.byCollection();
+  snapshot.unattributed = gaps.unattributed();
 
   const facts = deriveFacts(snapshot.collections, manifest?.facts ?? new Map(), manifest?.file);
   snapshot.facts = facts.facts;
@@ -86,30 +90,43 @@ interface ManifestMapping {
   entryFiles: (string[] | undefined)[];
 }
 
-async function mapManifestFiles(root: string, manifest: Manifest, found: ReadonlySet<string>, out: Diagnostic[]): Promise<ManifestMapping> {
+async function mapManifestFiles(root: string, manifest: Manifest, found: ReadonlySet<string>, out: Diagnostic[], gaps: Gaps): Promise<ManifestMapping> {
   const forced = new Map<string, ExportKind>();
   const entryFiles: (string[] | undefined)[] = [];
   for (const entry of manifest.exports) {
     const kind = exportKind(entry.kind) as ExportKind;
-    if (entry.files === undefined) {
+    if (entry.files === undefined && entry.pages === undefined) {
       entryFiles.push(undefined);
       continue;
     }
+    const map = (f: string, position: Position): void => {
+      const previous = forced.get(f);
+      if (previous !== undefined && previous.id !== kind.id) {
+        out.push(diagnostic('error', 'manifest-invalid', `${f} is listed both as ${previous.id} and as ${kind.id}`, { file: manifest.file, position }));
+      }
+      forced.set(f, kind);
+    };
+    const missing = (message: string, position: Position): void => {
+      out.push(diagnostic('error', 'export-missing', message, { file: manifest.file, position }));
+      // The files that are there are not the whole export.
+      gaps.add([entry.kind], { file: manifest.file, code: 'export-missing' });
+    };
     const perPattern = await manifestFiles(root, entry, found);
     perPattern.forEach((matched, i) => {
       const position = entry.filePositions[i];
-      if (matched.length === 0) {
-        out.push(diagnostic('error', 'export-missing', `${entry.kind}: no file matches '${(entry.files as string[])[i]}'; export it with: ${kind.howToExport}`, { file: manifest.file, position }));
-      }
-      for (const f of matched) {
-        const previous = forced.get(f);
-        if (previous !== undefined && previous.id !== kind.id) {
-          out.push(diagnostic('error', 'manifest-invalid', `${f} is listed both as ${previous.id} and as ${kind.id}`, { file: manifest.file, position }));
-        }
-        forced.set(f, kind);
-      }
+      if (matched.length === 0) missing(`${entry.kind}: no file matches '${(entry.files as string[])[i]}'; export it with: ${kind.howToExport}`, position);
+      for (const f of matched) map(f, position);
     });
-    entryFiles.push([...new Set(perPattern.flat())].sort(cmp));
+    const pages: string[] = [];
+    for (const page of entry.pages ?? []) {
+      if (!found.has(page.file)) {
+        missing(`${entry.kind}: page ${page.file} (${recordsText(page.records)}) is missing; export it again with: ${kind.howToExport}`, page.position);
+        continue;
+      }
+      map(page.file, page.position);
+      pages.push(page.file);
+    }
+    entryFiles.push([...new Set([...perPattern.flat(), ...pages])].sort(cmp));
   }
   return { forced, entryFiles };
 }
@@ -121,11 +138,16 @@ function checkPromises(
   collections: ReadonlyMap<string, Collection>,
   files: ReadonlyMap<string, LoadedFile>,
   reportedGroups: Set<string>,
+  gaps: Gaps,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   manifest.exports.forEach((entry, i) => {
     const kind = exportKind(entry.kind) as ExportKind;
     const where = { file: manifest.file, position: entry.position };
+    const broken = (code: string, message: string): void => {
+      out.push(diagnostic('error', code, message, where));
+      gaps.add([entry.kind], { file: manifest.file, code });
+    };
     const listed = entryFiles[i];
     const group = listed ?? collections.get(entry.kind)?.files ?? [];
     if (listed === undefined && group.length === 0) {
@@ -136,25 +158,70 @@ function checkPromises(
     const paging = incompletePaging(group, files);
     if (paging !== undefined && !reportedGroups.has(paging.key)) {
       reportedGroups.add(paging.key);
-      out.push(diagnostic('error', 'incomplete-paging', `${entry.kind}: ${paging.message}`, where));
+      broken('incomplete-paging', `${entry.kind}: ${paging.message}`);
     }
+    for (const page of entry.pages ?? []) {
+      const held = files.get(page.file)?.present;
+      if (held === undefined || held === page.records) continue; // a missing or unreadable page is reported already
+      out.push(diagnostic('error', 'record-count', `${page.file} holds ${recordsText(held)}, but the exporter wrote ${page.records}: the file was cut or changed; export it again`, { file: manifest.file, position: page.position }));
+      gaps.add([entry.kind], { file: page.file, code: 'record-count' });
+    }
+    // Declared pages say what the export held, 0 records included; the checks above hold the files to it.
     const records = group.reduce((n, f) => n + (files.get(f)?.records ?? 0), 0);
     if (entry.minRecords !== undefined && records < entry.minRecords) {
-      out.push(diagnostic('error', 'export-below-minimum', `${entry.kind}: the export holds ${records} records, fewer than the ${entry.minRecords} the manifest requires (minRecords)`, where));
-    } else if (records === 0) out.push(diagnostic('note', 'export-empty', `${entry.kind}: the export holds no records`, where));
+      broken('export-below-minimum', `${entry.kind}: the export holds ${records} records, fewer than the ${entry.minRecords} the manifest requires (minRecords)`);
+    } else if (records === 0 && entry.pages === undefined) {
+      broken('export-empty', `${entry.kind}: the export holds no records; export it again, or, if it really is empty, declare its pages with 0 records (scripts/export-snapshot.sh does)`);
+    }
   });
   return out;
 }
 
 /** A collection whose every file carries a next-page link is missing its last page. */
-function checkPaging(collections: ReadonlyMap<string, Collection>, files: ReadonlyMap<string, LoadedFile>, reportedGroups: Set<string>): Diagnostic[] {
+function checkPaging(collections: ReadonlyMap<string, Collection>, files: ReadonlyMap<string, LoadedFile>, reportedGroups: Set<string>, gaps: Gaps): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const collection of collections.values()) {
     const paging = incompletePaging(collection.files, files);
     if (paging === undefined || reportedGroups.has(paging.key)) continue;
     reportedGroups.add(paging.key);
     out.push(diagnostic('error', 'incomplete-paging', `${collection.name}: ${paging.message}`, { file: collection.files[0] }));
+    gaps.add([collection.name], { file: collection.files[0], code: 'incomplete-paging' });
   }
   return out;
+}
+
+function recordsText(n: number): string {
+  return n === 1 ? '1 record' : `${n} records`;
+}
+
+/** Gaps found while loading, by collection; gaps whose kind cannot be told apply to every collection. */
+class Gaps {
+  private readonly byKind = new Map<string, Map<string, InputGap>>();
+  private readonly untold = new Map<string, InputGap>();
+
+  add(kinds: readonly string[] | undefined, gap: InputGap): void {
+    const key = `${gap.file}\n${gap.code}`;
+    if (kinds === undefined || kinds.length === 0) {
+      this.untold.set(key, gap);
+      return;
+    }
+    for (const kind of kinds) {
+      const gapsOfKind = this.byKind.get(kind) ?? new Map<string, InputGap>();
+      gapsOfKind.set(key, gap);
+      this.byKind.set(kind, gapsOfKind);
+    }
+  }
+
+  byCollection(): Map<string, InputGap[]> {
+    return new Map([...this.byKind.keys()].sort(cmp).map((kind) => [kind, sortGaps(this.byKind.get(kind)!)]));
+  }
+
+  unattributed(): InputGap[] {
+    return sortGaps(this.untold);
+  }
+}
+
+function sortGaps(gaps: ReadonlyMap<string, InputGap>): InputGap[] {
+  return [...gaps.values()].sort((a, b) => cmp(a.file, b.file) || cmp(a.code, b.code));
 }
 

@@ -20,6 +20,15 @@ export interface ManifestExport {
   filePositions: Position[];
   /** Fewest records the export must hold. */
   minRecords?: number;
+  /** Every page the exporter wrote, with the records it held: what the loader must find. */
+  pages?: ManifestPage[];
+}
+
+export interface ManifestPage {
+  /** Path relative to the snapshot root, `/` separators (not a pattern). */
+  file: string;
+  records: number;
+  position: Position;
 }
 
 export interface ManifestFact {
@@ -48,7 +57,7 @@ export interface Manifest {
 interface RawManifest {
   takenAt?: string;
   facts?: Record<string, string>;
-  exports?: { kind: string; files?: string[]; minRecords?: number }[];
+  exports?: { kind: string; files?: string[]; minRecords?: number; pages?: { file: string; records: number }[] }[];
   minChecked?: Record<string, number>;
 }
 
@@ -94,17 +103,24 @@ export async function loadManifest(
   const entries = listed.flatMap((entry, i): ManifestExport[] => {
     if (bad('exports', i)) return [];
     let outside = false;
+    const inside = (path: string, position: Position, what: string): void => {
+      if (!isAbsolute(path) && !path.split(/[\\/]/).includes('..')) return;
+      diagnostics.push(invalid(`${what} '${path}' must stay inside the snapshot folder`, position));
+      outside = true;
+    };
     const filePositions = (entry.files ?? []).map((pattern, j) => {
       const position = at(['exports', i, 'files', j]);
-      if (isAbsolute(pattern) || pattern.split(/[\\/]/).includes('..')) {
-        diagnostics.push(invalid(`files pattern '${pattern}' must stay inside the snapshot folder`, position));
-        outside = true;
-      }
+      inside(pattern, position, 'files pattern');
       return position;
+    });
+    const pages = entry.pages?.map((page, j): ManifestPage => {
+      const position = at(['exports', i, 'pages', j]);
+      inside(page.file, position, 'page');
+      return { file: page.file.split('\\').join('/'), records: page.records, position };
     });
     // Never globbed: the pattern would list files outside the snapshot.
     if (outside) return [];
-    return [{ kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions, ...(entry.minRecords !== undefined ? { minRecords: entry.minRecords } : {}) }];
+    return [{ kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions, ...(entry.minRecords !== undefined ? { minRecords: entry.minRecords } : {}), ...(pages === undefined ? {} : { pages }) }];
   });
   const minChecked = Object.entries(badSection('minChecked') ? {} : (raw.minChecked ?? {}))
     .filter(([ruleId]) => !bad('minChecked', ruleId))

@@ -10,8 +10,11 @@ export type ReadResult = { ok: true; text: string; value: unknown } | { ok: fals
 /** Line:column of the values at the given JSON pointers (those found), for diagnostics about records. */
 export type Locate = (pointers: readonly string[]) => Promise<Map<string, Position>>;
 
-/** An export's records with its envelope, however it was read, or why it could not be. */
-export type ExportRead = { ok: true; unwrapped: Unwrapped; locate: Locate } | { ok: false; diagnostic: Diagnostic };
+/**
+ * An export's records with its envelope, however it was read, or why it could not be. A failed
+ * read keeps what could be read before the problem (`partial`), only to tell the file's kind.
+ */
+export type ExportRead = { ok: true; unwrapped: Unwrapped; locate: Locate } | { ok: false; diagnostic: Diagnostic; partial?: Unwrapped };
 
 /** Parses JSON text; on failure, locates the error with the syntax scanner. */
 export function parseJsonText(text: string, file: string): ReadResult {

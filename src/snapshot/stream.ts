@@ -41,8 +41,12 @@ export async function streamExport(absolutePath: string, file: string, options: 
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const sink = options.format === 'json' ? new DocumentBuilder() : new LineCollector();
   const failure = await scanFile(absolutePath, options.format, sink, chunkSize);
-  if (failure !== undefined) return { ok: false, diagnostic: await toDiagnostic(absolutePath, file, failure, chunkSize) };
-  const unwrapped: Unwrapped = sink instanceof DocumentBuilder ? unwrap(sink.root) : { shape: 'array', records: sink.records };
+  const unwrapped: Unwrapped | undefined = sink instanceof DocumentBuilder ? (sink.root === undefined ? undefined : unwrap(sink.root)) : { shape: 'array', records: sink.records };
+  if (failure !== undefined) {
+    const diagnostic = await toDiagnostic(absolutePath, file, failure, chunkSize);
+    return unwrapped === undefined ? { ok: false, diagnostic } : { ok: false, diagnostic, partial: unwrapped };
+  }
+  if (unwrapped === undefined) return { ok: false, diagnostic: diagnostic('error', 'empty-file', 'file is empty', { file }) };
   const locate: Locate = (pointers) => locateInFile(absolutePath, options.format, pointers, chunkSize);
   return { ok: true, unwrapped, locate };
 }

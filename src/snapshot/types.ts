@@ -53,8 +53,21 @@ export interface LoadedFile {
   /** Export kind ids recognised in the file (a Resource Graph result can feed several collections). */
   kinds: string[];
   records: number;
+  /** Records the file holds, valid or not (set when it could be read): what an exporter counted. */
+  present?: number;
   /** Next-page link the file carries, if any. */
   nextLink?: string;
+}
+
+/**
+ * Why a collection may hold fewer records than the export did: a file that did not load whole
+ * (unparsable, truncated, records dropped) or a promise the snapshot breaks (a page missing).
+ */
+export interface InputGap {
+  /** The export file, or the manifest, the problem is in. */
+  file: string;
+  /** Code of the error diagnostic that reports it, e.g. `json-syntax`, `incomplete-paging`. */
+  code: string;
 }
 
 export interface Snapshot {
@@ -68,4 +81,8 @@ export interface Snapshot {
   facts: Map<string, Fact>;
   files: LoadedFile[];
   diagnostics: Diagnostic[];
+  /** Collections that may lack records, and why (sorted by file, then code). */
+  incomplete: Map<string, InputGap[]>;
+  /** Files that did not load and whose kind cannot be told: any collection may lack their records. */
+  unattributed: InputGap[];
 }
