@@ -5,7 +5,7 @@
  * snapshot, as a user would.
  */
 import { expect } from 'chai';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report } from '../src/report/model';
 import { CONTOSO, exitOf, lintAt, reportSchemaErrors } from './adversarial-helpers';
@@ -111,5 +111,44 @@ describe('snapshot completeness reaches the verdicts', () => {
     const rule = report.rules.find((r) => r.id === 'subscription-tenant-matches-xdr');
     expect(rule?.status).to.equal('not-evaluated');
     expect(rule?.missing).to.deep.equal(['mde.alerts is incomplete: mde/alerts.json (json-syntax)']);
+  });
+
+  describe('repeated keys', () => {
+    it('"value" twice in an envelope: an error at the repeat, and no verdict from that export', async () => {
+      const report = await lintContosoCopy((dir) => {
+        const page = join(dir, 'mde', 'machines.page-2.json');
+        const text = readFileSync(page, 'utf8');
+        writeFileSync(page, text.replace(/\n}\s*$/, ',\n  "value": []\n}\n'));
+      });
+      const errors = report.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.map((d) => `${d.code} ${d.file} ${d.pointer} ${d.position?.line}:${d.position?.column}`)).to.deep.equal([
+        `duplicate-key mde/machines.page-2.json /value ${readFileSync(join(CONTOSO, 'mde', 'machines.page-2.json'), 'utf8').trimEnd().split('\n').length}:3`,
+      ]);
+      for (const id of READ_DEVICES) expect(report.rules.find((r) => r.id === id)?.missing, id).to.include('mde.machines is incomplete: mde/machines.page-2.json (duplicate-key)');
+    });
+
+    it('a null next link after the real one: an error, so the page cannot pass for the last', async () => {
+      const report = await lintContosoCopy((dir) => {
+        const page = join(dir, 'mde', 'machines.page-1.json');
+        writeFileSync(page, readFileSync(page, 'utf8').replace(/\n}\s*$/, ',\n  "@odata.nextLink": null\n}\n'));
+        rmSync(join(dir, 'mde', 'machines.page-2.json'));
+      });
+      expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.file} ${d.pointer}`)).to.deep.equal([
+        'duplicate-key mde/machines.page-1.json /@odata.nextLink',
+      ]);
+      expect(report.rules.find((r) => r.id === 'mde-device-healthy')?.status).to.equal('not-evaluated');
+    });
+
+    it('a field twice in a record: a warning at the repeat; the record loads as JSON readers see it', async () => {
+      const report = await lintContosoCopy((dir) => {
+        const page = join(dir, 'mde', 'machines.page-1.json');
+        const text = readFileSync(page, 'utf8');
+        writeFileSync(page, text.replace('"healthStatus": "Active",', '"healthStatus": "Active", "healthStatus": "Inactive",'));
+      });
+      const repeats = report.diagnostics.filter((d) => d.code === 'duplicate-key');
+      expect(repeats.map((d) => `${d.severity} ${d.file} ${d.pointer} ${d.position?.line}`)).to.deep.equal(['warning mde/machines.page-1.json /value/0/healthStatus 15']);
+      expect(repeats[0].message).to.equal('the record has the field "healthStatus" more than once; the last value is used');
+      expect(report.findings.filter((f) => f.ruleId === 'mde-device-healthy').map((f) => f.message).join('\n')).to.include('web-prod-01');
+    });
   });
 });

@@ -119,6 +119,48 @@ describe('snapshot loader: streaming reader', () => {
     });
   });
 
+  describe('repeated keys', () => {
+    /** A next link hidden by a later null, a field given twice, a repeat in a nested object and under an escaped key. */
+    const REPEATS = `{
+  "@odata.context": "https://api.security.microsoft.com/api/$metadata#Machines",
+  "@odata.nextLink": "https://api.security.microsoft.com/api/machines?$skip=2",
+  "value": [
+    {"id": "1f2e3d4c5b6a79880f1e2d3c4b5a69788f7e6d5c", "computerDnsName": "café-01", "healthStatus": "Active", "osPlatform": "Windows11", "healthStatus": "Inactive"},
+    {"id": "2f2e3d4c5b6a79880f1e2d3c4b5a69788f7e6d5c", "computerDnsName": "中文-02", "osPlatform": "Linux", "vmMetadata": {"vmId": "a", "a/b": 1, "a/b": 2, "vmId": "b"}}
+  ],
+  "@odata.nextLink": null
+}`;
+
+    it('finds the same repeats at the same line:column in memory and streamed, wherever a chunk ends', async () => {
+      await withFile('repeats.json', REPEATS, async (path) => {
+        const read = await readJsonExport(path, 'export.json');
+        const duplicates = read.ok ? read.duplicates : [];
+        expect(duplicates).to.deep.equal([
+          { pointer: '/value/0/healthStatus', position: { line: 5, column: 139 } },
+          { pointer: '/value/1/vmMetadata/a~1b', position: { line: 6, column: 145 } },
+          { pointer: '/value/1/vmMetadata/vmId', position: { line: 6, column: 155 } },
+          { pointer: '/@odata.nextLink', position: { line: 8, column: 3 } },
+        ]);
+        const size = statSync(path).size;
+        for (let chunkSize = 1; chunkSize <= size; chunkSize += chunkSize < 64 ? 1 : 37) {
+          const streamedRead = await streamExport(path, 'export.json', { format: 'json', chunkSize });
+          expect(streamedRead.ok && streamedRead.duplicates, `chunk size ${chunkSize}`).to.deep.equal(duplicates);
+        }
+      });
+    });
+
+    it('finds a field repeated on an NDJSON line', async () => {
+      const line = '{"id": "1f2e3d4c5b6a79880f1e2d3c4b5a69788f7e6d5c", "computerDnsName": "a", "osPlatform": "Linux", "osPlatform": "Windows11"}';
+      await withFile('machines.ndjson', `${line}\n\n${line}\n`, async (path) => {
+        const read = await streamExport(path, 'machines.ndjson', { format: 'ndjson' });
+        expect(read.ok && read.duplicates).to.deep.equal([
+          { pointer: '/0/osPlatform', position: { line: 1, column: 99 } },
+          { pointer: '/2/osPlatform', position: { line: 3, column: 99 } },
+        ]);
+      });
+    });
+  });
+
   describe('syntax errors', () => {
     const broken: [string, string][] = [
       ['truncated inside a record', '{"value": [{"id": "a"}, {"id": "b", "na'],

@@ -6,9 +6,9 @@
 import { stat } from 'node:fs/promises';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { classify, type Classified } from './detect';
-import type { RawRecord } from './envelope';
+import type { RawRecord, Unwrapped } from './envelope';
 import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
-import { readJsonExport, type ExportRead, type Locate } from './read';
+import { readJsonExport, type DuplicateKey, type ExportRead, type Locate } from './read';
 import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { validateRecord } from './validate';
@@ -53,6 +53,7 @@ export async function loadFile(absolutePath: string, file: string, options: File
   if (envelope.nextLink !== undefined) result.loaded.nextLink = envelope.nextLink;
 
   const classified = classify(envelope, options.forced);
+  reportDuplicates(file, envelope, read.duplicates, kindsTold(classified), result);
   if (envelope.truncated === true) {
     result.diagnostics.push(
       diagnostic('error', 'truncated-result', 'Resource Graph truncated this result (resultTruncated: true): project the id column so the query can be paged, and export every page', { file }),
@@ -99,6 +100,39 @@ async function readExport(absolutePath: string, file: string, streamThreshold: n
   // What precedes the problem tells the kind; the streaming reader keeps it, so both paths agree.
   const again = await streamExport(absolutePath, file, { format });
   return again.ok || again.partial === undefined ? read : { ...read, partial: again.partial };
+}
+
+/**
+ * Repeated keys: JSON readers keep the last, so a repeat in the envelope (`"value"` twice, a
+ * `"@odata.nextLink": null` after the real one) makes what the file holds ambiguous: an error, and
+ * the file's kinds incomplete. In a record's fields a warning: the record loads as readers see it.
+ */
+function reportDuplicates(file: string, envelope: Unwrapped, duplicates: readonly DuplicateKey[], kinds: string[], result: FileResult): void {
+  if (duplicates.length === 0) return;
+  const records = new Set(envelope.records.map((r) => r.pointer));
+  const inRecord = (pointer: string): boolean => {
+    for (let cut = pointer.lastIndexOf('/'); cut >= 0; cut = pointer.lastIndexOf('/', cut - 1)) {
+      if (records.has(pointer.slice(0, cut))) return true;
+      if (cut === 0) break;
+    }
+    return false;
+  };
+  const keyOf = (pointer: string): string => pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+  let envelopeRepeats = 0;
+  let recordRepeats = 0;
+  for (const d of duplicates) {
+    const where = { file, pointer: d.pointer, ...(d.position === undefined ? {} : { position: d.position }) };
+    if (!inRecord(d.pointer)) {
+      if (envelopeRepeats++ < MAX_RECORD_DIAGNOSTICS) {
+        result.diagnostics.push(diagnostic('error', 'duplicate-key', `the envelope has the key "${keyOf(d.pointer)}" more than once: JSON readers keep only the last, so what the file holds is ambiguous; export it again`, where));
+      }
+    } else if (recordRepeats++ < MAX_RECORD_DIAGNOSTICS) {
+      result.diagnostics.push(diagnostic('warning', 'duplicate-key', `the record has the field "${keyOf(d.pointer)}" more than once; the last value is used`, where));
+    }
+  }
+  if (envelopeRepeats > 0) result.gaps.push({ code: 'duplicate-key', kinds });
+  const more = recordRepeats - MAX_RECORD_DIAGNOSTICS;
+  if (more > 0) result.diagnostics.push(diagnostic('warning', 'duplicate-key', `${more} more fields of records of this file repeat a key`, { file }));
 }
 
 /** Kinds a file is told to hold, by its envelope or its records, including those a record could be. */

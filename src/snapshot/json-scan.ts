@@ -16,6 +16,8 @@ export interface JsonScanResult {
   error?: JsonScanError;
   /** Offset of the value at each wanted JSON pointer that was found. */
   offsets: Map<string, number>;
+  /** Members whose key the object already had (JSON readers keep the last): pointer, and offset of the repeated key. */
+  duplicates: { pointer: string; offset: number }[];
 }
 
 interface Frame {
@@ -23,6 +25,8 @@ interface Frame {
   /** Current member key (object) or element index (array), as a pointer segment. */
   segment: string;
   index: number;
+  /** Keys seen so far in this object, when duplicates are looked for. */
+  keys?: Set<string>;
 }
 
 type State = 'value' | 'key' | 'after';
@@ -33,14 +37,15 @@ const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't', 'u']);
  * Scans `text` as one JSON document. Returns the first syntax error, if any, and the offsets of the
  * values at the `wanted` JSON pointers (RFC 6901; `''` is the root).
  */
-export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()): JsonScanResult {
+export function scanJson(text: string, wanted: ReadonlySet<string> = new Set(), findDuplicates = false): JsonScanResult {
   const offsets = new Map<string, number>();
+  const duplicates: { pointer: string; offset: number }[] = [];
   const stack: Frame[] = [];
   const len = text.length;
   let pos = 0;
   let state: State = 'value';
 
-  const fail = (offset: number, message: string): JsonScanResult => ({ error: { offset, message }, offsets });
+  const fail = (offset: number, message: string): JsonScanResult => ({ error: { offset, message }, offsets, duplicates });
   const skipWs = (): void => {
     while (pos < len) {
       const c = text.charCodeAt(pos);
@@ -70,7 +75,7 @@ export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()):
           pos++;
           state = 'after';
         } else if (c === '{') {
-          stack.push({ isArray: false, segment: '', index: 0 });
+          stack.push({ isArray: false, segment: '', index: 0, ...(findDuplicates ? { keys: new Set<string>() } : {}) });
           state = 'key';
         } else {
           stack.push({ isArray: true, segment: '0', index: 0 });
@@ -104,6 +109,11 @@ export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()):
       const end = scanString(text, pos);
       if (typeof end !== 'number') return fail(end.offset, end.message);
       const key = JSON.parse(text.slice(pos, end)) as string;
+      const keys = stack[stack.length - 1].keys;
+      if (keys !== undefined) {
+        if (keys.has(key)) duplicates.push({ pointer: `${pointer().slice(0, -stack[stack.length - 1].segment.length - 1)}/${pointerSegment(key)}`, offset: pos });
+        keys.add(key);
+      }
       pos = end;
       skipWs();
       if (pos >= len) return fail(len, 'unexpected end of file');
@@ -115,7 +125,7 @@ export function scanJson(text: string, wanted: ReadonlySet<string> = new Set()):
       const top = stack[stack.length - 1];
       if (top === undefined) {
         if (pos < len) return fail(pos, 'unexpected content after the JSON value');
-        return { offsets };
+        return { offsets, duplicates };
       }
       if (pos >= len) return fail(len, 'unexpected end of file');
       const c = text[pos];
@@ -174,4 +184,59 @@ function scanNumber(text: string, start: number): number {
 function describeChar(text: string, pos: number): string {
   const c = text.codePointAt(pos) ?? 0;
   return c > 0x20 && c < 0x7f ? `'${String.fromCodePoint(c)}'` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Members of `text` whose key their object already has, given `value`, what `JSON.parse` made of
+ * it. A cheap check runs first: every key of the text is one own key of the parsed value unless a
+ * key repeats, so counting both (a jump from quote to quote, a walk of the value) costs a fraction
+ * of the parse; only when they differ does the scanner look for the repeats.
+ */
+export function duplicateKeys(text: string, value: unknown): { pointer: string; offset: number }[] {
+  if (keysInText(text) === keysInValue(value)) return [];
+  return scanJson(text, new Set(), true).duplicates;
+}
+
+/** Strings followed by `:` in valid JSON text: its object keys, repeats included. */
+function keysInText(text: string): number {
+  let keys = 0;
+  let i = 0;
+  for (;;) {
+    const open = text.indexOf('"', i);
+    if (open < 0) return keys;
+    // The closing quote: the next one not escaped by an odd run of backslashes.
+    let close = open + 1;
+    for (;;) {
+      close = text.indexOf('"', close);
+      if (close < 0) return keys;
+      let k = close;
+      while (text.charCodeAt(k - 1) === 0x5c) k--;
+      if ((close - k) % 2 === 0) break;
+      close++;
+    }
+    i = close + 1;
+    let c = text.charCodeAt(i);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++i);
+    if (c === 0x3a) keys++;
+  }
+}
+
+/** Own keys of every object in a parsed JSON value. */
+function keysInValue(value: unknown): number {
+  let keys = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (Array.isArray(v)) {
+      for (const e of v) if (typeof e === 'object' && e !== null) stack.push(e);
+      continue;
+    }
+    for (const k of Object.keys(v)) {
+      keys++;
+      const e = (v as Record<string, unknown>)[k];
+      if (typeof e === 'object' && e !== null) stack.push(e);
+    }
+  }
+  return keys;
 }

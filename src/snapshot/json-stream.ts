@@ -42,6 +42,8 @@ export interface ScanSink {
   open(kind: 'object' | 'array', key: string | undefined, start: number): void;
   /** A value, as its bytes (valid only during the call); a failure stops the scan. */
   value(at: ValueAt, bytes: Buffer): ScanFailure | undefined;
+  /** A top-level key the document already had, at byte offset `start`. */
+  duplicateKey?(key: string, start: number): void;
 }
 
 /** One value larger than this is refused rather than let it exhaust the heap or V8's string limit. */
@@ -93,10 +95,10 @@ export function locateFailure(text: string, start: number, err: unknown, mode?: 
 }
 
 /** Parses one value the scanner found, or says where it is malformed. */
-export function parseValue(at: ValueAt, bytes: Buffer): { value: unknown } | ScanFailure {
+export function parseValue(at: ValueAt, bytes: Buffer): { value: unknown; text: string } | ScanFailure {
   const text = bytes.toString('utf8');
   try {
-    return { value: JSON.parse(text) as unknown };
+    return { value: JSON.parse(text) as unknown, text };
   } catch (err) {
     return locateFailure(text, at.start, err, at.scalar ? at.mode : undefined);
   }
@@ -136,6 +138,8 @@ export class JsonScanner {
   private inMemberArray = false;
   private key: string | undefined;
   private index = -1;
+  /** Top-level keys seen: a repeat is reported, since readers keep only the last. */
+  private readonly keys = new Set<string>();
 
   // The value being cut out, possibly over several chunks.
   private piece: Piece | undefined;
@@ -320,6 +324,8 @@ export class JsonScanner {
       const parsed = parseValue({ key: undefined, index: -1, start: this.pieceStart, mode: this.pieceMode, scalar: false }, bytes);
       if (!('value' in parsed)) return parsed;
       this.key = parsed.value as string;
+      if (this.keys.has(this.key)) this.sink.duplicateKey?.(this.key, this.pieceStart);
+      this.keys.add(this.key);
       this.mode = 'colon';
       return undefined;
     }

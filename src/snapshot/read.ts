@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { diagnostic, positionAt, type Diagnostic, type Position } from '../diagnostics';
 import { unwrap, type Unwrapped } from './envelope';
-import { scanJson } from './json-scan';
+import { duplicateKeys, scanJson } from './json-scan';
 import { decodeText } from '../decode';
 
 /** A file read and parsed, or the diagnostic that says why it could not be. */
@@ -14,7 +14,18 @@ export type Locate = (pointers: readonly string[]) => Promise<Map<string, Positi
  * An export's records with its envelope, however it was read, or why it could not be. A failed
  * read keeps what could be read before the problem (`partial`), only to tell the file's kind.
  */
-export type ExportRead = { ok: true; unwrapped: Unwrapped; locate: Locate } | { ok: false; diagnostic: Diagnostic; partial?: Unwrapped };
+export type ExportRead = { ok: true; unwrapped: Unwrapped; locate: Locate; duplicates: DuplicateKey[] } | { ok: false; diagnostic: Diagnostic; partial?: Unwrapped };
+
+/** A member whose key its object already had: JSON readers keep only the last value. */
+export interface DuplicateKey {
+  /** JSON pointer of the repeated member. */
+  pointer: string;
+  /** Where the repeated key is (given for the first `MAX_DUPLICATES_LOCATED` in the file). */
+  position?: Position;
+}
+
+/** Repeated keys of a file located (each costs a pass over the text or the file). */
+export const MAX_DUPLICATES_LOCATED = 20;
 
 /** Parses JSON text; on failure, locates the error with the syntax scanner. */
 export function parseJsonText(text: string, file: string): ReadResult {
@@ -63,5 +74,8 @@ export async function readJsonExport(absolutePath: string, file: string): Promis
     const offsets = scanJson(text, new Set(pointers)).offsets;
     return new Map([...offsets].map(([pointer, offset]) => [pointer, positionAt(text, offset)]));
   };
-  return { ok: true, unwrapped: unwrap(read.value), locate };
+  const duplicates = duplicateKeys(text, read.value).map((d, i): DuplicateKey =>
+    i < MAX_DUPLICATES_LOCATED ? { pointer: d.pointer, position: positionAt(text, d.offset) } : { pointer: d.pointer },
+  );
+  return { ok: true, unwrapped: unwrap(read.value), locate, duplicates };
 }

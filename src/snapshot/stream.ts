@@ -11,11 +11,11 @@
  */
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { unwrap, type RawRecord, type Unwrapped } from './envelope';
-import { scanJson } from './json-scan';
+import { duplicateKeys, scanJson } from './json-scan';
 import { JsonScanner, parseValue, type ScanFailure, type ScanSink, type ValueAt } from './json-stream';
 import { pointerSegment, setOwn } from './json-util';
 import { LineScanner } from './ndjson-scan';
-import type { ExportRead, Locate } from './read';
+import { MAX_DUPLICATES_LOCATED, type DuplicateKey, type ExportRead, type Locate } from './read';
 import type { JsonObject } from './types';
 import { DEFAULT_CHUNK_SIZE, EncodingError, positionsAt, utf8Chunks } from './utf8-chunks';
 
@@ -48,14 +48,30 @@ export async function streamExport(absolutePath: string, file: string, options: 
   }
   if (unwrapped === undefined) return { ok: false, diagnostic: diagnostic('error', 'empty-file', 'file is empty', { file }) };
   const locate: Locate = (pointers) => locateInFile(absolutePath, options.format, pointers, chunkSize);
-  return { ok: true, unwrapped, locate };
+  const found = sink.duplicates.sort((a, b) => a.offset - b.offset);
+  const located = found.slice(0, MAX_DUPLICATES_LOCATED);
+  const positions = located.length === 0 ? [] : await positionsAt(absolutePath, located.map((d) => d.offset), chunkSize).catch(() => []);
+  const duplicates = found.map((d, i): DuplicateKey => (positions[i] === undefined ? { pointer: d.pointer } : { pointer: d.pointer, position: positions[i] }));
+  return { ok: true, unwrapped, locate, duplicates };
+}
+
+/** Repeated keys inside one value the scanner cut out, by pointer and byte offset in the file. */
+function duplicatesIn(at: ValueAt, text: string, value: unknown, out: { pointer: string; offset: number }[]): void {
+  for (const d of duplicateKeys(text, value)) {
+    out.push({ pointer: valuePointer(at) + d.pointer, offset: at.start + Buffer.byteLength(text.slice(0, d.offset)) });
+  }
 }
 
 /** Builds the document `JSON.parse` would return, one value at a time. */
 class DocumentBuilder implements ScanSink {
   root: unknown;
+  readonly duplicates: { pointer: string; offset: number }[] = [];
   /** The records array being filled. */
   private array: unknown[] = [];
+
+  duplicateKey(key: string, start: number): void {
+    this.duplicates.push({ pointer: `/${pointerSegment(key)}`, offset: start });
+  }
 
   open(kind: 'object' | 'array', key: string | undefined): void {
     const container = kind === 'object' ? {} : [];
@@ -67,6 +83,7 @@ class DocumentBuilder implements ScanSink {
   value(at: ValueAt, bytes: Buffer): ScanFailure | undefined {
     const parsed = parseValue(at, bytes);
     if (!('value' in parsed)) return parsed;
+    duplicatesIn(at, parsed.text, parsed.value, this.duplicates);
     if (at.index >= 0) this.array.push(parsed.value);
     else if (at.key === undefined) this.root = parsed.value;
     else setOwn(this.root as JsonObject, at.key, parsed.value);
@@ -77,6 +94,7 @@ class DocumentBuilder implements ScanSink {
 /** NDJSON: every non-blank line is a record, at pointer `/<line index>` (0-based). */
 class LineCollector implements ScanSink {
   readonly records: RawRecord[] = [];
+  readonly duplicates: { pointer: string; offset: number }[] = [];
 
   open(): void {
     // Lines have no containers.
@@ -85,6 +103,7 @@ class LineCollector implements ScanSink {
   value(at: ValueAt, bytes: Buffer): ScanFailure | undefined {
     const parsed = parseValue(at, bytes);
     if (!('value' in parsed)) return parsed;
+    duplicatesIn(at, parsed.text, parsed.value, this.duplicates);
     this.records.push({ value: parsed.value, pointer: valuePointer(at) });
     return undefined;
   }
