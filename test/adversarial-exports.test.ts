@@ -627,7 +627,12 @@ describe('adversarial exports', function () {
 
     it('with the tenant declared in snapshot.yaml: a warning, and the declared tenant is used', async () => {
       const report = await lintContosoCopy((dir) => otherTenantCopy(dir, 'mde/alerts.json', 'mde/alerts-other-tenant.json', 'aadTenantId'));
-      expect(report.diagnostics.map((d) => `${d.severity} ${d.code}`)).to.deep.equal(['warning fact-conflict']);
+      // The copy repeats the alerts' ids with the other tenant: each is also a conflicting record.
+      expect(report.diagnostics.map((d) => `${d.severity} ${d.code}`)).to.deep.equal([
+        ...Array.from({ length: 3 }, () => 'warning conflicting-records'),
+        'warning fact-conflict',
+      ]);
+      expect(report.diagnostics[0].message).to.match(/^mde\.alerts \S+ is exported twice with different values: mde\/alerts-other-tenant\.json#\/value\/0\/aadTenantId and mde\/alerts\.json#\/value\/0\/aadTenantId/);
       expect(report.rules.find((r) => r.id === 'subscription-tenant-matches-xdr')).to.deep.equal(baseline.rules.find((r) => r.id === 'subscription-tenant-matches-xdr'));
     });
   });

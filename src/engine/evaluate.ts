@@ -25,6 +25,8 @@ const MAX_GROUP_LOCATIONS = 20;
 
 interface Subject {
   data: unknown;
+  /** Other records of the same resource that disagree with `data`: each is checked too. */
+  variants?: unknown[];
   origins: Location[];
   /** Identity when the rule does not template one. */
   identity: ResourceRef;
@@ -33,7 +35,7 @@ interface Subject {
 export interface EvaluationResult {
   results: RuleResult[];
   findings: Finding[];
-  /** Rules stopped by their evaluation budget. */
+  /** Rules stopped by their evaluation budget or an error, and records of one resource that disagree. */
   diagnostics: Diagnostic[];
 }
 
@@ -148,9 +150,24 @@ function snapshotRecords(snapshot: Snapshot): number {
   return n;
 }
 
-/** One subject per resource (see resources.ts), checked once at its first record. */
+/** One subject per resource (see resources.ts), with the records that disagree with its first. */
 function recordSubjects(resources: readonly Resource[]): Subject[] {
-  return resources.map((r) => ({ data: r.record.data, origins: r.origins, identity: r.identity }));
+  return resources.map((r) =>
+    r.records.length > 1
+      ? { data: r.record.data, variants: r.records.slice(1).map((v) => v.data), origins: r.origins, identity: r.identity }
+      : { data: r.record.data, origins: r.origins, identity: r.identity },
+  );
+}
+
+/** A resource whose records disagree fails if any record fails, and is checked if any is. */
+function checkVariants(rule: CompiledRule, subject: Subject, indexes: JoinIndexes, ctx: EvalContext, values: TemplateValues): Outcome {
+  let outcome = checkSubject(rule, subject, indexes, ctx, values);
+  for (const data of subject.variants ?? []) {
+    if (typeof outcome === 'object') return outcome;
+    const next = checkSubject(rule, { ...subject, data }, indexes, ctx, values);
+    if (next !== 'skipped') outcome = next;
+  }
+  return outcome;
 }
 
 function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult): RuleResult {
@@ -176,7 +193,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
   const ruleFindings: Finding[] = [];
   try {
     for (const subject of subjects) {
-      const outcome = checkSubject(rule, subject, indexes, ruleCtx, values);
+      const outcome = subject.variants === undefined ? checkSubject(rule, subject, indexes, ruleCtx, values) : checkVariants(rule, subject, indexes, ruleCtx, values);
       if (outcome === 'skipped') continue;
       evaluated++;
       if (outcome === 'passed') continue;
@@ -252,5 +269,7 @@ export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now
     out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out));
     indexes.releaseBindings();
   }
+  // Conflicts in the collections the rules read (the others change no verdict).
+  for (const d of resources.conflicts) out.diagnostics.push(d);
   return out;
 }

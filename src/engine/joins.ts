@@ -190,11 +190,12 @@ export class JoinIndexes {
     private readonly ctx: EvalContext,
   ) {}
 
-  /** The collection's records that pass the join's filter, one per resource. */
+  /** The collection's records that pass the join's filter: one per resource, each disagreeing record of one too. */
   private records(join: CompiledJoin): SnapshotRecord[] {
     let recs = this.filtered.get(join.indexKey);
     if (!recs) {
-      const all = this.resources.of(join.from).map((r) => r.record);
+      const all: SnapshotRecord[] = [];
+      for (const r of this.resources.of(join.from)) for (const record of r.records) all.push(record);
       const where = join.where;
       recs = where ? all.filter((r) => where(new Bound(r.data, EMPTY), this.ctx)) : all;
       this.filtered.set(join.indexKey, recs);

@@ -2,23 +2,55 @@
  * One entry per resource of a collection. Exports repeat resources: pages that overlap, the same
  * subscription in `az account list` and REST form, and every subscription's `az role assignment
  * list` repeating the assignments inherited from the root scope (500 copies of one assignment in
- * a 500-subscription tenant). Rules check each resource once and joins return it once, at its
- * first record, with every record's origin kept for the finding.
+ * a 500-subscription tenant). Repeats that agree are one record, with every origin kept for the
+ * finding. Repeats that disagree (a device Active on one page and Inactive on the next, a
+ * subscription with two tenant ids) are ambiguous: each distinct record is kept, rules check all
+ * of them and fail the resource if any fails, and the conflict is reported naming both places.
  */
+import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { Location, ResourceRef } from '../report/model';
 import { exportKind } from '../snapshot/kinds';
+import { pointerSegment } from '../snapshot/json-util';
 import { selfIdentity } from '../snapshot/self';
 import type { Collection, SnapshotRecord } from '../snapshot/types';
 
 export interface Resource {
   /** The resource's first record. */
   record: SnapshotRecord;
+  /** Its distinct records: the first, then each that disagrees with every one before it. */
+  records: SnapshotRecord[];
   /** Where each of its records is. */
   origins: Location[];
   identity: ResourceRef;
 }
 
-function resourcesOf(coll: Collection): Resource[] {
+/**
+ * The first field (JSON pointer, relative to the record) that both values have and that differ.
+ * Fields only one has do not disagree: `az` and REST forms of one subscription carry different
+ * fields. Nor do strings that differ only in case: ARM ids change case between sources, and rules
+ * compare strings case-insensitively. Arrays compare whole.
+ */
+function disagreement(a: unknown, b: unknown, at = ''): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase() ? undefined : at;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return at;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    if (a.length !== other.length) return at;
+    for (let i = 0; i < a.length; i++) if (disagreement(a[i], other[i], at) !== undefined) return at;
+    return undefined;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const key of Object.keys(x)) {
+    if (!Object.hasOwn(y, key)) continue;
+    const found = disagreement(x[key], y[key], `${at}/${pointerSegment(key)}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function resourcesOf(coll: Collection, conflicts: Diagnostic[]): Resource[] {
   const kind = exportKind(coll.name);
   const seen = new Map<string, Resource>();
   const out: Resource[] = [];
@@ -28,10 +60,22 @@ function resourcesOf(coll: Collection): Resource[] {
     const first = key === undefined ? undefined : seen.get(key);
     if (first) {
       first.origins.push(r.origin);
+      const differs = first.records.map((known) => disagreement(known.data, r.data));
+      if (differs.some((d) => d === undefined)) continue;
+      first.records.push(r);
+      const field = differs[0] as string;
+      const where = (o: { file: string; pointer: string }) => `${o.file}#${o.pointer}${field}`;
+      conflicts.push(
+        diagnostic('warning', 'conflicting-records', `${coll.name} ${first.identity.id} is exported twice with different values: ${where(first.record.origin)} and ${where(r.origin)}; rules check both records and fail the resource if either fails`, {
+          file: r.origin.file,
+          pointer: r.origin.pointer + field,
+        }),
+      );
       continue;
     }
     const resource: Resource = {
       record: r,
+      records: [r],
       origins: [r.origin],
       identity: { kind: coll.name, id: id?.id || `${r.origin.file}#${r.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) },
     };
@@ -44,6 +88,8 @@ function resourcesOf(coll: Collection): Resource[] {
 /** Resources per collection, worked out once per run and shared by rules and joins. */
 export class Resources {
   private readonly byCollection = new Map<string, Resource[]>();
+  /** `conflicting-records` warnings of the collections worked out so far. */
+  readonly conflicts: Diagnostic[] = [];
 
   constructor(private readonly collections: ReadonlyMap<string, Collection>) {}
 
@@ -51,7 +97,7 @@ export class Resources {
     let list = this.byCollection.get(name);
     if (!list) {
       const coll = this.collections.get(name);
-      list = coll ? resourcesOf(coll) : [];
+      list = coll ? resourcesOf(coll, this.conflicts) : [];
       this.byCollection.set(name, list);
     }
     return list;
