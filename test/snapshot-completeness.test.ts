@@ -151,4 +151,92 @@ describe('snapshot completeness reaches the verdicts', () => {
       expect(report.findings.filter((f) => f.ruleId === 'mde-device-healthy').map((f) => f.message).join('\n')).to.include('web-prod-01');
     });
   });
+
+  describe('page chains', () => {
+    const MACHINES = 'https://api.security.microsoft.com/api/machines';
+    type Page = { '@odata.context'?: string; '@odata.nextLink'?: string; '@odata.count'?: number; value: unknown[] };
+
+    /** The demo's 28 devices as `sizes.length` MDE pages linked by `$skip`, written into `dir/mde`; returns the file names. */
+    function repage(dir: string, sizes: number[], extra: (page: Page) => void = () => undefined): string[] {
+      const read = (f: string) => JSON.parse(readFileSync(join(dir, 'mde', f), 'utf8')) as Page;
+      const first = read('machines.page-1.json');
+      const devices = [...first.value, ...read('machines.page-2.json').value];
+      rmSync(join(dir, 'mde', 'machines.page-2.json'));
+      let skip = 0;
+      return sizes.map((size, i) => {
+        const page: Page = { '@odata.context': first['@odata.context'], value: devices.slice(skip, skip + size) };
+        skip += size;
+        if (i < sizes.length - 1) page['@odata.nextLink'] = `${MACHINES}?$skip=${skip}`;
+        extra(page);
+        const name = `machines.page-${i + 1}.json`;
+        writeFileSync(join(dir, 'mde', name), JSON.stringify(page, null, 2));
+        return name;
+      });
+    }
+
+    it('a page missing from the middle of a $skip chain: an error naming the page after the gap', async () => {
+      const report = await lintContosoCopy((dir) => {
+        repage(dir, [7, 7, 7, 7]);
+        rmSync(join(dir, 'mde', 'machines.page-2.json'));
+      });
+      const errors = report.diagnostics.filter((d) => d.severity === 'error');
+      expect(errors.map((d) => `${d.code} ${d.file}: ${d.message}`)).to.deep.equal([
+        'incomplete-paging snapshot.yaml: mde.machines: mde/machines.page-3.json links to $skip=21 but holds 7 records after the page that links to $skip=7, so a page before it is missing; export all pages',
+      ]);
+      for (const id of READ_DEVICES) expect(report.rules.find((r) => r.id === id)?.status, id).to.equal('not-evaluated');
+    });
+
+    it('a complete $skip chain of four pages reads as the demo does', async () => {
+      const report = await lintContosoCopy((dir) => repage(dir, [7, 7, 7, 7]));
+      expect(report.diagnostics).to.deep.equal([]);
+      expect(report.rules.map((r) => `${r.id} ${r.status}`)).to.deep.equal(baseline.rules.map((r) => `${r.id} ${r.status}`));
+    });
+
+    it('@odata.count on every page: the middle of three pages missing is an error', async () => {
+      const report = await lintContosoCopy((dir) => {
+        repage(dir, [10, 10, 8], (page) => (page['@odata.count'] = 28));
+        rmSync(join(dir, 'mde', 'machines.page-2.json'));
+      });
+      expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code}: ${d.message}`)).to.deep.equal([
+        'incomplete-paging: mde.machines: mde/machines.page-1.json, mde/machines.page-3.json say @odata.count 28 but hold 18 records, so a page is missing; export all pages',
+      ]);
+    });
+
+    it('Resource Graph totalRecords that the rows contradict, and a count that its page contradicts, are errors', async () => {
+      const report = await lintContosoCopy((dir) => {
+        type Result = { totalRecords: number; count: number; data: unknown[]; $skipToken?: string };
+        const page1 = JSON.parse(readFileSync(join(dir, 'arm', 'vms.page-1.json'), 'utf8')) as Result;
+        // The middle page of three is lost: 15 + 10 rows of 25 become 8 + 10.
+        writeFileSync(join(dir, 'arm', 'vms.page-1.json'), JSON.stringify({ ...page1, count: 8, data: page1.data.slice(0, 8) }, null, 2));
+        const page2 = JSON.parse(readFileSync(join(dir, 'arm', 'vms.page-2.json'), 'utf8')) as Result;
+        // And the last page lost a row after export.
+        writeFileSync(join(dir, 'arm', 'vms.page-2.json'), JSON.stringify({ ...page2, data: page2.data.slice(1) }, null, 2));
+      });
+      expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.file}: ${d.message}`)).to.deep.equal([
+        'record-count arm/vms.page-2.json: the page says it holds 10 rows (count) but holds 9: the file was cut or changed; export it again',
+        'incomplete-paging snapshot.yaml: arm.virtualMachines: arm/vms.page-1.json, arm/vms.page-2.json say totalRecords 25 but hold 17 records, so a page is missing; export all pages',
+      ]);
+      expect(report.rules.find((r) => r.id === 'vm-onboarded-to-mde')?.status).to.equal('not-evaluated');
+    });
+
+    it('several paged lists and fewer last pages: the list without its last page is an error', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        const alerts = JSON.parse(readFileSync(join(CONTOSO, 'defender', '4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80', 'alerts.json'), 'utf8')) as { value: { id: string }[] };
+        const url = (sub: string) => `https://management.azure.com/subscriptions/${sub}/providers/Microsoft.Security/alerts?api-version=2022-01-01&$skiptoken=abc`;
+        const subs = ['1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17', '4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80'];
+        // Both subscriptions' lists have a next page; only the first one's was saved.
+        writeFileSync(join(dir, 'a-1.json'), JSON.stringify({ value: [alerts.value[0]], nextLink: url(subs[0]) }));
+        writeFileSync(join(dir, 'a-2.json'), JSON.stringify({ value: [{ ...alerts.value[0], id: `${alerts.value[0].id}x` }] }));
+        writeFileSync(join(dir, 'b-1.json'), JSON.stringify({ value: [{ ...alerts.value[0], id: `${alerts.value[0].id}y` }], nextLink: url(subs[1]) }));
+        const { report } = await lintAt({ snapshot: dir, ruleset: 'none', rules: ['rules/high-severity-alerts-triaged.yaml'] });
+        expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.file}: ${d.message}`)).to.deep.equal([
+          `incomplete-paging a-1.json: defender.alerts: 2 lists are paged (${subs.map((s) => `https://management.azure.com/subscriptions/${s}/providers/microsoft.security/alerts?api-version=2022-01-01`).join(', ')}) but only 1 file has no next-page link, so a last page is missing; export all pages`,
+        ]);
+        expect(report.rules[0].status).to.equal('not-evaluated');
+      } finally {
+        cleanup();
+      }
+    });
+  });
 });

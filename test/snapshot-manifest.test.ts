@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
 import { lint } from '../src/lint';
+import { machineRecord } from '../scripts/machines-file';
 import { brief, copyInto, loadCase, scratch, SNAPSHOTS } from './snapshot-helpers';
 
 const RULES = join(__dirname, '..', 'rules');
@@ -60,6 +61,27 @@ describe('snapshot manifest', () => {
       expect(snapshot.incomplete.get('mde.machines')).to.deep.equal([{ file: 'snapshot.yaml', code: 'export-empty' }]);
       const { report } = await lint({ snapshot: dir, ruleset: 'none', rules: [join(RULES, 'mde-device-healthy.yaml')], now: new Date('2026-11-27T00:00:00Z') });
       expect(report.rules.map((r) => `${r.status} ${r.missing?.join()}`)).to.deep.equal(['not-evaluated mde.machines is incomplete: snapshot.yaml (export-empty)']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('holds each page to the records the manifest says it had: an NDJSON export cut at a line end is an error', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      const lines = [0, 1, 2].map((i) => JSON.stringify(machineRecord(i)));
+      // Cut after the second line: every line left is whole, so only the declared count can tell.
+      writeFileSync(join(dir, 'machines.ndjson'), `${lines[0]}\n${lines[1]}\n`);
+      writeFileSync(join(dir, 'snapshot.yaml'), 'exports:\n  - kind: mde.machines\n    pages:\n      - { file: machines.ndjson, records: 3 }\n');
+      const snapshot = await loadSnapshot(dir);
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error record-count snapshot.yaml 4:9']);
+      expect(snapshot.diagnostics[0].message).to.equal('machines.ndjson holds 2 records, but the exporter wrote 3: the file was cut or changed; export it again');
+      expect(snapshot.incomplete.get('mde.machines')).to.deep.equal([{ file: 'machines.ndjson', code: 'record-count' }]);
+      // A listed page that is not there at all.
+      writeFileSync(join(dir, 'snapshot.yaml'), 'exports:\n  - kind: mde.machines\n    pages:\n      - { file: machines.ndjson, records: 2 }\n      - { file: machines-2.ndjson, records: 1 }\n');
+      const missing = await loadSnapshot(dir);
+      expect(brief(missing.diagnostics)).to.deep.equal(['error export-missing snapshot.yaml 5:9']);
+      expect(missing.diagnostics[0].message).to.match(/^mde\.machines: page machines-2\.ndjson \(1 record\) is missing; export it again with: az rest/);
     } finally {
       cleanup();
     }

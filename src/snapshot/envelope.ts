@@ -1,4 +1,5 @@
 import { getOwn, isObject } from './json-util';
+import type { JsonObject } from './types';
 
 /** One record as found in a file, before kind detection. */
 export interface RawRecord {
@@ -20,6 +21,10 @@ export interface Unwrapped {
   nextLink?: string;
   /** Resource Graph said the result was cut short (`resultTruncated`). */
   truncated?: boolean;
+  /** Records of the whole result, every page together: Resource Graph `totalRecords`, OData `@odata.count`. */
+  total?: { field: string; value: number };
+  /** Records of this page, as Resource Graph counts them (`count`). */
+  count?: number;
 }
 
 /** Keys that show a root object is an Azure Resource Graph result (REST and `az graph query` forms). */
@@ -38,11 +43,14 @@ export function unwrap(root: unknown): Unwrapped {
   const data = getOwn(root, 'data');
   if (Array.isArray(data) && RESOURCE_GRAPH_KEYS.some((k) => Object.hasOwn(root, k))) {
     const truncated = getOwn(root, 'resultTruncated');
+    const count = countValue(getOwn(root, 'count'));
     return {
       shape: 'resource-graph',
       records: listRecords(data, '/data'),
       nextLink: skipToken(getOwn(root, '$skipToken')) ?? skipToken(getOwn(root, 'skip_token')),
       truncated: truncated === true || (typeof truncated === 'string' && truncated.toLowerCase() === 'true'),
+      ...totalOf(root, ['totalRecords', 'total_records']),
+      ...(count === undefined ? {} : { count }),
     };
   }
   const value = getOwn(root, 'value');
@@ -53,6 +61,7 @@ export function unwrap(root: unknown): Unwrapped {
       records: listRecords(value, '/value'),
       odataContext,
       nextLink: urlLink(getOwn(root, '@odata.nextLink')) ?? urlLink(getOwn(root, 'nextLink')),
+      ...totalOf(root, ['@odata.count']),
     };
   }
   return { shape: 'object', records: [{ value: root, pointer: '' }], odataContext };
@@ -79,4 +88,18 @@ function urlLink(v: unknown): string | undefined {
 
 function skipToken(v: unknown): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+}
+
+/** A record count as APIs write it: a non-negative integer (OData may send it as a string). */
+function countValue(v: unknown): number | undefined {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function totalOf(root: JsonObject, fields: readonly string[]): { total?: { field: string; value: number } } {
+  for (const field of fields) {
+    const value = countValue(getOwn(root, field));
+    if (value !== undefined) return { total: { field, value } };
+  }
+  return {};
 }

@@ -51,6 +51,8 @@ export async function loadFile(absolutePath: string, file: string, options: File
   const envelope = read.unwrapped;
   result.loaded.present = envelope.records.length;
   if (envelope.nextLink !== undefined) result.loaded.nextLink = envelope.nextLink;
+  // A truncated result is reported as such; its total would only say the same again.
+  if (envelope.total !== undefined && envelope.truncated !== true) result.loaded.total = envelope.total;
 
   const classified = classify(envelope, options.forced);
   reportDuplicates(file, envelope, read.duplicates, kindsTold(classified), result);
@@ -61,6 +63,12 @@ export async function loadFile(absolutePath: string, file: string, options: File
     result.gaps.push({ code: 'truncated-result', kinds: kindsTold(classified) });
   }
   reportUnrecognised(file, envelope.odataContext, classified, envelope.records.length, result.diagnostics, result.gaps);
+  if (envelope.count !== undefined && envelope.count !== envelope.records.length) {
+    result.diagnostics.push(
+      diagnostic('error', 'record-count', `the page says it holds ${envelope.count} rows (count) but holds ${envelope.records.length}: the file was cut or changed; export it again`, { file }),
+    );
+    result.gaps.push({ code: 'record-count', kinds: kindsTold(classified) });
+  }
 
   const invalid: { pointer: string; message: string }[] = [];
   const loadedRecords = new Set<string>();

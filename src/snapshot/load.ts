@@ -65,7 +65,8 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   for (const kind of [...byKind.keys()].sort(cmp)) snapshot.collections.set(kind, byKind.get(kind) as Collection);
 
   const filesByName = new Map(snapshot.files.map((f) => [f.file, f]));
-  const reportedGroups = new Set<string>();
+  /** Paging problems reported, and the file each diagnostic names. */
+  const reportedGroups = new Map<string, string>();
   if (manifest !== undefined && mapping !== undefined) {
     diagnostics.push(...checkPromises(manifest, mapping.entryFiles, snapshot.collections, filesByName, reportedGroups, gaps));
   }
@@ -137,7 +138,7 @@ function checkPromises(
   entryFiles: readonly (string[] | undefined)[],
   collections: ReadonlyMap<string, Collection>,
   files: ReadonlyMap<string, LoadedFile>,
-  reportedGroups: Set<string>,
+  reportedGroups: Map<string, string>,
   gaps: Gaps,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -156,9 +157,11 @@ function checkPromises(
     }
     if (group.length === 0) return; // each unmatched pattern is already reported
     const paging = incompletePaging(group, files);
-    if (paging !== undefined && !reportedGroups.has(paging.key)) {
-      reportedGroups.add(paging.key);
-      broken('incomplete-paging', `${entry.kind}: ${paging.message}`);
+    if (paging !== undefined) {
+      // Pages that feed several collections (Resource Graph VMs) are reported once and leave each incomplete.
+      if (!reportedGroups.has(paging.key)) out.push(diagnostic('error', 'incomplete-paging', `${entry.kind}: ${paging.message}`, where));
+      if (!reportedGroups.has(paging.key)) reportedGroups.set(paging.key, manifest.file);
+      gaps.add([entry.kind], { file: reportedGroups.get(paging.key) as string, code: 'incomplete-paging' });
     }
     for (const page of entry.pages ?? []) {
       const held = files.get(page.file)?.present;
@@ -177,15 +180,17 @@ function checkPromises(
   return out;
 }
 
-/** A collection whose every file carries a next-page link is missing its last page. */
-function checkPaging(collections: ReadonlyMap<string, Collection>, files: ReadonlyMap<string, LoadedFile>, reportedGroups: Set<string>, gaps: Gaps): Diagnostic[] {
+/** Each collection's pages, as one group: see paging.ts. */
+function checkPaging(collections: ReadonlyMap<string, Collection>, files: ReadonlyMap<string, LoadedFile>, reportedGroups: Map<string, string>, gaps: Gaps): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const collection of collections.values()) {
     const paging = incompletePaging(collection.files, files);
-    if (paging === undefined || reportedGroups.has(paging.key)) continue;
-    reportedGroups.add(paging.key);
-    out.push(diagnostic('error', 'incomplete-paging', `${collection.name}: ${paging.message}`, { file: collection.files[0] }));
-    gaps.add([collection.name], { file: collection.files[0], code: 'incomplete-paging' });
+    if (paging === undefined) continue;
+    if (!reportedGroups.has(paging.key)) {
+      out.push(diagnostic('error', 'incomplete-paging', `${collection.name}: ${paging.message}`, { file: collection.files[0] }));
+      reportedGroups.set(paging.key, collection.files[0]);
+    }
+    gaps.add([collection.name], { file: reportedGroups.get(paging.key) as string, code: 'incomplete-paging' });
   }
   return out;
 }

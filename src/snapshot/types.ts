@@ -57,6 +57,8 @@ export interface LoadedFile {
   present?: number;
   /** Next-page link the file carries, if any. */
   nextLink?: string;
+  /** Records of the whole result the file says it is a page of (`totalRecords`, `@odata.count`). */
+  total?: { field: string; value: number };
 }
 
 /**
