@@ -149,6 +149,23 @@ describe('snapshot loader: streaming reader', () => {
       });
     });
 
+    it('counts keys right around the cheap check: values that start with a colon, escaped quotes, keys spaced from their colon', async () => {
+      const cases: [string, string[]][] = [
+        ['{"value": [{"id": "a", "lastIpAddress": "::1", "note": "say \\": hi", "path": "C:\\\\"}]}', []],
+        ['{"value": [{"id": "a", "lastIpAddress": "::1", "id": "b"}]}', ['/value/0/id']],
+        ['{"value" : [{"id" : "a", "name": "x", "id" : "b"}]}', ['/value/0/id']],
+        ['{"value": [{"id": "a", "tag": "\\\\", "tag": "x"}]}', ['/value/0/tag']],
+      ];
+      for (const [text, pointers] of cases) {
+        await withFile('export.json', text, async (path) => {
+          const memory = await readJsonExport(path, 'export.json');
+          expect(memory.ok && memory.duplicates.map((d) => d.pointer), text).to.deep.equal(pointers);
+          const streamedRead = await streamExport(path, 'export.json', { format: 'json', chunkSize: 7 });
+          expect(streamedRead.ok && streamedRead.duplicates, text).to.deep.equal(memory.ok && memory.duplicates);
+        });
+      }
+    });
+
     it('finds a field repeated on an NDJSON line', async () => {
       const line = '{"id": "1f2e3d4c5b6a79880f1e2d3c4b5a69788f7e6d5c", "computerDnsName": "a", "osPlatform": "Linux", "osPlatform": "Windows11"}';
       await withFile('machines.ndjson', `${line}\n\n${line}\n`, async (path) => {
