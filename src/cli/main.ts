@@ -63,6 +63,11 @@ lint options:
   --manifest <file>    snapshot manifest (default: <snapshot-folder>/snapshot.yaml if present)
   --now <iso-time>     evaluation time for age checks (default: the manifest's takenAt)
   --color, --no-color  force colour on or off (default: on for a terminal, off if NO_COLOR is set)
+  --repo-root <dir>    repository root that sarif, github and junit name files from (default: the
+                       git checkout holding the snapshot folder)
+  --sarif-include-suppressed
+                       keep waived and baselined findings in sarif, marked suppressed (GitHub code
+                       scanning shows them as open alerts, so they are left out by default)
 
 Exit codes:
   0  no findings at or above --fail-on (test: every case passed)

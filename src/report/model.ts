@@ -178,6 +178,14 @@ export interface Report {
 export interface FormatContext {
   rules: ReadonlyMap<string, RuleMeta>;
   color: boolean;
+  /**
+   * The snapshot folder's path from the repository root (`/`-separated, `''` for the root), when
+   * known. GitHub resolves SARIF locations and annotation files from the repository root; without
+   * it, formatters name files through the snapshot folder as it was given.
+   */
+  snapshotInRepository?: string;
+  /** SARIF: keep waived and baselined findings as results marked suppressed (default: leave them out). */
+  includeSuppressed?: boolean;
 }
 
 export type Formatter = (report: Report, context: FormatContext) => string;

@@ -14,6 +14,7 @@ import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
+import { snapshotInRepository } from '../repository';
 
 const OPTIONS = {
   ...RULE_OPTIONS,
@@ -28,6 +29,8 @@ const OPTIONS = {
   baseline: { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  'repo-root': { type: 'string' },
+  'sarif-include-suppressed': { type: 'boolean', default: false },
 } as const;
 
 interface Target {
@@ -98,13 +101,19 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   // Only what the command line says: lint() lets it win over the configuration file and names
   // each setting of the file that weakens it.
   const gate = { strict: values.strict, ...(failOnFlag !== undefined ? { failOn: failOnFlag as Severity } : {}), ...(maxFindings !== undefined ? { maxFindings } : {}) };
+  const inRepository = await Promise.all(positionals.map((snapshot) => snapshotInRepository(snapshot, values['repo-root'], io.cwd)));
   const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, gate)));
   let code: 0 | 1 | 2 = 0;
   for (let i = 0; i < results.length; i++) {
     const { report, rules } = results[i];
     for (const t of outputs) {
       const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
-      const text = t.formatter(report, { rules: new Map(rules.map((r) => [r.id, r])), color });
+      const text = t.formatter(report, {
+        rules: new Map(rules.map((r) => [r.id, r])),
+        color,
+        ...(inRepository[i] !== undefined ? { snapshotInRepository: inRepository[i] } : {}),
+        includeSuppressed: values['sarif-include-suppressed'],
+      });
       if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
       else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);
     }

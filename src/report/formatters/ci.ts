@@ -3,8 +3,9 @@
  * a finding, a not-evaluated rule and a suppression, which files lie in the snapshot folder, and
  * text made safe to show.
  */
+import * as path from 'node:path';
 import { cmp } from '../../diagnostics';
-import { severityRank, type Finding, type Report, type RuleResult, type Severity, type Suppression } from '../model';
+import { severityRank, type FormatContext, type Finding, type Report, type RuleResult, type Severity, type Suppression } from '../model';
 
 export type CiLevel = 'error' | 'warning' | 'note';
 
@@ -60,4 +61,14 @@ const MANIFEST = 'snapshot.yaml';
 export function snapshotFiles(report: Report): (file: string) => boolean {
   const files = new Set(report.snapshot.files.map((f) => f.file));
   return (file) => files.has(file) || file === MANIFEST;
+}
+
+/**
+ * A snapshot file's path from the repository root, where GitHub resolves SARIF locations and
+ * annotation files: below the snapshot folder's place in the repository when the CLI found it, else
+ * below the folder as given on the command line (right when the job runs at the repository root).
+ */
+export function repositoryPath(report: Report, context: FormatContext): (file: string) => string {
+  const folder = context.snapshotInRepository ?? report.snapshot.path.split(path.sep).join('/');
+  return (file) => path.posix.join(folder, file);
 }

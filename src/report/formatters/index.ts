@@ -8,13 +8,22 @@ import { github } from './github';
 import { html } from './html';
 import { json } from './json';
 import { junit } from './junit';
-import { markdown } from './markdown';
+import { markdown, markdownComment } from './markdown';
 import { sarif } from './sarif';
 import { stylish } from './stylish';
 
-export type FormatName = 'stylish' | 'json' | 'markdown' | 'html' | 'sarif' | 'junit' | 'github';
+export type FormatName = 'stylish' | 'json' | 'markdown' | 'markdown-comment' | 'html' | 'sarif' | 'junit' | 'github';
 
-export const FORMATTERS: Readonly<Record<FormatName, Formatter>> = Object.freeze({ stylish, json, markdown, html, sarif, junit, github });
+export const FORMATTERS: Readonly<Record<FormatName, Formatter>> = Object.freeze({
+  stylish,
+  json,
+  markdown,
+  'markdown-comment': markdownComment,
+  html,
+  sarif,
+  junit,
+  github,
+});
 
 /** Sorted, for usage messages and help text. */
 export function formatterNames(): string[] {

@@ -1,12 +1,15 @@
 /**
- * JUnit XML, for CI test tabs (Azure DevOps, GitLab, Jenkins): a test suite per rule, a test case per
- * failed resource, suppressed findings and not-evaluated rules as skipped, and problems with the
- * inputs or rules as errors in a `posture-lint` suite.
+ * JUnit XML, for CI test tabs (Azure DevOps PublishTestResults@2, dorny/test-reporter,
+ * mikepenz/action-junit-report, GitLab, Jenkins): a test suite per rule, a test case per failed
+ * resource named the same way every run, one `passing resources` test case for the rest, suppressed
+ * findings and rules that could not run or checked nothing as skipped, and problems with the inputs or rules as errors in a
+ * `posture-lint` suite. Every suite and test case has a `time` (reporters show NaN without one);
+ * posture-lint does not time rules, so it is 0 and the report stays the same bytes for the same input.
  */
 import { compareDiagnostics } from '../../diagnostics';
-import type { Finding, Formatter, Report, RuleResult } from '../model';
+import type { FormatContext, Finding, Formatter, Report, RuleResult } from '../model';
 import { sortFindings } from '../summary';
-import { checkedNothingText, findingText, notEvaluatedText, rulesOf, suppressionText } from './ci';
+import { checkedNothingText, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { diagnosticWhere, visible } from '../text';
 
 interface Outcome {
@@ -18,7 +21,15 @@ interface Outcome {
 
 interface TestCase {
   name: string;
+  /**
+   * The file a reporter annotates. mikepenz/action-junit-report otherwise looks for a file named
+   * like the classname (`**\/<rule-id>.*`), which is no file of the estate.
+   */
+  file?: string;
+  line?: number;
   outcome?: Outcome;
+  /** Shown by reporters as the test's output. */
+  out?: string;
 }
 
 interface Suite {
@@ -26,40 +37,49 @@ interface Suite {
   cases: TestCase[];
 }
 
-// The report names the resources that failed a rule but only counts those that passed, so the passes
-// of a rule are one test case: the test tab then shows both that the rule ran and how much it checked.
-const PASSES_NOTE =
-  'Each failed resource is a test case; the resources that passed are counted, not named, in the report, so each rule has one passing test case for all of them.';
+/** The name of the test case that stands for the resources a rule checked and did not fail. */
+export const PASSING_CASE = 'passing resources';
+/** The name of the test case of a rule that could not run. */
+export const NOT_EVALUATED_CASE = 'not evaluated';
+/** The name of the test case of a rule that ran but found no record in its scope. */
+export const CHECKED_NOTHING_CASE = 'checked nothing';
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
+/**
+ * One naming scheme for every resource, with no counts in it: the display name and the id, or the id
+ * alone when the resource has none. The same resource gets the same name in every run, so a test
+ * tab's history follows it.
+ */
+export function resourceCaseName(f: Finding): string {
+  return f.resource.name !== undefined && f.resource.name !== f.resource.id ? `${f.resource.name} (${f.resource.id})` : f.resource.id;
 }
 
-function findingCase(f: Finding, name: string): TestCase {
-  if (f.suppression) return { name, outcome: { tag: 'skipped', message: suppressionText(f.suppression) } };
+type FileOf = (f: Finding) => string | undefined;
+
+function findingCase(f: Finding, fileOf: FileOf): TestCase {
+  const name = resourceCaseName(f);
+  const file = fileOf(f);
+  if (f.suppression) return { name, ...(file ? { file } : {}), outcome: { tag: 'skipped', message: suppressionText(f.suppression) } };
   const body = [findingText(f), `resource: ${f.resource.kind} ${f.resource.id}`, ...f.locations.map((l) => `${l.file}#${l.pointer}`)];
-  return { name, outcome: { tag: 'failure', message: f.message, type: f.severity, body: body.join('\n') } };
+  return { name, ...(file ? { file } : {}), outcome: { tag: 'failure', message: f.message, type: f.severity, body: body.join('\n') } };
 }
 
-function ruleSuite(rule: RuleResult, findings: readonly Finding[]): Suite {
+function ruleSuite(rule: RuleResult, findings: readonly Finding[], fileOf: FileOf): Suite {
   const cases: TestCase[] = [];
-  if (rule.status === 'not-evaluated') cases.push({ name: 'not evaluated', outcome: { tag: 'skipped', message: notEvaluatedText(rule) } });
-  if (rule.status === 'checked-nothing') cases.push({ name: 'checked nothing', outcome: { tag: 'skipped', message: checkedNothingText(rule) } });
-  // Resource names need not be unique (Defender assessments share their display name): add the id
-  // where one repeats, so no two test cases of a suite look the same.
-  const label = (f: Finding): string => f.resource.name ?? f.resource.id;
-  const uses = new Map<string, number>();
-  for (const f of findings) uses.set(label(f), (uses.get(label(f)) ?? 0) + 1);
-  for (const f of findings) {
-    const repeated = uses.get(label(f))! > 1 && f.resource.name !== undefined;
-    cases.push(findingCase(f, repeated ? `${label(f)} (${f.resource.id})` : label(f)));
+  if (rule.status === 'passed' || rule.status === 'failed') {
+    for (const f of findings) cases.push(findingCase(f, fileOf));
+    // The report counts the resources that passed but does not name them: one test case stands for
+    // them, with the count as its output, so the name stays the same whatever the count.
+    cases.push({ name: PASSING_CASE, out: `${rule.passed} of ${rule.evaluated} resources checked passed` });
+  } else if (rule.status === 'checked-nothing') {
+    cases.push({ name: CHECKED_NOTHING_CASE, outcome: { tag: 'skipped', message: checkedNothingText(rule) } });
+  } else {
+    cases.push({ name: NOT_EVALUATED_CASE, outcome: { tag: 'skipped', message: notEvaluatedText(rule) } });
   }
-  if (rule.passed > 0) cases.push({ name: `${plural(rule.passed, 'resource')} passed` });
   return { name: rule.id, cases };
 }
 
 /** Input and rule-file errors: each a test case in error, named by where it is. */
-function problemSuite(report: Report): Suite[] {
+function problemSuite(report: Report, inSnapshot: (file: string) => boolean, inRepository: (file: string) => string): Suite[] {
   const errors = report.diagnostics.filter((d) => d.severity === 'error').sort(compareDiagnostics);
   if (errors.length === 0) return [];
   return [
@@ -67,7 +87,13 @@ function problemSuite(report: Report): Suite[] {
       name: 'posture-lint',
       cases: errors.map((d) => {
         const where = diagnosticWhere(d);
-        return { name: where || d.code, outcome: { tag: 'error', message: d.message, type: d.code, body: where ? `${where}: ${d.message}` : d.message } };
+        const file = d.file === undefined ? undefined : inSnapshot(d.file) ? inRepository(d.file) : d.file;
+        return {
+          name: where || d.code,
+          ...(file !== undefined ? { file } : {}),
+          ...(d.position ? { line: d.position.line } : {}),
+          outcome: { tag: 'error', message: d.message, type: d.code, body: where ? `${where}: ${d.message}` : d.message },
+        };
       }),
     },
   ];
@@ -102,28 +128,47 @@ function count(cases: readonly TestCase[]): Counts {
   return { tests: cases.length, failures: of('failure'), errors: of('error'), skipped: of('skipped') };
 }
 
+/** posture-lint does not time rules; a constant keeps the report deterministic. */
+const TIME = '0';
+
 function renderCase(c: TestCase, classname: string): string[] {
-  const open = `    <testcase${attrs({ classname, name: c.name })}`;
-  if (!c.outcome) return [`${open}/>`];
-  const { tag, message, type, body } = c.outcome;
-  const outcome = `<${tag}${attrs({ message, type })}`;
-  return [`${open}>`, `      ${body === undefined ? `${outcome}/>` : `${outcome}>${escapeText(body)}</${tag}>`}`, '    </testcase>'];
+  const open = `    <testcase${attrs({ classname, name: c.name, time: TIME, file: c.file, line: c.line })}`;
+  const inner: string[] = [];
+  if (c.outcome) {
+    const { tag, message, type, body } = c.outcome;
+    const outcome = `<${tag}${attrs({ message, type })}`;
+    inner.push(`      ${body === undefined ? `${outcome}/>` : `${outcome}>${escapeText(body)}</${tag}>`}`);
+  }
+  if (c.out !== undefined) inner.push(`      <system-out>${escapeText(c.out)}</system-out>`);
+  return inner.length === 0 ? [`${open}/>`] : [`${open}>`, ...inner, '    </testcase>'];
 }
 
 function renderSuite(s: Suite): string[] {
-  const open = `  <testsuite${attrs({ name: s.name, ...count(s.cases) })}`;
+  const open = `  <testsuite${attrs({ name: s.name, ...count(s.cases), time: TIME })}`;
   if (s.cases.length === 0) return [`${open}/>`];
   return [`${open}>`, ...s.cases.flatMap((c) => renderCase(c, s.name)), '  </testsuite>'];
 }
 
-export const junit: Formatter = (report) => {
+export const junit: Formatter = (report: Report, context: FormatContext) => {
+  const inSnapshot = snapshotFiles(report);
+  const inRepository = repositoryPath(report, context);
+  // The resource's own record's file, from the repository root; none for the snapshot's description of itself.
+  const fileOf: FileOf = (f) => {
+    const own = f.locations[0]?.file;
+    return own !== undefined && inSnapshot(own) ? inRepository(own) : undefined;
+  };
   const findings = sortFindings(report.findings);
-  const suites = [...rulesOf(report).map((r) => ruleSuite(r, findings.filter((f) => f.ruleId === r.id))), ...problemSuite(report)];
+  const byRule = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const list = byRule.get(f.ruleId);
+    if (list) list.push(f);
+    else byRule.set(f.ruleId, [f]);
+  }
+  const suites = [...rulesOf(report).map((r) => ruleSuite(r, byRule.get(r.id) ?? [], fileOf)), ...problemSuite(report, inSnapshot, inRepository)];
   const total = count(suites.flatMap((s) => s.cases));
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<!-- ${PASSES_NOTE} -->`,
-    `<testsuites${attrs({ name: 'posture-lint', ...total })}>`,
+    `<testsuites${attrs({ name: 'posture-lint', ...total, time: TIME })}>`,
     ...suites.flatMap(renderSuite),
     '</testsuites>',
   ];

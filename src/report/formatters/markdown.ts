@@ -1,9 +1,11 @@
 /**
- * GitHub-flavoured Markdown for a pull-request comment or `$GITHUB_STEP_SUMMARY`: the verdict, totals
- * by severity, the rules that checked nothing (before the findings, so an empty gate is seen), the
- * findings by rule, suppressed findings apart, then problems with the inputs or rules.
+ * GitHub-flavoured Markdown for `$GITHUB_STEP_SUMMARY` (`markdown`) or a pull-request comment
+ * (`markdown-comment`): the verdict, totals by severity, the rules that checked nothing (before the
+ * findings, so an empty gate is seen), the findings by rule, suppressed findings apart, then problems
+ * with the inputs or rules. Each stays within what GitHub takes, cutting tables deterministically
+ * and saying where the full list is.
  */
-import type { Finding, Formatter, Report, RuleResult } from '../model';
+import type { Finding, FormatContext, Formatter, Report, RuleResult } from '../model';
 import {
   checkedNothing,
   diagnosticWhere,
@@ -22,8 +24,20 @@ import {
   type VerdictStatus,
 } from '../view';
 
-/** Rows per table; a PR comment holds at most 65,536 characters. */
+/** Rows per table, at most: a longer table is not read. */
 const MAX_ROWS = 50;
+/** Tried in turn, longest first, until the document fits its budget. */
+const ROW_CAPS = [MAX_ROWS, 25, 10, 5, 3, 1, 0];
+/** Characters of export text in one table cell. */
+const MAX_CELL = 500;
+
+/**
+ * What GitHub takes. A comment body holds at most 65,536 characters (the API answers "Body is too
+ * long (maximum is 65536 characters)"); a step summary at most 1 MiB ("$GITHUB_STEP_SUMMARY upload
+ * aborted, supports content up to a size of 1024k"). Budgets count UTF-8 bytes, which are never
+ * fewer than characters.
+ */
+export const MARKDOWN_LIMITS = Object.freeze({ comment: 65_536, summary: 1024 * 1024 });
 
 const ICON: Record<VerdictStatus, string> = { error: '❌', findings: '❌', incomplete: '⚠️', clean: '✅' };
 
@@ -33,6 +47,7 @@ const ICON: Record<VerdictStatus, string> = { error: '❌', findings: '❌', inc
  * or link issues.
  */
 function mdText(text: string): string {
+  if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL - 1)}…`;
   const inert = printable(text.replace(/\s*[\r\n]+\s*/g, ' '))
     .replace(/[\\`*_[\]|~$]/g, '\\$&')
     .replace(/(^|[^\w])([@#])(?=\w)/g, '$1$2\u200b');
@@ -44,14 +59,14 @@ function code(text: string): string {
   return /^[\w.:/@#-]+$/.test(text) ? `\`${text}\`` : mdText(text);
 }
 
-function table(header: string[], rows: string[][], align?: string[]): string[] {
-  const shown = rows.slice(0, MAX_ROWS);
+function table(cap: number, header: string[], rows: string[][], align?: string[]): string[] {
+  const shown = rows.slice(0, cap);
   const lines = [
     `| ${header.join(' | ')} |`,
     `| ${(align ?? header.map(() => '---')).join(' | ')} |`,
     ...shown.map((r) => `| ${r.join(' | ')} |`),
   ];
-  if (rows.length > shown.length) lines.push('', `… and ${rows.length - shown.length} more.`);
+  if (rows.length > shown.length) lines.push('', `… and ${rows.length - shown.length} more (${POINTER}).`);
   return [...lines, ''];
 }
 
@@ -71,14 +86,14 @@ function totals(report: Report): string[] {
   const s = report.summary;
   const rows = severityTotals(report).map(({ severity, count }) => [severity, String(count)]);
   rows.push(['**total**', `**${s.findings}**`]);
-  const lines = table(['Severity', 'Findings'], rows, [':--', '--:']);
+  const lines = table(Infinity, ['Severity', 'Findings'], rows, [':--', '--:']);
   if (s.suppressed > 0) {
     lines.push(`${plural(s.suppressed, 'finding')} suppressed by a waiver or the baseline, not counted above.`, '');
   }
   return lines;
 }
 
-function notEvaluatedSection(rules: RuleResult[]): string[] {
+function notEvaluatedSection(rules: RuleResult[], cap: number): string[] {
   if (rules.length === 0) return [];
   const rows = rules.map((r) => {
     const { label, items } = lacking(r);
@@ -89,29 +104,29 @@ function notEvaluatedSection(rules: RuleResult[]): string[] {
     '',
     'The snapshot lacks what these rules read, so a passing run says nothing about what they cover.',
     '',
-    ...table(['Rule', 'Severity', 'Title', 'Needs', 'Reason'], rows),
+    ...table(cap, ['Rule', 'Severity', 'Title', 'Needs', 'Reason'], rows),
   ];
 }
 
-function checkedNothingSection(rules: RuleResult[]): string[] {
+function checkedNothingSection(rules: RuleResult[], cap: number): string[] {
   if (rules.length === 0) return [];
   return [
     `### ⚠️ Checked nothing: ${plural(rules.length, 'rule')} found no record in scope`,
     '',
     'These rules ran, but no record was in their scope: they prove nothing, and did not pass.',
     '',
-    ...table(['Rule', 'Severity', 'Title', 'Reads'], rules.map((r) => [code(r.id), r.severity, mdText(r.title), r.needs.map(code).join(', ')])),
+    ...table(cap, ['Rule', 'Severity', 'Title', 'Reads'], rules.map((r) => [code(r.id), r.severity, mdText(r.title), r.needs.map(code).join(', ')])),
   ];
 }
 
-function findingsSection(groups: RuleGroup[]): string[] {
+function findingsSection(groups: RuleGroup[], cap: number): string[] {
   if (groups.length === 0) return [];
   const lines = ['### Findings', ''];
   for (const g of groups) {
     lines.push(`#### ${code(g.ruleId)} · ${g.severity} · ${mdText(g.title)}`, '');
     // Pass counts beside failures show the rule really looked at the estate.
     if (g.result) lines.push(`${g.result.failed} of ${g.result.evaluated} failed.`, '');
-    lines.push(...table(['Resource', 'Message'], g.findings.map((f) => [mdText(resourceLabel(f)), mdText(f.message)])));
+    lines.push(...table(cap, ['Resource', 'Message'], g.findings.map((f) => [mdText(resourceLabel(f)), mdText(f.message)])));
   }
   return lines;
 }
@@ -125,33 +140,35 @@ function suppressedBy(f: Finding): string {
   return parts.join(' · ');
 }
 
-function suppressedSection(suppressed: Finding[]): string[] {
+function suppressedSection(suppressed: Finding[], cap: number): string[] {
   if (suppressed.length === 0) return [];
   const waived = suppressed.filter((f) => f.suppression!.kind === 'waiver').length;
   return [
     `### Suppressed: ${plural(suppressed.length, 'finding')} (${waived} waived, ${suppressed.length - waived} in the baseline)`,
     '',
     ...table(
+      cap,
       ['Rule', 'Severity', 'Resource', 'Message', 'Suppressed by'],
       suppressed.map((f) => [code(f.ruleId), f.severity, mdText(resourceLabel(f)), mdText(f.message), suppressedBy(f)]),
     ),
   ];
 }
 
-function fixedSection(report: Report): string[] {
+function fixedSection(report: Report, cap: number): string[] {
   const fixed = report.baseline?.fixed ?? [];
   if (fixed.length === 0) return [];
   return [
     `### Fixed since the baseline: ${plural(fixed.length, 'finding')}`,
     '',
     ...table(
+      cap,
       ['Rule', 'Resource'],
       fixed.map((f) => [code(f.ruleId), mdText(f.resource.name ?? f.resource.id)]),
     ),
   ];
 }
 
-function problemsSection(report: Report): string[] {
+function problemsSection(report: Report, cap: number): string[] {
   if (report.diagnostics.length === 0) return [];
   const d = report.summary.diagnostics;
   const rows = sortedDiagnostics(report.diagnostics).map((x) => [
@@ -163,23 +180,59 @@ function problemsSection(report: Report): string[] {
   return [
     `### Problems: ${plural(d.error, 'error')}, ${plural(d.warning, 'warning')}, ${plural(d.note, 'note')}`,
     '',
-    ...table(['Severity', 'Location', 'Message', 'Code'], rows),
+    ...table(cap, ['Severity', 'Location', 'Message', 'Code'], rows),
   ];
 }
 
-export const markdown: Formatter = (report, context) => {
+/** Where every finding is when a table is cut. */
+const POINTER = 'the json, html, sarif and junit reports of the same run list them all';
+
+function render(report: Report, context: FormatContext, cap: number): string {
   const { active, suppressed } = splitFindings(report);
   const lines = [
     ...header(report),
     ...totals(report),
-    ...notEvaluatedSection(notEvaluated(report)),
-    ...checkedNothingSection(checkedNothing(report)),
-    ...findingsSection(groupByRule(active, report, context)),
-    ...suppressedSection(suppressed),
-    ...fixedSection(report),
-    ...problemsSection(report),
-    // The verdict the exit code follows, last, as the log's last line.
-    `**${mdText(report.gate.line)}**`,
+    ...notEvaluatedSection(notEvaluated(report), cap),
+    ...checkedNothingSection(checkedNothing(report), cap),
+    ...findingsSection(groupByRule(active, report, context), cap),
+    ...suppressedSection(suppressed, cap),
+    ...fixedSection(report, cap),
+    ...problemsSection(report, cap),
   ];
   return `${lines.join('\n').trimEnd()}\n`;
-};
+}
+
+const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/**
+ * The document with tables of at most 50 rows; when that is over the budget, with shorter tables
+ * (the same cap for every table, so the cut is deterministic); when even headings alone are over,
+ * cut after the last whole line that fits. A note says what was cut and why, and the gate's verdict
+ * is always the last line.
+ */
+function withinBudget(budget: number, place: string): Formatter {
+  return (report, context) => {
+    const note = (how: string) => `---\n\n_${how} to fit the ${budget.toLocaleString('en-US')}-byte limit of ${place}; ${POINTER}._\n\n`;
+    // The verdict the exit code follows, last, as the log's last line.
+    const gate = `**${mdText(report.gate.line)}**\n`;
+    for (const cap of ROW_CAPS) {
+      const text = `${render(report, context, cap)}\n${cap < MAX_ROWS ? note(`Tables are cut to ${cap} rows`) : ''}${gate}`;
+      if (bytes(text) <= budget) return text;
+    }
+    const tail = `\n${note('This report is cut short')}${gate}`;
+    const kept: string[] = [];
+    let size = bytes(tail);
+    for (const line of render(report, context, 0).split('\n')) {
+      size += bytes(line) + 1;
+      if (size > budget) break;
+      kept.push(line);
+    }
+    return `${kept.join('\n')}\n${tail}`;
+  };
+}
+
+/** For the job summary (`$GITHUB_STEP_SUMMARY`, 1 MiB). */
+export const markdown: Formatter = withinBudget(MARKDOWN_LIMITS.summary, 'a GitHub job summary');
+
+/** For a pull-request comment (65,536 characters). */
+export const markdownComment: Formatter = withinBudget(MARKDOWN_LIMITS.comment, 'a GitHub comment');

@@ -1,24 +1,56 @@
 /**
- * SARIF 2.1.0, for GitHub code scanning and other SARIF viewers: one run, a rule descriptor for every
- * rule run, one result per finding (suppressed ones marked, not dropped), and what kept the run from
- * checking everything as invocation notifications.
+ * SARIF 2.1.0 shaped for GitHub code scanning, which reads a subset of SARIF with its own rules
+ * (docs "SARIF support for code scanning" and "SARIF results limits", the upload-sarif source):
+ *
+ * - An alert is matched across runs by rule, file path and `partialFingerprints.primaryLocationLineHash`.
+ *   Export files change name and page from one export to the next, so a result's primary location is
+ *   its resource, as a path (`<kind>/<id>`, ids case-folded) that is the same for as long as the
+ *   resource is; the export record it was read from is a related location, linked from the message.
+ * - Waived and baselined findings are left out: code scanning does not honour `suppressions`
+ *   (github/codeql-action#1230), so they would be open alerts. `includeSuppressed` keeps them.
+ * - GitHub shows the first 5,000 results of a run and rejects more than 25,000, so above 5,000 the
+ *   findings of the largest rules are rolled up per subscription (or per resource kind), then per
+ *   rule, until every failing rule fits; a notification says so.
  */
+import { createHash } from 'node:crypto';
 import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
-import type { Finding, Formatter, Location, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
+import type { FormatContext, Finding, Formatter, Location, Report, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
-import { checkedNothingText, ciLevel, findingText, notEvaluatedText, rulesOf, snapshotFiles, suppressionText } from './ci';
+import { checkedNothingText, ciLevel, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { LONE_SURROGATE } from '../text';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-/** The uriBaseId of snapshot files: result URIs are relative to the snapshot folder. */
-const SNAPSHOT = 'SNAPSHOT';
 /** Versioned, so a future change of fingerprint can live beside this one. */
 const FINGERPRINT = 'postureLint/v1';
+/** The only fingerprint key code scanning reads. */
+const LINE_HASH = 'primaryLocationLineHash';
+/** uriBaseId of files, relative to the repository root. */
+const SRCROOT = '%SRCROOT%';
+/** uriBaseId of the resource paths that are primary locations: not files. */
+const RESOURCES = 'RESOURCES';
+
+/**
+ * GitHub code scanning's limits. Docs "SARIF results limits": at most 25,000 results per run, of
+ * which the top 5,000 are shown; at most 1,000 locations per result, of which 100 are shown; at
+ * most 20 tags per rule, of which 10 are shown. Docs "SARIF support for code scanning": a rule's
+ * name holds 255 characters, its short and full descriptions 1,024 each; an upload holds 10 MB
+ * gzipped.
+ */
+export const CODE_SCANNING = Object.freeze({
+  shownResults: 5_000,
+  maxResults: 25_000,
+  shownLocations: 100,
+  shownTags: 10,
+  nameChars: 255,
+  descriptionChars: 1_024,
+  maxGzipBytes: 10 * 1024 * 1024,
+});
 
 /** GitHub code scanning ranks security alerts by this score: ≥ 9 critical, ≥ 7 high, ≥ 4 medium, else low. */
 const SECURITY_SEVERITY: Readonly<Record<Severity, string>> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '1.0' };
 
-type InSnapshot = (file: string) => boolean;
+/** Where a finding's resource lives: one line of one artifact that does not exist as a file. */
+const REGION = Object.freeze({ startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 });
 
 interface Message {
   text: string;
@@ -29,23 +61,42 @@ interface SarifLocation {
   id?: number;
   physicalLocation?: {
     artifactLocation: { uri: string; uriBaseId?: string };
-    region?: { startLine: number; startColumn: number };
+    region?: { startLine: number; startColumn: number; endLine?: number; endColumn?: number };
   };
   logicalLocations?: { name?: string; fullyQualifiedName: string; kind: string }[];
+  message?: Message;
   properties?: Record<string, string>;
+}
+
+/** One URI segment, percent-encoded; `.` and `..` encoded too, so no path climbs out of its folder. */
+function segment(text: string): string {
+  const encoded = encodeURIComponent(text.replace(LONE_SURROGATE, '\ufffd'));
+  return encoded === '.' ? '%2E' : encoded === '..' ? '%2E%2E' : encoded;
 }
 
 /** A URI reference for a `/`-separated path: each segment percent-encoded, the separators kept. */
 function uriOf(file: string): string {
-  return file
-    .split('/')
-    .map((segment) => encodeURIComponent(segment.replace(LONE_SURROGATE, '\ufffd')))
-    .join('/');
+  return file.split('/').map(segment).join('/');
 }
 
-function artifactLocation(file: string, inSnapshot: InSnapshot): { uri: string; uriBaseId?: string } {
-  // Rule, waiver and baseline files are named as the tool was given them, not below the snapshot.
-  return inSnapshot(file) ? { uri: uriOf(file), uriBaseId: SNAPSHOT } : { uri: uriOf(file) };
+/** An artifact location for a file path from the repository root, or absolute when it lies outside. */
+function fileLocation(file: string): { uri: string; uriBaseId?: string } {
+  if (file.startsWith('/')) return { uri: `file://${uriOf(file)}` };
+  return { uri: uriOf(file.replace(/^(\.\/)+/, '')), uriBaseId: SRCROOT };
+}
+
+/** `<kind>/<id>` with the id case-folded as the finding's fingerprint folds it: one path per resource. */
+function resourcePath(kind: string, id: string): string {
+  return [kind, ...id.toLowerCase().replace(/^\/+/, '').split('/')].map(segment).join('/');
+}
+
+/** SARIF message text: brackets and backslashes escaped, since `[text](id)` is a link (§3.11.6). */
+function plain(text: string): string {
+  return text.replace(/[\\[\]]/g, '\\$&');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function pascalCase(id: string): string {
@@ -73,13 +124,14 @@ function help(meta: RuleMeta | undefined, description: string): Message {
 function ruleDescriptor(rule: RuleResult, meta: RuleMeta | undefined) {
   const description = meta?.description.trim() || rule.title;
   const references = meta?.references ?? [];
-  // GitHub reads security-severity only for rules tagged `security`; every posture rule is one.
-  const tags = [...new Set(['security', ...(meta?.tags ?? [])])].sort(cmp);
+  // GitHub reads security-severity only for rules tagged `security`; every posture rule is one, and
+  // the tag comes first so GitHub's cut to the first tags keeps it.
+  const tags = ['security', ...[...new Set(meta?.tags ?? [])].filter((t) => t !== 'security').sort(cmp)].slice(0, CODE_SCANNING.shownTags);
   return {
     id: rule.id,
-    name: pascalCase(rule.id),
-    shortDescription: { text: rule.title },
-    fullDescription: { text: description },
+    name: truncate(pascalCase(rule.id), CODE_SCANNING.nameChars),
+    shortDescription: { text: truncate(rule.title, CODE_SCANNING.descriptionChars) },
+    fullDescription: { text: truncate(description, CODE_SCANNING.descriptionChars) },
     help: help(meta, description),
     ...(references.length > 0 ? { helpUri: references[0] } : {}),
     defaultConfiguration: { level: ciLevel(rule.severity) },
@@ -91,62 +143,169 @@ function resourceLocation(resource: ResourceRef) {
   return { ...(resource.name !== undefined ? { name: resource.name } : {}), fullyQualifiedName: resource.id, kind: 'resource' };
 }
 
-/**
- * A record behind a finding, with the finding's resource on the primary location. SARIF has no JSON
- * pointer, so the pointer travels in the properties.
- */
-function recordLocation(loc: Location | undefined, inSnapshot: InSnapshot, resource?: ResourceRef): SarifLocation {
-  return {
-    // The `snapshot` pseudo-file (the snapshot's description of itself) has no file to point at.
-    ...(loc && inSnapshot(loc.file) ? { physicalLocation: { artifactLocation: artifactLocation(loc.file, inSnapshot) } } : {}),
-    ...(resource ? { logicalLocations: [resourceLocation(resource)] } : {}),
-    ...(loc ? { properties: { file: loc.file, pointer: loc.pointer } } : {}),
-  };
-}
-
 function suppression(s: Suppression) {
   const details = { suppressionKind: s.kind, source: s.source, ...(s.owner ? { owner: s.owner } : {}), ...(s.expires ? { expires: s.expires } : {}) };
   return { kind: 'external', status: 'accepted', justification: suppressionText(s), properties: details };
 }
 
-function result(f: Finding, ruleIndex: number, inSnapshot: InSnapshot) {
-  // The resource's own record is the primary location; joined records are related locations, so a
-  // viewer that shows one location per result shows the right one.
-  const [own, ...joined] = f.locations;
+/** A stable hash for an alert's identity, in the shape code scanning's own line hashes have. */
+function lineHash(parts: string[]): string {
+  return `${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16)}:1`;
+}
+
+interface Files {
+  inSnapshot: (file: string) => boolean;
+  inRepository: (file: string) => string;
+}
+
+/** `file#pointer`, the way every posture-lint format names a record. */
+const recordName = (loc: Location) => `${loc.file}#${loc.pointer}`;
+
+function result(f: Finding, ruleIndex: number, files: Files) {
+  // Records in a file are related locations, the resource's own first (`[...](1)` in the message
+  // links it); records of the snapshot's description of itself have no file to point at.
+  const records = f.locations.filter((l) => files.inSnapshot(l.file)).slice(0, CODE_SCANNING.shownLocations - 1);
+  const related = records.map((loc, i) => ({
+    id: i + 1,
+    physicalLocation: { artifactLocation: fileLocation(files.inRepository(loc.file)), region: { startLine: 1 } },
+    message: { text: plain(`record ${loc.pointer}`) },
+    properties: { file: loc.file, pointer: loc.pointer },
+  }));
+  const link = records.length > 0 ? ` Record: [${plain(recordName(records[0]))}](1).` : '';
   return {
     ruleId: f.ruleId,
     ruleIndex,
     level: ciLevel(f.severity),
-    message: { text: findingText(f) },
-    locations: [recordLocation(own, inSnapshot, f.resource)],
-    ...(joined.length > 0 ? { relatedLocations: joined.map((loc, i) => ({ id: i + 1, ...recordLocation(loc, inSnapshot) })) } : {}),
-    partialFingerprints: { [FINGERPRINT]: f.fingerprint },
+    message: { text: `${plain(f.message)} (${plain(f.resource.id)})${link}` },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: resourcePath(f.resource.kind, f.resource.id), uriBaseId: RESOURCES }, region: REGION },
+        logicalLocations: [resourceLocation(f.resource)],
+      },
+    ],
+    ...(related.length > 0 ? { relatedLocations: related } : {}),
+    partialFingerprints: { [LINE_HASH]: lineHash([f.fingerprint]), [FINGERPRINT]: f.fingerprint },
     ...(f.suppression ? { suppressions: [suppression(f.suppression)] } : {}),
     properties: {
       severity: f.severity,
       resourceKind: f.resource.kind,
       resourceId: f.resource.id,
       ...(f.resource.name !== undefined ? { resourceName: f.resource.name } : {}),
+      records: f.locations.slice(0, CODE_SCANNING.shownLocations).map(recordName),
     },
   };
 }
 
-function diagnosticLocation(d: Diagnostic & { file: string }, inSnapshot: InSnapshot): SarifLocation {
-  const region = d.position ? { region: { startLine: d.position.line, startColumn: d.position.column } } : {};
+/** Findings rolled up into one result: those of one rule in one scope, or all of one rule. */
+interface Rollup {
+  ruleId: string;
+  severity: Severity;
+  /** `/subscriptions/<id>` or a resource kind; undefined when the whole rule is one result. */
+  scope?: string;
+  findings: Finding[];
+}
+
+type Planned = { finding: Finding } | { rollup: Rollup };
+
+/** A subscription for ARM ids below one, else the resource kind (MDE devices, Entra principals). */
+function scopeOf(f: Finding): string {
+  const sub = /^\/subscriptions\/[^/]+/i.exec(f.resource.id);
+  return sub ? sub[0].toLowerCase() : f.resource.kind;
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/**
+ * One result per finding while they fit in what code scanning shows; beyond, the rules with most
+ * findings are rolled up, each as far as needed: the largest cap c such that every rule with at most
+ * c findings keeps them, every other rule with at most c scopes gets one result per scope, and the
+ * rest one result each, fits. The plan depends on the findings only, so it is deterministic.
+ */
+function plan(findings: readonly Finding[]): { planned: Planned[]; rolledUp: { ruleId: string; findings: number; results: number }[] } {
+  const byRule = [...groupBy(findings, (f) => f.ruleId).values()].map((list) => ({ list, scopes: groupBy(list, scopeOf) }));
+  const cost = (c: number) => byRule.reduce((sum, r) => sum + (r.list.length <= c ? r.list.length : r.scopes.size <= c ? r.scopes.size : 1), 0);
+  let cap = Math.max(0, ...byRule.map((r) => r.list.length));
+  if (cost(cap) > CODE_SCANNING.shownResults) {
+    let [low, high] = [1, cap];
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (cost(mid) <= CODE_SCANNING.shownResults) low = mid;
+      else high = mid - 1;
+    }
+    cap = low;
+  }
+  const planned: Planned[] = [];
+  const rolledUp: { ruleId: string; findings: number; results: number }[] = [];
+  for (const { list, scopes } of byRule) {
+    const [{ ruleId, severity }] = list;
+    if (list.length <= cap) {
+      for (const finding of list) planned.push({ finding });
+      continue;
+    }
+    const groups = scopes.size <= cap ? [...scopes.entries()] : [[undefined, list] as const];
+    for (const [scope, members] of groups) planned.push({ rollup: { ruleId, severity, ...(scope !== undefined ? { scope } : {}), findings: members } });
+    rolledUp.push({ ruleId, findings: list.length, results: groups.length });
+  }
+  return { planned, rolledUp };
+}
+
+/** The sample of resources a rolled-up result names, to keep one result small. */
+const ROLLUP_SAMPLE = 20;
+
+function rollupResult(r: Rollup, ruleIndex: number) {
+  const n = r.findings.length;
+  const kinds = [...new Set(r.findings.map((f) => f.resource.kind))].sort(cmp);
+  const where = r.scope === undefined ? '' : r.scope.startsWith('/') ? ` in ${r.scope}` : ` of kind ${r.scope}`;
+  const first = r.findings[0];
+  const text =
+    `${n} resources${where} fail this rule; the first: ${first.message} (${first.resource.id}). ` +
+    `GitHub code scanning shows ${CODE_SCANNING.shownResults.toLocaleString('en-US')} results of a run, so posture-lint rolled these findings up into one result; ` +
+    `the json, html and junit reports of the same run list each of them.`;
+  const uri = r.scope === undefined ? `posture-lint/${segment(r.ruleId)}` : r.scope.startsWith('/') ? resourcePath(kinds.join('+'), r.scope) : segment(r.scope);
   return {
-    physicalLocation: { artifactLocation: artifactLocation(d.file, inSnapshot), ...region },
+    ruleId: r.ruleId,
+    ruleIndex,
+    level: ciLevel(r.severity),
+    message: { text: plain(text) },
+    locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: RESOURCES }, region: REGION } }],
+    partialFingerprints: { [LINE_HASH]: lineHash([r.ruleId, 'rollup', r.scope ?? '']) },
+    properties: {
+      severity: r.severity,
+      rolledUp: n,
+      ...(r.scope !== undefined ? { scope: r.scope } : {}),
+      resourceKinds: kinds,
+      resources: r.findings.slice(0, ROLLUP_SAMPLE).map((f) => f.resource.id),
+    },
+  };
+}
+
+function diagnosticLocation(d: Diagnostic & { file: string }, files: Files): SarifLocation {
+  const region = d.position ? { region: { startLine: d.position.line, startColumn: d.position.column } } : {};
+  // Rule, waiver and baseline files are named as posture-lint was given them.
+  const file = files.inSnapshot(d.file) ? files.inRepository(d.file) : d.file;
+  return {
+    physicalLocation: { artifactLocation: fileLocation(file), ...region },
     ...(d.pointer !== undefined ? { properties: { pointer: d.pointer } } : {}),
   };
 }
 
-function executionNotification(d: Diagnostic, ruleIndex: ReadonlyMap<string, number>, inSnapshot: InSnapshot) {
+function executionNotification(d: Diagnostic, ruleIndex: ReadonlyMap<string, number>, files: Files) {
   const index = d.ruleId === undefined ? undefined : ruleIndex.get(d.ruleId);
   return {
     level: d.severity,
     message: { text: d.message },
     descriptor: { id: d.code },
     ...(d.ruleId !== undefined ? { associatedRule: { id: d.ruleId, ...(index !== undefined ? { index } : {}) } } : {}),
-    ...(d.file !== undefined ? { locations: [diagnosticLocation({ ...d, file: d.file }, inSnapshot)] } : {}),
+    ...(d.file !== undefined ? { locations: [diagnosticLocation({ ...d, file: d.file }, files)] } : {}),
   };
 }
 
@@ -160,12 +319,33 @@ function configurationNotification(rule: RuleResult, index: number) {
   };
 }
 
-export const sarif: Formatter = (report, context) => {
-  const inSnapshot = snapshotFiles(report);
+function rollupNotification(rolledUp: { ruleId: string; findings: number; results: number }[], total: number) {
+  const rules = rolledUp.map((r) => `${r.ruleId} (${r.findings} findings as ${r.results} results)`).join(', ');
+  return {
+    level: 'note',
+    message: {
+      text:
+        `${total} findings are more than the ${CODE_SCANNING.shownResults} results GitHub code scanning shows of a run, so these rules' findings are rolled up ` +
+        `per subscription or resource kind, or per rule: ${rules}. Every other finding is its own result; the json, html and junit reports list all of them.`,
+    },
+    descriptor: { id: 'results-rolled-up' },
+  };
+}
+
+export const sarif: Formatter = (report: Report, context: FormatContext) => {
+  const files: Files = { inSnapshot: snapshotFiles(report), inRepository: repositoryPath(report, context) };
   const rules = rulesOf(report);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const diagnostics = [...report.diagnostics].sort(compareDiagnostics);
   const unchecked = rules.filter((r) => r.status === 'not-evaluated' || r.status === 'checked-nothing');
+  const findings = sortFindings(report.findings).filter((f) => context.includeSuppressed || !f.suppression);
+  const { planned, rolledUp } = plan(findings);
+  // rulesOf lists every rule a finding names, so each has an index.
+  const results = planned.map((p) => ('finding' in p ? result(p.finding, ruleIndex.get(p.finding.ruleId)!, files) : rollupResult(p.rollup, ruleIndex.get(p.rollup.ruleId)!)));
+  const notifications = [
+    ...diagnostics.map((d) => executionNotification(d, ruleIndex, files)),
+    ...(rolledUp.length > 0 ? [rollupNotification(rolledUp, findings.length)] : []),
+  ];
   const log = {
     $schema: SCHEMA,
     version: '2.1.0',
@@ -179,7 +359,12 @@ export const sarif: Formatter = (report, context) => {
           },
         },
         originalUriBaseIds: {
-          [SNAPSHOT]: { description: { text: `The snapshot folder, given to posture-lint as ${report.snapshot.path}; file locations are relative to it.` } },
+          [SRCROOT]: { description: { text: 'The repository root: export files are named from it.' } },
+          [RESOURCES]: {
+            description: {
+              text: `Not files: each finding is located at its resource, <kind>/<id>, so an alert stays one alert across re-exports. The records behind it are related locations in the snapshot ${report.snapshot.path}.`,
+            },
+          },
         },
         invocations: [
           {
@@ -187,13 +372,16 @@ export const sarif: Formatter = (report, context) => {
             // The gate's verdict: the exit code posture-lint returns, and why.
             exitCode: report.gate.exitCode,
             exitCodeDescription: report.gate.line,
-            ...(diagnostics.length > 0 ? { toolExecutionNotifications: diagnostics.map((d) => executionNotification(d, ruleIndex, inSnapshot)) } : {}),
+            ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
             ...(unchecked.length > 0 ? { toolConfigurationNotifications: unchecked.map((r) => configurationNotification(r, ruleIndex.get(r.id)!)) } : {}),
           },
         ],
         columnKind: 'utf16CodeUnits',
-        // rulesOf lists every rule a finding names, so each has an index.
-        results: sortFindings(report.findings).map((f) => result(f, ruleIndex.get(f.ruleId)!, inSnapshot)),
+        results,
+        properties: {
+          findings: findings.length,
+          suppressedLeftOut: context.includeSuppressed ? 0 : report.findings.length - findings.length,
+        },
       },
     ],
   };
