@@ -9,7 +9,7 @@ import { contosoReport, formatContext } from './report-fixture';
 
 describe('report formatter registry', () => {
   it('lists the format names sorted, for usage messages', () => {
-    expect(formatterNames()).to.deep.equal(['github', 'html', 'json', 'junit', 'markdown', 'sarif', 'stylish']);
+    expect(formatterNames()).to.deep.equal(['github', 'html', 'json', 'junit', 'markdown', 'markdown-comment', 'sarif', 'stylish']);
   });
 
   it('resolves each name to its formatter', () => {

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
@@ -19,6 +19,10 @@ interface Outcome {
 interface TestCase {
   classname: string;
   name: string;
+  time: string;
+  file?: string;
+  line?: string;
+  'system-out'?: string;
   failure?: Outcome;
   skipped?: Outcome;
   error?: Outcome;
@@ -33,11 +37,12 @@ interface Counts {
 
 interface TestSuite extends Counts {
   name: string;
+  time: string;
   testcase?: TestCase[];
 }
 
 interface Doc {
-  testsuites: Counts & { name: string; testsuite: TestSuite[] };
+  testsuites: Counts & { name: string; time: string; testsuite: TestSuite[] };
 }
 
 // XML 1.0's Char production: what a document may contain at all, escaped or not.
@@ -89,15 +94,21 @@ describe('report junit formatter', () => {
       for (const s of doc.testsuites.testsuite) for (const c of s.testcase ?? []) expect(c.classname).to.equal(s.name);
     });
 
-    it('makes each failed resource a failing test case, and the passes of a rule one passing test case', () => {
+    it('makes each failed resource a failing test case named by name and id, and the passes of a rule one passing test case', () => {
       expect(cases(suite(doc, 'linux-realtime-protection-on'))).to.deep.equal([
-        'vm-linux-01.contoso.com failure:high',
-        'vm-linux-02.contoso.com failure:high',
-        '1 resource passed passed',
+        'vm-linux-01.contoso.com (7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f) failure:high',
+        'vm-linux-02.contoso.com (c0ffee11d00dfeed5ca1ab1e0ddba11deadbeef0) failure:high',
+        'passing resources passed',
       ]);
-      expect(cases(suite(doc, 'mde-sensor-active'))).to.deep.equal(['mymachine1.contoso.com failure:medium', '3 resources passed passed']);
-      expect(cases(suite(doc, 'mde-signatures-up-to-date'))).to.deep.equal(['4 resources passed passed']);
-      expect(cases(suite(doc, 'defender-servers-plan-on'))).to.deep.equal(['VirtualMachines failure:critical']);
+      expect(cases(suite(doc, 'mde-sensor-active'))).to.deep.equal(['mymachine1.contoso.com (1e5bc9d7e413ddd7902c2932e418702b84d0cc07) failure:medium', 'passing resources passed']);
+      // A rule with nothing failed has the same passing test case, so its history is one test.
+      expect(cases(suite(doc, 'mde-signatures-up-to-date'))).to.deep.equal(['passing resources passed']);
+      expect(cases(suite(doc, 'defender-servers-plan-on'))).to.deep.equal([
+        'VirtualMachines (/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Security/pricings/VirtualMachines) failure:critical',
+        'passing resources passed',
+      ]);
+      // The count is the passing test case's output, not its name.
+      expect(suite(doc, 'mde-sensor-active').testcase!.at(-1)!['system-out']).to.equal('3 of 4 resources checked passed');
     });
 
     it('puts the message in the failure and the message, resource and records in its body', () => {
@@ -119,6 +130,7 @@ describe('report junit formatter', () => {
         {
           classname: 'xdr-roles-scoped-to-device-groups',
           name: 'not evaluated',
+          time: '0',
           skipped: { message: 'not evaluated: needs xdr.roleAssignments (no file in the snapshot was recognised as an export of xdr.roleAssignments)' },
         },
       ]);
@@ -141,6 +153,10 @@ describe('report junit formatter', () => {
         {
           classname: 'posture-lint',
           name: 'graph/defender-role-assignments.json:14:7',
+          time: '0',
+          // For reporters that annotate the file (mikepenz/action-junit-report reads file and line).
+          file: 'fixtures/snapshots/contoso/graph/defender-role-assignments.json',
+          line: '14',
           error: {
             message: "Expected ',' or '}' after property value in JSON",
             type: 'json-syntax',
@@ -156,7 +172,7 @@ describe('report junit formatter', () => {
       expect(counts(suite(doc, 'linux-realtime-protection-on'))).to.deep.equal([3, 2, 0, 0]);
       expect(counts(suite(doc, 'xdr-roles-scoped-to-device-groups'))).to.deep.equal([1, 0, 0, 1]);
       expect(counts(suite(doc, 'posture-lint'))).to.deep.equal([1, 0, 1, 0]);
-      expect(counts(doc.testsuites)).to.deep.equal([9, 4, 1, 1]);
+      expect(counts(doc.testsuites)).to.deep.equal([10, 4, 1, 1]);
     });
 
     it('skips waived and baselined findings instead of failing them', () => {
@@ -172,21 +188,49 @@ describe('report junit formatter', () => {
       const out = parse(junit(waived, formatContext(false)));
       expect(suite(out, 'linux-realtime-protection-on').testcase![1]).to.deep.equal({
         classname: 'linux-realtime-protection-on',
-        name: 'vm-linux-02.contoso.com',
+        name: 'vm-linux-02.contoso.com (c0ffee11d00dfeed5ca1ab1e0ddba11deadbeef0)',
+        time: '0',
+        file: 'fixtures/snapshots/contoso/mde/machines.json',
         skipped: { message: 'waived: decommissioned in March (owner secops@contoso.com; waivers.yaml)' },
       });
       expect(suite(out, 'mde-sensor-active').testcase![0].skipped).to.deep.equal({ message: 'baseline: known finding recorded in posture-baseline.json' });
-      expect(counts(out.testsuites)).to.deep.equal([9, 2, 1, 3]);
+      expect(counts(out.testsuites)).to.deep.equal([10, 2, 1, 3]);
     });
 
-    it('tells apart resources that share a name by adding their id', () => {
+    it('names a resource the same way whether or not another shares its name, and by id alone when it has no name', () => {
       const twins = contosoReport();
       twins.findings = twins.findings.map((f) => (f.ruleId === 'linux-realtime-protection-on' ? { ...f, resource: { ...f.resource, name: 'vm-linux' } } : f));
       expect(cases(suite(parse(junit(twins, formatContext(false))), 'linux-realtime-protection-on'))).to.deep.equal([
         'vm-linux (7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f) failure:high',
         'vm-linux (c0ffee11d00dfeed5ca1ab1e0ddba11deadbeef0) failure:high',
-        '1 resource passed passed',
+        'passing resources passed',
       ]);
+      const nameless = contosoReport();
+      nameless.findings = nameless.findings.map((f) => ({ ...f, resource: { kind: f.resource.kind, id: f.resource.id } }));
+      expect(cases(suite(parse(junit(nameless, formatContext(false))), 'mde-sensor-active'))[0]).to.equal('1e5bc9d7e413ddd7902c2932e418702b84d0cc07 failure:medium');
+    });
+
+    it('gives every suite and test case the time reporters read, and the classname of its suite', () => {
+      // dorny/test-reporter (src/parsers/java-junit/java-junit-parser.ts) reads parseFloat(time) on
+      // <testsuites>, each <testsuite> and each <testcase>, and shows NaN where it is missing; a
+      // classname equal to the suite name puts the cases in the suite's own group. PublishTestResults@2
+      // takes a test case's duration from time.
+      expect(doc.testsuites).to.have.property('time', '0');
+      for (const s of doc.testsuites.testsuite) {
+        expect(Number.isFinite(parseFloat(s.time)), s.name).to.equal(true);
+        for (const c of s.testcase ?? []) {
+          expect(Number.isFinite(parseFloat(c.time)), `${s.name} ${c.name}`).to.equal(true);
+          expect(c.classname).to.equal(s.name);
+        }
+      }
+    });
+
+    it('names the file of each failed resource, so reporters need not look for a <rule-id>.* file', () => {
+      // mikepenz/action-junit-report (src/testParser.ts) annotates the testcase's file attribute, else
+      // globs **/<last dotted part of the classname>.* through the workspace.
+      for (const c of suite(doc, 'linux-realtime-protection-on').testcase!.filter((x) => x.failure)) expect(c.file).to.equal('fixtures/snapshots/contoso/mde/machines.json');
+      const inRepo = parse(junit(report, { ...formatContext(false), snapshotInRepository: 'estate/contoso' }));
+      expect(suite(inRepo, 'defender-servers-plan-on').testcase![0].file).to.equal('estate/contoso/defender/pricings.json');
     });
 
     it('stays well-formed and keeps the text of hostile names and messages', () => {
@@ -196,7 +240,7 @@ describe('report junit formatter', () => {
       hostile.diagnostics = [diagnostic('error', 'json-syntax', 'bad \ud800 surrogate \uffff', { file: 'graph/<&>.json', position: { line: 1, column: 2 } })];
       const out = parse(junit(hostile, formatContext(false)));
       const c = suite(out, 'defender-servers-plan-on').testcase![0];
-      expect(c.name).to.equal('</testcase><x y="');
+      expect(c.name).to.equal('</testcase><x y=" (/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Security/pricings/VirtualMachines)');
       expect(c.failure!.message).to.equal('a <b> & "c" \'d\' ]]> e\\u0000f\\u001b[31m \\u202eexe.txt\r\nnext\tline');
       expect(c.failure!['#text']!.startsWith('a <b> & "c" \'d\' ]]> e\\u0000f\\u001b[31m \\u202eexe.txt\r\nnext\tline (')).to.equal(true);
       expect(suite(out, 'posture-lint').testcase![0]).to.include({ name: 'graph/<&>.json:1:2' });
@@ -230,9 +274,31 @@ describe('report junit formatter', () => {
       for (const rule of report.rules) {
         const s = suite(doc, rule.id);
         const findings = report.findings.filter((f) => f.ruleId === rule.id);
-        const expected = findings.length + (rule.passed > 0 ? 1 : 0) + (rule.status === 'not-evaluated' ? 1 : 0);
+        const expected = findings.length + 1;
         expect(counts(s), rule.id).to.deep.equal([expected, findings.filter((f) => !f.suppression).length, 0, findings.filter((f) => f.suppression).length + (rule.status === 'not-evaluated' ? 1 : 0)]);
-        if (rule.passed > 0) expect(s.testcase!.at(-1)!.name).to.match(new RegExp(`^${rule.passed} resources? passed$`));
+        expect(s.testcase!.at(-1)!.name).to.equal(rule.status === 'not-evaluated' ? 'not evaluated' : 'passing resources');
+      }
+    });
+
+    it('keeps every test name when the estate is exported again under other file names and pages', async () => {
+      const again = mkdtempSync(path.join(tmpdir(), 'posture-lint-junit-again-'));
+      try {
+        for (const file of readdirSync(scratch, { recursive: true, withFileTypes: true })) {
+          if (!file.isFile()) continue;
+          const rel = path.relative(scratch, path.join(file.parentPath, file.name));
+          const name = rel.endsWith('.json') ? `${rel.split(path.sep).join('__')}` : rel;
+          mkdirSync(path.dirname(path.join(again, name)), { recursive: true });
+          copyFileSync(path.join(scratch, rel), path.join(again, name));
+        }
+        // A device moves from the first page of machines to the second, and one back.
+        const pages = ['mde__machines.page-1.json', 'mde__machines.page-2.json'].map((f) => JSON.parse(readFileSync(path.join(again, f), 'utf8')));
+        [pages[0].value[0], pages[1].value[0]] = [pages[1].value[0], pages[0].value[0]];
+        pages.forEach((page, i) => writeFileSync(path.join(again, `mde__machines.page-${i + 1}.json`), JSON.stringify(page)));
+        const result = await lint({ snapshot: again });
+        const names = (d: Doc) => d.testsuites.testsuite.map((s) => `${s.name}: ${(s.testcase ?? []).map((c) => c.name).join(' | ')}`);
+        expect(names(parse(junit(result.report, { rules: result.rules, color: false })))).to.deep.equal(names(doc));
+      } finally {
+        rmSync(again, { recursive: true, force: true });
       }
     });
 

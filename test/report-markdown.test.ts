@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { diagnostic } from '../src/diagnostics';
 import { lint } from '../src/lint';
 import { getFormatter } from '../src/report/formatters';
-import { markdown } from '../src/report/formatters/markdown';
+import { markdown, markdownComment } from '../src/report/formatters/markdown';
 import type { Finding, Report } from '../src/report/model';
 import { sortFindings } from '../src/report/summary';
 import { contosoReport, formatContext, refresh } from './report-fixture';
@@ -201,7 +201,62 @@ describe('report markdown formatter', () => {
     }));
     const lines = section(markdown(resummarize(report), formatContext(false)), 'Findings');
     expect(lines.filter((l) => l.startsWith('| vm-'))).to.have.length(50);
-    expect(lines).to.include('… and 23 more.');
+    expect(lines).to.include('… and 23 more (the json, html, sarif and junit reports of the same run list them all).');
+  });
+
+  describe('GitHub size limits', () => {
+    /** Shaped like a large estate's report: 17 rules with 3,000 findings each and long messages. */
+    function hugeReport(): Report {
+      const report = contosoReport();
+      const template = report.findings.find((f) => f.ruleId === 'mde-sensor-active')!;
+      report.rules = Array.from({ length: 17 }, (_, r) => ({ ...report.rules[2], id: `rule-${String(r).padStart(2, '0')}`, failed: 3000, evaluated: 6000, passed: 3000 }));
+      report.findings = report.rules.flatMap((rule) =>
+        Array.from({ length: 3000 }, (_, i) => ({
+          ...template,
+          ruleId: rule.id,
+          message: `sensor health is Inactive; last seen ${'long ago and far away, '.repeat(8)}${i}`,
+          resource: { ...template.resource, id: `device-${i}`, name: `host-${String(i).padStart(4, '0')}.contoso.com` },
+          fingerprint: `${rule.id}-${i}`,
+        })),
+      );
+      return resummarize(report);
+    }
+    const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+    it('markdown-comment stays within the 65,536 characters of a GitHub comment, cutting every table alike and saying so', () => {
+      // GitHub's API refuses a longer comment: "Body is too long (maximum is 65536 characters)".
+      const report = hugeReport();
+      const text = markdownComment(report, formatContext(false));
+      expect(bytes(text)).to.be.at.most(65_536);
+      expect(text.length).to.be.at.most(65_536);
+      const rows = section(text, 'Findings').filter((l) => l.startsWith('| host-'));
+      expect(rows.length % 17).to.equal(0);
+      expect(rows.length).to.be.greaterThan(0);
+      expect(text).to.match(/_Tables are cut to \d+ rows to fit the 65,536-byte limit of a GitHub comment; the json, html, sarif and junit reports of the same run list them all\._\n$/);
+      // Every rule still has its heading.
+      for (const rule of report.rules) expect(text).to.contain(`#### \`${rule.id}\``);
+      expect(markdownComment(report, formatContext(false))).to.equal(text);
+    });
+
+    it('markdown stays within the 1 MiB of a job summary', () => {
+      // "$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k" (the runner's
+      // error above the limit of the Actions docs, "Adding a job summary").
+      const report = hugeReport();
+      const text = markdown(report, formatContext(false));
+      expect(bytes(text)).to.be.at.most(1024 * 1024);
+      expect(text).to.contain('… and 2950 more');
+      // A demo-sized report is the same in both modes: nothing needs cutting.
+      expect(markdownComment(contosoReport(), formatContext(false))).to.equal(markdown(contosoReport(), formatContext(false)));
+    });
+
+    it('cuts at the last whole line when even the headings do not fit, and still says so', () => {
+      const report = hugeReport();
+      report.rules = Array.from({ length: 2000 }, (_, r) => ({ ...report.rules[0], id: `rule-${String(r).padStart(4, '0')}`, title: 'x'.repeat(40) }));
+      report.findings = report.rules.map((rule, i) => ({ ...report.findings[0], ruleId: rule.id, fingerprint: `fp-${i}` }));
+      const text = markdownComment(resummarize(report), formatContext(false));
+      expect(bytes(text)).to.be.at.most(65_536);
+      expect(text).to.match(/_This report is cut short to fit the 65,536-byte limit of a GitHub comment; .*_\n$/);
+    });
   });
 
   it('puts errors before warnings and notes, each with its file:line:col', () => {

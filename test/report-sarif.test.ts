@@ -1,16 +1,22 @@
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import Ajv from 'ajv';
 import { expect } from 'chai';
 import { diagnostic } from '../src/diagnostics';
 import { lint } from '../src/lint';
 import { sarif } from '../src/report/formatters/sarif';
-import type { FormatContext, Report, RuleMeta } from '../src/report/model';
+import { fingerprintOf } from '../src/engine/evaluate';
+import { createBaseline, formatBaseline } from '../src/gate/baseline';
+import type { Finding, FormatContext, Report, ResourceRef, RuleMeta, RuleResult, Severity } from '../src/report/model';
 import { summarize } from '../src/report/summary';
+import { alertIdentities, codeScanningProblems } from './code-scanning';
 import { contosoReport, formatContext } from './report-fixture';
 
 const DEMO = 'fixtures/snapshots/contoso';
+const BIN = path.resolve('dist/src/cli/bin.js');
 
 /** The OASIS schema (test/fixtures/external/SOURCES.md). */
 function sarifValidator() {
@@ -28,7 +34,9 @@ function schemaErrors(doc: unknown): string[] {
 }
 
 interface SarifLocation {
-  physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number; startColumn: number } };
+  id?: number;
+  physicalLocation?: { artifactLocation: { uri: string; uriBaseId?: string }; region?: { startLine: number; startColumn?: number; endLine?: number; endColumn?: number } };
+  message?: { text: string };
   logicalLocations?: { name?: string; fullyQualifiedName: string; kind: string }[];
   properties?: { file?: string; pointer?: string };
 }
@@ -175,8 +183,9 @@ describe('report sarif formatter', () => {
         ].join('\n\n'),
       );
       expect(rule.help.text).to.contain('\n\nWhy it matters: In passive mode the antivirus blocks nothing.\n\nHow to fix: Set antivirusEngine');
-      // GitHub reads security-severity only on rules tagged `security`.
-      expect(rule.properties.tags).to.deep.equal(['antivirus', 'linux', 'security']);
+      // GitHub reads security-severity only on rules tagged `security`, and keeps only the first 10
+      // tags of a rule (docs "SARIF results limits"), so `security` comes first.
+      expect(rule.properties.tags).to.deep.equal(['security', 'antivirus', 'linux']);
       // A rule without references has no help link rather than an empty one.
       expect(run.tool.driver.rules.find((r) => r.id === 'mde-sensor-active')).to.not.have.property('helpUri');
     });
@@ -188,29 +197,65 @@ describe('report sarif formatter', () => {
       for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex].id).to.equal(r.ruleId);
     });
 
-    it("locates a finding at its resource's record in the snapshot, joined records as related locations", () => {
+    it('locates a finding at its resource, with the records behind it as related locations linked from the message', () => {
       const result = run.results.find((r) => r.message.text.includes('7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f'))!;
-      expect(result.message.text).to.equal('antivirus is passive (avMode "1"), so real-time protection is off (7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f)');
+      // GitHub links `[text](id)` in a message to the related location with that id.
+      expect(result.message.text).to.equal(
+        'antivirus is passive (avMode "1"), so real-time protection is off (7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f) Record: [mde/machines.json#/value/1](1).',
+      );
       expect(result.locations).to.deep.equal([
         {
-          physicalLocation: { artifactLocation: { uri: 'mde/machines.json', uriBaseId: 'SNAPSHOT' } },
+          physicalLocation: {
+            artifactLocation: { uri: 'mde.machines/7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f', uriBaseId: 'RESOURCES' },
+            region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 },
+          },
           logicalLocations: [{ name: 'vm-linux-01.contoso.com', fullyQualifiedName: '7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f', kind: 'resource' }],
-          properties: { file: 'mde/machines.json', pointer: '/value/1' },
         },
       ]);
+      // Without the snapshot's place in the repository, files are named through the folder as given.
       expect(result.relatedLocations).to.deep.equal([
-        { id: 1, physicalLocation: { artifactLocation: { uri: 'mde/deviceavinfo.json', uriBaseId: 'SNAPSHOT' } }, properties: { file: 'mde/deviceavinfo.json', pointer: '/value/1' } },
+        {
+          id: 1,
+          physicalLocation: { artifactLocation: { uri: 'fixtures/snapshots/contoso/mde/machines.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
+          message: { text: 'record /value/1' },
+          properties: { file: 'mde/machines.json', pointer: '/value/1' },
+        },
+        {
+          id: 2,
+          physicalLocation: { artifactLocation: { uri: 'fixtures/snapshots/contoso/mde/deviceavinfo.json', uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } },
+          message: { text: 'record /value/1' },
+          properties: { file: 'mde/deviceavinfo.json', pointer: '/value/1' },
+        },
       ]);
-      expect(run.originalUriBaseIds.SNAPSHOT.description.text).to.contain('fixtures/snapshots/contoso');
+      expect((result as unknown as { properties: { records: string[] } }).properties.records).to.deep.equal(['mde/machines.json#/value/1', 'mde/deviceavinfo.json#/value/1']);
     });
 
-    it('percent-encodes file names into URIs, keeping the folder separators', () => {
+    it('names files from the repository root when the snapshot sits in a subfolder of it', () => {
+      const inRepo = parse(report, { ...documentedContext(), snapshotInRepository: 'compliance/exports/nightly' }).runs[0];
+      const uris = inRepo.results.flatMap((r) => (r.relatedLocations ?? []).map((l) => l.physicalLocation!.artifactLocation.uri));
+      expect(uris).to.include('compliance/exports/nightly/mde/machines.json');
+      for (const uri of uris) expect(uri.startsWith('compliance/exports/nightly/'), uri).to.equal(true);
+      // At the root itself, the files' own paths.
+      const atRoot = parse(report, { ...documentedContext(), snapshotInRepository: '' }).runs[0];
+      expect(atRoot.results[0].relatedLocations![0].physicalLocation!.artifactLocation.uri).to.equal('defender/pricings.json');
+      // Outside any repository, by an absolute path the folder was given as: a file URI, which code
+      // scanning keeps as it is (docs "SARIF support for code scanning": specifying the root for source files).
+      const outside = parse({ ...report, snapshot: { ...report.snapshot, path: '/tmp/snap' } }).runs[0];
+      expect(outside.results[0].relatedLocations![0].physicalLocation!.artifactLocation).to.deep.equal({ uri: 'file:///tmp/snap/defender/pricings.json' });
+    });
+
+    it('percent-encodes file names and resource ids into URIs, and never lets a segment climb out', () => {
       const odd = contosoReport();
       odd.snapshot.files.push({ file: 'mde/machines #2 (50%).json', kinds: ['mde.machines'], records: 4 });
-      odd.findings[0] = { ...odd.findings[0], locations: [{ file: 'mde/machines #2 (50%).json', pointer: '/value/0' }] };
-      const location = parse(odd).runs[0].results[0].locations[0];
-      expect(location.physicalLocation!.artifactLocation.uri).to.equal('mde/machines%20%232%20(50%25).json');
-      expect(location.properties!.file).to.equal('mde/machines #2 (50%).json');
+      odd.findings[0] = {
+        ...odd.findings[0],
+        resource: { kind: 'mde.machines', id: '../../.github/workflows/Evil Name' },
+        locations: [{ file: 'mde/machines #2 (50%).json', pointer: '/value/0' }],
+      };
+      const result = parse(odd).runs[0].results[0];
+      expect(result.relatedLocations![0].physicalLocation!.artifactLocation.uri).to.equal('fixtures/snapshots/contoso/mde/machines%20%232%20(50%25).json');
+      expect(result.relatedLocations![0].properties!.file).to.equal('mde/machines #2 (50%).json');
+      expect(result.locations[0].physicalLocation!.artifactLocation.uri).to.equal('mde.machines/%2E%2E/%2E%2E/.github/workflows/evil%20name');
     });
 
     it('reports problems as execution notifications and fails the execution on an error', () => {
@@ -223,7 +268,10 @@ describe('report sarif formatter', () => {
           descriptor: { id: 'json-syntax' },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: 'graph/defender-role-assignments.json', uriBaseId: 'SNAPSHOT' }, region: { startLine: 14, startColumn: 7 } },
+              physicalLocation: {
+                artifactLocation: { uri: 'fixtures/snapshots/contoso/graph/defender-role-assignments.json', uriBaseId: '%SRCROOT%' },
+                region: { startLine: 14, startColumn: 7 },
+              },
               properties: { pointer: '/value/1' },
             },
           ],
@@ -232,7 +280,9 @@ describe('report sarif formatter', () => {
           level: 'warning',
           message: { text: 'osBuild must be a number, found "18209"' },
           descriptor: { id: 'export-schema' },
-          locations: [{ physicalLocation: { artifactLocation: { uri: 'mde/machines.json', uriBaseId: 'SNAPSHOT' } }, properties: { pointer: '/value/3/osBuild' } }],
+          locations: [
+            { physicalLocation: { artifactLocation: { uri: 'fixtures/snapshots/contoso/mde/machines.json', uriBaseId: '%SRCROOT%' } }, properties: { pointer: '/value/3/osBuild' } },
+          ],
         },
       ]);
       const warningsOnly = parse({ ...report, diagnostics: report.diagnostics.filter((d) => d.severity !== 'error') });
@@ -246,7 +296,7 @@ describe('report sarif formatter', () => {
       ];
       const [notification] = parse(withRuleProblem).runs[0].invocations[0].toolExecutionNotifications!;
       expect(notification.associatedRule).to.deep.equal({ id: 'linux-realtime-protection-on', index: 1 });
-      expect(notification.locations![0].physicalLocation).to.deep.equal({ artifactLocation: { uri: 'rules/prod-vms-tagged.yaml' }, region: { startLine: 9, startColumn: 5 } });
+      expect(notification.locations![0].physicalLocation).to.deep.equal({ artifactLocation: { uri: 'rules/prod-vms-tagged.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 9, startColumn: 5 } });
     });
 
     it('says what a not-evaluated rule needs, as a configuration notification', () => {
@@ -275,8 +325,15 @@ describe('report sarif formatter', () => {
       expect(invocation).to.deep.include({ exitCode: 2, exitCodeDescription: report.gate.line });
     });
 
-    it('keeps waived and baselined findings as results marked with an accepted external suppression', () => {
-      const results = parse(suppressedReport()).runs[0].results;
+    it('leaves waived and baselined findings out, since code scanning shows suppressed results as open alerts', () => {
+      // github/codeql-action#1230: upload-sarif does not honour SARIF `suppressions`.
+      const log = parse(suppressedReport());
+      expect(log.runs[0].results.map((r) => r.message.text.split(' (')[0])).to.deep.equal(['plan is Free in subscription 00000000-0000-0000-0000-000000000000', 'antivirus is passive']);
+      expect(log.runs[0].results.every((r) => !r.suppressions)).to.equal(true);
+    });
+
+    it('keeps them, marked with an accepted external suppression, when asked to', () => {
+      const results = parse(suppressedReport(), { ...formatContext(false), includeSuppressed: true }).runs[0].results;
       expect(results).to.have.length(4);
       const suppressions = results.map((r) => [r.message.text.split(' (')[0], r.level, r.suppressions]);
       expect(suppressions).to.deep.include.members([
@@ -313,19 +370,55 @@ describe('report sarif formatter', () => {
   });
 
   describe('a lint of the demo snapshot', function () {
-    this.timeout(60000);
+    this.timeout(120000);
     let scratch = '';
     before(() => {
       scratch = mkdtempSync(path.join(tmpdir(), 'posture-lint-sarif-'));
     });
     after(() => rmSync(scratch, { recursive: true, force: true }));
 
-    it('is valid SARIF whose every location is a record of the snapshot', async () => {
-      const snapshot = path.join(scratch, 'as-exported');
+    /** The demo estate as exported, at `<repo>/<folder>`. */
+    function asExported(repo: string, folder: string): string {
+      const snapshot = path.join(scratch, repo, folder);
       cpSync(DEMO, snapshot, { recursive: true });
-      const { report, rules } = await lint({ snapshot });
-      const log = parse(report, { rules, color: false });
+      return snapshot;
+    }
+
+    /**
+     * The same estate exported again, laid out differently: every file renamed into one flat folder,
+     * a device moved from the first page of machines to the second and one back, and the ARM ids of
+     * the virtual machines in other casing (ARM compares ids case-insensitively).
+     */
+    function reExported(repo: string, folder: string): string {
+      const original = path.join(scratch, `${repo}-source`);
+      cpSync(DEMO, original, { recursive: true });
+      const pages = ['mde/machines.page-1.json', 'mde/machines.page-2.json'].map((f) => JSON.parse(readFileSync(path.join(original, f), 'utf8')));
+      [pages[0].value[0], pages[1].value[0]] = [pages[1].value[0], pages[0].value[0]];
+      pages.forEach((page, i) => writeFileSync(path.join(original, `mde/machines.page-${i + 1}.json`), JSON.stringify(page, null, 2)));
+      for (const f of ['arm/vms.page-1.json', 'arm/vms.page-2.json']) {
+        const text = readFileSync(path.join(original, f), 'utf8');
+        writeFileSync(path.join(original, f), text.replace(/\/resourceGroups\//g, '/RESOURCEGROUPS/').replace(/\/providers\/Microsoft\.Compute\//g, '/providers/MICROSOFT.COMPUTE/'));
+      }
+      const snapshot = path.join(scratch, repo, folder);
+      for (const file of filesBelow(original)) {
+        const name = file.endsWith('.json') ? `${file.replace(/\//g, '__').replace(/\.json$/, '')}.export.json` : file;
+        mkdirSync(path.dirname(path.join(snapshot, name)), { recursive: true });
+        copyFileSync(path.join(original, file), path.join(snapshot, name));
+      }
+      return snapshot;
+    }
+
+    async function sarifOf(snapshot: string, snapshotInRepository: string, options: { baseline?: string } = {}) {
+      const { report, rules } = await lint({ snapshot, ...options });
+      return { report, text: sarif(report, { rules, color: false, snapshotInRepository }) };
+    }
+
+    it('is valid SARIF that code scanning accepts and shows whole, every related location a record of the snapshot', async () => {
+      const snapshot = asExported('repo', 'compliance/snapshot');
+      const { report, text } = await sarifOf(snapshot, 'compliance/snapshot');
+      const log = JSON.parse(text) as SarifLog;
       expect(schemaErrors(log)).to.deep.equal([]);
+      expect(codeScanningProblems(text, { shown: true })).to.deep.equal([]);
       const run = log.runs[0];
       expect(run.results.map((r) => r.partialFingerprints['postureLint/v1'])).to.deep.equal(report.findings.map((f) => f.fingerprint));
       expect(run.tool.driver.rules.map((r) => r.id)).to.have.members(report.rules.map((r) => r.id));
@@ -333,37 +426,126 @@ describe('report sarif formatter', () => {
       for (const rule of run.tool.driver.rules) expect(rule.helpUri, rule.id).to.match(/^https:\/\//);
       let resolved = 0;
       for (const r of run.results) {
-        for (const loc of [...r.locations, ...(r.relatedLocations ?? [])]) {
-          if (!loc.physicalLocation) continue;
-          const file = path.join(snapshot, decodeURIComponent(loc.physicalLocation.artifactLocation.uri));
+        for (const loc of r.relatedLocations ?? []) {
+          // GitHub resolves the URI from the repository root.
+          const file = path.join(scratch, 'repo', decodeURIComponent(loc.physicalLocation!.artifactLocation.uri));
           expect(resolvePointer(JSON.parse(readFileSync(file, 'utf8')), loc.properties!.pointer!), `${file}#${loc.properties!.pointer}`).to.be.an('object');
           resolved++;
         }
       }
       expect(resolved).to.be.greaterThan(run.results.length / 2);
+      // The one finding about the snapshot's description of itself has no file, yet a location code scanning takes.
+      const selfFinding = run.results.find((r) => r.ruleId === 'export-set-consistent')!;
+      expect(selfFinding.relatedLocations).to.equal(undefined);
+      expect(selfFinding.locations[0].physicalLocation!.artifactLocation.uri).to.equal('collection/snapshot.exports');
     });
 
-    it('keeps the same partialFingerprints when the exports are re-filed under other names and folders', async () => {
-      const original = path.join(scratch, 'original');
-      const refiled = path.join(scratch, 'refiled');
-      cpSync(DEMO, original, { recursive: true });
-      // Files are recognised by content, so a flat folder of renamed files is the same estate.
-      for (const file of filesBelow(original)) {
-        const name = file.endsWith('.json') ? `exports/${file.replace(/\//g, '__').replace(/\.json$/, '')}.export.json` : file;
-        mkdirSync(path.dirname(path.join(refiled, name)), { recursive: true });
-        copyFileSync(path.join(original, file), path.join(refiled, name));
-      }
-      const runOf = async (snapshot: string) => {
-        const { report, rules } = await lint({ snapshot });
-        return parse(report, { rules, color: false }).runs[0];
+    it('gives the same alert identities for two exports of one estate laid out differently, and a baseline of one silences the other', async () => {
+      const a = await sarifOf(asExported('repo-a', 'snapshot'), 'snapshot');
+      const bFolder = reExported('repo-b', 'exports/nightly');
+      const b = await sarifOf(bFolder, 'exports/nightly');
+      expect(a.report.findings.length).to.be.greaterThan(0);
+      expect(b.report.findings.length).to.equal(a.report.findings.length);
+      // The exports did change: no record is in a file of the same name.
+      const records = (text: string) => (JSON.parse(text) as SarifLog).runs[0].results.flatMap((r) => (r.relatedLocations ?? []).map((l) => `${l.properties!.file}#${l.properties!.pointer}`));
+      expect(records(b.text).filter((r) => records(a.text).includes(r))).to.deep.equal([]);
+      // Code scanning matches alerts by rule, path, start line and primaryLocationLineHash.
+      expect(alertIdentities(b.text)).to.deep.equal(alertIdentities(a.text));
+
+      const baseline = path.join(scratch, 'baseline.json');
+      writeFileSync(baseline, formatBaseline(createBaseline(a.report)));
+      const silenced = await sarifOf(bFolder, 'exports/nightly', { baseline });
+      expect(silenced.report.summary.suppressed).to.equal(a.report.findings.length);
+      expect((JSON.parse(silenced.text) as SarifLog).runs[0].results).to.deep.equal([]);
+      expect(codeScanningProblems(silenced.text)).to.deep.equal([]);
+    });
+
+    it('names files from the git checkout holding the snapshot, or from --repo-root', () => {
+      const repo = path.join(scratch, 'checkout');
+      mkdirSync(path.join(repo, '.git'), { recursive: true });
+      cpSync(DEMO, path.join(repo, 'estate', 'contoso'), { recursive: true });
+      const run = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, 'lint', ...args, '--format', 'sarif'], { cwd, encoding: 'utf8' });
+      // Run from elsewhere: the repository root, not the working directory, anchors the paths.
+      const fromElsewhere = run([path.join(repo, 'estate', 'contoso')], scratch);
+      expect(fromElsewhere.stderr).to.equal('');
+      const uris = (JSON.parse(fromElsewhere.stdout) as SarifLog).runs[0].results.flatMap((r) => (r.relatedLocations ?? []).map((l) => l.physicalLocation!.artifactLocation.uri));
+      expect(uris.length).to.be.greaterThan(0);
+      for (const uri of uris) expect(uri.startsWith('estate/contoso/'), uri).to.equal(true);
+      const explicit = run(['estate/contoso', '--repo-root', 'estate'], repo);
+      expect((JSON.parse(explicit.stdout) as SarifLog).runs[0].results[0].relatedLocations![0].physicalLocation!.artifactLocation.uri.startsWith('contoso/')).to.equal(true);
+      const outside = run(['estate/contoso', '--repo-root', path.join(scratch, 'elsewhere')], repo);
+      expect(outside.status).to.equal(2);
+      expect(outside.stderr).to.contain('is not inside --repo-root');
+    });
+  });
+
+  describe('an estate with more findings than code scanning shows', () => {
+    /**
+     * Shaped like the 1M-device bench estate's report (bench/generate.ts): over 100,000 findings,
+     * most of them on Defender for Endpoint devices in a few rules, others on VMs across hundreds of
+     * subscriptions, and a few rules with a handful of findings.
+     */
+    function largeReport(): Report {
+      const report = contosoReport();
+      const rules: RuleResult[] = [];
+      const findings: Finding[] = [];
+      const add = (id: string, severity: Severity, n: number, resource: (i: number) => ResourceRef) => {
+        rules.push({ id, title: id, severity, status: 'failed', evaluated: n * 2, passed: n, failed: n, needs: [] });
+        for (let i = 0; i < n; i++) {
+          const r = resource(i);
+          findings.push({ ruleId: id, severity, message: `${r.name ?? r.id} fails ${id}`, resource: r, locations: [{ file: `mde/machines.page-${1 + (i % 500)}.json`, pointer: `/value/${i % 2000}` }], fingerprint: fingerprintOf(id, r) });
+        }
       };
-      const [a, b] = [await runOf(original), await runOf(refiled)];
-      const fingerprints = (run: typeof a) => run.results.map((r) => `${r.ruleId} ${r.partialFingerprints['postureLint/v1']}`).sort();
-      const uris = (run: typeof a) => run.results.flatMap((r) => r.locations.flatMap((l) => (l.physicalLocation ? [l.physicalLocation.artifactLocation.uri] : [])));
-      expect(a.results.length).to.be.greaterThan(0);
-      expect(fingerprints(b)).to.deep.equal(fingerprints(a));
-      // The locations did change: no file keeps its name.
-      expect(uris(b).filter((uri) => uris(a).includes(uri))).to.deep.equal([]);
+      const device = (i: number): ResourceRef => ({ kind: 'mde.machines', id: i.toString(16).padStart(40, '0'), name: `host-${i}.contoso.com` });
+      const vm = (i: number): ResourceRef => ({ kind: 'arm.virtualMachines', id: `/subscriptions/${String(i % 500).padStart(8, '0')}-0000-4000-8000-000000000000/resourceGroups/rg-${i % 37}/providers/Microsoft.Compute/virtualMachines/vm-${i}`, name: `vm-${i}` });
+      add('av-signatures-current', 'medium', 60_000, device);
+      add('linux-realtime-protection-on', 'high', 30_000, device);
+      add('vm-onboarded-to-mde', 'high', 12_000, vm);
+      add('device-in-device-group', 'low', 9_000, device);
+      add('mde-device-healthy', 'medium', 3_000, device);
+      add('defender-servers-plan-enabled', 'critical', 40, (i) => ({ kind: 'arm.subscriptions', id: `/subscriptions/${String(i).padStart(8, '0')}-0000-4000-8000-000000000000` }));
+      add('export-set-consistent', 'medium', 1, () => ({ kind: 'collection', id: 'snapshot.exports' }));
+      report.rules = rules;
+      report.findings = findings;
+      report.diagnostics = [];
+      report.summary = summarize(report.rules, report.findings, report.diagnostics);
+      return report;
+    }
+
+    const report = largeReport();
+    const text = sarif(report, formatContext(false));
+    const run = (JSON.parse(text) as SarifLog).runs[0];
+
+    it('stays within every limit of code scanning, every result shown', () => {
+      expect(report.findings.length).to.be.greaterThan(100_000);
+      expect(codeScanningProblems(text, { shown: true })).to.deep.equal([]);
+      expect(run.results.length).to.be.at.most(5_000);
+      expect(gzipSync(text).length).to.be.below(10 * 1024 * 1024);
+    });
+
+    it('names every failing rule, keeps small rules whole and rolls up the large ones per subscription or kind', () => {
+      expect(new Set(run.results.map((r) => r.ruleId))).to.deep.equal(new Set(report.rules.map((r) => r.id)));
+      const count = (id: string) => run.results.filter((r) => r.ruleId === id).length;
+      expect(count('defender-servers-plan-enabled')).to.equal(40);
+      expect(count('export-set-consistent')).to.equal(1);
+      // 3,000 findings fit beside the rolled-up rules, so each is its own result.
+      expect(count('mde-device-healthy')).to.equal(3_000);
+      // 12,000 VMs in 500 subscriptions: one result per subscription.
+      expect(count('vm-onboarded-to-mde')).to.equal(500);
+      const rolled = run.results.find((r) => r.ruleId === 'vm-onboarded-to-mde')!;
+      expect(rolled.message.text).to.match(/^24 resources in \/subscriptions\/00000000-0000-4000-8000-000000000000 fail this rule; the first: vm-\d+ fails vm-onboarded-to-mde/);
+      expect(rolled.message.text).to.contain('the json, html and junit reports of the same run list each of them');
+      // Devices have no subscription in their id: one result for the rule.
+      expect(count('av-signatures-current')).to.equal(1);
+      const notice = run.invocations[0].toolExecutionNotifications!.find((n) => n.descriptor.id === 'results-rolled-up')!;
+      expect(notice.message.text).to.contain('114041 findings are more than the 5000 results GitHub code scanning shows');
+      expect(notice.message.text).to.contain('av-signatures-current (60000 findings as 1 result)');
+    });
+
+    it('rolls up the same way every time: the same findings in another order give the same bytes', () => {
+      const shuffled = largeReport();
+      shuffled.findings.reverse();
+      expect(sarif(shuffled, formatContext(false))).to.equal(text);
     });
   });
 });

@@ -320,7 +320,7 @@ function configurationNotification(rule: RuleResult, index: number) {
 }
 
 function rollupNotification(rolledUp: { ruleId: string; findings: number; results: number }[], total: number) {
-  const rules = rolledUp.map((r) => `${r.ruleId} (${r.findings} findings as ${r.results} results)`).join(', ');
+  const rules = rolledUp.map((r) => `${r.ruleId} (${r.findings} findings as ${r.results} result${r.results === 1 ? '' : 's'})`).join(', ');
   return {
     level: 'note',
     message: {
