@@ -5,10 +5,11 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { codeScanningProblems } from './code-scanning';
 
 const BIN = path.resolve('dist/src/cli/bin.js');
 const DEMO = path.resolve('fixtures/snapshots/contoso');
@@ -47,7 +48,59 @@ describe('pipeline examples', function () {
       const outputs = args.filter((_a, i) => args[i - 1] === '--output');
       expect(outputs.length).to.be.at.least(2);
       for (const o of outputs) expect(existsSync(path.resolve(dir, o)), o).to.equal(true);
+      // Each report is one the service it goes to accepts.
+      const sarifFile = outputs.find((o) => o.endsWith('.sarif'))!;
+      expect(codeScanningProblems(readFileSync(path.resolve(dir, sarifFile), 'utf8'), { shown: true })).to.deep.equal([]);
+      if (args.includes('github')) {
+        // 10 annotations per level per step (REST docs, Checks; see test/report-github.test.ts).
+        for (const level of ['error', 'warning', 'notice']) expect(r.stdout.split('\n').filter((l) => l.startsWith(`::${level}`)).length, level).to.be.at.most(10);
+      }
+      const md = outputs.find((o) => o.endsWith('.md'));
+      if (md) expect(statSync(path.resolve(dir, md)).size).to.be.at.most(1024 * 1024);
       rmSync(dir, { recursive: true });
     });
   }
+
+  describe('github-actions.yml', () => {
+    const workflow = parse(readFileSync('docs/pipelines/github-actions.yml', 'utf8')) as {
+      permissions: Record<string, string>;
+      jobs: { posture: { steps: { uses?: string; run?: string; with?: Record<string, string> }[] } };
+    };
+    const steps = workflow.jobs.posture.steps;
+
+    it('grants what upload-sarif needs, in private repositories too', () => {
+      // GitHub docs "Uploading a SARIF file to GitHub": security-events: write for all workflows;
+      // actions: read and contents: read in private repositories.
+      expect(workflow.permissions).to.include({ 'security-events': 'write', actions: 'read', contents: 'read' });
+    });
+
+    it('uploads with the current major of upload-sarif, under a category', () => {
+      // github/codeql-action README: v4 is the latest supported major; CHANGELOG: "CodeQL Action v3
+      // will be deprecated in December 2026".
+      const upload = steps.find((st) => st.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
+      expect(upload.uses).to.equal('github/codeql-action/upload-sarif@v4');
+      expect(upload.with).to.have.property('category').that.is.a('string').and.not.empty;
+    });
+
+    it('keeps the reports as an artifact, not the snapshot', () => {
+      const artifact = steps.find((st) => st.uses?.startsWith('actions/upload-artifact@'))!;
+      const exportOut = /--out (\S+)/.exec(steps.map((st) => st.run ?? '').join('\n'))![1];
+      const paths = String(artifact.with!.path).split('\n').map((p) => p.trim().replace(/\/$/, '')).filter(Boolean);
+      expect(paths).to.not.include(exportOut);
+      expect(paths).to.deep.equal(['reports']);
+    });
+  });
+
+  describe('azure-pipelines.yml', () => {
+    const pipeline = parse(readFileSync('docs/pipelines/azure-pipelines.yml', 'utf8')) as { steps: { task?: string; inputs?: Record<string, string> }[] };
+
+    it('publishes only SARIF in the CodeAnalysisLogs artifact, which the Scans tab downloads in the browser', () => {
+      const published = pipeline.steps.filter((st) => st.task === 'PublishBuildArtifacts@1').map((st) => st.inputs!);
+      const scans = published.find((i) => i.ArtifactName === 'CodeAnalysisLogs')!;
+      const sarifOut = lintCommand(readFileSync('docs/pipelines/azure-pipelines.yml', 'utf8')).filter((a) => a.endsWith('.sarif'));
+      expect(sarifOut.every((o) => path.posix.dirname(o) === scans.PathtoPublish)).to.equal(true);
+      const others = lintCommand(readFileSync('docs/pipelines/azure-pipelines.yml', 'utf8')).filter((a, i, all) => all[i - 1] === '--output' && !a.endsWith('.sarif'));
+      for (const o of others) expect(path.posix.dirname(o)).to.not.equal(scans.PathtoPublish);
+    });
+  });
 });
