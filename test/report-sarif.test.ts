@@ -191,9 +191,10 @@ describe('report sarif formatter', () => {
     });
 
     it('gives one result per finding, most severe first, with the finding fingerprint as partialFingerprints', () => {
-      expect(run.results.map((r) => [r.ruleId, r.level, r.partialFingerprints['postureLint/v1']])).to.deep.equal(
+      expect(run.results.slice(0, report.findings.length).map((r) => [r.ruleId, r.level, r.partialFingerprints['postureLint/v1']])).to.deep.equal(
         report.findings.map((f) => [f.ruleId, f.severity === 'medium' ? 'warning' : 'error', f.fingerprint]),
       );
+      expect(run.results).to.have.length(report.findings.length + 1);
       for (const r of run.results) expect(run.tool.driver.rules[r.ruleIndex].id).to.equal(r.ruleId);
     });
 
@@ -323,17 +324,38 @@ describe('report sarif formatter', () => {
         properties: { needs: ['mde.avHealth'], missing: [] },
       });
       expect(invocation).to.deep.include({ exitCode: 2, exitCodeDescription: report.gate.line });
+      // It stays an open alert too, saying it checked nothing.
+      const result = parse(report).runs[0].results.find((r) => r.ruleId === 'mde-signatures-up-to-date')!;
+      expect(result.message.text).to.equal(
+        'rule mde-signatures-up-to-date checked nothing: no record of mde.avHealth was in its scope, so it proves nothing. Nothing was checked in this run, so its other alerts are closed without any resource having been checked.',
+      );
+    });
+
+    it('keeps a rule that checked nothing an open alert, since code scanning would close its alerts as fixed', () => {
+      const result = run.results.at(-1)!;
+      expect(result.ruleId).to.equal('xdr-roles-scoped-to-device-groups');
+      expect(result.level).to.equal('warning');
+      expect(result.message.text).to.equal(
+        'rule xdr-roles-scoped-to-device-groups not evaluated: needs xdr.roleAssignments (no file in the snapshot was recognised as an export of xdr.roleAssignments). Nothing was checked in this run, so its other alerts are closed without any resource having been checked.',
+      );
+      expect(result.locations[0].physicalLocation!.artifactLocation).to.deep.equal({ uri: 'posture-lint/xdr-roles-scoped-to-device-groups', uriBaseId: 'RESOURCES' });
+      // The same alert every run the rule cannot run.
+      expect(parse(contosoReport()).runs[0].results.at(-1)!.partialFingerprints).to.deep.equal(result.partialFingerprints);
     });
 
     it('leaves waived and baselined findings out, since code scanning shows suppressed results as open alerts', () => {
       // github/codeql-action#1230: upload-sarif does not honour SARIF `suppressions`.
       const log = parse(suppressedReport());
-      expect(log.runs[0].results.map((r) => r.message.text.split(' (')[0])).to.deep.equal(['plan is Free in subscription 00000000-0000-0000-0000-000000000000', 'antivirus is passive']);
+      expect(log.runs[0].results.map((r) => r.message.text.split(' (')[0])).to.deep.equal([
+        'plan is Free in subscription 00000000-0000-0000-0000-000000000000',
+        'antivirus is passive',
+        'rule xdr-roles-scoped-to-device-groups not evaluated: needs xdr.roleAssignments',
+      ]);
       expect(log.runs[0].results.every((r) => !r.suppressions)).to.equal(true);
     });
 
     it('keeps them, marked with an accepted external suppression, when asked to', () => {
-      const results = parse(suppressedReport(), { ...formatContext(false), includeSuppressed: true }).runs[0].results;
+      const results = parse(suppressedReport(), { ...formatContext(false), includeSuppressed: true }).runs[0].results.filter((r) => r.ruleId !== 'xdr-roles-scoped-to-device-groups');
       expect(results).to.have.length(4);
       const suppressions = results.map((r) => [r.message.text.split(' (')[0], r.level, r.suppressions]);
       expect(suppressions).to.deep.include.members([

@@ -230,15 +230,15 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
  * c findings keeps them, every other rule with at most c scopes gets one result per scope, and the
  * rest one result each, fits. The plan depends on the findings only, so it is deterministic.
  */
-function plan(findings: readonly Finding[]): { planned: Planned[]; rolledUp: { ruleId: string; findings: number; results: number }[] } {
+function plan(findings: readonly Finding[], budget: number): { planned: Planned[]; rolledUp: { ruleId: string; findings: number; results: number }[] } {
   const byRule = [...groupBy(findings, (f) => f.ruleId).values()].map((list) => ({ list, scopes: groupBy(list, scopeOf) }));
   const cost = (c: number) => byRule.reduce((sum, r) => sum + (r.list.length <= c ? r.list.length : r.scopes.size <= c ? r.scopes.size : 1), 0);
   let cap = Math.max(0, ...byRule.map((r) => r.list.length));
-  if (cost(cap) > CODE_SCANNING.shownResults) {
+  if (cost(cap) > budget) {
     let [low, high] = [1, cap];
     while (low < high) {
       const mid = Math.ceil((low + high) / 2);
-      if (cost(mid) <= CODE_SCANNING.shownResults) low = mid;
+      if (cost(mid) <= budget) low = mid;
       else high = mid - 1;
     }
     cap = low;
@@ -285,6 +285,25 @@ function rollupResult(r: Rollup, ruleIndex: number) {
       resourceKinds: kinds,
       resources: r.findings.slice(0, ROLLUP_SAMPLE).map((f) => f.resource.id),
     },
+  };
+}
+
+/**
+ * A rule that could not run or checked nothing has no findings, so code scanning would close its
+ * alerts as if fixed. One result per such rule keeps that visible as an alert of its own.
+ */
+function uncheckedResult(rule: RuleResult, ruleIndex: number) {
+  const why = rule.status === 'checked-nothing' ? checkedNothingText(rule) : notEvaluatedText(rule);
+  return {
+    ruleId: rule.id,
+    ruleIndex,
+    level: 'warning',
+    message: {
+      text: plain(`rule ${rule.id} ${why}. Nothing was checked in this run, so its other alerts are closed without any resource having been checked.`),
+    },
+    locations: [{ physicalLocation: { artifactLocation: { uri: `posture-lint/${segment(rule.id)}`, uriBaseId: RESOURCES }, region: REGION } }],
+    partialFingerprints: { [LINE_HASH]: lineHash([rule.id, 'not-evaluated']) },
+    properties: { status: rule.status, needs: rule.needs, missing: rule.missing ?? [] },
   };
 }
 
@@ -339,9 +358,12 @@ export const sarif: Formatter = (report: Report, context: FormatContext) => {
   const diagnostics = [...report.diagnostics].sort(compareDiagnostics);
   const unchecked = rules.filter((r) => r.status === 'not-evaluated' || r.status === 'checked-nothing');
   const findings = sortFindings(report.findings).filter((f) => context.includeSuppressed || !f.suppression);
-  const { planned, rolledUp } = plan(findings);
+  const { planned, rolledUp } = plan(findings, CODE_SCANNING.shownResults - unchecked.length);
   // rulesOf lists every rule a finding names, so each has an index.
-  const results = planned.map((p) => ('finding' in p ? result(p.finding, ruleIndex.get(p.finding.ruleId)!, files) : rollupResult(p.rollup, ruleIndex.get(p.rollup.ruleId)!)));
+  const results = [
+    ...planned.map((p) => ('finding' in p ? result(p.finding, ruleIndex.get(p.finding.ruleId)!, files) : rollupResult(p.rollup, ruleIndex.get(p.rollup.ruleId)!))),
+    ...unchecked.map((r) => uncheckedResult(r, ruleIndex.get(r.id)!)),
+  ];
   const notifications = [
     ...diagnostics.map((d) => executionNotification(d, ruleIndex, files)),
     ...(rolledUp.length > 0 ? [rollupNotification(rolledUp, findings.length)] : []),
