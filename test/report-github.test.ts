@@ -159,6 +159,15 @@ describe('report github formatter', () => {
       expect(notices[9]).to.contain('7 more not annotated (7 notices)');
     });
 
+    it('formats the 170,000 findings of a million-device estate (bench/generate.ts) without running out of stack', () => {
+      const report = contosoReport();
+      const template = report.findings[3];
+      report.findings = Array.from({ length: 170_000 }, (_, i) => ({ ...template, resource: { ...template.resource, id: `device-${i}` } }));
+      const lines = github(report, formatContext(false)).split('\n');
+      expect(perLevel(lines)).to.deep.equal({ error: 2, warning: 10, notice: 2 });
+      expect(lines.filter((l) => l.startsWith('posture-lint warning: '))).to.have.length(170_000 + 1 - 10); // and the fixture's warning diagnostic
+    });
+
     it("keeps the demo snapshot's output within the limits of a step and a job, every finding still in the log", async () => {
       const { report, rules } = await lint({ snapshot: 'fixtures/snapshots/contoso' });
       const lines = github(report, { rules, color: false }).split('\n').filter((l) => l !== '');

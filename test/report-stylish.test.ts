@@ -121,4 +121,11 @@ describe('report stylish formatter', () => {
       'Gate: FAILED (exit 2) — --strict: 1 rule not evaluated; no findings at or above high (not counted: 2 waived, 1 baselined, 1 below high)',
     );
   });
+  it('prints the 72,000 findings one rule of a million-device estate has (bench/generate.ts) without running out of stack', () => {
+    const report = contosoReport();
+    const template = report.findings[3];
+    report.findings = Array.from({ length: 72_000 }, (_, i) => ({ ...template, resource: { ...template.resource, id: `device-${i}`, name: `host-${i}` } }));
+    const lines = stylish(refresh(report), formatContext(false)).split('\n');
+    expect(lines.filter((l) => /^ {2}host-\d+ /.test(l))).to.have.length(72_000);
+  });
 });

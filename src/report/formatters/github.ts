@@ -96,8 +96,8 @@ export const github: Formatter = (report, context) => {
     const ofLevel = annotations.filter((a) => a.level === level).sort((a, b) => b.rank - a.rank);
     // The notice that counts the rest takes the last notice place.
     const room = ANNOTATIONS.perLevelPerStep - taken(level) - (level === 'notice' && overflow ? 1 : 0);
-    shown.push(...ofLevel.slice(0, room));
-    rest.push(...ofLevel.slice(room));
+    // Loops, not push(...): a million-device estate has more findings than a call takes arguments.
+    for (const [i, a] of ofLevel.entries()) (i < room ? shown : rest).push(a);
   }
   const lines = shown.map(command);
   if (rest.length > 0) {
@@ -114,8 +114,8 @@ export const github: Formatter = (report, context) => {
           `${rest.length} more not annotated (${counts}): GitHub shows ${ANNOTATIONS.perLevelPerStep} annotations of each level per step. ` +
           `This step's log lists them after this line, and the sarif, junit, json and html reports hold them all.`,
       }),
-      ...rest.map(logLine),
     );
+    for (const a of rest) lines.push(logLine(a));
   }
   return lines.map((l) => `${l}\n`).join('');
 };
