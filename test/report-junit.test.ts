@@ -143,6 +143,7 @@ describe('report junit formatter', () => {
         {
           classname: 'mde-signatures-up-to-date',
           name: 'checked nothing',
+          time: '0',
           skipped: { message: 'checked nothing: no record of mde.avHealth was in its scope, so it proves nothing' },
         },
       ]);

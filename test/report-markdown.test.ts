@@ -232,7 +232,9 @@ describe('report markdown formatter', () => {
       const rows = section(text, 'Findings').filter((l) => l.startsWith('| host-'));
       expect(rows.length % 17).to.equal(0);
       expect(rows.length).to.be.greaterThan(0);
-      expect(text).to.match(/_Tables are cut to \d+ rows to fit the 65,536-byte limit of a GitHub comment; the json, html, sarif and junit reports of the same run list them all\._\n$/);
+      expect(text).to.match(/_Tables are cut to \d+ rows to fit the 65,536-byte limit of a GitHub comment; the json, html, sarif and junit reports of the same run list them all\._\n\n/);
+      // The gate's verdict stays the last line.
+      expect(text.endsWith(`**${report.gate.line}**\n`)).to.equal(true);
       // Every rule still has its heading.
       for (const rule of report.rules) expect(text).to.contain(`#### \`${rule.id}\``);
       expect(markdownComment(report, formatContext(false))).to.equal(text);
@@ -255,7 +257,7 @@ describe('report markdown formatter', () => {
       report.findings = report.rules.map((rule, i) => ({ ...report.findings[0], ruleId: rule.id, fingerprint: `fp-${i}` }));
       const text = markdownComment(resummarize(report), formatContext(false));
       expect(bytes(text)).to.be.at.most(65_536);
-      expect(text).to.match(/_This report is cut short to fit the 65,536-byte limit of a GitHub comment; .*_\n$/);
+      expect(text).to.match(/_This report is cut short to fit the 65,536-byte limit of a GitHub comment; .*_\n\n\*\*Gate: [A-Z]+ \(exit \d\)/);
     });
   });
 
