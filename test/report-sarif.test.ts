@@ -245,6 +245,15 @@ describe('report sarif formatter', () => {
       expect(outside.results[0].relatedLocations![0].physicalLocation!.artifactLocation).to.deep.equal({ uri: 'file:///tmp/snap/defender/pricings.json' });
     });
 
+    it('shows control characters and bidi overrides in messages as escapes, and brackets as text, not links', () => {
+      const hostile = contosoReport();
+      hostile.findings = [{ ...hostile.findings[0], message: 'evil\x1b]0;pwned\x07 \u202etxt.exe [click](1)' }];
+      const text = parse(hostile).runs[0].results[0].message.text;
+      // `\u001b` as text, its backslash escaped like the brackets (SARIF §3.11.6).
+      expect(text.startsWith(String.raw`evil\\u001b\]0;pwned\\u0007 \\u202etxt.exe \[click\](1) (`)).to.equal(true);
+      expect(text).to.not.match(/[\x00-\x08\x0b-\x1f\u202e]/);
+    });
+
     it('percent-encodes file names and resource ids into URIs, and never lets a segment climb out', () => {
       const odd = contosoReport();
       odd.snapshot.files.push({ file: 'mde/machines #2 (50%).json', kinds: ['mde.machines'], records: 4 });

@@ -17,7 +17,7 @@ import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
 import type { FormatContext, Finding, Formatter, Location, Report, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
 import { checkedNothingText, ciLevel, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
-import { LONE_SURROGATE } from '../text';
+import { LONE_SURROGATE, visible } from '../text';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Versioned, so a future change of fingerprint can live beside this one. */
@@ -90,9 +90,12 @@ function resourcePath(kind: string, id: string): string {
   return [kind, ...id.toLowerCase().replace(/^\/+/, '').split('/')].map(segment).join('/');
 }
 
-/** SARIF message text: brackets and backslashes escaped, since `[text](id)` is a link (§3.11.6). */
+/**
+ * SARIF message text: control characters and bidi overrides shown as escapes (code scanning shows
+ * the text to people), and brackets and backslashes escaped, since `[text](id)` is a link (§3.11.6).
+ */
 function plain(text: string): string {
-  return text.replace(/[\\[\]]/g, '\\$&');
+  return visible(text).replace(/[\\[\]]/g, '\\$&');
 }
 
 function truncate(text: string, max: number): string {
