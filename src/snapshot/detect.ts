@@ -19,6 +19,7 @@ export interface Classified {
 
 const BY_ARM_TYPE = new Map<string, ExportKind>(EXPORT_KINDS.flatMap((k) => (k.detect.armTypes ?? []).map((t) => [t, k] as const)));
 const WITH_SIGNATURES = EXPORT_KINDS.filter((k) => (k.detect.signatures ?? []).length > 0);
+const WITH_ID_PATTERN = EXPORT_KINDS.filter((k) => k.detect.armIdPattern !== undefined);
 const RESOURCE_GRAPH = EXPORT_KINDS.find((k) => k.detect.resourceGraphEnvelope === true);
 
 /** The kind an `@odata.context` names, if any. */
@@ -58,9 +59,12 @@ export function classify(file: Unwrapped, forced?: ExportKind): Classified {
   return result;
 }
 
-/** Kinds one record could be, by ARM type first, then by field signatures. */
+/** Kinds one record could be, by ARM id pattern first, then ARM type, then field signatures. */
 function recordKinds(value: unknown): ExportKind[] {
   if (!isObject(value)) return [];
+  const id = getOwn(value, 'id');
+  const byId = typeof id === 'string' && armTypeOf(value) !== undefined ? WITH_ID_PATTERN.find((k) => k.detect.armIdPattern?.test(id)) : undefined;
+  if (byId !== undefined) return [byId];
   const byType = BY_ARM_TYPE.get(armTypeOf(value) ?? '');
   if (byType !== undefined) return [byType];
   return WITH_SIGNATURES.filter((k) => (k.detect.signatures ?? []).some((s) => matches(value, s)));
