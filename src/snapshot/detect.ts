@@ -50,10 +50,11 @@ export function classify(file: Unwrapped, forced?: ExportKind): Classified {
       continue;
     }
     add(result.byKind, kind.id, record);
+    // A row whose id names its kind (a scale-set instance typed as a VM) feeds that kind only.
+    const byId = kindById(record.value);
     for (const feed of kind.alsoFeeds ?? []) {
-      if (feed.armTypes.includes(armTypeOf(record.value) ?? '') && exportKind(feed.kind) !== undefined) {
-        add(result.byKind, feed.kind, record);
-      }
+      const fed = byId === undefined ? feed.armTypes.includes(armTypeOf(record.value) ?? '') : byId.id === feed.kind;
+      if (fed && exportKind(feed.kind) !== undefined) add(result.byKind, feed.kind, record);
     }
   }
   return result;
@@ -62,12 +63,18 @@ export function classify(file: Unwrapped, forced?: ExportKind): Classified {
 /** Kinds one record could be, by ARM id pattern first, then ARM type, then field signatures. */
 function recordKinds(value: unknown): ExportKind[] {
   if (!isObject(value)) return [];
-  const id = getOwn(value, 'id');
-  const byId = typeof id === 'string' && armTypeOf(value) !== undefined ? WITH_ID_PATTERN.find((k) => k.detect.armIdPattern?.test(id)) : undefined;
+  const byId = kindById(value);
   if (byId !== undefined) return [byId];
   const byType = BY_ARM_TYPE.get(armTypeOf(value) ?? '');
   if (byType !== undefined) return [byType];
   return WITH_SIGNATURES.filter((k) => (k.detect.signatures ?? []).some((s) => matches(value, s)));
+}
+
+/** The kind an ARM record's id names (only records with a `type` are ARM records). */
+function kindById(value: unknown): ExportKind | undefined {
+  if (!isObject(value) || armTypeOf(value) === undefined) return undefined;
+  const id = getOwn(value, 'id');
+  return typeof id === 'string' ? WITH_ID_PATTERN.find((k) => k.detect.armIdPattern?.test(id)) : undefined;
 }
 
 function matches(record: JsonObject, signature: Signature): boolean {
