@@ -10,6 +10,8 @@ set -euo pipefail
 readonly PROG=export-snapshot
 readonly GUID_RE='^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$'
 readonly VM_QUERY="Resources | where type =~ 'microsoft.compute/virtualmachines'"
+readonly ARC_QUERY="Resources | where type =~ 'microsoft.hybridcompute/machines'"
+readonly SCALE_SET_VM_QUERY="ComputeResources | where type =~ 'microsoft.compute/virtualmachinescalesets/virtualmachines'"
 readonly ARM=https://management.azure.com
 readonly MDE=https://api.securitycenter.microsoft.com
 readonly GRAPH=https://graph.microsoft.com
@@ -185,21 +187,22 @@ export_pages() {
   done
 }
 
-# export_vms: Azure Resource Graph VMs of the chosen subscriptions, following skip_token.
-export_vms() {
-  local page=1 token="" previous file args
-  note_export arm.virtualMachines 'arm/vms.page-*.json'
+# export_graph KIND PREFIX QUERY: Azure Resource Graph rows of the chosen subscriptions into
+# PREFIX.page-1.json, ..., following skip_token.
+export_graph() {
+  local kind=$1 prefix=$2 query=$3 page=1 token="" previous file args
+  note_export "$kind" "$prefix.page-*.json"
   while :; do
-    file="arm/vms.page-$page.json"
-    args=(graph query -q "$VM_QUERY" --first 1000)
+    file="$prefix.page-$page.json"
+    args=(graph query -q "$query" --first 1000)
     [ -z "$token" ] || args+=(--skip-token "$token")
     args+=(--subscriptions "${SUBS[@]}" --output json)
     previous=$token
-    az_save arm.virtualMachines "$file" skip_token -- "${args[@]}" || return 1
+    az_save "$kind" "$file" skip_token -- "${args[@]}" || return 1
     token=$FOUND
     [ -n "$token" ] || return 0
     if [ "$token" = "$previous" ]; then
-      fail arm.virtualMachines "page $page of the Resource Graph query repeats its skip token"
+      fail "$kind" "page $page of the Resource Graph query repeats its skip token"
       return 1
     fi
     page=$((page + 1))
@@ -229,7 +232,12 @@ for sub in ${SUBS[@]+"${SUBS[@]}"}; do
   note_export arm.roleAssignments 'arm/*/role-assignments.json'
   az_save arm.roleAssignments "arm/$sub/role-assignments.json" -- role assignment list --all --subscription "$sub" --output json || true
 done
-[ ${#SUBS[@]} -eq 0 ] || export_vms || true
+if [ ${#SUBS[@]} -gt 0 ]; then
+  # Servers Defender for Servers covers: VMs, Azure Arc-enabled servers and scale-set instances.
+  export_graph arm.virtualMachines arm/vms "$VM_QUERY" || true
+  export_graph arm.arcMachines arm/arc-machines "$ARC_QUERY" || true
+  export_graph arm.scaleSetVms arm/scale-set-vms "$SCALE_SET_VM_QUERY" || true
+fi
 
 # --- Microsoft Defender for Cloud (per subscription) -------------------------------------------
 

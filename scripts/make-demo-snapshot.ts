@@ -25,7 +25,7 @@ export const GENERATED_ENTRIES: readonly string[] = ['snapshot.yaml', 'arm', 'de
 
 /** The export kinds the manifest declares as taken: one per kind the snapshot holds. */
 const EXPORTS_TAKEN = [
-  'arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines',
+  'arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines', 'arm.arcMachines', 'arm.scaleSetVms',
   'defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts',
   'mde.machines', 'mde.avHealth', 'mde.health', 'mde.deviceGroups', 'mde.alerts',
   'mde.vulnerabilities', 'mde.software', 'mde.recommendations',

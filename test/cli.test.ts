@@ -36,6 +36,7 @@ const SUB = {
   dev: '/subscriptions/a83c5e17-2b94-4d6f-8a1c-5e0b9d7f2c43',
   shared: '/subscriptions/1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17',
   fabrikam: '/subscriptions/c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35',
+  lab: '/subscriptions/3a8f6c21-9d47-4e0b-8c5a-1f2e7d9b4c60',
 };
 
 /** MDE machine ids of the demo devices that findings name. */
@@ -50,6 +51,8 @@ const DEVICE = {
   'log-shr-01': 'a2d2e5f9391010f0406320b165231f609af4a041',
   'fs-onprem-01': 'a661c3682bb549d8b7dc50f5d87095b2c66f0500',
   'nas-onprem-01': 'fafb6be111c144971f3b777b6bb2ba8263380e45',
+  'etl-onprem-03': '33fdb07b45b9122df384aac746b0ded86f16e3ae',
+  'train-onprem-01': '2be18c67aef01ec57518634ec6b5d6e173e89554',
 };
 
 const vmId = (sub: string, rg: string, name: string) => `${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`;
@@ -76,6 +79,8 @@ const PLANTED: Record<string, string[]> = {
     `${SUB.prod}/resourceGroups/rg-web-prod-weu`,
   ],
   'device-in-device-group': [DEVICE['ops-shr-02'], DEVICE['fs-onprem-01']].sort(),
+  // A Linux server device discovery found and nobody onboarded (an Arc server's, by host name).
+  'discovered-devices-onboarded': [DEVICE['etl-onprem-03']],
   'edr-assessment-healthy': [
     `${vmId(SUB.dev, 'rg-dev-web', 'dev-web-02')}/${EDR_ASSESSMENT}`,
     `${vmId(SUB.fabrikam, 'rg-fab-legacy-data', 'fab-db-01')}/${EDR_ASSESSMENT}`,
@@ -85,11 +90,18 @@ const PLANTED: Record<string, string[]> = {
     `${SUB.fabrikam}/resourceGroups/rg-fab-legacy-app/providers/Microsoft.Security/locations/eastus/alerts/2516173817841603142_8B0E054D-2605-4673-932A-4D90391DE322`,
   ],
   'linux-realtime-protection-on': [DEVICE['dev-data-01'], DEVICE['log-shr-01'], DEVICE['app-prod-02'], DEVICE['nas-onprem-01']].sort(),
+  // Not app-prod-03's old record (merged into its new one) nor train-onprem-01 (excluded).
   'mde-device-healthy': [DEVICE['nas-onprem-01']],
+  'mde-device-excluded': [DEVICE['train-onprem-01']],
   'mde-integration-enabled': [SUB.fabrikam],
   'mde-unified-solution-enabled': [SUB.shared],
+  // Read from az account list by the Contoso login, where tenantId is Contoso and homeTenantId Fabrikam.
   'subscription-tenant-matches-xdr': [SUB.fabrikam],
+  'subscription-state-shown': [SUB.lab],
   'vm-onboarded-to-mde': [
+    `${SUB.prod}/resourceGroups/rg-arc-prod/providers/Microsoft.HybridCompute/machines/aws-app-01`,
+    `${SUB.prod}/resourceGroups/rg-arc-prod/providers/Microsoft.HybridCompute/machines/etl-onprem-03`,
+    `${SUB.prod}/resourceGroups/rg-web-prod-weu/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-web-prod/virtualMachines/1`,
     vmId(SUB.fabrikam, 'rg-fab-legacy-app', 'fab-app-01'),
     vmId(SUB.fabrikam, 'rg-fab-legacy-app', 'fab-web-01'),
     vmId(SUB.fabrikam, 'rg-fab-legacy-data', 'fab-ci-01'),

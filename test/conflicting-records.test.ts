@@ -42,12 +42,13 @@ describe('records of one resource that disagree', () => {
       }),
     );
     expect(conflicts(report)).to.deep.equal([
-      `warning arm/subscriptions.json#/value/0/tenantId: arm.subscriptions /subscriptions/${PROD} is exported twice with different values: arm/az-account-list.json#/1/tenantId and arm/subscriptions.json#/value/0/tenantId; rules check both records and fail the resource if either fails`,
+      // The az list already holds contoso-prod (#/0); the copy says another home tenant.
+      `warning arm/az-account-list.json#/5/homeTenantId: arm.subscriptions /subscriptions/${PROD} is exported twice with different values: arm/az-account-list.json#/0/homeTenantId and arm/az-account-list.json#/5/homeTenantId; rules check both records and fail the resource if either fails`,
     ]);
     const failed = report.findings.filter((f) => f.ruleId === 'subscription-tenant-matches-xdr').map((f) => f.resource.id);
     expect(failed).to.include(`/subscriptions/${PROD}`);
     const rule = report.rules.find((r) => r.id === 'subscription-tenant-matches-xdr');
-    // Four subscriptions, each counted once however many records it has.
+    // Four judged subscriptions (the fifth is Disabled), each counted once however many records it has.
     expect(rule).to.include({ evaluated: 4, failed: 2 });
   });
 
@@ -64,10 +65,10 @@ describe('records of one resource that disagree', () => {
         });
       });
       expect(conflicts(report), inactiveOn).to.have.length(1);
-      expect(conflicts(report)[0], inactiveOn).to.match(/^warning mde\/machines\.page-2\.json#\/value\/14\/healthStatus: mde\.machines 2a23102e1c1a8256776cf92e9b9fe4e12e426992 is exported twice with different values: mde\/machines\.page-1\.json#\/value\/0\/healthStatus and mde\/machines\.page-2\.json#\/value\/14\/healthStatus/);
+      expect(conflicts(report)[0], inactiveOn).to.match(/^warning mde\/machines\.page-2\.json#\/value\/19\/healthStatus: mde\.machines 2a23102e1c1a8256776cf92e9b9fe4e12e426992 is exported twice with different values: mde\/machines\.page-1\.json#\/value\/0\/healthStatus and mde\/machines\.page-2\.json#\/value\/19\/healthStatus/);
       const findings = report.findings.filter((f) => f.ruleId === 'mde-device-healthy' && f.resource.id === '2a23102e1c1a8256776cf92e9b9fe4e12e426992');
       expect(findings.map((f) => f.locations.map((l) => `${l.file}#${l.pointer}`)), inactiveOn).to.deep.equal([
-        ['mde/machines.page-1.json#/value/0', 'mde/machines.page-2.json#/value/14'],
+        ['mde/machines.page-1.json#/value/0', 'mde/machines.page-2.json#/value/19'],
       ]);
     }
   });

@@ -21,6 +21,8 @@ export const ARM = 'https://management.azure.com';
 export const MDE = 'https://api.securitycenter.microsoft.com';
 export const GRAPH = 'https://graph.microsoft.com';
 const VM_QUERY = "Resources | where type =~ 'microsoft.compute/virtualmachines'";
+const ARC_QUERY = "Resources | where type =~ 'microsoft.hybridcompute/machines'";
+const SCALE_SET_VM_QUERY = "ComputeResources | where type =~ 'microsoft.compute/virtualmachinescalesets/virtualmachines'";
 
 export type Source = 'account' | 'arm' | 'defender' | 'mde' | 'graph';
 
@@ -58,8 +60,8 @@ export function restGet(url: string, resource?: string): string[] {
   return ['rest', '--method', 'get', '--url', url, ...(resource === undefined ? [] : ['--resource', resource]), '--output', 'json'];
 }
 
-function graphQuery(subscriptions: readonly string[], skipToken?: string): string[] {
-  return ['graph', 'query', '-q', VM_QUERY, '--first', '1000', ...(skipToken === undefined ? [] : ['--skip-token', skipToken]), '--subscriptions', ...subscriptions, '--output', 'json'];
+function graphQuery(subscriptions: readonly string[], skipToken?: string, query = VM_QUERY): string[] {
+  return ['graph', 'query', '-q', query, '--first', '1000', ...(skipToken === undefined ? [] : ['--skip-token', skipToken]), '--subscriptions', ...subscriptions, '--output', 'json'];
 }
 
 /** What `az rest` prints and returns when the API answers 403. */
@@ -138,6 +140,21 @@ export function cannedEstate(subscriptions: readonly string[] = [SUB_OTHER_TENAN
       kind: 'arm.virtualMachines',
       file: 'arm/vms.page-2.json',
     },
+  );
+
+  // One page each of Arc-enabled servers and scale-set instances: the published single-resource
+  // examples in the `az graph query` envelope. The scale-set instance example gives the type of a
+  // VM; its id says what it is.
+  const onePage = (query: string, kind: string, file: string, example: string): Route => ({
+    argv: graphQuery(subscriptions, undefined, query),
+    response: { stdout: printed({ count: 1, data: [exampleJson(example)], skip_token: null, total_records: 1 }) },
+    source: 'arm',
+    kind,
+    file,
+  });
+  routes.push(
+    onePage(ARC_QUERY, 'arm.arcMachines', 'arm/arc-machines.page-1.json', 'real-examples/arm/arc-machines.get.rest-2024-07-10.example.json'),
+    onePage(SCALE_SET_VM_QUERY, 'arm.scaleSetVms', 'arm/scale-set-vms.page-1.json', 'real-examples/arm/scale-set-vms.get-with-vm-size-properties.rest-2024-07-01.example.json'),
   );
 
   const dfc = 'real-examples/defender-for-cloud';

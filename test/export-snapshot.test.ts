@@ -17,7 +17,7 @@ const FAKE_AZ = path.resolve('test/fixtures/fake-az');
 const BIN = path.resolve('dist/src/cli/bin.js');
 const TOOLS = ['bash', 'node', 'cat', 'date', 'dirname', 'ls', 'mkdir', 'mktemp', 'rm', 'sed'];
 
-const ARM_KINDS = ['arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines'];
+const ARM_KINDS = ['arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines', 'arm.arcMachines', 'arm.scaleSetVms'];
 const DEFENDER_KINDS = ['defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts'];
 const MDE_KINDS = ['mde.machines', 'mde.avHealth', 'mde.alerts', 'mde.vulnerabilities', 'mde.recommendations', 'mde.software', 'mde.deviceGroups'];
 const GRAPH_KINDS = ['graph.incidents', 'graph.alerts', 'entra.roleAssignments', 'xdr.roleAssignments', 'xdr.roleDefinitions'];

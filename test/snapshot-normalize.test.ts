@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { liftArmProperties, stringBooleans } from '../src/snapshot/normalize';
+import { liftArmProperties, stringBooleans, subscriptionFromAz } from '../src/snapshot/normalize';
 import type { JsonObject } from '../src/snapshot/types';
 import { loadCase } from './snapshot-helpers';
 
@@ -9,6 +9,32 @@ function only<T>(items: readonly T[] | undefined): T {
 }
 
 describe('snapshot normalisation', () => {
+  describe('az account list subscriptions', () => {
+    it("reads homeTenantId as the home tenant and keeps az's tenantId, the login's, as accessTenantId", () => {
+      // An MSP's login in its own tenant sees a customer subscription delegated through Lighthouse.
+      const out = subscriptionFromAz({
+        id: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71',
+        name: 'Fabrikam Customer Prod',
+        tenantId: '31c75423-32d6-4322-88b7-c478bdde4858',
+        homeTenantId: '2a0ff0de-96b2-4859-bb7c-a430d07a3e0c',
+        managedByTenants: [{ tenantId: '31c75423-32d6-4322-88b7-c478bdde4858' }],
+        state: 'Enabled',
+      });
+      expect(out.id).to.equal('/subscriptions/72ac930a-f34e-42d8-b06d-dc2a9e12ed71');
+      expect(out.tenantId).to.equal('2a0ff0de-96b2-4859-bb7c-a430d07a3e0c');
+      expect(out.accessTenantId).to.equal('31c75423-32d6-4322-88b7-c478bdde4858');
+      expect(out.managedByTenants).to.deep.equal([{ tenantId: '31c75423-32d6-4322-88b7-c478bdde4858' }]);
+    });
+
+    it('leaves the home tenant unknown when an az record has no homeTenantId, and REST records alone', () => {
+      const old = subscriptionFromAz({ id: '5e1c7a44-0b6f-4c2e-9d8a-3f7b2c1e6a90', name: 'Old', tenantId: '31c75423-32d6-4322-88b7-c478bdde4858', state: 'Enabled' });
+      expect(Object.hasOwn(old, 'tenantId')).to.equal(false);
+      expect(old.accessTenantId).to.equal('31c75423-32d6-4322-88b7-c478bdde4858');
+      const rest = { id: '/subscriptions/5e1c7a44-0b6f-4c2e-9d8a-3f7b2c1e6a90', subscriptionId: '5e1c7a44-0b6f-4c2e-9d8a-3f7b2c1e6a90', tenantId: '2a0ff0de-96b2-4859-bb7c-a430d07a3e0c', state: 'Enabled' };
+      expect(subscriptionFromAz({ ...rest })).to.deep.equal(rest);
+    });
+  });
+
   it('gives az account list and REST subscriptions the same canonical fields', async () => {
     const az = only((await loadCase('subscriptions-az')).collections.get('arm.subscriptions')?.records).data;
     const rest = only((await loadCase('subscriptions-rest')).collections.get('arm.subscriptions')?.records).data;

@@ -1,5 +1,6 @@
 /** The real example fixtures (test/fixtures/real-examples*), with the kinds and record counts each must load as. */
 export const REAL_EXAMPLES: readonly { file: string; kinds: string[]; records: number }[] = [
+  { file: 'real-examples/arm/arc-machines.get.rest-2024-07-10.example.json', kinds: ['arm.arcMachines'], records: 1 },
   { file: 'real-examples/arm/management-groups.get.rest-2023-04-01.example.json', kinds: ['arm.managementGroups'], records: 1 },
   { file: 'real-examples/arm/management-groups.list.rest-2021-04-01.example.json', kinds: ['arm.managementGroups'], records: 2 },
   { file: 'real-examples/arm/resource-graph.az-graph-query.cli-output.docs-example.json', kinds: ['arm.resourceGraph'], records: 4 },
@@ -10,6 +11,7 @@ export const REAL_EXAMPLES: readonly { file: string; kinds: string[]; records: n
   { file: 'real-examples/arm/role-assignments.list-filter-principal.az-cli-recording.response.json', kinds: ['arm.roleAssignments'], records: 1 },
   { file: 'real-examples/arm/role-assignments.list-for-scope.rest-2022-04-01.example.json', kinds: ['arm.roleAssignments'], records: 1 },
   { file: 'real-examples/arm/role-definitions.list-filter-reader.az-cli-recording.response.json', kinds: ['arm.roleDefinitions'], records: 1 },
+  { file: 'real-examples/arm/scale-set-vms.get-with-vm-size-properties.rest-2024-07-01.example.json', kinds: ['arm.scaleSetVms'], records: 1 },
   { file: 'real-examples/arm/subscriptions.list.rest-2022-12-01.example.json', kinds: ['arm.subscriptions'], records: 2 },
   { file: 'real-examples/arm/virtual-machines.create-linux-ssh.response-200.rest-2024-07-01.example.json', kinds: ['arm.virtualMachines'], records: 1 },
   { file: 'real-examples/arm/virtual-machines.get.rest-2024-07-01.example.json', kinds: ['arm.virtualMachines'], records: 1 },

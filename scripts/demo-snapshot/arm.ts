@@ -3,10 +3,11 @@
  * list) and role assignments (REST and `az role assignment list`).
  */
 import {
-  CONTOSO_TENANT, EXPORTED_SUBSCRIPTIONS, OS, ROLES, ROLE_ASSIGNMENTS, VMS,
-  armVmId, principalId, roleAssignmentScope, subscription, vmAgeMinutes, vmIdOf,
+  ARC_SERVERS, CONTOSO_TENANT, EXPORTED_SUBSCRIPTIONS, LISTED_SUBSCRIPTIONS, OS, ROLES, ROLE_ASSIGNMENTS, SCALE_SETS, VMS,
+  arcServerId, arcVmIdOf, armVmId, principalId, roleAssignmentScope, scaleSetComputerName, scaleSetInstanceId, scaleSetVmIdOf,
+  subscription, vmAgeMinutes, vmIdOf,
 } from './estate';
-import type { OsInfo, Principal, RoleAssignmentSpec, Subscription, VmSpec } from './estate';
+import type { ArcServerSpec, OsInfo, Principal, RoleAssignmentSpec, ScaleSetSpec, Subscription, VmSpec } from './estate';
 import { guid, sha1Hex, sortKeysDeep, spread, stamp } from './util';
 import type { SnapshotFile } from './util';
 
@@ -18,7 +19,7 @@ const CONTOSO_ADMIN = guid('principal:cloud-admin@contoso.com');
 const FABRIKAM_ADMIN = guid('principal:admin@fabrikam.com');
 
 const ENVIRONMENT_TAG: Record<Subscription['key'], string> = {
-  prod: 'production', dev: 'development', shared: 'shared', fabrikam: 'legacy', sandbox: 'sandbox',
+  prod: 'production', dev: 'development', shared: 'shared', fabrikam: 'legacy', sandbox: 'sandbox', lab: 'lab',
 };
 
 export function armFiles(): SnapshotFile[] {
@@ -26,6 +27,8 @@ export function armFiles(): SnapshotFile[] {
     ['arm/subscriptions.json', subscriptionsRest()],
     ['arm/az-account-list.json', azAccountList()],
     ...resourceGraphPages(),
+    ['arm/arc-machines.page-1.json', resourceGraphResult(ARC_SERVERS.map(arcRow))],
+    ['arm/scale-set-vms.page-1.json', resourceGraphResult(SCALE_SETS.flatMap((ss) => ss.instances.map((_, i) => scaleSetRow(ss, i))))],
     ...EXPORTED_SUBSCRIPTIONS.filter((s) => s.exportedAs?.vms === 'rest').map(
       (s): SnapshotFile => [`arm/${s.id}/virtual-machines.json`, { value: vmsOf(s).map(restVm) }],
     ),
@@ -38,12 +41,12 @@ export function armFiles(): SnapshotFile[] {
 /** `GET /subscriptions` from the Contoso login; Fabrikam shows up through its Lighthouse delegation. */
 function subscriptionsRest(): unknown {
   return {
-    value: EXPORTED_SUBSCRIPTIONS.map((s) => ({
+    value: LISTED_SUBSCRIPTIONS.map((s) => ({
       id: `/subscriptions/${s.id}`,
       subscriptionId: s.id,
       tenantId: s.tenantId,
       displayName: s.displayName,
-      state: 'Enabled',
+      state: s.state,
       subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: s.quotaId, spendingLimit: 'Off' },
       authorizationSource: 'RoleBased',
       managedByTenants: s.managedByTenants.map((tenantId) => ({ tenantId })),
@@ -52,22 +55,26 @@ function subscriptionsRest(): unknown {
   };
 }
 
-/** `az account list` after a second `az login --tenant <Fabrikam>`: a bare array, bare GUID ids. */
+/**
+ * `az account list --all` by the Contoso login: a bare array, bare GUID ids. `tenantId` is the
+ * tenant the login reached each subscription through, Contoso for all of them, and `homeTenantId`
+ * the subscription's own: fabrikam-legacy, delegated to Contoso through Lighthouse, is homed in
+ * Fabrikam. Files sort before arm/subscriptions.json, so these records are the ones rules read.
+ */
 function azAccountList(): unknown {
-  const fab = subscription('fabrikam');
-  return sortKeysDeep([
-    {
+  return sortKeysDeep(
+    LISTED_SUBSCRIPTIONS.map((s) => ({
       cloudName: 'AzureCloud',
-      homeTenantId: fab.tenantId,
-      id: fab.id,
-      isDefault: true,
-      managedByTenants: fab.managedByTenants.map((tenantId) => ({ tenantId })),
-      name: fab.displayName,
-      state: 'Enabled',
-      tenantId: fab.tenantId,
-      user: { name: 'dana.lopez@fabrikam.com', type: 'user' },
-    },
-  ]);
+      homeTenantId: s.tenantId,
+      id: s.id,
+      isDefault: s.key === 'prod',
+      managedByTenants: s.managedByTenants.map((tenantId) => ({ tenantId })),
+      name: s.displayName,
+      state: s.state,
+      tenantId: CONTOSO_TENANT,
+      user: { name: 'cloud-admin@contoso.com', type: 'user' },
+    })),
+  );
 }
 
 // --- virtual machines ---------------------------------------------------------------------------
@@ -153,6 +160,82 @@ function resourceGraphRow(vm: VmSpec): unknown {
     identity: null,
     zones: null,
     extendedLocation: null,
+  };
+}
+
+/** A one-page Resource Graph REST result. */
+function resourceGraphResult(rows: unknown[]): unknown {
+  return { totalRecords: rows.length, count: rows.length, data: rows, facets: [], resultTruncated: 'false' };
+}
+
+/** A row of `Resources | where type =~ 'microsoft.hybridcompute/machines'`. */
+function arcRow(a: ArcServerSpec): unknown {
+  const s = subscription(a.sub);
+  const os = OS[a.os];
+  const seed = `arc:${a.name}`;
+  return {
+    id: arcServerId(a),
+    name: a.name,
+    type: 'microsoft.hybridcompute/machines',
+    tenantId: s.tenantId,
+    kind: a.provider === 'AWS' ? 'AWS' : '',
+    location: 'westeurope',
+    resourceGroup: a.rg.toLowerCase(),
+    subscriptionId: s.id,
+    identity: { type: 'SystemAssigned', principalId: guid(`${seed}:identity`), tenantId: s.tenantId },
+    properties: {
+      provisioningState: 'Succeeded',
+      status: 'Connected',
+      lastStatusChange: stamp(60 * 24 * 3 + spread(seed, 600), seed, 'ticks'),
+      agentVersion: '1.46.02829.1771',
+      vmId: arcVmIdOf(a),
+      vmUuid: guid(`${seed}:uuid`).toUpperCase(),
+      osName: os.osType.toLowerCase(),
+      osType: os.osType.toLowerCase(),
+      osVersion: os.osVersion,
+      osSku: os.osName,
+      displayName: a.name,
+      machineFqdn: a.name,
+      osProfile: { computerName: a.name },
+      cloudMetadata: { provider: a.provider },
+      detectedProperties: { cloudprovider: a.provider, manufacturer: a.provider === 'AWS' ? 'Amazon EC2' : 'VMware, Inc.' },
+      mssqlDiscovered: 'false',
+    },
+    tags: { environment: ENVIRONMENT_TAG[a.sub] },
+  };
+}
+
+/** A row of `ComputeResources | where type =~ 'microsoft.compute/virtualmachinescalesets/virtualmachines'`. */
+function scaleSetRow(ss: ScaleSetSpec, instance: number): unknown {
+  const s = subscription(ss.sub);
+  const id = scaleSetInstanceId(ss, instance);
+  const computerName = scaleSetComputerName(ss, instance);
+  const { osProfile, storageProfile, hardwareProfile } = armVmProperties({
+    vmId: scaleSetVmIdOf(ss, instance),
+    name: computerName,
+    rgPath: `/subscriptions/${s.id}/resourceGroups/${ss.rg}`,
+    os: OS[ss.os],
+    osDiskName: `${ss.name}_${ss.name}_${instance}_OsDisk_1_${sha1Hex(`disk:${id}`).slice(0, 32)}`,
+    timeCreated: stamp(60 * 24 * 30, id, 'ticksOffset'),
+  }) as Record<string, unknown>;
+  return {
+    id,
+    name: `${ss.name}_${instance}`,
+    type: 'microsoft.compute/virtualmachinescalesets/virtualmachines',
+    tenantId: s.tenantId,
+    location: ss.location,
+    resourceGroup: ss.rg.toLowerCase(),
+    subscriptionId: s.id,
+    instanceId: String(instance),
+    properties: {
+      vmId: scaleSetVmIdOf(ss, instance),
+      latestModelApplied: true,
+      osProfile,
+      storageProfile,
+      hardwareProfile,
+      provisioningState: 'Succeeded',
+    },
+    tags: { environment: ENVIRONMENT_TAG[ss.sub] },
   };
 }
 

@@ -42,6 +42,7 @@ const OTHER_PAID_PLANS: Record<SubKey, readonly Plan[]> = {
   shared: ['KeyVaults'],
   fabrikam: [],
   sandbox: [],
+  lab: [],
 };
 
 const ext = (name: string, isEnabled: boolean, additionalExtensionProperties?: Record<string, string>) => ({

@@ -13,7 +13,7 @@ export const NORTHWIND_MSP_TENANT = '7b2e9f40-3a6c-4d18-9e5b-1f4c8a2d6e93';
 // ---------------------------------------------------------------------------------------------
 // Subscriptions
 
-export type SubKey = 'prod' | 'dev' | 'shared' | 'fabrikam' | 'sandbox';
+export type SubKey = 'prod' | 'dev' | 'shared' | 'fabrikam' | 'sandbox' | 'lab';
 
 export interface Subscription {
   key: SubKey;
@@ -21,6 +21,8 @@ export interface Subscription {
   displayName: string;
   tenantId: string;
   managedByTenants: string[];
+  /** ARM `state`; a Disabled subscription is listed but the export script exports nothing of it. */
+  state: 'Enabled' | 'Disabled';
   quotaId: string;
   /** Defender for Servers plan (`pricings/VirtualMachines`); null = Free. */
   serversPlan: 'P1' | 'P2' | null;
@@ -42,14 +44,14 @@ export interface Subscription {
 export const SUBSCRIPTIONS: readonly Subscription[] = [
   {
     key: 'prod', id: '4f6d2a9c-8e31-4b7a-9d05-2c1e7f3a6b80', displayName: 'contoso-prod',
-    tenantId: CONTOSO_TENANT, managedByTenants: [], quotaId: 'EnterpriseAgreement_2014-09-01',
+    tenantId: CONTOSO_TENANT, managedByTenants: [], state: 'Enabled', quotaId: 'EnterpriseAgreement_2014-09-01',
     serversPlan: 'P2',
     settings: { MCAS: true, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: true, Sentinel: true },
     exportedAs: { vms: 'resource-graph', roleAssignments: 'rest' },
   },
   {
     key: 'dev', id: 'a83c5e17-2b94-4d6f-8a1c-5e0b9d7f2c43', displayName: 'contoso-dev',
-    tenantId: CONTOSO_TENANT, managedByTenants: [], quotaId: 'MSDNDevTest_2014-09-01',
+    tenantId: CONTOSO_TENANT, managedByTenants: [], state: 'Enabled', quotaId: 'MSDNDevTest_2014-09-01',
     serversPlan: null,
     settings: { MCAS: false, WDATP: false, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: false, Sentinel: false },
     exportedAs: { vms: 'resource-graph', roleAssignments: 'rest' },
@@ -57,7 +59,7 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
   {
     // Look-alike for subscription-tenant-matches-xdr: managed by another tenant, but homed in Contoso.
     key: 'shared', id: '1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17', displayName: 'contoso-shared-services',
-    tenantId: CONTOSO_TENANT, managedByTenants: [NORTHWIND_MSP_TENANT], quotaId: 'EnterpriseAgreement_2014-09-01',
+    tenantId: CONTOSO_TENANT, managedByTenants: [NORTHWIND_MSP_TENANT], state: 'Enabled', quotaId: 'EnterpriseAgreement_2014-09-01',
     serversPlan: 'P1',
     // A legacy subscription: Linux still excluded from the MDE integration, unified agent off.
     settings: { MCAS: true, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: true, WDATP_UNIFIED_SOLUTION: false, Sentinel: false },
@@ -66,7 +68,7 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
   {
     // PLANT subscription-tenant-matches-xdr: homed in the Fabrikam tenant (delegated to Contoso via Lighthouse).
     key: 'fabrikam', id: 'c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35', displayName: 'fabrikam-legacy',
-    tenantId: FABRIKAM_TENANT, managedByTenants: [CONTOSO_TENANT], quotaId: 'PayAsYouGo_2014-09-01',
+    tenantId: FABRIKAM_TENANT, managedByTenants: [CONTOSO_TENANT], state: 'Enabled', quotaId: 'PayAsYouGo_2014-09-01',
     serversPlan: 'P1',
     // PLANT mde-integration-enabled: Fabrikam onboarded its servers to its own Defender for Endpoint
     // with a script before the acquisition and switched the Defender for Cloud integration off.
@@ -78,12 +80,25 @@ export const SUBSCRIPTIONS: readonly Subscription[] = [
     // management-group policy, so its VM reports to Contoso's MDE, but nobody gave the export
     // login a role on it: it is in no ARM or Defender for Cloud export.
     key: 'sandbox', id: 'e7a41c09-5d3b-4f86-b2e0-7c9f1a4d6b28', displayName: 'contoso-sandbox',
-    tenantId: CONTOSO_TENANT, managedByTenants: [], quotaId: 'EnterpriseAgreement_2014-09-01',
+    tenantId: CONTOSO_TENANT, managedByTenants: [], state: 'Enabled', quotaId: 'EnterpriseAgreement_2014-09-01',
     serversPlan: 'P2',
     settings: { MCAS: true, WDATP: true, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: true, Sentinel: false },
     exportedAs: null,
   },
+  {
+    // PLANT subscription-state-shown: an old lab whose credit ran out. Disabled, so its VMs are
+    // deallocated; the export script lists it (az account list --all) but exports nothing of it,
+    // and the posture rules do not judge it.
+    key: 'lab', id: '3a8f6c21-9d47-4e0b-8c5a-1f2e7d9b4c60', displayName: 'contoso-legacy-lab',
+    tenantId: CONTOSO_TENANT, managedByTenants: [], state: 'Disabled', quotaId: 'MSDNDevTest_2014-09-01',
+    serversPlan: null,
+    settings: { MCAS: false, WDATP: false, WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW: false, WDATP_UNIFIED_SOLUTION: false, Sentinel: false },
+    exportedAs: null,
+  },
 ];
+
+/** The subscriptions the export login lists: the exported ones and the disabled lab. */
+export const LISTED_SUBSCRIPTIONS: readonly Subscription[] = SUBSCRIPTIONS.filter((s) => s.exportedAs !== null || s.state === 'Disabled');
 
 /** The subscriptions the export login can see: the ones the ARM and Defender for Cloud exports cover. */
 export const EXPORTED_SUBSCRIPTIONS: readonly Subscription[] = SUBSCRIPTIONS.filter((s) => s.exportedAs !== null);
@@ -181,6 +196,15 @@ export interface DeviceSpec {
    * signatures out of date.
    */
   silentDays?: number;
+  /**
+   * The server was re-onboarded this many days ago: its previous device record is still listed,
+   * Inactive, with `mergedIntoMachineId` pointing at the current one.
+   */
+  reonboardedDaysAgo?: number;
+  /** An admin excluded the device, giving this reason (`isExcluded`, `exclusionReason`). */
+  excluded?: string;
+  /** Device discovery found the device; it was never onboarded (`onboardingStatus`). */
+  discovered?: 'CanBeOnboarded' | 'InsufficientInfo';
 }
 
 /**
@@ -222,7 +246,8 @@ export const VMS: readonly VmSpec[] = [
   { name: 'app-prod-01', sub: 'prod', rg: 'rg-app-prod', location: 'westeurope', os: 'rhel8', device: { group: 'Prod-App', link: 'full', avMode: '0' } },
   // PLANT linux-realtime-protection-on: antivirus in passive mode, no capture.
   { name: 'app-prod-02', sub: 'prod', rg: 'rg-app-prod', location: 'westeurope', os: 'rhel9', device: { group: 'Prod-App', link: 'vmIdOnly', avMode: '1' } },
-  { name: 'app-prod-03', sub: 'prod', rg: 'rg-app-prod', location: 'westeurope', os: 'ws2022', device: win('Prod-App', 'full', '0') },
+  // Look-alike for mde-device-healthy: re-onboarded 40 days ago; its old record (Inactive) was merged into the new one.
+  { name: 'app-prod-03', sub: 'prod', rg: 'rg-app-prod', location: 'westeurope', os: 'ws2022', device: { ...win('Prod-App', 'full', '0'), reonboardedDaysAgo: 40 } },
   { name: 'jump-prod-01', sub: 'prod', rg: 'rg-mgmt-prod', location: 'westeurope', os: 'ws2022', device: win('Prod-Mgmt', 'full', '0') },
   { name: 'jump-prod-02', sub: 'prod', rg: 'rg-mgmt-prod', location: 'westeurope', os: 'debian12', device: { group: 'Prod-Mgmt', link: 'full', avMode: '0', rtpCapture: true } },
 
@@ -277,7 +302,70 @@ export const ON_PREM_DEVICES: readonly OnPremDeviceSpec[] = [
   // An appliance whose distribution MDE does not recognise: osPlatform is plain `Linux`.
   // PLANT mde-device-healthy: its sensor stopped reporting 12 days ago (Inactive).
   { host: 'nas-onprem-01', os: 'ubuntu2004', device: { group: 'Corp-OnPrem', avMode: '0', silentDays: 12 }, reportedPlatform: 'Linux' },
+  // PLANT mde-device-excluded: a training-room server excluded as out of scope; silent for 20 days,
+  // which mde-device-healthy no longer reports (an accepted risk, shown, not a health failure).
+  { host: 'train-onprem-01', os: 'ws2016', device: { group: 'Corp-OnPrem', avMode: '0', domainJoined: true, silentDays: 20, excluded: 'Out of scope: training room, wiped every term' } },
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Servers that are not plain VMs: Azure Arc-enabled servers and scale-set instances (contoso-prod).
+
+export interface ArcServerSpec {
+  name: string;
+  sub: SubKey;
+  rg: string;
+  os: OsKey;
+  /** Where the machine runs (`properties.cloudMetadata.provider`). */
+  provider: 'AWS' | 'N/A';
+  /** Its MDE device: no vmMetadata, so it matches by host name only. */
+  device?: Omit<DeviceSpec, 'link'>;
+}
+
+export const ARC_SERVERS: readonly ArcServerSpec[] = [
+  // PLANT vm-onboarded-to-mde: an AWS machine connected through Arc; the MDE.Linux extension never installed.
+  { name: 'aws-app-01', sub: 'prod', rg: 'rg-arc-prod', os: 'ubuntu2204', provider: 'AWS' },
+  // Look-alike for vm-onboarded-to-mde: onboarded; its device carries no vmMetadata and matches by host name.
+  { name: 'file-onprem-02', sub: 'prod', rg: 'rg-arc-prod', os: 'ws2019', provider: 'N/A', device: { group: 'Corp-OnPrem', avMode: '0', domainJoined: true } },
+  // PLANT vm-onboarded-to-mde, discovered-devices-onboarded: device discovery found this Linux server,
+  // nobody onboarded it (linux-realtime-protection-on used to call it "no real-time protection").
+  { name: 'etl-onprem-03', sub: 'prod', rg: 'rg-arc-prod', os: 'rhel8', provider: 'N/A', device: { group: null, discovered: 'CanBeOnboarded' } },
+];
+
+export interface ScaleSetSpec {
+  name: string;
+  sub: SubKey;
+  rg: string;
+  location: string;
+  os: OsKey;
+  /** Per instance (instance id = index): its MDE device, or none. */
+  instances: (DeviceSpec | null)[];
+}
+
+export const SCALE_SETS: readonly ScaleSetSpec[] = [
+  // PLANT vm-onboarded-to-mde: instance 1 has no device; instance 0 is onboarded into Prod-Web.
+  { name: 'vmss-web-prod', sub: 'prod', rg: 'rg-web-prod-weu', location: 'westeurope', os: 'ubuntu2204', instances: [{ group: 'Prod-Web', link: 'full', avMode: '0' }, null] },
+];
+
+export function arcServerId(a: ArcServerSpec): string {
+  return `/subscriptions/${subscription(a.sub).id}/resourceGroups/${a.rg}/providers/Microsoft.HybridCompute/machines/${a.name}`;
+}
+
+export function scaleSetInstanceId(ss: ScaleSetSpec, instance: number): string {
+  return `/subscriptions/${subscription(ss.sub).id}/resourceGroups/${ss.rg}/providers/Microsoft.Compute/virtualMachineScaleSets/${ss.name}/virtualMachines/${instance}`;
+}
+
+export function scaleSetVmIdOf(ss: ScaleSetSpec, instance: number): string {
+  return guid(`vmId:${ss.sub}/${ss.name}/${instance}`);
+}
+
+export function arcVmIdOf(a: ArcServerSpec): string {
+  return guid(`arcVmId:${a.sub}/${a.name}`);
+}
+
+/** A scale-set instance's computer name: the prefix and the instance id in base 36, six digits. */
+export function scaleSetComputerName(ss: ScaleSetSpec, instance: number): string {
+  return `${ss.name}${instance.toString(36).padStart(6, '0')}`;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Role assignments (Azure RBAC).

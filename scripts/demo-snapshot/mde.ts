@@ -3,10 +3,10 @@
  * health (deviceavinfo), `mdatp health --output json` captures and exposure score by device group.
  */
 import {
-  CONTOSO_TENANT, DEVICE_GROUPS, INACTIVE_AFTER_DAYS, ON_PREM_DEVICES, OS, VMS,
-  armVmId, computerDnsName, machineIdOf, subscription, vmAgeMinutes, vmIdOf,
+  ARC_SERVERS, CONTOSO_TENANT, DEVICE_GROUPS, INACTIVE_AFTER_DAYS, ON_PREM_DEVICES, OS, SCALE_SETS, VMS,
+  armVmId, computerDnsName, machineIdOf, scaleSetComputerName, scaleSetInstanceId, scaleSetVmIdOf, subscription, vmAgeMinutes, vmIdOf,
 } from './estate';
-import type { DeviceSpec, GroupName, OsInfo, VmSpec } from './estate';
+import type { DeviceSpec, GroupName, OsInfo, SubKey } from './estate';
 import { epochMillis, guid, spread, stamp } from './util';
 import type { SnapshotFile } from './util';
 
@@ -24,19 +24,46 @@ export interface Device {
   os: OsInfo;
   platform: string;
   spec: Omit<DeviceSpec, 'link'> & { link?: DeviceSpec['link'] };
-  /** The Azure VM behind the device; absent for on-premises devices. */
-  vm?: VmSpec;
+  /**
+   * The Azure resource behind the device (a VM, scale-set instance or Arc-enabled server); absent for
+   * on-premises devices. `vmId` and `resourceId` are null when MDE fills no vmMetadata (Arc servers).
+   */
+  server?: { sub: SubKey; vmId: string | null; resourceId: string | null; ageMinutes: number };
 }
 
 export function devices(): Device[] {
   const azure = VMS.flatMap((vm): Device[] =>
-    vm.device ? [{ host: vm.name, machineId: machineIdOf(vm.name), dnsName: computerDnsName(vm.name, vm.device), os: OS[vm.os], platform: OS[vm.os].mdePlatform, spec: vm.device, vm }] : [],
+    vm.device
+      ? [{
+          host: vm.name, machineId: machineIdOf(vm.name), dnsName: computerDnsName(vm.name, vm.device), os: OS[vm.os], platform: OS[vm.os].mdePlatform, spec: vm.device,
+          server: { sub: vm.sub, vmId: vmIdOf(vm), resourceId: armVmId(vm), ageMinutes: vmAgeMinutes(vm) },
+        }]
+      : [],
+  );
+  const scaleSets = SCALE_SETS.flatMap((ss) =>
+    ss.instances.flatMap((spec, i): Device[] => {
+      if (spec === null) return [];
+      const host = scaleSetComputerName(ss, i);
+      return [{
+        host, machineId: machineIdOf(host), dnsName: computerDnsName(host, spec), os: OS[ss.os], platform: OS[ss.os].mdePlatform, spec,
+        server: { sub: ss.sub, vmId: scaleSetVmIdOf(ss, i), resourceId: scaleSetInstanceId(ss, i), ageMinutes: 60 * 24 * 30 },
+      }];
+    }),
+  );
+  // Arc-enabled servers' devices: MDE fills no vmMetadata for them, so they match by host name only.
+  const arc = ARC_SERVERS.flatMap((a): Device[] =>
+    a.device
+      ? [{
+          host: a.name, machineId: machineIdOf(a.name), dnsName: computerDnsName(a.name, a.device), os: OS[a.os], platform: OS[a.os].mdePlatform, spec: a.device,
+          server: { sub: a.sub, vmId: null, resourceId: null, ageMinutes: 60 * 24 * 400 },
+        }]
+      : [],
   );
   const onPrem = ON_PREM_DEVICES.map((d): Device => ({
     host: d.host, machineId: machineIdOf(d.host), dnsName: computerDnsName(d.host, d.device), os: OS[d.os],
     platform: d.reportedPlatform ?? OS[d.os].mdePlatform, spec: d.device,
   }));
-  return [...azure, ...onPrem];
+  return [...azure, ...scaleSets, ...arc, ...onPrem];
 }
 
 export function deviceOn(host: string): Device {
@@ -61,7 +88,7 @@ export function mdeFiles(): SnapshotFile[] {
 
 // --- machines -----------------------------------------------------------------------------------
 
-const SUBNET: Record<string, number> = { prod: 10, dev: 20, shared: 30, fabrikam: 40, sandbox: 50 };
+const SUBNET: Record<SubKey, number> = { prod: 10, dev: 20, shared: 30, fabrikam: 40, sandbox: 50, lab: 60 };
 
 /** Minutes since the device last reported: a few hours at most, unless the estate says it went silent. */
 function lastSeenMinutesAgo(d: Device): number {
@@ -75,10 +102,9 @@ function inactive(d: Device): boolean {
 }
 
 function vmMetadata(d: Device): unknown {
-  if (!d.vm) return null;
-  const vmId = vmIdOf(d.vm);
-  const resourceId = armVmId(d.vm);
-  const subscriptionId = subscription(d.vm.sub).id;
+  if (!d.server || d.server.vmId === null || d.server.resourceId === null) return null;
+  const { vmId, resourceId } = d.server;
+  const subscriptionId = subscription(d.server.sub).id;
   switch (d.spec.link) {
     case 'vmIdOnly':
       return { vmId, cloudProvider: 'Azure', resourceId: null, subscriptionId };
@@ -90,20 +116,21 @@ function vmMetadata(d: Device): unknown {
 }
 
 function machine(d: Device, index: number): unknown {
-  const tags = d.vm ? [subscription(d.vm.sub).displayName] : ['on-premises'];
+  const tags = d.server ? [subscription(d.server.sub).displayName] : ['on-premises'];
   return {
     id: d.machineId,
     computerDnsName: d.dnsName,
     // Azure VMs are onboarded within hours of creation; on-premises devices some time this past year.
-    firstSeen: stamp((d.vm ? vmAgeMinutes(d.vm) - 30 : 60 * 24 * (60 + spread(`onprem:${d.host}`, 300))) - spread(`first:${d.host}`, 600), `first:${d.host}`, 'ticks'),
+    firstSeen: stamp((d.server ? d.server.ageMinutes - 30 : 60 * 24 * (60 + spread(`onprem:${d.host}`, 300))) - spread(`first:${d.host}`, 600), `first:${d.host}`, 'ticks'),
     lastSeen: stamp(lastSeenMinutesAgo(d), `last:${d.host}`, 'ticks'),
     osPlatform: d.platform,
     version: d.os.mdeVersion,
     osProcessor: 'x64',
-    lastIpAddress: d.vm ? `10.${SUBNET[d.vm.sub]}.1.${4 + index}` : `172.16.10.${20 + index}`,
-    lastExternalIpAddress: d.vm ? `198.51.100.${SUBNET[d.vm.sub]}` : '203.0.113.7',
+    lastIpAddress: d.server ? `10.${SUBNET[d.server.sub]}.1.${4 + index}` : `172.16.10.${20 + index}`,
+    lastExternalIpAddress: d.server ? `198.51.100.${SUBNET[d.server.sub]}` : '203.0.113.7',
     osBuild: d.os.osBuild,
-    healthStatus: inactive(d) ? 'Inactive' : 'Active',
+    // Device discovery's records carry no sensor health.
+    healthStatus: inactive(d) || d.spec.discovered ? 'Inactive' : 'Active',
     deviceValue: 'Normal',
     ...rbacGroup(d),
     riskScore: (['None', 'Low', 'Medium', 'High'] as const)[spread(`risk:${d.host}`, 4)],
@@ -111,16 +138,32 @@ function machine(d: Device, index: number): unknown {
     isAadJoined: false,
     aadDeviceId: null,
     machineTags: tags,
-    onboardingStatus: 'Onboarded',
+    onboardingStatus: d.spec.discovered ?? 'Onboarded',
     osArchitecture: '64-bit',
     managedBy: 'Unknown',
     vmMetadata: vmMetadata(d),
+    ...(d.spec.excluded === undefined ? {} : { isExcluded: true, exclusionReason: d.spec.excluded }),
   };
+}
+
+/** The record a re-onboarded device left behind: Inactive since, merged into the current record. */
+function mergedRecord(d: Device, index: number): unknown[] {
+  const days = d.spec.reonboardedDaysAgo;
+  if (days === undefined) return [];
+  const current = machine(d, index) as Record<string, unknown>;
+  return [{
+    ...current,
+    id: machineIdOf(`${d.host}:before-reonboarding`),
+    lastSeen: stamp(60 * 24 * days + spread(`merged:${d.host}`, 600), `merged:${d.host}`, 'ticks'),
+    healthStatus: 'Inactive',
+    mergedIntoMachineId: d.machineId,
+  }];
 }
 
 /** `GET /api/machines?$top=…`, following `@odata.nextLink`. */
 function machinePages(all: Device[]): SnapshotFile[] {
-  const records = all.map(machine);
+  // The records re-onboarded devices left behind follow the live ones.
+  const records = [...all.map(machine), ...all.flatMap(mergedRecord)];
   return [
     ['mde/machines.page-1.json', {
       '@odata.context': `${API}/$metadata#Machines`,

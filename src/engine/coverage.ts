@@ -1,14 +1,21 @@
 /**
  * Defender coverage per subscription, for reports that show a picture rather than a log: how many
- * VMs there are, how many have a Defender for Endpoint device, and of those how many show
- * real-time protection on and sit in a device group. It reads the same evidence the built-in rules
- * do (device by vmId or resource id; avMode Active or an mdatp capture with real-time protection on;
- * the default group's spellings as in device-in-device-group), with their defaults.
+ * servers there are (VMs, scale-set instances, Arc-enabled servers), how many have an onboarded
+ * Defender for Endpoint device, and of those how many show real-time protection on and sit in a
+ * device group. It reads the same evidence the built-in rules do: the server's devices as the loader
+ * links them (serverId and deviceState, src/snapshot/servers.ts: merged records count through the
+ * record that replaced them, excluded devices count as onboarded, discovered ones do not), avMode
+ * Active or an mdatp capture with real-time protection on, the default group's spellings as in
+ * device-in-device-group, with their defaults.
  */
 import { cmp } from '../diagnostics';
 import type { CoverageRow } from '../report/model';
 import type { JsonObject, Snapshot } from '../snapshot/types';
 import { getPath } from '../snapshot/json-util';
+import { SERVER_COLLECTIONS } from '../snapshot/servers';
+
+/** Device states that count as an onboarded device of a server, as in vm-onboarded-to-mde. */
+const ONBOARDED_STATES: unknown[] = ['Live', 'Excluded'];
 
 const UNGROUPED_IDS: unknown[] = [null, undefined, 0, '0'];
 const UNGROUPED_NAMES: unknown[] = [null, undefined, '', 'unassignedgroup', 'ungrouped devices (default)'];
@@ -37,7 +44,14 @@ function inDeviceGroup(device: JsonObject): boolean {
 }
 
 export function coverage(snapshot: Snapshot): CoverageRow[] {
-  const devices = index(records(snapshot, 'mde.machines'), 'vmMetadata.vmId', 'vmMetadata.resourceId');
+  const devices = new Map<string, JsonObject>();
+  for (const d of records(snapshot, 'mde.machines')) {
+    const server = lower(getPath(d, 'serverId'));
+    // A live device is preferred over an excluded one of the same server.
+    if (server !== undefined && ONBOARDED_STATES.includes(getPath(d, 'deviceState')) && getPath(devices.get(server) ?? {}, 'deviceState') !== 'Live') {
+      devices.set(server, d);
+    }
+  }
   const avHealth = index(records(snapshot, 'mde.avHealth'), 'machineId');
   const captures = index(records(snapshot, 'mde.health'), 'edrMachineId');
   const rows = new Map<string, CoverageRow>();
@@ -49,7 +63,7 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
     }
   }
   const seen = new Set<string>();
-  for (const vm of records(snapshot, 'arm.virtualMachines')) {
+  for (const vm of SERVER_COLLECTIONS.flatMap((c) => records(snapshot, c))) {
     const id = lower(getPath(vm, 'id'));
     const sub = id?.split('/')[2];
     if (!id || !sub || seen.has(id)) continue;
@@ -60,7 +74,7 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
       rows.set(sub, row);
     }
     row.vms++;
-    const device = devices.get(lower(getPath(vm, 'properties.vmId')) ?? '') ?? devices.get(id);
+    const device = devices.get(id);
     if (!device) continue;
     row.onboarded++;
     const machineId = lower(getPath(device, 'id')) ?? '';

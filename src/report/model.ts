@@ -87,9 +87,9 @@ export interface GateVerdict extends GateSettings {
 export interface CoverageRow {
   subscriptionId: string;
   name?: string;
-  /** Azure VMs in the subscription. */
+  /** Servers in the subscription: Azure VMs, scale-set instances and Arc-enabled servers. */
   vms: number;
-  /** VMs with a Defender for Endpoint device. */
+  /** Servers with an onboarded (live or excluded) Defender for Endpoint device. */
   onboarded: number;
   /** Of those devices, how many show antivirus real-time protection on. */
   realTimeProtection: number;

@@ -19,6 +19,7 @@ export interface Classified {
 
 const BY_ARM_TYPE = new Map<string, ExportKind>(EXPORT_KINDS.flatMap((k) => (k.detect.armTypes ?? []).map((t) => [t, k] as const)));
 const WITH_SIGNATURES = EXPORT_KINDS.filter((k) => (k.detect.signatures ?? []).length > 0);
+const WITH_ID_PATTERN = EXPORT_KINDS.filter((k) => k.detect.armIdPattern !== undefined);
 const RESOURCE_GRAPH = EXPORT_KINDS.find((k) => k.detect.resourceGraphEnvelope === true);
 
 /** The kind an `@odata.context` names, if any. */
@@ -49,21 +50,31 @@ export function classify(file: Unwrapped, forced?: ExportKind): Classified {
       continue;
     }
     add(result.byKind, kind.id, record);
+    // A row whose id names its kind (a scale-set instance typed as a VM) feeds that kind only.
+    const byId = kindById(record.value);
     for (const feed of kind.alsoFeeds ?? []) {
-      if (feed.armTypes.includes(armTypeOf(record.value) ?? '') && exportKind(feed.kind) !== undefined) {
-        add(result.byKind, feed.kind, record);
-      }
+      const fed = byId === undefined ? feed.armTypes.includes(armTypeOf(record.value) ?? '') : byId.id === feed.kind;
+      if (fed && exportKind(feed.kind) !== undefined) add(result.byKind, feed.kind, record);
     }
   }
   return result;
 }
 
-/** Kinds one record could be, by ARM type first, then by field signatures. */
+/** Kinds one record could be, by ARM id pattern first, then ARM type, then field signatures. */
 function recordKinds(value: unknown): ExportKind[] {
   if (!isObject(value)) return [];
+  const byId = kindById(value);
+  if (byId !== undefined) return [byId];
   const byType = BY_ARM_TYPE.get(armTypeOf(value) ?? '');
   if (byType !== undefined) return [byType];
   return WITH_SIGNATURES.filter((k) => (k.detect.signatures ?? []).some((s) => matches(value, s)));
+}
+
+/** The kind an ARM record's id names (only records with a `type` are ARM records). */
+function kindById(value: unknown): ExportKind | undefined {
+  if (!isObject(value) || armTypeOf(value) === undefined) return undefined;
+  const id = getOwn(value, 'id');
+  return typeof id === 'string' ? WITH_ID_PATTERN.find((k) => k.detect.armIdPattern?.test(id)) : undefined;
 }
 
 function matches(record: JsonObject, signature: Signature): boolean {

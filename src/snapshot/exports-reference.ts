@@ -31,5 +31,22 @@ export function exportsReference(): string {
     }
     lines.push('');
   }
+  lines.push(
+    '## What the fields rules rely on mean',
+    '',
+    'Some fields mean something else than their name suggests, or differ between the shapes of one kind;',
+    'rules read them as below, whatever shape the export had. Fields marked "added by posture-lint" are',
+    'worked out by the loader (src/snapshot/normalize.ts, src/snapshot/servers.ts) and carry no value of',
+    'the export itself.',
+    '',
+  );
+  for (const k of EXPORT_KINDS.filter((kind) => (kind.semantics ?? []).length > 0)) {
+    lines.push(`### \`${k.id}\``, '', '| field | meaning | source |', '| --- | --- | --- |');
+    for (const m of k.semantics ?? []) {
+      const sources = m.source.split(', ').map((url) => `<${url}>`).join(', ');
+      lines.push(`| \`${m.field}\` | ${m.meaning.replace(/\|/g, '\\|')} | ${sources} |`);
+    }
+    lines.push('');
+  }
   return lines.join('\n');
 }

@@ -15,6 +15,7 @@ import { loadManifest, manifestFiles, type Manifest } from './manifest';
 import type { Collection, InputGap, LoadedFile, Snapshot } from './types';
 import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
+import { linkDevices } from './servers';
 
 export interface LoadOptions {
   /** Manifest path (default: `snapshot.yaml` at the root, when present). */
@@ -63,6 +64,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
     }
   }
   for (const kind of [...byKind.keys()].sort(cmp)) snapshot.collections.set(kind, byKind.get(kind) as Collection);
+  linkDevices(snapshot.collections);
 
   const filesByName = new Map(snapshot.files.map((f) => [f.file, f]));
   /** Paging problems reported, and the file each diagnostic names. */

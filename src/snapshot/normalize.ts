@@ -110,6 +110,11 @@ export const avModeName: Normalizer = (data) => {
 /**
  * `az account list` / `az account show` items carry the bare subscription GUID as `id` and the
  * display name as `name`; REST has `id: "/subscriptions/<guid>"`, `subscriptionId` and `displayName`.
+ * Their `tenantId` is the tenant the login reached the subscription through (under Azure Lighthouse,
+ * the managing tenant) and `homeTenantId` the subscription's own tenant, which is what REST calls
+ * `tenantId` (azure-cli PR 11886). So `tenantId` becomes the home tenant, the other is kept as
+ * `accessTenantId`, and an az record without `homeTenantId` (az before 2.1, or a login cached before
+ * it) has no `tenantId` at all: its home tenant cannot be told, and rules that read it fail.
  */
 export const subscriptionFromAz: Normalizer = (data) => {
   const id = getOwn(data, 'id');
@@ -117,5 +122,10 @@ export const subscriptionFromAz: Normalizer = (data) => {
   setOwn(data, 'id', `/subscriptions/${id}`);
   setOwn(data, 'subscriptionId', id);
   if (!Object.hasOwn(data, 'displayName') && typeof getOwn(data, 'name') === 'string') setOwn(data, 'displayName', data.name);
+  const access = getOwn(data, 'tenantId');
+  const home = getOwn(data, 'homeTenantId');
+  if (access !== undefined) setOwn(data, 'accessTenantId', access);
+  if (typeof home === 'string' && home !== '') setOwn(data, 'tenantId', home);
+  else delete data.tenantId;
   return data;
 };

@@ -28,8 +28,22 @@ export interface Detection {
   resourceGraphEnvelope?: boolean;
   /** ARM `type` values, lower-case (ARM types are case-insensitive; Resource Graph lowercases them). */
   armTypes?: readonly string[];
+  /**
+   * ARM ids of this kind, tested before the `type`: the REST API's own examples give a scale-set
+   * instance the type of a VM, but its id says what it is.
+   */
+  armIdPattern?: RegExp;
   /** Record field signatures, for exports with no context or type (az output, mdatp, Graph lists). */
   signatures?: readonly Signature[];
+}
+
+/** What a field that rules rely on means in this kind's records, and the document that says so. */
+export interface FieldMeaning {
+  /** Dotted path in the normalised record. */
+  field: string;
+  meaning: string;
+  /** Link to the documentation (or issue thread) the meaning comes from. */
+  source: string;
 }
 
 export interface ExportKind {
@@ -51,6 +65,8 @@ export interface ExportKind {
   normalize?: Normalizer;
   /** Records of this kind that also feed another collection (Resource Graph VM rows). */
   alsoFeeds?: readonly { kind: string; armTypes: readonly string[] }[];
+  /** Fields whose meaning differs from what their name suggests, or that rules join on (docs/exports.md). */
+  semantics?: readonly FieldMeaning[];
 }
 
 /** Matches an OData context ending in `#<entitySet>`, with optional `(expand())` and `/$entity`. */
@@ -92,6 +108,8 @@ export interface ArmKindSpec {
   /** Further normalisation, after the flattened form has been lifted. */
   then?: Normalizer;
   namePaths?: readonly string[];
+  armIdPattern?: RegExp;
+  semantics?: readonly FieldMeaning[];
 }
 
 /** An ARM (or Defender for Cloud, which is ARM) resource kind, recognised by its `type`. */
@@ -104,8 +122,9 @@ export function armKind(spec: ArmKindSpec): ExportKind {
     howToExport: spec.howToExport,
     schemaFile: schemaFileOf(spec.id),
     identify: identifyBy(['id'], spec.namePaths ?? ['properties.displayName', 'name']),
-    detect: { armTypes: spec.armTypes },
+    detect: spec.armIdPattern === undefined ? { armTypes: spec.armTypes } : { armTypes: spec.armTypes, armIdPattern: spec.armIdPattern },
     normalize: spec.then === undefined ? lift : compose(lift, spec.then),
+    ...(spec.semantics ? { semantics: spec.semantics } : {}),
   };
 }
 
@@ -118,6 +137,7 @@ export interface ApiKindSpec {
   idPaths?: readonly string[];
   namePaths: readonly string[];
   normalize?: Normalizer;
+  semantics?: readonly FieldMeaning[];
 }
 
 /** An MDE or Graph kind, recognised by its OData context or its record fields. */
@@ -131,6 +151,7 @@ export function apiKind(source: 'mde' | 'graph', spec: ApiKindSpec): ExportKind 
     identify: identifyBy(spec.idPaths ?? ['id'], spec.namePaths),
     detect: { odataContext: spec.odataContext, signatures: spec.signatures },
     normalize: spec.normalize,
+    ...(spec.semantics ? { semantics: spec.semantics } : {}),
   };
 }
 

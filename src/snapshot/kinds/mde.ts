@@ -4,6 +4,8 @@ import { apiKind, mdeList, odataContext, type ApiKindSpec, type ExportKind } fro
 
 const mdeKind = (spec: ApiKindSpec): ExportKind => apiKind('mde', spec);
 
+const MACHINE = 'https://learn.microsoft.com/defender-endpoint/api/machine';
+
 export const MDE_KINDS: readonly ExportKind[] = [
   mdeKind({
     id: 'mde.machines',
@@ -14,6 +16,70 @@ export const MDE_KINDS: readonly ExportKind[] = [
     idPaths: ['id'],
     namePaths: ['computerDnsName'],
     normalize: normalizePlatform,
+    semantics: [
+      {
+        field: 'onboardingStatus',
+        meaning:
+          'Onboarded for a device whose sensor reports. Device discovery adds devices it found on the network that were ' +
+          'never onboarded: CanBeOnboarded (a supported OS), Unsupported (an OS Defender for Endpoint cannot protect) and ' +
+          'InsufficientInfo (it cannot tell). The published list example carries no onboardingStatus: such a record is an ' +
+          'onboarded device.',
+        source: `${MACHINE}, https://learn.microsoft.com/defender-endpoint/device-discovery`,
+      },
+      {
+        field: 'mergedIntoMachineId',
+        meaning:
+          'Set on the record a re-onboarded (or de-duplicated) device left behind: the id of the record that replaced it. ' +
+          'The old record keeps its last health and vmMetadata but stands for nothing that runs.',
+        source: MACHINE,
+      },
+      {
+        field: 'isExcluded',
+        meaning:
+          'true when an admin excluded the device (exclusionReason says why, e.g. out of scope or inactive): it leaves ' +
+          "inventory views and vulnerability reports, an accepted risk, not a health failure.",
+        source: `${MACHINE}, https://learn.microsoft.com/defender-vulnerability-management/tvm-exclude-devices`,
+      },
+      {
+        field: 'vmMetadata',
+        meaning:
+          'For a device on an Azure VM: vmId (the VM\'s properties.vmId), resourceId (its ARM id, letter case not kept), ' +
+          'subscriptionId and cloudProvider. null for devices that are no Azure VM; either id may be null.',
+        source: MACHINE,
+      },
+      {
+        field: 'aadDeviceId',
+        meaning:
+          'The Entra device id of a device joined to Entra; servers rarely are, and several machine records (a re-onboarded ' +
+          'device) can share one, so posture-lint does not join servers by it.',
+        source: MACHINE,
+      },
+      {
+        field: 'deviceState',
+        meaning:
+          'Added by posture-lint: Merged (mergedIntoMachineId is set), Excluded (isExcluded), Discovered (onboardingStatus ' +
+          'set and not Onboarded) or Live, in that order. Health rules (mde-device-healthy, the antivirus and device-group ' +
+          'rules) judge Live devices only; excluded devices are shown by mde-device-excluded, discovered ones by ' +
+          'discovered-devices-onboarded.',
+        source: MACHINE,
+      },
+      {
+        field: 'liveDeviceId',
+        meaning:
+          "Added by posture-lint: the record that stands for the device now, its own id or the end of its merge chain; " +
+          'absent when the chain leads outside the export.',
+        source: MACHINE,
+      },
+      {
+        field: 'serverId',
+        meaning:
+          'Added by posture-lint: the ARM id of the VM, scale-set instance or Arc-enabled server the device belongs to, by ' +
+          'vmMetadata.vmId = properties.vmId, else vmMetadata.resourceId = id, else (a device with no vmMetadata) by host ' +
+          'name, else vmMetadata.resourceId as the device reports it; serverMatchedBy says which. A merged record\'s ' +
+          'server carries over to its live record.',
+        source: MACHINE,
+      },
+    ],
   }),
   mdeKind({
     id: 'mde.avHealth',

@@ -1,0 +1,145 @@
+/**
+ * The live Defender for Endpoint device of each server, worked out once per snapshot so that every
+ * rule and the coverage chart read the same answer. The machines API lists more than live devices:
+ * the record a re-onboarded server left behind (`mergedIntoMachineId` names the record that replaced
+ * it), devices an admin excluded (`isExcluded`, `exclusionReason`), and devices that device discovery
+ * found but that were never onboarded (`onboardingStatus` CanBeOnboarded, Unsupported,
+ * InsufficientInfo). Each `mde.machines` record gets:
+ *
+ * - `deviceState`: `Merged`, `Excluded`, `Discovered` or `Live`, in that order of precedence;
+ * - `liveDeviceId`: the id of the record that now stands for the device — its own, or the end of its
+ *   merge chain; absent when the chain leads to a record the export does not hold, or loops;
+ * - `serverId` / `serverMatchedBy`: the ARM id of the server (VM, scale-set instance, Arc-enabled
+ *   server) it belongs to, and how that was told: `vmId` (vmMetadata.vmId = properties.vmId),
+ *   `resourceId` (vmMetadata.resourceId = id), `hostName` (no vmMetadata at all, and the first label of
+ *   computerDnsName is the one server's computer name), or `deviceOnly` (vmMetadata.resourceId names a
+ *   server no ARM export holds). A merged record's server carries over to its live record.
+ */
+import { exportKind } from './kinds';
+import type { Collection, JsonObject } from './types';
+import { getPath, setOwn } from './json-util';
+
+/** Collections whose records are servers Defender for Servers covers. */
+export const SERVER_COLLECTIONS = ['arm.virtualMachines', 'arm.scaleSetVms', 'arm.arcMachines'] as const;
+
+export type DeviceState = 'Live' | 'Merged' | 'Excluded' | 'Discovered';
+export type ServerMatch = 'vmId' | 'resourceId' | 'hostName' | 'deviceOnly';
+
+/** Merge chains longer than this are treated as loops (a real one is a handful of re-onboardings). */
+const MAX_MERGE_HOPS = 64;
+
+const key = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined);
+
+/** A host's first DNS label, lower-cased: `App01.corp.contoso.com` and `app01` are both `app01`. */
+export function hostLabel(v: unknown): string | undefined {
+  return key(v)?.split('.')[0] || undefined;
+}
+
+export function deviceStateOf(device: JsonObject): DeviceState {
+  if (key(getPath(device, 'mergedIntoMachineId')) !== undefined) return 'Merged';
+  if (getPath(device, 'isExcluded') === true) return 'Excluded';
+  const onboarding = key(getPath(device, 'onboardingStatus'));
+  // The published machines list carries no onboardingStatus: such a record is an onboarded device.
+  return onboarding === undefined || onboarding === 'onboarded' ? 'Live' : 'Discovered';
+}
+
+/** Annotates the snapshot's `mde.machines` records (see the module comment). */
+export function linkDevices(collections: ReadonlyMap<string, Collection>): void {
+  const machines = collections.get('mde.machines')?.records.map((r) => r.data) ?? [];
+  if (machines.length === 0) return;
+  const byId = new Map<string, JsonObject>();
+  for (const m of machines) {
+    const id = key(getPath(m, 'id'));
+    if (id !== undefined && !byId.has(id)) byId.set(id, m);
+  }
+  for (const m of machines) {
+    setOwn(m, 'deviceState', deviceStateOf(m));
+    const live = liveRecord(m, byId);
+    if (live !== undefined) setOwn(m, 'liveDeviceId', getPath(live, 'id'));
+  }
+  linkServers(collections, machines, byId);
+}
+
+function liveRecord(device: JsonObject, byId: ReadonlyMap<string, JsonObject>): JsonObject | undefined {
+  let current = device;
+  for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {
+    const next = key(getPath(current, 'mergedIntoMachineId'));
+    if (next === undefined) return current;
+    const target = byId.get(next);
+    if (target === undefined || target === device) return undefined;
+    current = target;
+  }
+  return undefined;
+}
+
+function linkServers(collections: ReadonlyMap<string, Collection>, machines: readonly JsonObject[], byId: ReadonlyMap<string, JsonObject>): void {
+  const byVmId = new Map<string, JsonObject[]>();
+  const byResourceId = new Map<string, JsonObject[]>();
+  const byHost = new Map<string, JsonObject[]>();
+  for (const m of machines) {
+    const vmId = key(getPath(m, 'vmMetadata.vmId'));
+    const resourceId = key(getPath(m, 'vmMetadata.resourceId'));
+    if (vmId !== undefined) push(byVmId, vmId, m);
+    if (resourceId !== undefined) push(byResourceId, resourceId, m);
+    const host = hostLabel(getPath(m, 'computerDnsName'));
+    if (vmId === undefined && resourceId === undefined && host !== undefined) push(byHost, host, m);
+  }
+
+  const servers: JsonObject[] = [];
+  const seen = new Set<string>();
+  for (const name of SERVER_COLLECTIONS) {
+    const kind = exportKind(name);
+    for (const r of collections.get(name)?.records ?? []) {
+      const id = kind?.identify(r.data).id.toLowerCase();
+      if (id === undefined || id === '' || seen.has(id)) continue;
+      seen.add(id);
+      servers.push(r.data);
+    }
+  }
+  // A host name tells a server only when no other server has it.
+  const serversPerHost = new Map<string, number>();
+  for (const s of servers) {
+    const host = serverHost(s);
+    if (host !== undefined) serversPerHost.set(host, (serversPerHost.get(host) ?? 0) + 1);
+  }
+
+  const link = (device: JsonObject, serverId: unknown, how: ServerMatch): void => {
+    if (getPath(device, 'serverId') !== undefined) return;
+    setOwn(device, 'serverId', serverId);
+    setOwn(device, 'serverMatchedBy', how);
+  };
+  for (const s of servers) {
+    const id = getPath(s, 'id');
+    for (const d of byVmId.get(key(getPath(s, 'properties.vmId')) ?? '') ?? []) link(d, id, 'vmId');
+    for (const d of byResourceId.get(key(id) ?? '') ?? []) link(d, id, 'resourceId');
+  }
+  for (const s of servers) {
+    const host = serverHost(s);
+    if (host === undefined || serversPerHost.get(host) !== 1) continue;
+    const candidates = byHost.get(host) ?? [];
+    if (candidates.some((d) => getPath(d, 'serverId') !== undefined)) continue;
+    for (const d of candidates) link(d, getPath(s, 'id'), 'hostName');
+  }
+  for (const m of machines) {
+    const resourceId = getPath(m, 'vmMetadata.resourceId');
+    if (key(resourceId) !== undefined) link(m, resourceId, 'deviceOnly');
+  }
+  // A merged record's server is its live record's server, when the live record names none itself.
+  for (const m of machines) {
+    const serverId = getPath(m, 'serverId');
+    const liveId = key(getPath(m, 'liveDeviceId'));
+    const live = liveId === undefined ? undefined : byId.get(liveId);
+    if (serverId !== undefined && live !== undefined && live !== m) link(live, serverId, getPath(m, 'serverMatchedBy') as ServerMatch);
+  }
+}
+
+/** The server's computer name (its ARM name when the export carries no osProfile). */
+function serverHost(server: JsonObject): string | undefined {
+  return hostLabel(getPath(server, 'properties.osProfile.computerName')) ?? hostLabel(getPath(server, 'name'));
+}
+
+function push(map: Map<string, JsonObject[]>, k: string, v: JsonObject): void {
+  const list = map.get(k);
+  if (list === undefined) map.set(k, [v]);
+  else list.push(v);
+}

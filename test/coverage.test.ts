@@ -1,0 +1,20 @@
+import { expect } from 'chai';
+import * as path from 'node:path';
+import { coverage } from '../src/engine/coverage';
+import { loadSnapshot } from '../src/snapshot/load';
+
+const CASE = path.join(__dirname, '..', 'rules', 'vm-onboarded-to-mde.tests', 'servers-of-every-kind');
+
+describe('coverage chart', () => {
+  it('counts VMs, scale-set instances and Arc servers, each onboarded only through a live or excluded device', async () => {
+    const snapshot = await loadSnapshot(CASE);
+    const rows = coverage(snapshot);
+    // contoso-prod: 3 VMs, 2 scale-set instances, 3 Arc servers. Onboarded: app-03 through the record
+    // its merged one points to, kiosk-01 (excluded), file-onprem-01 (by host name), instance 0. Not:
+    // app-04 (merged into a record the export lacks), etl-onprem-02 (discovered), aws-web-01, instance 1.
+    expect(rows.map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([
+      ['contoso-prod', 8, 4],
+      ['contoso-retired', 1, 0],
+    ]);
+  });
+});
