@@ -125,6 +125,28 @@ describe('gating', function () {
       rmSync(dir, { recursive: true });
     });
 
+    it('refuse an entry that repeats a key: a reviewer reads the first label, JSON.parse keeps the last', async () => {
+      const dir = tmp('baseline-repeated');
+      const plain = (await lint({ snapshot: DEMO })).report;
+      const critical = plain.findings.find((f) => f.severity === 'critical')!;
+      const harmless = plain.findings.find((f) => f.severity === 'low')!;
+      const labels = (f: typeof critical) => `"fingerprint": "${f.fingerprint}", "ruleId": "${f.ruleId}", "resource": ${JSON.stringify(f.resource)}`;
+      // Each label set agrees with its fingerprint; the diff shows the harmless one first.
+      writeFileSync(path.join(dir, 'baseline.json'), `{"version": 1, "tool": "posture-lint", "findings": [\n  {${labels(harmless)},\n   ${labels(critical)}}\n]}\n`);
+      const { report } = await lint({ snapshot: DEMO, baseline: path.join(dir, 'baseline.json'), cwd: dir });
+      const problems = report.diagnostics.filter((d) => d.code === 'baseline-invalid');
+      expect(problems.map((d) => `${d.pointer} ${d.position?.line}:${d.position?.column} ${d.severity}`)).to.deep.equal([
+        '/findings/0/fingerprint 3:4 error',
+        '/findings/0/ruleId 3:55 error',
+        '/findings/0/resource 3:105 error',
+      ]);
+      expect(problems[0].message).to.equal('the key "fingerprint" is repeated: JSON readers keep only the last, so what the baseline accepts is ambiguous');
+      expect(report.findings.find((f) => f.fingerprint === critical.fingerprint)!.suppression).to.equal(undefined);
+      expect(report.summary.suppressed).to.equal(0);
+      expect(exitCode(report)).to.equal(2);
+      rmSync(dir, { recursive: true });
+    });
+
     it('report a file that is not a baseline at its line and column, without quoting it', async () => {
       const dir = tmp('baseline-secret');
       const secret = 'hunter2-correct-horse-battery-staple';

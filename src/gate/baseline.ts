@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { cmp, diagnostic, positionAt, type Diagnostic } from '../diagnostics';
 import { fingerprintOf } from '../engine/evaluate';
 import type { Finding, Report, ResourceRef } from '../report/model';
-import { scanJson } from '../snapshot/json-scan';
+import { duplicateKeys, scanJson } from '../snapshot/json-scan';
 import { isPlainObject } from '../rules/values';
 import { readJsonFile } from '../snapshot/read';
 
@@ -41,7 +41,8 @@ export function formatBaseline(baseline: Baseline): string {
 
 /**
  * Reads a baseline file. Every problem is a `baseline-invalid` error at its JSON pointer and
- * line:column, and a baseline with any problem suppresses nothing. Each entry must agree with its
+ * line:column, and a baseline with any problem suppresses nothing; so does one that repeats a key,
+ * which shows a reviewer one label and the parser another. Each entry must agree with its
  * labels: an entry is matched by fingerprint, so one labelled as another rule's harmless finding
  * but carrying a critical finding's fingerprint would hide that finding unseen. Nothing of a file
  * that is not a baseline is quoted, so pointing --baseline at a secret does not print it.
@@ -53,8 +54,13 @@ export async function loadBaseline(file: string, cwd: string): Promise<{ baselin
     const { message, position } = read.diagnostic;
     return { source, diagnostics: [diagnostic('error', 'baseline-invalid', `cannot read baseline: ${message}`, { file: source, ...(position ? { position } : {}) })] };
   }
-  const problems: { pointer: string; message: string }[] = [];
+  const problems: { pointer: string; message: string; offset?: number }[] = [];
   const b = read.value;
+  // A repeated key shows a reviewer one label and JSON.parse another: the entry is not what it reads as.
+  for (const { pointer, offset } of duplicateKeys(read.text, b)) {
+    const key = pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+    problems.push({ pointer, offset, message: `the key ${JSON.stringify(key)} is repeated: JSON readers keep only the last, so what the baseline accepts is ambiguous` });
+  }
   if (!isPlainObject(b) || b.tool !== 'posture-lint' || b.version !== 1 || !Array.isArray(b.findings)) {
     problems.push({ pointer: '', message: 'not a posture-lint baseline (version 1); create one with: posture-lint baseline create <snapshot> --output <file>' });
   } else {
@@ -76,7 +82,7 @@ export async function loadBaseline(file: string, cwd: string): Promise<{ baselin
   return {
     source,
     diagnostics: problems.map((p) => {
-      const offset = offsets.get(p.pointer);
+      const offset = p.offset ?? offsets.get(p.pointer);
       return diagnostic('error', 'baseline-invalid', p.message, { file: source, pointer: p.pointer, ...(offset !== undefined ? { position: positionAt(read.text, offset) } : {}) });
     }),
   };
