@@ -113,6 +113,20 @@ describe('snapshot completeness reaches the verdicts', () => {
     expect(rule?.missing).to.deep.equal(['mde.alerts is incomplete: mde/alerts.json (json-syntax)']);
   });
 
+  it('a promised export with no file at all: a rule that could run on its other collections gives no verdict', async () => {
+    const report = await lintContosoCopy((dir) => {
+      rmSync(join(dir, 'mde', 'alerts.json'));
+      // The one untriaged Defender for Cloud alert is triaged: only the lost MDE alerts could fail the rule.
+      const file = join(dir, 'defender', 'c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35', 'alerts.json');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('"status": "Active"', '"status": "Resolved"'));
+    });
+    expect(report.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.file}:${d.position?.line}`)).to.deep.equal(['export-missing snapshot.yaml:20']);
+    const rule = report.rules.find((r) => r.id === 'high-severity-alerts-triaged');
+    expect(rule?.status).to.equal('not-evaluated');
+    expect(rule?.missing).to.deep.equal(['mde.alerts is incomplete: snapshot.yaml (export-missing)']);
+    expect(findingsOf(report, 'high-severity-alerts-triaged')).to.deep.equal([]);
+  });
+
   describe('repeated keys', () => {
     it('"value" twice in an envelope: an error at the repeat, and no verdict from that export', async () => {
       const report = await lintContosoCopy((dir) => {

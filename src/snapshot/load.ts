@@ -155,6 +155,9 @@ function checkPromises(
     const group = listed ?? collections.get(entry.kind)?.files ?? [];
     if (listed === undefined && group.length === 0) {
       out.push(diagnostic('error', 'export-missing', `${entry.kind} is listed but no file of that kind was found; export it with: ${kind.howToExport}`, where));
+      // Incomplete, not absent, so a rule that reads it beside another export does not judge on that one
+      // alone; when a file of the kind failed to load, its gap already says why.
+      if (!gaps.has(entry.kind)) gaps.add([entry.kind], { file: manifest.file, code: 'export-missing' });
       return;
     }
     if (group.length === 0) return; // each unmatched pattern is already reported
@@ -217,6 +220,10 @@ class Gaps {
       gapsOfKind.set(key, gap);
       this.byKind.set(kind, gapsOfKind);
     }
+  }
+
+  has(kind: string): boolean {
+    return this.byKind.has(kind);
   }
 
   byCollection(): Map<string, InputGap[]> {
