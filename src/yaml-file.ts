@@ -7,9 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { diagnostic, type Diagnostic, type Position } from './diagnostics';
+import { diagnostic, positionAt, type Diagnostic, type Position } from './diagnostics';
 import { schemaProblems } from './schema-errors';
-import { decodeText, encodingErrorPosition } from './decode';
+import { decodeText, encodingErrorPosition, encodingProblem } from './decode';
 
 /** Aliases a document may use: enough to share a list, far too few for an alias bomb. */
 export const MAX_ALIASES = 50;
@@ -26,14 +26,21 @@ export interface YamlFile {
 
 /**
  * A YAML file's bytes as text, by the one decoder exports use: UTF-8 with or without a byte order
- * mark, UTF-16 with one (Windows PowerShell `Out-File`). A byte that is not part of a character is
- * an error at its line and column, never replaced: a U+FFFD in a rule's value matches nothing.
+ * mark, UTF-16 with one (Windows PowerShell `Out-File`). A byte that is not part of a character,
+ * or a NUL, is an error at its line and column, never replaced: a U+FFFD in a rule's value matches
+ * nothing.
  */
 export function decodeYaml(bytes: Uint8Array, file: string, code: string): { text: string } | { diagnostics: Diagnostic[] } {
   const decoded = decodeText(bytes);
-  if ('text' in decoded) return decoded;
-  const position = encodingErrorPosition(bytes);
-  return { diagnostics: [diagnostic('error', code, decoded.error, { file, ...(position ? { position } : {}) })] };
+  if ('error' in decoded) {
+    const position = encodingErrorPosition(bytes);
+    return { diagnostics: [diagnostic('error', code, decoded.error, { file, ...(position ? { position } : {}) })] };
+  }
+  // NUL is valid UTF-8 but never YAML: UTF-16 without a byte order mark decodes to it, and would
+  // otherwise parse as one odd string ("must be object").
+  const nul = decoded.text.indexOf('\u0000');
+  if (nul >= 0) return { diagnostics: [diagnostic('error', code, encodingProblem(bytes.subarray(0, 2)), { file, position: positionAt(decoded.text, nul) })] };
+  return decoded;
 }
 
 /** Parse; syntax errors come back as diagnostics with `code`, and no document. */

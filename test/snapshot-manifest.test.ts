@@ -175,6 +175,14 @@ describe('snapshot manifest', () => {
       const loneSurrogate = await withBytes(Buffer.concat([utf16le('takenAt: 2026-11-27T02:00:00Z\nexports: ['), Buffer.from([0x00, 0xd8]), Buffer.from(']\n', 'utf16le')]));
       expect(brief(loneSurrogate.diagnostics)).to.deep.equal(['error manifest-invalid snapshot.yaml 2:11']);
     });
+
+    it('reports UTF-16 without a byte order mark as such, not as a manifest that is no mapping', async () => {
+      for (const [bytes, at] of [[Buffer.from(TEXT, 'utf16le'), '1:2'], [Buffer.from(TEXT, 'utf16le').swap16(), '1:1']] as const) {
+        const snapshot = await withBytes(bytes);
+        expect(brief(snapshot.diagnostics)).to.deep.equal([`error manifest-invalid snapshot.yaml ${at}`]);
+        expect(snapshot.diagnostics[0].message).to.equal('file is not valid UTF-8 or UTF-16 with a byte order mark (UTF-16 without a byte order mark?)');
+      }
+    });
   });
 
   it('reads the manifest from an explicit path', async () => {
