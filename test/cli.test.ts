@@ -311,6 +311,23 @@ describe('posture-lint CLI (compiled)', function () {
       expect(run(['frobnicate']).stderr).to.include("unknown command 'frobnicate'");
     });
 
+    it('--now reads a time without a zone as UTC, as the exports are read, whatever the machine\'s zone', () => {
+      for (const TZ of ['UTC', 'America/Los_Angeles']) {
+        const { code, stdout } = run(['lint', DEMO, '--now', '2026-11-26T23:00:00', '--format', 'json'], { TZ });
+        const report = JSON.parse(stdout);
+        expect(code, TZ).to.equal(2);
+        expect(report.diagnostics.find((d: { code: string }) => d.code === 'data-after-snapshot-time')?.message).to.include('after the evaluation time 2026-11-26T23:00:00.000Z (--now)');
+      }
+    });
+
+    it('--now that is not an ISO 8601 time is a usage error, not a time in 2001', () => {
+      for (const now of ['1', 'Nov 27 2026', '2026-11-27T02:00:00z']) {
+        const r = run(['lint', DEMO, '--now', now]);
+        expect(r.code, now).to.equal(2);
+        expect(r.stderr, now).to.include(`--now must be an ISO 8601 time such as 2026-11-27T02:00:00Z, not '${now}'`);
+      }
+    });
+
     it('a snapshot folder that does not exist exits 2 with its name', () => {
       const r = run(['lint', 'no/such/folder']);
       expect(r.code).to.equal(2);

@@ -9,6 +9,8 @@ import { loadConfig } from '../config';
 import { lint, type GateOptions } from '../lint';
 import { EXPORT_FILES } from '../snapshot/load';
 import type { Report, RuleMeta } from '../report/model';
+import { toTime } from '../time';
+import { UsageError } from './io';
 
 export interface SnapshotJob {
   snapshot: string;
@@ -36,8 +38,20 @@ export function jobFor(
   cwd: string,
   gate?: GateOptions,
 ): SnapshotJob {
-  const { ruleset, rules, manifest, now, config, waivers, baseline } = values;
+  const { ruleset, rules, manifest, config, waivers, baseline } = values;
+  const now = values.now === undefined ? undefined : evaluationTime(values.now);
   return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd, ...(gate ? { gate } : {}) };
+}
+
+/**
+ * --now read as the exports' timestamps are (src/time.ts): a time without a zone is UTC, not the
+ * machine's local time, so a report does not depend on where the pipeline runs; and `new Date`'s
+ * guesses (`1` is the year 2001) are refused.
+ */
+function evaluationTime(text: string): string {
+  const t = toTime(text);
+  if (t === undefined) throw new UsageError(`--now must be an ISO 8601 time such as 2026-11-27T02:00:00Z, not '${text}'`);
+  return new Date(t).toISOString();
 }
 
 /** The configuration was checked before any job started, so a problem here is a bug. */

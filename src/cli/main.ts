@@ -61,7 +61,8 @@ lint options:
   --baseline <file>    known findings (from baseline create): only new findings fail
   --strict             rules that could not be evaluated fail the run (exit 2)
   --manifest <file>    snapshot manifest (default: <snapshot-folder>/snapshot.yaml if present)
-  --now <iso-time>     evaluation time for age checks (default: the manifest's takenAt)
+  --now <iso-time>     evaluation time for age checks, UTC unless it names a zone (default: the
+                       manifest's takenAt)
   --color, --no-color  force colour on or off (default: on for a terminal, off if NO_COLOR is set)
   --repo-root <dir>    repository root that sarif, github and junit name files from (default: the
                        git checkout holding the snapshot folder)
