@@ -200,6 +200,22 @@ describe('snapshot completeness reaches the verdicts', () => {
       for (const id of READ_DEVICES) expect(report.rules.find((r) => r.id === id)?.status, id).to.equal('not-evaluated');
     });
 
+    it('the page before the last, or the first, missing: the page numbers the exporter wrote show the gap', async () => {
+      // Each of these leaves a chain that links as a complete one: only the numbering tells.
+      for (const [sizes, lost, message] of [
+        [[11, 11, 11], 'machines.page-2.json', 'mde/machines.page-3.json is numbered 3 but page 2 (mde/machines.page-2.json) is not there, so a page is missing; export all pages'],
+        [[14, 19], 'machines.page-1.json', 'mde/machines.page-2.json is numbered 2 but page 1 (mde/machines.page-1.json) is not there, so a page is missing; export all pages'],
+      ] as const) {
+        const report = await lintContosoCopy((dir) => {
+          repage(dir, [...sizes]);
+          rmSync(join(dir, 'mde', lost));
+        });
+        const errors = report.diagnostics.filter((d) => d.severity === 'error');
+        expect(errors.map((d) => `${d.code} ${d.file}: ${d.message}`), lost).to.deep.equal([`incomplete-paging snapshot.yaml: mde.machines: ${message}`]);
+        for (const id of READ_DEVICES) expect(report.rules.find((r) => r.id === id)?.status, id).to.equal('not-evaluated');
+      }
+    });
+
     it('a complete $skip chain of four pages reads as the demo does', async () => {
       const report = await lintContosoCopy((dir) => repage(dir, [9, 8, 8, 8]));
       expect(report.diagnostics).to.deep.equal([]);

@@ -72,7 +72,9 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   if (manifest !== undefined && mapping !== undefined) {
     diagnostics.push(...checkPromises(manifest, mapping.entryFiles, snapshot.collections, filesByName, reportedGroups, gaps));
   }
-  diagnostics.push(...checkPaging(snapshot.collections, filesByName, reportedGroups, gaps));
+  // A page list in the manifest names its pages itself (export-missing): their numbers would only say it again.
+  const listedPages = new Set(manifest?.exports.filter((e) => e.pages !== undefined).map((e) => e.kind));
+  diagnostics.push(...checkPaging(snapshot.collections, filesByName, reportedGroups, gaps, listedPages));
   snapshot.incomplete = gaps.byCollection();
   snapshot.unattributed = gaps.unattributed();
 
@@ -161,7 +163,7 @@ function checkPromises(
       return;
     }
     if (group.length === 0) return; // each unmatched pattern is already reported
-    const paging = incompletePaging(group, files);
+    const paging = incompletePaging(group, files, entry.pages === undefined);
     if (paging !== undefined) {
       // Pages that feed several collections (Resource Graph VMs) are reported once and leave each incomplete.
       if (!reportedGroups.has(paging.key)) out.push(diagnostic('error', 'incomplete-paging', `${entry.kind}: ${paging.message}`, where));
@@ -186,10 +188,16 @@ function checkPromises(
 }
 
 /** Each collection's pages, as one group: see paging.ts. */
-function checkPaging(collections: ReadonlyMap<string, Collection>, files: ReadonlyMap<string, LoadedFile>, reportedGroups: Map<string, string>, gaps: Gaps): Diagnostic[] {
+function checkPaging(
+  collections: ReadonlyMap<string, Collection>,
+  files: ReadonlyMap<string, LoadedFile>,
+  reportedGroups: Map<string, string>,
+  gaps: Gaps,
+  listedPages: ReadonlySet<string>,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const collection of collections.values()) {
-    const paging = incompletePaging(collection.files, files);
+    const paging = incompletePaging(collection.files, files, !listedPages.has(collection.name));
     if (paging === undefined) continue;
     if (!reportedGroups.has(paging.key)) {
       out.push(diagnostic('error', 'incomplete-paging', `${collection.name}: ${paging.message}`, { file: collection.files[0] }));

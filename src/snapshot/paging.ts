@@ -9,9 +9,11 @@
  *   its link skips past the previous page's has a page missing before it;
  * - a total on every page (Resource Graph `totalRecords`, OData `@odata.count`) must equal the
  *   records of the pages together.
+ * - when those agree, pages numbered as the exporter numbers them (`.page-N.`) must run from 1.
  * Opaque tokens (ARM `$skiptoken`, Resource Graph `$skipToken`) say nothing more; the manifest's
  * page list with record counts covers them (see load.ts).
  */
+import { cmp } from '../diagnostics';
 import type { LoadedFile } from './types';
 
 export interface PagingProblem {
@@ -23,12 +25,42 @@ export interface PagingProblem {
 /** Query parameters that only move through a list: without them, a next link names its chain. */
 const SKIP_PARAMETER = /^\$?skip(?:token)?$/i;
 
-export function incompletePaging(group: readonly string[], files: ReadonlyMap<string, LoadedFile>): PagingProblem | undefined {
+/** `byNumbers`: also check `.page-N.` numbers (not when the manifest lists the pages itself). */
+export function incompletePaging(group: readonly string[], files: ReadonlyMap<string, LoadedFile>, byNumbers = true): PagingProblem | undefined {
   const pages = group.map((file) => files.get(file)).filter((f): f is LoadedFile => f !== undefined);
   if (pages.length === 0) return undefined;
   const messages = [...lastPages(group, pages), ...skipArithmetic(pages), ...totals(pages)];
+  if (messages.length === 0 && byNumbers) messages.push(...pageNumbers(group, files));
   // The message names the files, so groups that share the problem (Resource Graph rows that feed two collections) share the key.
   return messages.length === 0 ? undefined : { key: messages.join('\n'), message: messages.join('; ') };
+}
+
+/** `<name>.page-<N>.<ext>`, as scripts/export-snapshot.sh and docs/exporting.md name pages, from 1. */
+const NUMBERED_PAGE = /^(.*\.page-)([1-9]\d{0,5})(\.[a-z]+)$/;
+
+/**
+ * The last resort when the links agree: a chain that lost the page before its last (or its first,
+ * when the second has no `$skip`) links like a complete one, but the numbers left show the gap.
+ * A page that is there but did not load is not missing: its own error says what is wrong with it.
+ */
+function pageNumbers(group: readonly string[], files: ReadonlyMap<string, LoadedFile>): string[] {
+  const highest = new Map<string, { n: number; file: string; ext: string }>();
+  for (const file of group) {
+    const m = NUMBERED_PAGE.exec(file);
+    if (!m) continue;
+    const n = Number(m[2]);
+    if (n > (highest.get(m[1])?.n ?? 0)) highest.set(m[1], { n, file, ext: m[3] });
+  }
+  const out: string[] = [];
+  for (const [prefix, last] of [...highest].sort(([a], [b]) => cmp(a, b))) {
+    for (let k = last.n - 1; k >= 1; k--) {
+      const page = `${prefix}${k}${last.ext}`;
+      if (files.has(page)) continue;
+      out.push(`${last.file} is numbered ${last.n} but page ${k} (${page}) is not there, so a page is missing; export all pages`);
+      break;
+    }
+  }
+  return out;
 }
 
 /** The chain a next link belongs to: the URL without its skip parameters (a Resource Graph token has none). */
