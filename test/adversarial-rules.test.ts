@@ -26,10 +26,10 @@ const MACHINES_CONTEXT = 'https://api.security.microsoft.com/api/$metadata#Machi
 type Global = typeof globalThis & { polluted?: unknown };
 
 /** An MDE machines export of the given devices (fields as the machines API writes them). */
-function machinesExport(devices: { id: string; computerDnsName: string; extra?: string }[]): string {
+function machinesExport(devices: { id: string; computerDnsName: string; healthStatus?: string; extra?: string }[]): string {
   const records = devices.map(
     (d) =>
-      `{"id":"${d.id}","computerDnsName":"${d.computerDnsName}","osPlatform":"Ubuntu","healthStatus":"Active","lastSeen":"2026-11-26T22:00:00Z","onboardingStatus":"Onboarded","rbacGroupId":7,"rbacGroupName":"Linux"${d.extra ?? ''}}`,
+      `{"id":"${d.id}","computerDnsName":"${d.computerDnsName}","osPlatform":"Ubuntu","healthStatus":"${d.healthStatus ?? 'Active'}","lastSeen":"2026-11-26T22:00:00Z","onboardingStatus":"Onboarded","rbacGroupId":7,"rbacGroupName":"Linux"${d.extra ?? ''}}`,
   );
   return `{"@odata.context":"${MACHINES_CONTEXT}","value":[${records.join(',')}]}`;
 }
@@ -221,7 +221,7 @@ describe('adversarial rules', function () {
       it(name, async () => {
         const { dir, cleanup } = scratch();
         try {
-          writeFileSync(join(dir, 'machines.json'), machinesExport([{ id: 'deep', computerDnsName: 'deep-01', extra: `,"healthStatus":"Inactive","extra":${'{"a":'.repeat(N)}1${'}'.repeat(N)}` }]));
+          writeFileSync(join(dir, 'machines.json'), machinesExport([{ id: 'deep', computerDnsName: 'deep-01', healthStatus: 'Inactive', extra: `,"extra":${'{"a":'.repeat(N)}1${'}'.repeat(N)}` }]));
           let report: Report | undefined;
           try {
             ({ report } = await lintAt({ snapshot: dir, ruleset: 'none', rules: [`${REL}/${name}.yaml`, 'rules/device-in-device-group.yaml'] }));

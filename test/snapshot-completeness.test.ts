@@ -153,16 +153,19 @@ describe('snapshot completeness reaches the verdicts', () => {
       expect(report.rules.find((r) => r.id === 'mde-device-healthy')?.status).to.equal('not-evaluated');
     });
 
-    it('a field twice in a record: a warning at the repeat; the record loads as JSON readers see it', async () => {
+    it('a field twice in a record: an error at the repeat, and no verdict from that export', async () => {
       const report = await lintContosoCopy((dir) => {
         const page = join(dir, 'mde', 'machines.page-1.json');
         const text = readFileSync(page, 'utf8');
         writeFileSync(page, text.replace('"healthStatus": "Active",', '"healthStatus": "Active", "healthStatus": "Inactive",'));
       });
       const repeats = report.diagnostics.filter((d) => d.code === 'duplicate-key');
-      expect(repeats.map((d) => `${d.severity} ${d.file} ${d.pointer} ${d.position?.line}`)).to.deep.equal(['warning mde/machines.page-1.json /value/0/healthStatus 15']);
-      expect(repeats[0].message).to.equal('the record has the field "healthStatus" more than once; the last value is used');
-      expect(report.findings.filter((f) => f.ruleId === 'mde-device-healthy').map((f) => f.message).join('\n')).to.include('web-prod-01');
+      expect(repeats.map((d) => `${d.severity} ${d.file} ${d.pointer} ${d.position?.line}`)).to.deep.equal(['error mde/machines.page-1.json /value/0/healthStatus 15']);
+      expect(repeats[0].message).to.equal('the record has the field "healthStatus" more than once: JSON readers keep only the last, so the record is ambiguous; export it again');
+      const rule = report.rules.find((r) => r.id === 'mde-device-healthy');
+      expect(rule?.status).to.equal('not-evaluated');
+      expect(rule?.missing).to.include('mde.machines is incomplete: mde/machines.page-1.json (duplicate-key)');
+      expect(findingsOf(report, 'mde-device-healthy')).to.deep.equal([]);
     });
   });
 

@@ -113,7 +113,8 @@ async function readExport(absolutePath: string, file: string, streamThreshold: n
 /**
  * Repeated keys: JSON readers keep the last, so a repeat in the envelope (`"value"` twice, a
  * `"@odata.nextLink": null` after the real one) makes what the file holds ambiguous: an error, and
- * the file's kinds incomplete. In a record's fields a warning: the record loads as readers see it.
+ * the file's kinds incomplete. In a record's fields too: `"avMode":"Passive","avMode":"Active"` reads
+ * as Active to JSON.parse but as Passive to a reviewer, so no verdict may rest on it.
  */
 function reportDuplicates(file: string, envelope: Unwrapped, duplicates: readonly DuplicateKey[], kinds: string[], result: FileResult): void {
   if (duplicates.length === 0) return;
@@ -135,12 +136,12 @@ function reportDuplicates(file: string, envelope: Unwrapped, duplicates: readonl
         result.diagnostics.push(diagnostic('error', 'duplicate-key', `the envelope has the key "${keyOf(d.pointer)}" more than once: JSON readers keep only the last, so what the file holds is ambiguous; export it again`, where));
       }
     } else if (recordRepeats++ < MAX_RECORD_DIAGNOSTICS) {
-      result.diagnostics.push(diagnostic('warning', 'duplicate-key', `the record has the field "${keyOf(d.pointer)}" more than once; the last value is used`, where));
+      result.diagnostics.push(diagnostic('error', 'duplicate-key', `the record has the field "${keyOf(d.pointer)}" more than once: JSON readers keep only the last, so the record is ambiguous; export it again`, where));
     }
   }
-  if (envelopeRepeats > 0) result.gaps.push({ code: 'duplicate-key', kinds });
+  if (envelopeRepeats > 0 || recordRepeats > 0) result.gaps.push({ code: 'duplicate-key', kinds });
   const more = recordRepeats - MAX_RECORD_DIAGNOSTICS;
-  if (more > 0) result.diagnostics.push(diagnostic('warning', 'duplicate-key', `${more} more fields of records of this file repeat a key`, { file }));
+  if (more > 0) result.diagnostics.push(diagnostic('error', 'duplicate-key', `${more} more fields of records of this file repeat a key`, { file }));
 }
 
 /** Kinds a file is told to hold, by its envelope or its records, including those a record could be. */
