@@ -103,6 +103,17 @@ export interface CoverageRow {
  */
 export type RuleStatus = 'passed' | 'failed' | 'checked-nothing' | 'not-evaluated';
 
+/** One control a rule evidences: a rule file's `controls` entry. */
+export interface ControlRef {
+  /** The framework version, `<id>@<version>` as under frameworks/: `mcsb@v1`, `cis-azure@3.0.0`. */
+  framework: string;
+  /** The framework's own control id: `ES-2`, `3.1.3.3`, `SI-3`. */
+  id: string;
+  /** `partial`: the rule evidences only part of the control, so it alone never makes it met. */
+  coverage: 'full' | 'partial';
+  note?: string;
+}
+
 export interface RuleMeta {
   id: string;
   title: string;
@@ -112,6 +123,8 @@ export interface RuleMeta {
   remediation?: string;
   references: string[];
   tags: string[];
+  /** The framework controls the rule evidences; undefined when its file has no `controls`. */
+  controls?: ControlRef[];
   /** Rule file, relative to its rules root. */
   file: string;
 }
