@@ -189,6 +189,15 @@ describe('compliance view (lint --framework)', function () {
     expect(text).to.match(/not met +ES-2 +Use modern anti-malware software +\d+ resources failing \(/);
   });
 
+  it('the README excerpt of the demo compliance view is what markdown writes', async () => {
+    const { report: mcsb, rules: metas } = await lint({ snapshot: DEMO, frameworks: ['mcsb'] });
+    const out = markdown(mcsb, { rules: metas, color: false }).split('\n');
+    const readme = readFileSync('README.md', 'utf8');
+    const excerpt = /```markdown\n(### Compliance:[^]*?)```/.exec(readme)![1].split('\n').filter((l) => l !== '' && !l.startsWith('…') && !l.includes('…'));
+    expect(excerpt.length).to.be.greaterThan(5);
+    for (const line of excerpt) expect(out, line).to.include(line);
+  });
+
   it('SARIF tags each rule with its controls within GitHub\'s 10 tags, security first and the chosen framework next', () => {
     const log = JSON.parse(sarif(report, { rules, color: false, frameworks: ['cis-azure'] }));
     const descriptors = log.runs[0].tool.driver.rules as { id: string; properties: { tags: string[]; controls?: string[] } }[];
