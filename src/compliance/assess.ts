@@ -45,7 +45,13 @@ function statusOf(rules: readonly RuleResult[], errors: number, anyFull: boolean
     : { status: 'partial', reason: `${plural(rules.length, 'rule')} passed, but they evidence only part of the control` };
 }
 
-function assessControl(report: Report, framework: Framework, control: Framework['controls'][number], names: ReadonlyMap<string, string>): ControlResult {
+function assessControl(
+  report: Report,
+  framework: Framework,
+  control: Framework['controls'][number],
+  names: ReadonlyMap<string, string>,
+  findingsOf: ReadonlyMap<string, readonly Finding[]>,
+): ControlResult {
   const mapped = report.rules.flatMap((r) => (r.controls ?? []).filter((c) => c.framework === framework.key && c.id === control.id).map((c) => ({ rule: r, ref: c })));
   const ruleIds = new Set(mapped.map((m) => m.rule.id));
   const { status, reason } = statusOf(
@@ -56,8 +62,7 @@ function assessControl(report: Report, framework: Framework, control: Framework[
   // One outcome per resource (kind and id, ids case-folded as fingerprints fold them).
   const resources = new Map<string, { outcome: Outcome; subscriptionId?: string }>();
   const waivers = new Map<string, ControlResult['waivers'][number]>();
-  for (const f of report.findings) {
-    if (!ruleIds.has(f.ruleId)) continue;
+  for (const f of [...ruleIds].flatMap((id) => findingsOf.get(id) ?? [])) {
     const key = `${f.resource.kind}\u0000${f.resource.id.toLowerCase()}`;
     const prior = resources.get(key);
     resources.set(key, { outcome: worse(prior?.outcome, outcomeOf(f)), subscriptionId: prior?.subscriptionId ?? f.subscriptionId });
@@ -110,7 +115,14 @@ function assessControl(report: Report, framework: Framework, control: Framework[
 /** The framework's controls, in its catalogue's order, each with its status in this report. */
 export function assessCompliance(report: Report, framework: Framework): ComplianceReport {
   const names = new Map(report.coverage.filter((c) => c.name !== undefined).map((c) => [c.subscriptionId.toLowerCase(), c.name!]));
-  const controls = framework.controls.map((c) => assessControl(report, framework, c, names));
+  // Findings by rule once, not a pass over every finding per control: estates have a million.
+  const findingsOf = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    const list = findingsOf.get(f.ruleId);
+    if (list) list.push(f);
+    else findingsOf.set(f.ruleId, [f]);
+  }
+  const controls = framework.controls.map((c) => assessControl(report, framework, c, names, findingsOf));
   const count = (s: ControlStatus) => controls.filter((c) => c.status === s).length;
   const { key, id, version, name, source, scope } = framework;
   return {
