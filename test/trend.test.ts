@@ -156,6 +156,11 @@ describe('trend across snapshots', function () {
     const bad = spawnSync(process.execPath, [BIN, 'trend', path.join(reportsDir, 'monday.json'), future], { encoding: 'utf8' });
     expect(bad.status).to.equal(2);
     expect(bad.stderr).to.include(`${future}#/schemaVersion  error  report schemaVersion "2.0" is not one this posture-lint reads (1.0, 1.1)`);
+    const sarifLike = path.join(dir, 'results.sarif.json');
+    writeFileSync(sarifLike, JSON.stringify({ version: '2.1.0', runs: [] }));
+    const notReport = spawnSync(process.execPath, [BIN, 'trend', sarifLike], { encoding: 'utf8' });
+    expect(notReport.status).to.equal(2);
+    expect(notReport.stderr).to.include(`${sarifLike}  error  not a posture-lint JSON report: it has no schemaVersion`);
     const broken = path.join(dir, 'broken.json');
     writeFileSync(broken, JSON.stringify({ ...doc, findings: [{ ruleId: 'x' }] }));
     const invalid = spawnSync(process.execPath, [BIN, 'trend', broken], { encoding: 'utf8' });

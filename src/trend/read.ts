@@ -62,6 +62,9 @@ async function readOne(file: string, cwd: string): Promise<{ report?: Report; di
     return { diagnostics: [diagnostic('error', 'report-invalid', `not a JSON report: ${(e as Error).message}`, { file })] };
   }
   const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version === undefined) {
+    return { diagnostics: [diagnostic('error', 'report-invalid', 'not a posture-lint JSON report: it has no schemaVersion (write reports with lint --format json)', { file })] };
+  }
   if (typeof version !== 'string' || !READABLE_SCHEMA_VERSIONS.includes(version)) {
     return {
       diagnostics: [
