@@ -2,12 +2,14 @@
 # Renders the HTML report of the demo snapshot in headless Chromium and checks what a reader gets:
 # the severity and coverage charts and the findings table are drawn, the filter script ran (only the
 # script shows its controls, so a Content-Security-Policy hash that does not match the script is
-# caught), the page wrote nothing to the console, and the severity filter and search hide the right
-# rows. Saves a screenshot.
+# caught), the page wrote nothing to the console, the compliance matrix (--framework mcsb) is drawn,
+# and the severity filter and search hide the right rows. Saves a screenshot of the page, and one
+# of its compliance section.
 #
 # Not part of `npm test`: Chromium is not installed in CI.
 #
-# Usage: scripts/check-html-report.sh [SCREENSHOT]    (default: report-screenshot.png)
+# Usage: scripts/check-html-report.sh [SCREENSHOT [COMPLIANCE_SCREENSHOT]]
+#        (defaults: report-screenshot.png, compliance-screenshot.png)
 # Needs: node, and Chromium (Debian's `chromium` package; installed with apt-get when missing and
 # running as root). Set CHROMIUM to use another binary.
 set -euo pipefail
@@ -18,6 +20,8 @@ readonly ROOT
 readonly SNAPSHOT=fixtures/snapshots/contoso
 SCREENSHOT="${1:-report-screenshot.png}"
 case "$SCREENSHOT" in /*) ;; *) SCREENSHOT="$PWD/$SCREENSHOT" ;; esac
+COMPLIANCE_SCREENSHOT="${2:-compliance-screenshot.png}"
+case "$COMPLIANCE_SCREENSHOT" in /*) ;; *) COMPLIANCE_SCREENSHOT="$PWD/$COMPLIANCE_SCREENSHOT" ;; esac
 
 fail() {
   echo "$PROG: $*" >&2
@@ -76,7 +80,7 @@ console_lines "$WORK/canary.log" | grep -q 'posture-lint canary' ||
   fail "cannot see console messages with $BROWSER --enable-logging=stderr; the console check would pass blindly"
 
 status=0
-node dist/src/cli/bin.js lint "$SNAPSHOT" --format html --output "$WORK/report.html" || status=$?
+node dist/src/cli/bin.js lint "$SNAPSHOT" --framework mcsb --format html --output "$WORK/report.html" || status=$?
 # 1 only says the demo estate has findings, which it is meant to.
 [ "$status" -le 1 ] || fail "lint exited $status on $SNAPSHOT"
 
@@ -104,6 +108,11 @@ const table = element('findings-table', 'table');
 const bars = count(severity, /<rect class="sev-/g);
 const coverageBars = count(coverage, /<rect class="cov-/g);
 const rows = count(table && table.slice(table.indexOf('<tbody')), /<tr[\s>]/g);
+const matrix = element('compliance-mcsb-v1', 'table');
+const controls = count(matrix && matrix.slice(matrix.indexOf('<tbody')), /<tr class="control-/g);
+const failingCells = count(matrix, /class="num cell-bad"/g);
+if (controls === 0) problems.push('compliance matrix: no controls');
+if (failingCells === 0) problems.push('compliance matrix: no failing cells');
 if (bars === 0) problems.push('severity chart: no bars');
 if (coverageBars === 0) problems.push('coverage chart: no bars');
 if (rows === 0) problems.push('findings table: no rows');
@@ -114,7 +123,7 @@ if (problems.length) {
   console.error(`check-html-report: ${problems.join('; ')}`);
   process.exit(1);
 }
-console.log(`rendered: ${bars} severity bars, ${coverageBars} coverage bars, ${rows} findings rows, filters active, no console output`);
+console.log(`rendered: ${bars} severity bars, ${coverageBars} coverage bars, ${rows} findings rows, ${controls} controls in the compliance matrix (${failingCells} failing cells), filters active, no console output`);
 EOF
 
 # The filters, driven as a reader would: a copy of the page (without its policy, so a probe script
@@ -167,3 +176,22 @@ EOF
   fail "chromium could not take the screenshot (log: $(tail -n 3 "$WORK/screenshot.log"))"
 [ -s "$SCREENSHOT" ] || fail "no screenshot written to $SCREENSHOT"
 echo "screenshot: $SCREENSHOT"
+
+# The compliance section alone: a copy of the page with only that section, for its own screenshot.
+node - "$WORK/report.html" "$WORK/compliance.html" <<'EOF'
+const fs = require('node:fs');
+const page = fs.readFileSync(process.argv[2], 'utf8');
+const start = page.indexOf('<section id="compliance">');
+if (start < 0) {
+  console.error('check-html-report: no compliance section');
+  process.exit(1);
+}
+const end = page.indexOf('</section>', start) + '</section>'.length;
+const head = page.slice(0, page.indexOf('<body>') + '<body>'.length);
+fs.writeFileSync(process.argv[3], `${head}\n<main>${page.slice(start, end)}</main>\n</body>\n</html>\n`);
+EOF
+"$BROWSER" "${FLAGS[@]}" --hide-scrollbars --force-device-scale-factor=1 --window-size="${COMPLIANCE_WINDOW_SIZE:-1400,1230}" \
+  --screenshot="$COMPLIANCE_SCREENSHOT" "file://$WORK/compliance.html" >/dev/null 2>"$WORK/compliance-screenshot.log" ||
+  fail "chromium could not take the compliance screenshot (log: $(tail -n 3 "$WORK/compliance-screenshot.log"))"
+[ -s "$COMPLIANCE_SCREENSHOT" ] || fail "no screenshot written to $COMPLIANCE_SCREENSHOT"
+echo "screenshot: $COMPLIANCE_SCREENSHOT"

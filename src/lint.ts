@@ -21,6 +21,10 @@ import { applyBaseline, loadBaseline } from './gate/baseline';
 import type { Snapshot } from './snapshot/types';
 import { newestObservation } from './snapshot/timestamps';
 import { CLOCK_SKEW_MS } from './time';
+import { subscriptionLocator } from './engine/subscriptions';
+import { frameworkNames, resolveFramework, type Framework } from './compliance/frameworks';
+import { assessCompliance } from './compliance/assess';
+import { REPORT_SCHEMA_VERSION } from './report/model';
 
 export interface LintOptions {
   /** Snapshot folder. */
@@ -43,6 +47,8 @@ export interface LintOptions {
   cwd?: string;
   /** Gate settings given by the caller (the command line): they win over the configuration file's. */
   gate?: GateOptions;
+  /** Frameworks to report compliance with: `mcsb`, `cis-azure@2.0.0`, … (see frameworks/). */
+  frameworks?: string[];
 }
 
 /** Gate settings a caller may give; each one left out comes from the configuration file, else the default. */
@@ -97,6 +103,18 @@ function dedupe(findings: Finding[]): Finding[] {
   });
 }
 
+/** The catalogues named; an unknown name is an error, never a silently empty compliance section. */
+function chosenFrameworks(names: readonly string[], diagnostics: Diagnostic[]): Framework[] {
+  const out: Framework[] = [];
+  for (const name of names) {
+    const f = resolveFramework(name);
+    if (f) {
+      if (!out.includes(f)) out.push(f);
+    } else diagnostics.push(diagnostic('error', 'framework-unknown', `unknown framework '${name}' (known: ${frameworkNames().join(', ')})`));
+  }
+  return out;
+}
+
 export async function lint(options: LintOptions): Promise<LintResult> {
   const snapshot = await loadSnapshot(options.snapshot, options.manifest ? { manifest: options.manifest } : undefined);
   const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config });
@@ -116,6 +134,12 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
   diagnostics.push(...budgetProblems, ...checkScopeRequirements(snapshot.minChecked ?? [], results));
   const sortedFindings = sortFindings(dedupe(findings));
+  const subscriptionOf = subscriptionLocator(snapshot);
+  for (const f of sortedFindings) {
+    const sub = subscriptionOf(f.resource);
+    if (sub !== undefined) f.subscriptionId = sub;
+  }
+  const chosen = chosenFrameworks(options.frameworks ?? [], diagnostics);
   const cwd = options.cwd ?? process.cwd();
   if (options.waivers) {
     const w = await loadWaivers(options.waivers, cwd);
@@ -128,25 +152,31 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (b.baseline) baselineInfo = { file: b.source, fixed: applyBaseline(sortedFindings, b.baseline, b.source) };
   }
   diagnostics.sort(compareDiagnostics);
+  const metaById = new Map(rules.map((r) => [r.meta.id, r.meta]));
   const summary = summarize(results, sortedFindings, diagnostics);
   const report: Report = {
-    schemaVersion: '1.0',
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'posture-lint', version: packageVersion() },
     snapshot: {
       path: options.snapshot,
+      ...(snapshot.takenAt !== undefined ? { takenAt: snapshot.takenAt } : {}),
       files: snapshot.files.map((f) => ({ file: f.file, kinds: f.kinds, records: f.records })).sort((a, b) => cmp(a.file, b.file)),
       facts: [...snapshot.facts.values()]
         .map((f) => ({ name: f.name, declared: f.declared, ...(f.value !== undefined ? { value: f.value } : {}), ...(f.conflicting ? { conflicting: f.conflicting } : {}) }))
         .sort((a, b) => cmp(a.name, b.name)),
     },
     summary,
-    rules: results,
+    rules: results.map((r) => {
+      const controls = metaById.get(r.id)?.controls;
+      return controls && controls.length > 0 ? { ...r, controls } : r;
+    }),
     findings: sortedFindings,
     diagnostics,
     gate: judge(sortedFindings, summary, settings),
     coverage: coverage(snapshot),
     ...(baselineInfo ? { baseline: baselineInfo } : {}),
   };
+  if (chosen.length > 0) report.compliance = chosen.map((f) => assessCompliance(report, f));
   return { report, rules: new Map(rules.map((r) => [r.meta.id, r.meta])) };
 }
 

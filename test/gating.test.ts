@@ -428,7 +428,7 @@ describe('gating', function () {
       mkdirSync(path.join(dir, 'out'));
       const r = run(['lint', path.resolve(DEMO), '--format', 'json', '--output', 'out/report.json', '--format', 'stylish', '--no-color'], dir);
       expect(r.status).to.equal(1);
-      expect(JSON.parse(readFileSync(path.join(dir, 'out/report.json'), 'utf8')).schemaVersion).to.equal('1.0');
+      expect(JSON.parse(readFileSync(path.join(dir, 'out/report.json'), 'utf8')).schemaVersion).to.equal('1.1');
       expect(r.stdout).to.match(/\d+ findings/);
       expect(run(['lint', DEMO, '--format', 'json', '--format', 'stylish']).stderr).to.include('only one --format can go to stdout');
       rmSync(dir, { recursive: true });

@@ -130,7 +130,7 @@ export const DIAGNOSTICS: Diagnostic[] = [
 export function contosoReport(): Report {
   const summary = summarize(RULES, FINDINGS, DIAGNOSTICS);
   return {
-    schemaVersion: '1.0',
+    schemaVersion: '1.1',
     tool: { name: 'posture-lint', version: '0.1.0' },
     snapshot: {
       path: 'fixtures/snapshots/contoso',

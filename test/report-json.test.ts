@@ -27,7 +27,7 @@ describe('report json formatter', () => {
   });
 
   it('pretty-prints with two spaces and ends with a newline', () => {
-    expect(out.startsWith('{\n  "schemaVersion": "1.0",\n  "tool": {\n    "name": "posture-lint"')).to.equal(true);
+    expect(out.startsWith('{\n  "schemaVersion": "1.1",\n  "tool": {\n    "name": "posture-lint"')).to.equal(true);
     expect(out.endsWith('}\n')).to.equal(true);
   });
 

@@ -23,6 +23,8 @@ export interface SnapshotJob {
   baseline?: string;
   /** Gate settings from the command line (they win over the configuration file's). */
   gate?: GateOptions;
+  /** Frameworks to report compliance with (`--framework`). */
+  frameworks?: string[];
   cwd: string;
 }
 
@@ -34,13 +36,13 @@ export interface SnapshotResult {
 /** A job from parsed command-line values (lint and baseline create share their options). */
 export function jobFor(
   snapshot: string,
-  values: { ruleset?: string; rules?: string[]; manifest?: string; now?: string; config?: string; waivers?: string; baseline?: string },
+  values: { ruleset?: string; rules?: string[]; manifest?: string; now?: string; config?: string; waivers?: string; baseline?: string; framework?: string[] },
   cwd: string,
   gate?: GateOptions,
 ): SnapshotJob {
-  const { ruleset, rules, manifest, config, waivers, baseline } = values;
+  const { ruleset, rules, manifest, config, waivers, baseline, framework } = values;
   const now = values.now === undefined ? undefined : evaluationTime(values.now);
-  return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd, ...(gate ? { gate } : {}) };
+  return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd, ...(gate ? { gate } : {}), ...(framework ? { frameworks: framework } : {}) };
 }
 
 /**
@@ -69,6 +71,7 @@ export async function lintWithConfig(job: SnapshotJob): Promise<SnapshotResult> 
     baseline: job.baseline ?? config?.baseline,
     cwd: job.cwd,
     gate: job.gate,
+    frameworks: job.frameworks,
   });
   return { report, rules: [...rules.values()] };
 }

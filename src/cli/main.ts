@@ -13,6 +13,7 @@ import { validateCommand } from './commands/validate';
 import { testCommand } from './commands/test';
 import { initCommand } from './commands/init';
 import { baselineCommand } from './commands/baseline';
+import { trendCommand } from './commands/trend';
 
 export type { CliIo } from './io';
 
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   test: testCommand,
   init: initCommand,
   baseline: baselineCommand,
+  trend: trendCommand,
 };
 
 function help(): string {
@@ -42,6 +44,11 @@ Usage:
   posture-lint baseline create <snapshot-folder> [--output <file>]
                                                   record today's findings; lint --baseline then fails
                                                   only on new ones
+  posture-lint trend <report.json | folder>... [--framework <name>] [--format text|markdown|html|json]
+                  [--output <file>]
+                                                  failing findings per rule (and per control) across
+                                                  JSON reports of lint, in snapshot-time order, and
+                                                  what was fixed and what is new between them
   posture-lint --help | --version
 
 Rule options (lint, rules, explain):
@@ -66,6 +73,10 @@ lint options:
   --color, --no-color  force colour on or off (default: on for a terminal, off if NO_COLOR is set)
   --repo-root <dir>    repository root that sarif, github and junit name files from (default: the
                        git checkout holding the snapshot folder)
+  --framework <name>   report compliance with a framework: each control's status, rules, failing
+                       resources per subscription and waivers (json, html, markdown, stylish):
+                       mcsb, cis-azure, nist-800-53, or a version such as cis-azure@2.0.0;
+                       repeatable
   --sarif-include-suppressed
                        keep waived and baselined findings in sarif, marked suppressed (GitHub code
                        scanning shows them as open alerts, so they are left out by default)

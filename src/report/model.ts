@@ -48,6 +48,12 @@ export interface Finding {
    * it (SARIF partialFingerprints, baselines).
    */
   fingerprint: string;
+  /**
+   * The subscription the resource lies in (lower case), when it can be told: from an ARM id, or a
+   * Defender for Endpoint device's VM metadata. Absent for tenant-wide resources and devices that
+   * are not Azure VMs.
+   */
+  subscriptionId?: string;
   suppression?: Suppression;
 }
 
@@ -103,6 +109,17 @@ export interface CoverageRow {
  */
 export type RuleStatus = 'passed' | 'failed' | 'checked-nothing' | 'not-evaluated';
 
+/** One control a rule evidences: a rule file's `controls` entry. */
+export interface ControlRef {
+  /** The framework version, `<id>@<version>` as under frameworks/: `mcsb@v1`, `cis-azure@3.0.0`. */
+  framework: string;
+  /** The framework's own control id: `ES-2`, `3.1.3.3`, `SI-3`. */
+  id: string;
+  /** `partial`: the rule evidences only part of the control, so it alone never makes it met. */
+  coverage: 'full' | 'partial';
+  note?: string;
+}
+
 export interface RuleMeta {
   id: string;
   title: string;
@@ -112,12 +129,16 @@ export interface RuleMeta {
   remediation?: string;
   references: string[];
   tags: string[];
+  /** The framework controls the rule evidences; undefined when its file has no `controls`. */
+  controls?: ControlRef[];
   /** Rule file, relative to its rules root. */
   file: string;
 }
 
 export interface RuleResult {
   id: string;
+  /** The framework controls the rule evidences (absent for rules that declare none). */
+  controls?: ControlRef[];
   title: string;
   severity: Severity;
   status: RuleStatus;
@@ -153,13 +174,66 @@ export interface Summary {
 export interface SnapshotInfo {
   /** The snapshot folder as given on the command line. */
   path: string;
+  /** When the export was taken (the manifest's takenAt), when the snapshot says; trend orders reports by it. */
+  takenAt?: string;
   files: { file: string; kinds: string[]; records: number }[];
   facts: { name: string; value?: string; declared: boolean; conflicting?: string[] }[];
 }
 
+/**
+ * `met`: every rule behind the control passed and at least one evidences all of it; `partial`: every
+ * rule behind it passed but they evidence only part of it; `not-met`: a rule behind it failed (even
+ * if waivers suppress its findings); `not-assessed`: a rule behind it was not evaluated or checked
+ * nothing, or the run had errors; `not-covered`: no rule that ran maps to it.
+ */
+export type ControlStatus = 'met' | 'partial' | 'not-met' | 'not-assessed' | 'not-covered';
+export const CONTROL_STATUSES: readonly ControlStatus[] = ['not-met', 'not-assessed', 'partial', 'met', 'not-covered'];
+
+/** Resources that fail a control's rules, told apart by what happens to their findings. */
+export interface ResourceCounts {
+  /** Resources with at least one finding that fails the run. */
+  failing: number;
+  /** Resources whose findings are all suppressed, at least one by a waiver. */
+  waived: number;
+  /** Resources whose findings are all suppressed by the baseline. */
+  baselined: number;
+}
+
+export interface ControlResult {
+  id: string;
+  title: string;
+  section: string;
+  source: string;
+  status: ControlStatus;
+  /** Why, in one line. */
+  reason: string;
+  /** The rules of the run that map to the control, by id. */
+  rules: { id: string; coverage: 'full' | 'partial'; note?: string; status: RuleStatus; failed: number }[];
+  resources: ResourceCounts;
+  /** The same counts per subscription, subscriptions with failing resources first. */
+  bySubscription: (ResourceCounts & { subscriptionId: string; name?: string })[];
+  /** Failing resources in no subscription: tenant-wide settings, principals, devices that are not Azure VMs. */
+  outsideSubscriptions: ResourceCounts;
+  /** The waivers that suppress findings of the control's rules, with how many findings each. */
+  waivers: { ruleId: string; source: string; owner?: string; justification?: string; expires?: string; findings: number }[];
+}
+
+/** One framework's controls with their status in this run (`lint --framework`). */
+export interface ComplianceReport {
+  framework: { key: string; id: string; version: string; name: string; source: string; scope: string };
+  summary: { met: number; partial: number; notMet: number; notAssessed: number; notCovered: number };
+  controls: ControlResult[];
+}
+
+export const REPORT_SCHEMA_VERSION = '1.1';
+
 export interface Report {
-  /** Version of this report format; bumped on incompatible changes. */
-  schemaVersion: '1.0';
+  /**
+   * Version of this report format: the minor part grows when fields are added (1.1 added
+   * snapshot.takenAt, rules[].controls, findings[].subscriptionId and compliance), the major part
+   * when a field is removed, renamed or changes meaning.
+   */
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: 'posture-lint'; version: string };
   snapshot: SnapshotInfo;
   summary: Summary;
@@ -172,6 +246,8 @@ export interface Report {
   coverage: CoverageRow[];
   /** Set when a baseline was given: findings it knew that are gone now. */
   baseline?: { file: string; fixed: { ruleId: string; resource: ResourceRef; fingerprint: string }[] };
+  /** Set with `--framework`: per framework, each control's status. */
+  compliance?: ComplianceReport[];
 }
 
 /** What a formatter may read besides the report: rule metadata, keyed by id. */
@@ -186,6 +262,8 @@ export interface FormatContext {
   snapshotInRepository?: string;
   /** SARIF: keep waived and baselined findings as results marked suppressed (default: leave them out). */
   includeSuppressed?: boolean;
+  /** The frameworks of `--framework`, as given: SARIF puts their control ids first among a rule's tags. */
+  frameworks?: string[];
 }
 
 export type Formatter = (report: Report, context: FormatContext) => string;

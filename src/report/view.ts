@@ -7,6 +7,9 @@ import { cmp, compareDiagnostics, type Diagnostic } from '../diagnostics';
 import {
   SEVERITIES,
   severityRank,
+  type ComplianceReport,
+  type ControlResult,
+  type ControlStatus,
   type FormatContext,
   type Finding,
   type Report,
@@ -131,4 +134,35 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 /** Text as HTML character data or a quoted attribute value, never markup. */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]);
+}
+
+/** How every human-facing format words a control's status. */
+export const CONTROL_STATUS_LABEL: Readonly<Record<ControlStatus, string>> = {
+  met: 'met',
+  partial: 'passed, partial evidence',
+  'not-met': 'not met',
+  'not-assessed': 'not assessed',
+  'not-covered': 'not covered',
+};
+
+/** The controls some rule of the run maps to, and the ids of the rest (listed apart, not as rows). */
+export function splitControls(c: ComplianceReport): { covered: ControlResult[]; uncovered: string[] } {
+  return { covered: c.controls.filter((x) => x.status !== 'not-covered'), uncovered: c.controls.filter((x) => x.status === 'not-covered').map((x) => x.id) };
+}
+
+/** `3 not met · 1 not assessed · 2 passed, partial evidence · 0 met · 27 not covered`. */
+export function complianceHeadline(c: ComplianceReport): string {
+  const s = c.summary;
+  return [
+    `${s.notMet} not met`,
+    `${s.notAssessed} not assessed`,
+    `${s.partial} ${CONTROL_STATUS_LABEL.partial}`,
+    `${s.met} met`,
+    `${s.notCovered} not covered`,
+  ].join(' · ');
+}
+
+/** A subscription as people know it: its name, else its id. */
+export function subscriptionName(row: { subscriptionId: string; name?: string }): string {
+  return row.name ?? row.subscriptionId;
 }

@@ -2,7 +2,7 @@
  * Turns one schema-valid rule document into a CompiledRule: metadata, parameters, iteration,
  * joins, lets, assertion and message, with every problem reported at its YAML path.
  */
-import type { RuleMeta, Severity } from '../report/model';
+import type { ControlRef, RuleMeta, Severity } from '../report/model';
 import { compileCondition, compilePath, isKnownFact, unknownFact, type CompileEnv, type YamlPath } from './conditions';
 import { parseTemplate, type Template } from './template';
 import { isPlainObject } from './values';
@@ -28,6 +28,21 @@ const GROUP_FIELDS = ['key', 'items'];
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** A schema-valid `controls` map as a list, in file order per framework, frameworks sorted. */
+function controlRefs(raw: unknown): ControlRef[] | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const out: ControlRef[] = [];
+  for (const framework of Object.keys(raw).sort()) {
+    const list = raw[framework];
+    if (!Array.isArray(list)) continue;
+    for (const c of list) {
+      if (!isPlainObject(c)) continue;
+      out.push({ framework, id: String(c.id), coverage: c.coverage === 'full' ? 'full' : 'partial', ...(typeof c.note === 'string' ? { note: c.note.trim() } : {}) });
+    }
+  }
+  return out;
 }
 
 function checkCollection(name: unknown, at: YamlPath, opts: RuleCompileOptions): string | undefined {
@@ -224,6 +239,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     remediation: typeof doc.remediation === 'string' ? doc.remediation.trim() : undefined,
     references: strings(doc.references),
     tags: strings(doc.tags),
+    ...(doc.controls !== undefined ? { controls: controlRefs(doc.controls) } : {}),
     file: opts.file,
   };
   return {

@@ -8,6 +8,7 @@
  */
 import { COUNT_OPERATORS, OPERATORS } from './operators';
 import { parameterSchema } from './parameters';
+import { frameworks } from '../compliance/frameworks';
 
 export const RULE_SCHEMA_ID = 'https://posture-lint.dev/schemas/rule.schema.json';
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
@@ -61,6 +62,42 @@ function titled(node: unknown): unknown {
 
 export function buildRuleSchema(): Record<string, unknown> {
   return titled(ruleSchema()) as Record<string, unknown>;
+}
+
+/**
+ * `controls`: per framework version (a catalogue under frameworks/), the controls the rule
+ * evidences. Ids are enumerated from the catalogues, so a control that does not exist is refused at
+ * its line, and editors complete them.
+ */
+function controlsSchema(): Record<string, unknown> {
+  const properties: Record<string, unknown> = {};
+  for (const f of frameworks()) {
+    properties[f.key] = {
+      description: `${f.name} ${f.version} (${f.source}): the controls this rule evidences.`,
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'coverage'],
+        properties: {
+          id: { enum: f.controls.map((c) => c.id), description: `A control id of ${f.name} ${f.version}, as frameworks/ lists it.` },
+          coverage: {
+            enum: ['full', 'partial'],
+            description: 'full: passing this rule evidences the whole control; partial: only part of it (say which in note), so the control is never reported met on this rule alone.',
+          },
+          note: { type: 'string', minLength: 1, description: 'Which part of the control the rule evidences, or why it maps.' },
+        },
+      },
+    };
+  }
+  return {
+    type: 'object',
+    additionalProperties: false,
+    description:
+      'The framework controls this rule evidences, by framework version (e.g. mcsb@v1, cis-azure@3.0.0, nist-800-53@r5); `lint --framework` reports per control from them. An empty object says the rule evidences no control.',
+    properties,
+  };
 }
 
 function ruleSchema(): Record<string, unknown> {
@@ -117,6 +154,7 @@ function ruleSchema(): Record<string, unknown> {
       remediation: { type: 'string', description: 'How to fix a finding.' },
       references: { type: 'array', items: { type: 'string' }, description: 'Links to documentation.' },
       tags: { type: 'array', items: { type: 'string' }, description: 'Free-form tags.' },
+      controls: controlsSchema(),
       parameters: {
         type: 'object',
         description: 'Named, typed parameters with defaults; conditions read them with { $param: name }, messages with {{$params.name}}; configuration may override them with values of the same type.',

@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 import { snapshotInRepository } from '../repository';
+import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
 
 const OPTIONS = {
   ...RULE_OPTIONS,
@@ -31,6 +32,7 @@ const OPTIONS = {
   'no-color': { type: 'boolean' },
   'repo-root': { type: 'string' },
   'sarif-include-suppressed': { type: 'boolean', default: false },
+  framework: { type: 'string', multiple: true },
 } as const;
 
 interface Target {
@@ -96,6 +98,9 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
     maxFindings = Number(values['max-findings']);
     if (!Number.isInteger(maxFindings) || maxFindings < 0) throw new UsageError(`--max-findings must be a whole number, not '${values['max-findings']}'`);
   }
+  for (const name of values.framework ?? []) {
+    if (!resolveFramework(name)) throw new UsageError(`unknown framework '${name}' (known: ${frameworkNames().join(', ')})`);
+  }
   if (!(await configFor(values.config, io))) return 2;
   // Only what the command line says: lint() lets it win over the configuration file and names
   // each setting of the file that weakens it.
@@ -112,6 +117,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
         color,
         ...(inRepository[i] !== undefined ? { snapshotInRepository: inRepository[i] } : {}),
         includeSuppressed: values['sarif-include-suppressed'],
+        ...(values.framework ? { frameworks: values.framework } : {}),
       });
       if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
       else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);

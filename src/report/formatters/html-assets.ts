@@ -78,6 +78,22 @@ table.data td{overflow-wrap:break-word}
 a{color:var(--low)}
 tr:target td{background:#fff8c5}
 tr.suppressed td{background:#f6f8fa;color:var(--muted)}
+.framework h3{font-size:15px;margin:16px 0 4px}
+.headline-small{margin:0 0 8px}
+table.control-matrix td.cell-bad{background:#ffebe9;color:var(--high);font-weight:600}
+table.control-matrix td.cell-zero{color:var(--muted)}
+table.control-matrix td.cell-unknown{background:#fff8f0;color:var(--medium)}
+table.control-matrix th.sub-col{max-width:120px;white-space:normal}
+span.control-status{display:inline-block;font-size:12px;font-weight:600;border-radius:10px;padding:0 8px;color:#fff;background:var(--info);white-space:nowrap}
+span.control-status-not-met{background:var(--high)}span.control-status-not-assessed{background:var(--medium)}span.control-status-partial{background:#9a6700}span.control-status-met{background:var(--realTimeProtection)}
+.trend-chart .grid{stroke:var(--line);stroke-width:1}
+.trend-chart .line{fill:none;stroke-width:2.5}
+.line-0{stroke:var(--fg);fill:var(--fg)}.line-1{stroke:var(--high);fill:var(--high)}.line-2{stroke:var(--low);fill:var(--low)}.line-3{stroke:var(--realTimeProtection);fill:var(--realTimeProtection)}
+.line-4{stroke:var(--inDeviceGroup);fill:var(--inDeviceGroup)}.line-5{stroke:var(--medium);fill:var(--medium)}.line-6{stroke:var(--critical);fill:var(--critical)}.line-7{stroke:var(--info);fill:var(--info)}
+.trend-chart polyline.line{fill:none}
+li.new{color:var(--high)}li.fixed{color:var(--realTimeProtection)}
+span.rule-chip{font-size:11px;border-radius:8px;padding:0 6px;background:var(--panel);border:1px solid var(--line)}
+span.rule-chip-failed{color:var(--high)}span.rule-chip-passed{color:var(--realTimeProtection)}span.rule-chip-not-evaluated,span.rule-chip-checked-nothing{color:var(--medium)}
 .status-active{color:var(--high);font-weight:600;white-space:nowrap}
 .status-waiver,.status-baseline{font-weight:600;color:var(--muted);border:1px solid var(--line);border-radius:10px;padding:0 8px}
 tr.rule-not-evaluated td,tr.rule-checked-nothing td{background:#fff8f0}

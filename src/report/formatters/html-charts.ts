@@ -179,3 +179,62 @@ export function coverageTable(report: Report): string {
     `</tr></thead><tbody>${body.join('')}</tbody></table>`
   );
 }
+
+export interface LineSeries {
+  label: string;
+  /** Per x position; null where there is no value (drawn as a gap, never as 0). */
+  values: (number | null)[];
+}
+
+/**
+ * Lines over a shared x axis (reports in time order): one polyline per series, a point with its
+ * value's title at each x, gaps where a value is unknown. Colours cycle through a fixed palette
+ * in the stylesheet (`line-0` … `line-7`), and the legend names each series.
+ */
+export function lineChart(id: string, title: string, xLabels: readonly string[], series: readonly LineSeries[]): string {
+  const left = 48;
+  const top = 12;
+  const plotW = Math.max(240, Math.min(760, 120 * Math.max(1, xLabels.length - 1)));
+  const plotH = 200;
+  const legendRow = 18;
+  const legendH = series.length * legendRow + 8;
+  const width = left + plotW + 40;
+  const height = top + plotH + 40 + legendH;
+  const max = Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const x = (i: number) => left + (xLabels.length <= 1 ? plotW / 2 : (i / (xLabels.length - 1)) * plotW);
+  const y = (v: number) => top + plotH - (v / max) * plotH;
+  const ticks = [0, Math.round(max / 2), max].filter((t, i, a) => a.indexOf(t) === i);
+  const grid = ticks
+    .map((t) => `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}"/><text class="label" x="${left - 8}" y="${y(t).toFixed(1)}" text-anchor="end" dominant-baseline="middle">${t}</text>`)
+    .join('');
+  const axis = xLabels.map((l, i) => `<text class="label" x="${x(i).toFixed(1)}" y="${top + plotH + 18}" text-anchor="middle">${text(l)}</text>`).join('');
+  const lines = series.map((s, k) => {
+    // Consecutive known values form one segment; an unknown value breaks the line.
+    const segments: string[][] = [[]];
+    s.values.forEach((v, i) => {
+      if (v === null) segments.push([]);
+      else segments[segments.length - 1].push(`${x(i).toFixed(1)},${y(v).toFixed(1)}`);
+    });
+    const paths = segments.filter((seg) => seg.length > 1).map((seg) => `<polyline class="line line-${k % 8}" points="${seg.join(' ')}"/>`);
+    const dots = s.values
+      .map((v, i) => (v === null ? '' : `<circle class="dot line-${k % 8}" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3.5"><title>${text(s.label)}: ${v} (${text(xLabels[i])})</title></circle>`))
+      .join('');
+    return `<g>${paths.join('')}${dots}</g>`;
+  });
+  const legend = series
+    .map((s, k) => {
+      const ly = top + plotH + 40 + k * legendRow;
+      return `<rect class="line-${k % 8} swatch" x="${left}" y="${ly - 6}" width="14" height="4"/><text class="label" x="${left + 22}" y="${ly}" dominant-baseline="middle">${text(s.label)}</text>`;
+    })
+    .join('');
+  const desc = series.map((s) => `${s.label}: ${s.values.map((v) => (v === null ? 'unknown' : String(v))).join(', ')}`).join('; ');
+  return (
+    `<svg id="${h(id)}" class="chart trend-chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${h(id)}-title ${h(id)}-desc">` +
+    `<title id="${h(id)}-title">${text(title)}</title><desc id="${h(id)}-desc">${text(desc)}</desc>` +
+    grid +
+    axis +
+    lines.join('') +
+    legend +
+    `</svg>`
+  );
+}

@@ -24,6 +24,7 @@ import {
 } from '../view';
 import { coverageChart, coverageTable, rulesChart, severityChart, text } from './html-charts';
 import { SCRIPT, STYLE } from './html-assets';
+import { complianceSection } from './html-compliance';
 
 const hash = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 
@@ -85,6 +86,7 @@ function nav(report: Report, hasSkipped: boolean): string {
   if (hasSkipped) links.push(['not-evaluated', 'Not evaluated']);
   links.push(['summary', 'Summary']);
   if (report.coverage.length > 0) links.push(['coverage', 'Coverage']);
+  if ((report.compliance ?? []).length > 0) links.push(['compliance', 'Compliance']);
   links.push(['findings', 'Findings'], ['rules', 'Rules']);
   if (report.baseline && report.baseline.fixed.length > 0) links.push(['fixed', 'Fixed']);
   links.push(['problems', 'Problems']);
@@ -285,6 +287,7 @@ export const html: Formatter = (report, context) => {
     checkedNothingSection(checkedNothing(report)),
     summarySection(report),
     coverageSection(report),
+    complianceSection(report),
     findingsSection(report, context),
     rulesSection(report, context),
     fixedSection(report),

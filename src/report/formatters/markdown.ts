@@ -22,7 +22,12 @@ import {
   verdict,
   type RuleGroup,
   type VerdictStatus,
+  CONTROL_STATUS_LABEL,
+  complianceHeadline,
+  splitControls,
+  subscriptionName,
 } from '../view';
+import type { ComplianceReport, ControlResult, ControlStatus } from '../model';
 
 /** Rows per table, at most: a longer table is not read. */
 const MAX_ROWS = 50;
@@ -46,7 +51,7 @@ const ICON: Record<VerdictStatus, string> = { error: '❌', findings: '❌', inc
  * breaks. Mentions and issue references get a zero-width space so a resource name cannot ping people
  * or link issues.
  */
-function mdText(text: string): string {
+export function mdText(text: string): string {
   if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL - 1)}…`;
   const inert = printable(text.replace(/\s*[\r\n]+\s*/g, ' '))
     .replace(/[\\`*_[\]|~$]/g, '\\$&')
@@ -55,7 +60,7 @@ function mdText(text: string): string {
 }
 
 /** Identifiers and paths as code when that is safe; anything unusual as escaped text. */
-function code(text: string): string {
+export function code(text: string): string {
   return /^[\w.:/@#-]+$/.test(text) ? `\`${text}\`` : mdText(text);
 }
 
@@ -184,6 +189,37 @@ function problemsSection(report: Report, cap: number): string[] {
   ];
 }
 
+const CONTROL_ICON: Record<ControlStatus, string> = { met: '✅', partial: '🟡', 'not-met': '❌', 'not-assessed': '⚠️', 'not-covered': '➖' };
+
+function controlRow(c: ControlResult): string[] {
+  const rules = c.rules.map((r) => `${code(r.id)} ${r.status}${r.coverage === 'partial' ? ' (partial)' : ''}`).join('<br>');
+  const r = c.resources;
+  const failing = `${r.failing}${r.waived + r.baselined > 0 ? ` (+${r.waived} waived, ${r.baselined} baselined)` : ''}`;
+  const subs = [
+    ...c.bySubscription.filter((s) => s.failing > 0).map((s) => `${mdText(subscriptionName(s))}: ${s.failing}`),
+    ...(c.outsideSubscriptions.failing > 0 ? [`no subscription: ${c.outsideSubscriptions.failing}`] : []),
+  ].join('<br>');
+  const waivers = c.waivers.map((w) => `${code(w.ruleId)} ×${w.findings}${w.owner ? ` (${mdText(w.owner)}${w.expires ? `, until ${mdText(w.expires)}` : ''})` : ''}`).join('<br>');
+  return [`${code(c.id)}`, mdText(c.title), `${CONTROL_ICON[c.status]} ${CONTROL_STATUS_LABEL[c.status]}`, rules, failing, subs, waivers];
+}
+
+/** Per framework: the controls some rule maps to as a table, the others named in one line. */
+function complianceSection(compliance: readonly ComplianceReport[], cap: number): string[] {
+  const lines: string[] = [];
+  for (const c of compliance) {
+    const { covered, uncovered } = splitControls(c);
+    lines.push(
+      `### Compliance: ${mdText(c.framework.name)} ${mdText(c.framework.version)}`,
+      '',
+      `${mdText(complianceHeadline(c))}. A control is met only when every rule behind it passed and one evidences all of it; waived findings still leave it not met.`,
+      '',
+      ...table(cap, ['Control', 'Title', 'Status', 'Rules', 'Failing resources', 'By subscription', 'Waivers'], covered.map(controlRow)),
+    );
+    if (uncovered.length > 0) lines.push(`Not covered by any rule of this run: ${uncovered.map(code).join(', ')}.`, '');
+  }
+  return lines;
+}
+
 /** Where every finding is when a table is cut. */
 const POINTER = 'the json, html, sarif and junit reports of the same run list them all';
 
@@ -194,6 +230,7 @@ function render(report: Report, context: FormatContext, cap: number): string {
     ...totals(report),
     ...notEvaluatedSection(notEvaluated(report), cap),
     ...checkedNothingSection(checkedNothing(report), cap),
+    ...complianceSection(report.compliance ?? [], cap),
     ...findingsSection(groupByRule(active, report, context), cap),
     ...suppressedSection(suppressed, cap),
     ...fixedSection(report, cap),

@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
-import type { FormatContext, Finding, Formatter, Location, Report, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
+import type { ControlRef, FormatContext, Finding, Formatter, Location, Report, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
 import { checkedNothingText, ciLevel, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { LONE_SURROGATE, visible } from '../text';
@@ -124,12 +124,31 @@ function help(meta: RuleMeta | undefined, description: string): Message {
   return { text: text.join('\n\n'), markdown: markdown.join('\n\n') };
 }
 
-function ruleDescriptor(rule: RuleResult, meta: RuleMeta | undefined) {
+/** `mcsb/ES-2`, `cis-azure-3.0.0/3.1.3.3`: a control as a code-scanning tag (one word, no spaces). */
+function controlTag(c: ControlRef): string {
+  const [id, version] = c.framework.split('@');
+  return id === 'cis-azure' ? `${id}-${version}/${c.id}` : `${id}/${c.id}`;
+}
+
+/**
+ * `security` first (GitHub reads security-severity only for rules tagged so), then the controls of
+ * the frameworks asked for with --framework, then the rule's own tags, then other controls: GitHub
+ * shows the first 10 tags, so what the user asked about is never the part cut.
+ */
+function ruleTags(meta: RuleMeta | undefined, frameworks: readonly string[]): string[] {
+  const chosen = (c: ControlRef) => frameworks.some((f) => c.framework === f || c.framework.startsWith(`${f}@`));
+  const controls = meta?.controls ?? [];
+  const own = [...new Set(meta?.tags ?? [])].filter((t) => t !== 'security').sort(cmp);
+  const first = controls.filter(chosen).map(controlTag);
+  const rest = controls.filter((c) => !chosen(c)).map(controlTag);
+  return [...new Set(['security', ...first, ...own, ...rest])].slice(0, CODE_SCANNING.shownTags);
+}
+
+function ruleDescriptor(rule: RuleResult, meta: RuleMeta | undefined, frameworks: readonly string[]) {
   const description = meta?.description.trim() || rule.title;
   const references = meta?.references ?? [];
-  // GitHub reads security-severity only for rules tagged `security`; every posture rule is one, and
-  // the tag comes first so GitHub's cut to the first tags keeps it.
-  const tags = ['security', ...[...new Set(meta?.tags ?? [])].filter((t) => t !== 'security').sort(cmp)].slice(0, CODE_SCANNING.shownTags);
+  const tags = ruleTags(meta, frameworks);
+  const controls = (meta?.controls ?? []).map((c) => `${c.framework}:${c.id}`);
   return {
     id: rule.id,
     name: truncate(pascalCase(rule.id), CODE_SCANNING.nameChars),
@@ -138,7 +157,8 @@ function ruleDescriptor(rule: RuleResult, meta: RuleMeta | undefined) {
     help: help(meta, description),
     ...(references.length > 0 ? { helpUri: references[0] } : {}),
     defaultConfiguration: { level: ciLevel(rule.severity) },
-    properties: { tags, 'security-severity': SECURITY_SEVERITY[rule.severity] },
+    // Every control, uncut, for tools that read more than GitHub's first 10 tags.
+    properties: { tags, 'security-severity': SECURITY_SEVERITY[rule.severity], ...(controls.length > 0 ? { controls } : {}) },
   };
 }
 
@@ -380,7 +400,7 @@ export const sarif: Formatter = (report: Report, context: FormatContext) => {
           driver: {
             name: report.tool.name,
             version: report.tool.version,
-            rules: rules.map((r) => ruleDescriptor(r, context.rules.get(r.id))),
+            rules: rules.map((r) => ruleDescriptor(r, context.rules.get(r.id), context.frameworks ?? [])),
           },
         },
         originalUriBaseIds: {

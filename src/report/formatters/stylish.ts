@@ -15,6 +15,8 @@ import {
   type Summary,
 } from '../model';
 import { sortFindings } from '../summary';
+import { CONTROL_STATUS_LABEL, complianceHeadline, splitControls, subscriptionName } from '../view';
+import type { ComplianceReport, ControlStatus } from '../model';
 
 type Paint = (text: string) => string;
 
@@ -178,6 +180,31 @@ function diagnosticsSection(diagnostics: readonly Diagnostic[], p: Palette): str
   return [p.bold('Problems'), ...columns(rows, '  '), ''];
 }
 
+/** Per framework, a line per control some rule maps to: status, id, failing resources, where. */
+function complianceSection(compliance: readonly ComplianceReport[], p: Palette): string[] {
+  const paint: Record<ControlStatus, (t: string) => string> = { 'not-met': p.red, 'not-assessed': p.yellow, partial: p.yellow, met: p.green, 'not-covered': p.dim };
+  const lines: string[] = [];
+  for (const c of compliance) {
+    const { covered, uncovered } = splitControls(c);
+    lines.push(p.bold(`Compliance: ${printable(c.framework.name)} ${printable(c.framework.version)} — ${complianceHeadline(c)}`));
+    const rows = covered.map((x): Cell[] => {
+      const where = [...x.bySubscription.filter((s) => s.failing > 0).map((s) => `${subscriptionName(s)} ${s.failing}`), ...(x.outsideSubscriptions.failing > 0 ? [`no subscription ${x.outsideSubscriptions.failing}`] : [])];
+      const failing = x.resources.failing > 0 ? `${plural(x.resources.failing, 'resource')} failing${where.length > 0 ? ` (${where.join(', ')})` : ''}` : '';
+      const waived = x.waivers.length > 0 ? `${x.waivers.reduce((n, w) => n + w.findings, 0)} waived` : '';
+      return [
+        { text: CONTROL_STATUS_LABEL[x.status], paint: paint[x.status] },
+        { text: printable(x.id) },
+        { text: printable(x.title) },
+        { text: printable([failing, waived].filter(Boolean).join('; ') || x.reason) },
+      ];
+    });
+    lines.push(...columns(rows, '  '));
+    if (uncovered.length > 0) lines.push(p.dim(`  not covered by any rule: ${printable(uncovered.join(', '))}`));
+    lines.push('');
+  }
+  return lines;
+}
+
 function summaryLine(s: Summary, p: Palette): string {
   const severities = (Object.keys(s.bySeverity) as Severity[])
     .filter((k) => s.bySeverity[k] > 0)
@@ -210,6 +237,7 @@ export const stylish: Formatter = (report, context) => {
     ...diagnosticsSection(report.diagnostics, p),
     ...notEvaluatedSection(report.rules, p),
     ...checkedNothingSection(report.rules, p),
+    ...complianceSection(report.compliance ?? [], p),
     summaryLine(report.summary, p),
     gateLine(report, p),
   ];

@@ -1,0 +1,106 @@
+/**
+ * Reading reports back for `trend`: JSON reports posture-lint wrote (`lint --format json`), each
+ * checked against the report schema. A report of a schemaVersion this version does not know is
+ * refused, never guessed at: its fields may mean something else.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
+import { SCHEMAS_DIR } from '../paths';
+import { REPORT_SCHEMA_VERSION, type Report } from '../report/model';
+import { schemaProblems } from '../schema-errors';
+
+/** Report formats `trend` reads: 1.0 has no controls, subscriptions or snapshot time; 1.1 added them. */
+export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['1.0', REPORT_SCHEMA_VERSION];
+
+/** Larger reports are refused with a clear error: one JavaScript string holds at most ~512 Mi characters. */
+const MAX_REPORT_BYTES = 500 * 1024 * 1024;
+
+export interface ReadReport {
+  /** The file as given (or inside the folder given), `/`-separated. */
+  file: string;
+  report: Report;
+}
+
+let validator: ValidateFunction | undefined;
+async function reportValidator(): Promise<ValidateFunction> {
+  if (!validator) {
+    const schema = JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'report.schema.json'), 'utf8'));
+    // Every readable version has the fields of 1.0; those 1.1 added are optional.
+    schema.properties.schemaVersion = { ...schema.properties.schemaVersion, const: undefined, enum: READABLE_SCHEMA_VERSIONS };
+    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+  }
+  return validator;
+}
+
+/** Files named: a file as given, a folder's `*.json` files (not recursive), sorted by name. */
+async function expand(inputs: readonly string[], cwd: string, diagnostics: Diagnostic[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const input of inputs) {
+    const abs = path.resolve(cwd, input);
+    const st = await stat(abs).catch(() => undefined);
+    if (!st) diagnostics.push(diagnostic('error', 'report-missing', `no such report file or folder: ${input}`, { file: input }));
+    else if (st.isDirectory()) {
+      const names = (await readdir(abs, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name).sort(cmp);
+      if (names.length === 0) diagnostics.push(diagnostic('error', 'report-missing', `no *.json report in folder ${input}`, { file: input }));
+      out.push(...names.map((n) => path.join(input, n).split(path.sep).join('/')));
+    } else if (st.isFile()) out.push(input.split(path.sep).join('/'));
+    else diagnostics.push(diagnostic('error', 'report-unreadable', `not a regular file: ${input}`, { file: input }));
+  }
+  return out;
+}
+
+async function readOne(file: string, cwd: string): Promise<{ report?: Report; diagnostics: Diagnostic[] }> {
+  const abs = path.resolve(cwd, file);
+  const size = (await stat(abs)).size;
+  if (size > MAX_REPORT_BYTES) return { diagnostics: [diagnostic('error', 'report-too-large', `report is larger than ${MAX_REPORT_BYTES} bytes`, { file })] };
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(abs, 'utf8'));
+  } catch (e) {
+    return { diagnostics: [diagnostic('error', 'report-invalid', `not a JSON report: ${(e as Error).message}`, { file })] };
+  }
+  const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version === undefined) {
+    return { diagnostics: [diagnostic('error', 'report-invalid', 'not a posture-lint JSON report: it has no schemaVersion (write reports with lint --format json)', { file })] };
+  }
+  if (typeof version !== 'string' || !READABLE_SCHEMA_VERSIONS.includes(version)) {
+    return {
+      diagnostics: [
+        diagnostic(
+          'error',
+          'report-version-unknown',
+          `report schemaVersion ${JSON.stringify(version ?? null)} is not one this posture-lint reads (${READABLE_SCHEMA_VERSIONS.join(', ')}): write it again with this version, or trend it with the version that wrote it`,
+          { file, pointer: '/schemaVersion' },
+        ),
+      ],
+    };
+  }
+  const validate = await reportValidator();
+  if (!validate(doc)) {
+    return {
+      diagnostics: schemaProblems(validate.errors ?? []).map((p) =>
+        diagnostic('error', 'report-invalid', `not a posture-lint report: ${p.path.join('.') || '(top level)'} ${p.message}`, {
+          file,
+          pointer: p.path.length > 0 ? `/${p.path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '',
+        }),
+      ),
+    };
+  }
+  return { report: doc as Report, diagnostics: [] };
+}
+
+/** Every report named, in the order given (folders expanded); a problem in one is an error naming it. */
+export async function readReports(inputs: readonly string[], cwd: string): Promise<{ reports: ReadReport[]; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = [];
+  const files = await expand(inputs, cwd, diagnostics);
+  const reports: ReadReport[] = [];
+  for (const file of files) {
+    const r = await readOne(file, cwd);
+    diagnostics.push(...r.diagnostics);
+    if (r.report) reports.push({ file, report: r.report });
+  }
+  return { reports, diagnostics };
+}
+
