@@ -3,7 +3,7 @@
  * disabled rules), their severities and parameters, and the failing severity. Found in the working
  * directory or given with --config; command-line options override it. One file shape, no cascade.
  */
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics';
@@ -60,13 +60,18 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
   const { yaml, diagnostics } = await readYamlDocument(abs, file, {
     code: 'config-invalid',
     what: 'configuration',
+    kind: 'config',
     optional: explicit === undefined,
+    // --config may name a link (a mounted file); posture-lint.yaml found in the folder may not.
+    followLinks: explicit !== undefined,
     validate: async () =>
       (validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'config.schema.json'), 'utf8')))),
   });
   if (!yaml) return { diagnostics };
   const raw = yaml.data as RawConfig;
   const dir = path.dirname(abs);
+  const outside = await pathsOutside(dir, raw, yaml, file);
+  if (outside.length > 0) return { diagnostics: outside };
   return {
     config: {
       file,
@@ -84,6 +89,39 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
     },
     diagnostics: [],
   };
+}
+
+/**
+ * The config's own paths (rules, waivers, baseline) must stay inside its folder, through no link:
+ * the file may come from a pull request, and `baseline: /proc/self/environ` or `rules: [/usr]`
+ * would read what the repository does not hold. Each such path is an error at its line.
+ */
+async function pathsOutside(dir: string, raw: RawConfig, yaml: YamlFile, file: string): Promise<Diagnostic[]> {
+  const named: [string, (string | number)[]][] = [
+    ...(raw.rules ?? []).map((r, i): [string, (string | number)[]] => [r, ['rules', i]]),
+    ...(raw.waivers === undefined ? [] : [[raw.waivers, ['waivers']] as [string, string[]]]),
+    ...(raw.baseline === undefined ? [] : [[raw.baseline, ['baseline']] as [string, string[]]]),
+  ];
+  const out: Diagnostic[] = [];
+  for (const [value, at] of named) {
+    const problem = await escapes(dir, path.resolve(dir, value));
+    if (problem) out.push(diagnostic('error', 'config-invalid', `${at[0]}: '${value}' ${problem}; paths in ${path.basename(file)} must stay inside its folder`, { file, position: positionIn(yaml, at) }));
+  }
+  return out;
+}
+
+/** Why `target` is not inside `dir` (lexically, then through no symbolic link), or undefined. */
+async function escapes(dir: string, target: string): Promise<string | undefined> {
+  const rel = path.relative(dir, target);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return 'is outside the folder of the configuration file';
+  let current = dir;
+  for (const part of rel.split(path.sep).filter((p) => p !== '')) {
+    current = path.join(current, part);
+    const st = await lstat(current).catch(() => undefined);
+    if (st === undefined) return undefined;
+    if (st.isSymbolicLink()) return `goes through a symbolic link (${path.relative(dir, current).split(path.sep).join('/')}), which posture-lint does not follow`;
+  }
+  return undefined;
 }
 
 /** Where a rule id or parameter is named (`value`: where the parameter's value is). */

@@ -4,12 +4,12 @@
  * are errors, aliases are capped, so an alias bomb cannot exhaust memory, and nesting is capped,
  * so validation (recursive, as ajv is) cannot overflow the stack.
  */
-import { readFile } from 'node:fs/promises';
 import type { ValidateFunction } from 'ajv';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { diagnostic, positionAt, type Diagnostic, type Position } from './diagnostics';
 import { schemaProblems } from './schema-errors';
 import { decodeText, encodingErrorPosition, encodingProblem } from './decode';
+import { readInput, type InputKind } from './input-file';
 
 /** Aliases a document may use: enough to share a list, far too few for an alias bomb. */
 export const MAX_ALIASES = 50;
@@ -131,31 +131,40 @@ function invalidParts(yaml: YamlFile, validate: ValidateFunction, code: string, 
 }
 
 /**
- * Reads, parses and validates a YAML document users write (config, manifest, waivers). With
- * `optional`, a missing file is no document rather than an error; an empty file is `{}`. A
- * document with schema problems comes back only with `partial`, together with the paths of the
- * invalid values (`invalid`), for a caller that can use the rest and must skip those.
+ * Reads (by the one reader for untrusted files), parses and validates a YAML document users write
+ * (config, manifest, waivers). With `optional`, a missing file is no document rather than an error;
+ * an empty file is `{}`. A document with schema problems comes back only with `partial`, together
+ * with the paths of the invalid values (`invalid`), for a caller that can use the rest and must skip
+ * those. A link is followed only with `followLinks` (a path named on the command line).
  */
 export async function readYamlDocument(
   abs: string,
   file: string,
-  opts: { code: string; what: string; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean; partial?: boolean },
+  opts: { code: string; what: string; kind: InputKind; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean; partial?: boolean; followLinks?: boolean },
 ): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[]; invalid?: (string | number)[][] }> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(abs);
-  } catch (e) {
-    if (opts.optional && (e as NodeJS.ErrnoException).code === 'ENOENT') return { diagnostics: [] };
-    return { diagnostics: [diagnostic('error', opts.code, `cannot read ${opts.what}: ${(e as Error).message}`, { file })] };
+  const read = await readInput(abs, opts.kind, { followLinks: opts.followLinks });
+  if ('problem' in read) {
+    if (opts.optional && read.problem.code === 'missing') return { diagnostics: [] };
+    return { diagnostics: [diagnostic('error', opts.code, `the ${opts.what} ${read.problem.message}`, { file })] };
   }
+  const bytes = read.bytes;
   const decoded = decodeYaml(bytes, file, opts.code);
   if ('diagnostics' in decoded) return decoded;
   const parsed = parseYaml(decoded.text, file, opts.code);
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
   if (yaml.data === null || yaml.data === undefined) yaml.data = {};
-  const problems = invalidParts(yaml, await opts.validate(), opts.code);
+  const validate = await opts.validate();
+  const problems = invalidParts(yaml, validate, opts.code);
   const diagnostics = problems.map((p) => p.diagnostic);
   if (problems.length === 0) return { yaml, diagnostics };
+  const known = Object.keys((validate.schema as { properties?: object }).properties ?? {});
+  const data = yaml.data;
+  if (typeof data !== 'object' || Array.isArray(data) || !Object.keys(data as object).some((k) => known.includes(k))) {
+    // Not the file it claims to be (a key, an env file, another tool's settings): the schema's words
+    // would quote its keys and values, so one message says what it lacks and quotes nothing.
+    const what = `the ${opts.what} is not a posture-lint ${opts.what}: it has none of the keys ${known.join(', ')}`;
+    return { diagnostics: [diagnostic('error', opts.code, what, { file, position: { line: 1, column: 1 } })] };
+  }
   return opts.partial ? { yaml, diagnostics, invalid: problems.map((p) => p.path) } : { diagnostics };
 }

@@ -1,15 +1,26 @@
 /** What commands need from the process, passed in so commands stay testable and never exit. */
 import type { Diagnostic } from '../diagnostics';
-import { diagnosticWhere } from '../report/text';
+import { diagnosticWhere, terminalText } from '../report/text';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Output a formatter made safe and styled itself (stylish's colours): written as it is. */
+  styled?: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour by default). */
   isTTY: boolean;
   /** Working directory (config discovery, relative paths). */
   cwd: string;
+}
+
+/**
+ * The io every command gets: stdout and stderr pass through the one terminal sanitiser, so a rule
+ * id, rule text, file name, config key or argument cannot drive the terminal whichever command
+ * prints it; only `styled` (a formatter's coloured report) is written as it is.
+ */
+export function terminalIo(io: CliIo): CliIo {
+  return { ...io, stdout: (t) => io.stdout(terminalText(t)), stderr: (t) => io.stderr(terminalText(t)), styled: io.styled ?? io.stdout };
 }
 
 /** A mistake in the command line: exit 2 with the message and a pointer to --help. */

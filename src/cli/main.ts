@@ -5,7 +5,7 @@
 import { formatterNames } from '../report/formatters';
 import { SEVERITIES } from '../report/model';
 import { packageVersion } from '../paths';
-import { UsageError, type CliIo } from './io';
+import { terminalIo, UsageError, type CliIo } from './io';
 import { OutOfMemory } from './lint-job';
 import { lintCommand } from './commands/lint';
 import { explainCommand, rulesCommand } from './commands/catalog';
@@ -89,7 +89,8 @@ Exit codes:
 `;
 }
 
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], raw: CliIo): Promise<number> {
+  const io = terminalIo(raw);
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {

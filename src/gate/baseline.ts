@@ -49,10 +49,13 @@ export function formatBaseline(baseline: Baseline): string {
  */
 export async function loadBaseline(file: string, cwd: string): Promise<{ baseline?: Baseline; source: string; diagnostics: Diagnostic[] }> {
   const source = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/');
-  const read = await readJsonFile(path.resolve(cwd, file), source);
+  // Named directly: on the command line, or by a config whose paths are checked (src/config.ts).
+  const read = await readJsonFile(path.resolve(cwd, file), source, 'baseline', { followLinks: true });
   if (!read.ok) {
-    const { message, position } = read.diagnostic;
-    return { source, diagnostics: [diagnostic('error', 'baseline-invalid', `cannot read baseline: ${message}`, { file: source, ...(position ? { position } : {}) })] };
+    const { code, message, position } = read.diagnostic;
+    // A syntax error's words quote the character found; a secret given as the baseline is not echoed.
+    const why = code === 'json-syntax' ? 'is not valid JSON' : code === 'empty-file' ? 'is empty' : message;
+    return { source, diagnostics: [diagnostic('error', 'baseline-invalid', `cannot read baseline: ${why}`, { file: source, ...(position ? { position } : {}) })] };
   }
   const problems: { pointer: string; message: string; offset?: number }[] = [];
   const b = read.value;

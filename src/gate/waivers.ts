@@ -36,7 +36,10 @@ export async function loadWaivers(file: string, cwd: string): Promise<{ waivers:
   const source = path.relative(cwd, path.resolve(cwd, file)).split(path.sep).join('/');
   const { yaml, diagnostics } = await readYamlDocument(path.resolve(cwd, file), source, {
     code: 'waivers-invalid',
-    what: 'waivers',
+    what: 'waivers file',
+    kind: 'waivers',
+    // Named directly: on the command line, or by a config whose paths are checked (src/config.ts).
+    followLinks: true,
     validate: async () =>
       (validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'waivers.schema.json'), 'utf8')))),
   });

@@ -1,17 +1,22 @@
 /**
- * Showing untrusted export text safely, for every format: a control character, a character XML
- * forbids or a bidi override in a resource name must neither break a report, drive a terminal, nor
- * reorder what a reviewer reads; such characters are shown as `\uXXXX`.
+ * Showing untrusted text safely, for every format and every command's terminal output: a control
+ * character, a character XML forbids or a bidi control in a resource name, a rule id or a file name
+ * must neither break a report, drive a terminal (set its title, clear the screen, hide text), nor
+ * reorder what a reviewer reads; such characters are shown as `\uXXXX` (a JSON escape too, so JSON
+ * text stays the same JSON).
  */
 import type { Diagnostic } from '../diagnostics';
 
 export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-const ALWAYS = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff';
+/** C0 and C1 controls but tab and line breaks, line and paragraph separators, non-characters, and every bidi control (marks U+200E, U+200F, U+061C; embeddings and overrides U+202A–U+202E; isolates U+2066–U+2069). */
+const ALWAYS = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff';
 /** Keeps tab and line breaks, which multi-line formats (SARIF, JUnit, GitHub) escape their own way. */
 const UNSAFE_MULTILINE = new RegExp(`[${ALWAYS}]|${LONE_SURROGATE.source}`, 'g');
 /** Also escapes tab and line breaks, for one-line displays (terminal, tables). */
 const UNSAFE_ONE_LINE = new RegExp(`[${ALWAYS}\\t\\n\\r]|${LONE_SURROGATE.source}`, 'g');
+/** Keeps tab and line feeds, for what commands print: a carriage return could overwrite a line. */
+const UNSAFE_TERMINAL = new RegExp(`[${ALWAYS}\\r]|${LONE_SURROGATE.source}`, 'g');
 
 const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -23,6 +28,15 @@ export function visible(text: string): string {
 /** The text on one line, with unsafe characters and line breaks escaped. */
 export function printable(text: string): string {
   return text.replace(UNSAFE_ONE_LINE, escape);
+}
+
+/**
+ * The one terminal sanitiser: every command's output and every message passes through it (see
+ * src/cli/io.ts), so no rule id, rule text, file name, config key or argument echoed back reaches
+ * the terminal as a control sequence. Line feeds and tabs stay.
+ */
+export function terminalText(text: string): string {
+  return text.replace(UNSAFE_TERMINAL, escape);
 }
 
 /** `file:line:col`, or `file#pointer` when no line is known, or the file alone. */

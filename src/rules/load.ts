@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import fg from 'fast-glob';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
+import { readInput } from '../input-file';
 import { decodeYaml, parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
 import { checkNames } from './references';
@@ -15,7 +16,6 @@ import type { CompiledRule } from './types';
 import { SCHEMAS_DIR } from '../paths';
 
 export const RULE_SCHEMA_FILE = path.join(SCHEMAS_DIR, 'rule.schema.json');
-const MAX_RULE_FILE_BYTES = 1_000_000;
 
 export interface LoadRulesOptions {
   collections: ReadonlySet<string>;
@@ -39,9 +39,16 @@ async function ruleValidator(): Promise<ValidateFunction> {
   return validator;
 }
 
-/** Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml. */
-export async function findRuleFiles(inputs: string[]): Promise<{ files: { abs: string; rel: string }[]; diagnostics: Diagnostic[] }> {
-  const files: { abs: string; rel: string }[] = [];
+/** A rule file to read; `named` when the path itself was given (a link may be followed), not found in a folder. */
+interface RuleFile {
+  abs: string;
+  rel: string;
+  named: boolean;
+}
+
+/** Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml (links not followed). */
+export async function findRuleFiles(inputs: string[]): Promise<{ files: RuleFile[]; diagnostics: Diagnostic[] }> {
+  const files: RuleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const input of inputs) {
     const abs = path.resolve(input);
@@ -50,9 +57,9 @@ export async function findRuleFiles(inputs: string[]): Promise<{ files: { abs: s
       diagnostics.push(diagnostic('error', 'rules-missing', `rule path does not exist: ${input}`, { file: input }));
     } else if (st.isDirectory()) {
       const found = await fg(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] });
-      for (const f of found.sort(cmp)) files.push({ abs: path.join(abs, f), rel: displayPath(path.join(abs, f)) });
+      for (const f of found.sort(cmp)) files.push({ abs: path.join(abs, f), rel: displayPath(path.join(abs, f)), named: false });
     } else {
-      files.push({ abs, rel: displayPath(abs) });
+      files.push({ abs, rel: displayPath(abs), named: true });
     }
   }
   return { files, diagnostics };
@@ -63,17 +70,15 @@ function displayPath(abs: string): string {
   return path.relative(process.cwd(), abs).split(path.sep).join('/');
 }
 
-export async function loadRuleFile(abs: string, rel: string, options: LoadRulesOptions): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
+export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
+  const { abs, rel } = f;
   const diagnostics: Diagnostic[] = [];
-  let buf: Buffer;
-  try {
-    buf = await readFile(abs);
-  } catch (e) {
-    return { diagnostics: [diagnostic('error', 'rule-unreadable', `cannot read rule file: ${(e as Error).message}`, { file: rel })] };
+  const read = await readInput(abs, 'rule', { followLinks: f.named });
+  if ('problem' in read) {
+    const code = read.problem.code === 'too-large' ? 'rule-too-large' : 'rule-unreadable';
+    return { diagnostics: [diagnostic('error', code, `the rule file ${read.problem.message}`, { file: rel })] };
   }
-  if (buf.length > MAX_RULE_FILE_BYTES) {
-    return { diagnostics: [diagnostic('error', 'rule-too-large', `rule file is larger than ${MAX_RULE_FILE_BYTES} bytes`, { file: rel })] };
-  }
+  const buf = read.bytes;
   const decoded = decodeYaml(buf, rel, 'rule-yaml');
   if ('diagnostics' in decoded) return decoded;
   const parsed = parseYaml(decoded.text, rel, 'rule-yaml');
@@ -105,7 +110,7 @@ export async function loadRules(inputs: string[], options: LoadRulesOptions): Pr
   const rules: CompiledRule[] = [];
   const seen = new Map<string, string>();
   for (const f of files) {
-    const res = await loadRuleFile(f.abs, f.rel, options);
+    const res = await loadRuleFile(f, options);
     diagnostics.push(...res.diagnostics);
     if (!res.rule) continue;
     const prior = seen.get(res.rule.meta.id);

@@ -3,7 +3,6 @@
  * record as exported, normalise it. Every problem becomes a diagnostic; nothing here throws, and one
  * file's problems never stop another's.
  */
-import { stat } from 'node:fs/promises';
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import { classify, type Classified } from './detect';
 import type { RawRecord, Unwrapped } from './envelope';
@@ -12,6 +11,7 @@ import { readJsonExport, type DuplicateKey, type ExportRead, type Locate } from 
 import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { validateRecord } from './validate';
+import { openInput } from '../input-file';
 
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
 const MAX_RECORD_DIAGNOSTICS = 20;
@@ -100,8 +100,9 @@ export async function loadFile(absolutePath: string, file: string, options: File
  */
 async function readExport(absolutePath: string, file: string, streamThreshold: number): Promise<ExportRead> {
   const format = formatOf(file);
-  // When stat fails, the in-memory path reports why the file cannot be read.
-  const size = await stat(absolutePath).then((s) => s.size, () => 0);
+  // The size from the open descriptor of a regular file; otherwise the in-memory path says why it cannot be read.
+  const opened = await openInput(absolutePath);
+  const size = 'handle' in opened ? (await opened.handle.close(), opened.size) : 0;
   if (format === 'ndjson' || size > streamThreshold) return streamExport(absolutePath, file, { format });
   const read = await readJsonExport(absolutePath, file);
   if (read.ok || read.diagnostic.code === 'read-error' || read.diagnostic.code === 'empty-file') return read;

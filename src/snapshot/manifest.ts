@@ -77,7 +77,10 @@ export async function loadManifest(
   const read = await readYamlDocument(absolute, file, {
     code: 'manifest-invalid',
     what: 'manifest',
+    kind: 'manifest',
     optional: explicitPath === undefined,
+    // A manifest named on the command line may be a link; snapshot.yaml found in the folder may not.
+    followLinks: explicitPath !== undefined,
     partial: true,
     validate: () => compileSchema(MANIFEST_SCHEMA, 'document'),
   });
@@ -111,6 +114,13 @@ export async function loadManifest(
     const filePositions = (entry.files ?? []).map((pattern, j) => {
       const position = at(['exports', i, 'files', j]);
       inside(pattern, position, 'files pattern');
+      // Counted before fast-glob sees it: the glob library expands braces into a list first.
+      const why =
+        pattern.length > MAX_PATTERN_LENGTH ? `is longer than ${MAX_PATTERN_LENGTH} characters` : braceExpansions(pattern) > MAX_PATTERN_EXPANSIONS ? `expands to more than ${MAX_PATTERN_EXPANSIONS} patterns` : undefined;
+      if (why !== undefined) {
+        diagnostics.push(invalid(`files pattern ${why}; match the export's files with '*' instead`, position));
+        outside = true;
+      }
       return position;
     });
     const pages = entry.pages?.map((page, j): ManifestPage => {
@@ -118,7 +128,7 @@ export async function loadManifest(
       inside(page.file, position, 'page');
       return { file: page.file.split('\\').join('/'), records: page.records, position };
     });
-    // Never globbed: the pattern would list files outside the snapshot.
+    // Never globbed: the pattern would list files outside the snapshot, or too many patterns.
     if (outside) return [];
     return [{ kind: entry.kind, files: entry.files, position: at(['exports', i]), filePositions, ...(entry.minRecords !== undefined ? { minRecords: entry.minRecords } : {}), ...(pages === undefined ? {} : { pages }) }];
   });
@@ -127,6 +137,54 @@ export async function loadManifest(
     .map(([ruleId, min]) => ({ ruleId, min, file, position: positionIn(yaml, ['minChecked', ruleId], { key: true }) }));
   const takenAt = raw.takenAt && !bad('takenAt') ? { takenAt: raw.takenAt } : {};
   return { manifest: { file, facts, exports: entries, minChecked, ...takenAt }, diagnostics };
+}
+
+/** Longest `files` pattern, and most patterns its braces may expand to (`{1..1000}{1..1000}` would be a million). */
+export const MAX_PATTERN_LENGTH = 500;
+export const MAX_PATTERN_EXPANSIONS = 1_000;
+
+/**
+ * How many patterns the glob library's brace expansion makes of `pattern`: `{a,b}` adds its
+ * alternatives, `{1..20}` and `{a..z}` count their range, groups in a row multiply. Counted, never
+ * expanded, and capped just past the limit, so a hostile pattern costs one pass over its text.
+ */
+export function braceExpansions(pattern: string): number {
+  const cap = MAX_PATTERN_EXPANSIONS + 1;
+  let i = 0;
+  /** Patterns the text up to the closing `}` or `,` of the enclosing group (or the end) makes. */
+  const sequence = (): number => {
+    let n = 1;
+    while (i < pattern.length && pattern[i] !== '}' && pattern[i] !== ',') {
+      if (pattern[i] === '\\') i += 2;
+      else if (pattern[i] === '{') n = Math.min(cap, n * group());
+      else i++;
+    }
+    return n;
+  };
+  const group = (): number => {
+    const start = ++i;
+    let alternatives = sequence();
+    let commas = 0;
+    while (pattern[i] === ',') {
+      i++;
+      commas++;
+      alternatives = Math.min(cap, alternatives + sequence());
+    }
+    if (pattern[i] !== '}') return 1; // unclosed: taken literally
+    const body = pattern.slice(start, i++);
+    if (commas > 0) return alternatives;
+    const range = /^(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?$/.exec(body);
+    if (!range) return alternatives;
+    const ends = [range[1], range[2]].map((e) => (/^-?\d+$/.test(e) ? Number(e) : e.charCodeAt(0)));
+    const step = Math.max(1, Math.abs(Number(range[3] ?? 1)));
+    return Math.min(cap, Math.floor(Math.abs(ends[1] - ends[0]) / step) + 1);
+  };
+  let n = 1;
+  while (i < pattern.length) {
+    n = Math.min(cap, n * sequence());
+    i++; // a stray '}' or ',' outside any group is literal
+  }
+  return n;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { diagnostic, positionAt, type Diagnostic, type Position } from '../diagnostics';
 import { unwrap, type Unwrapped } from './envelope';
 import { duplicateKeys, scanJson } from './json-scan';
 import { decodeText } from '../decode';
+import { readInput, type InputKind } from '../input-file';
 
 /** A file read and parsed, or the diagnostic that says why it could not be. */
 export type ReadResult = { ok: true; text: string; value: unknown } | { ok: false; diagnostic: Diagnostic };
@@ -46,14 +46,11 @@ export function parseJsonText(text: string, file: string): ReadResult {
   }
 }
 
-/** Reads, decodes and parses one export file. Never throws. */
-export async function readJsonFile(absolutePath: string, file: string): Promise<ReadResult> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(absolutePath);
-  } catch (err) {
-    return { ok: false, diagnostic: diagnostic('error', 'read-error', `cannot read file: ${(err as Error).message}`, { file }) };
-  }
+/** Reads (by the one reader for untrusted files), decodes and parses one JSON file. Never throws. */
+export async function readJsonFile(absolutePath: string, file: string, kind: InputKind = 'export', options: { followLinks?: boolean } = {}): Promise<ReadResult> {
+  const read = await readInput(absolutePath, kind, options);
+  if ('problem' in read) return { ok: false, diagnostic: diagnostic('error', 'read-error', `the file ${read.problem.message}`, { file }) };
+  const bytes = read.bytes;
   let decoded: ReturnType<typeof decodeText>;
   try {
     decoded = decodeText(bytes);

@@ -5,9 +5,9 @@
  * characters decodes on its own, and byte offsets into this stream are the reader's coordinates.
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
 import type { Position } from '../diagnostics';
 import { encodingProblem } from '../decode';
+import { openInput } from '../input-file';
 
 /** Bytes read per chunk: large enough that per-chunk work is noise, small next to any heap. */
 export const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
@@ -27,7 +27,10 @@ export async function* utf8Chunks(path: string, chunkSize = DEFAULT_CHUNK_SIZE):
   // The byte order mark needs the first three bytes, which tiny chunks may deliver one by one.
   let head: Buffer | undefined = EMPTY;
   let decoder: Decoder | undefined;
-  for await (const raw of createReadStream(path, { highWaterMark: chunkSize }) as AsyncIterable<Buffer>) {
+  // The one reader's checks, on every pass: a file swapped for a link or a FIFO since it was listed is refused.
+  const opened = await openInput(path);
+  if ('problem' in opened) throw new Error(`the file ${opened.problem.message}`);
+  for await (const raw of opened.handle.createReadStream({ highWaterMark: chunkSize }) as AsyncIterable<Buffer>) {
     let bytes = raw;
     if (head !== undefined) {
       head = Buffer.concat([head, raw]);

@@ -15,7 +15,7 @@
  * Only the rule under test runs. The same runner serves `npm test` and `posture-lint test`.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readInput } from '../input-file';
 import * as path from 'node:path';
 import fg from 'fast-glob';
 import { cmp, diagnostic, type Diagnostic, type Position } from '../diagnostics';
@@ -66,7 +66,11 @@ function rel(p: string): string {
 async function fingerprint(dir: string, yaml: YamlFile): Promise<string> {
   const hash = createHash('sha256');
   const files = (await fg('**/*', { cwd: dir, onlyFiles: true, followSymbolicLinks: false, ignore: ['case.yaml'] })).sort(cmp);
-  for (const f of files) hash.update(f).update('\0').update(await readFile(path.join(dir, f))).update('\0');
+  for (const f of files) {
+    // A file the loader will refuse (a link or FIFO swapped in) is hashed by its name and why.
+    const read = await readInput(path.join(dir, f), 'export');
+    hash.update(f).update('\0').update('bytes' in read ? read.bytes : read.problem.message).update('\0');
+  }
   const expect = isPlainObject(yaml.data) ? yaml.data.expect : undefined;
   hash.update(JSON.stringify(expect ?? null));
   return hash.digest('hex');
@@ -117,7 +121,12 @@ export async function findCases(ruleFile: string): Promise<{ cases: RuleCase[]; 
   for (const f of files) {
     const dir = path.join(testsDir, path.dirname(f));
     const file = rel(path.join(testsDir, f));
-    const decoded = decodeYaml(await readFile(path.join(testsDir, f)), file, 'case-invalid');
+    const bytes = await readInput(path.join(testsDir, f), 'rule-case');
+    if ('problem' in bytes) {
+      diagnostics.push(diagnostic('error', 'case-invalid', `the case file ${bytes.problem.message}`, { file }));
+      continue;
+    }
+    const decoded = decodeYaml(bytes.bytes, file, 'case-invalid');
     const parsed: ReturnType<typeof parseYaml> = 'text' in decoded ? parseYaml(decoded.text, file, 'case-invalid') : decoded;
     if (!parsed.yaml) {
       diagnostics.push(...parsed.diagnostics);

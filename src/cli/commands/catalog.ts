@@ -1,7 +1,8 @@
 /** `posture-lint rules` and `posture-lint explain`: the rules a run would use, and a rule's docs. */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Diagnostic } from '../../diagnostics';
+import { decodeText } from '../../decode';
+import { readInput } from '../../input-file';
 import { cmp } from '../../diagnostics';
 import { COLLECTIONS } from '../../lint';
 import { loadConfiguredRules } from '../../rules/select';
@@ -35,18 +36,27 @@ export function formatCatalog(entries: readonly CatalogEntry[]): string {
   return `${[line(header), ...rows.map(line)].join('\n')}\n\n${entries.length} rules. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
 }
 
-/** The rule's Markdown docs beside its file, or its metadata when it has none. */
-export async function explainRule(entry: CatalogEntry): Promise<string> {
+/**
+ * The rule's Markdown docs beside its file, or its metadata when it has none. The docs come from
+ * the rule's folder, so they are read like any untrusted file: a link or a FIFO named `<rule>.md`
+ * is refused, never followed.
+ */
+export async function explainRule(entry: CatalogEntry): Promise<{ text: string } | { problem: string }> {
   const doc = path.resolve(entry.meta.file.replace(/\.ya?ml$/i, '.md'));
-  const text = await readFile(doc, 'utf8').catch(() => undefined);
-  if (text !== undefined) return text.endsWith('\n') ? text : `${text}\n`;
+  const read = await readInput(doc, 'rule-doc');
+  if ('problem' in read && read.problem.code !== 'missing') return { problem: `${path.relative(process.cwd(), doc)}: the rule's docs ${read.problem.message}` };
+  if ('bytes' in read) {
+    const decoded = decodeText(read.bytes);
+    if ('error' in decoded) return { problem: `${path.relative(process.cwd(), doc)}: the rule's docs: ${decoded.error}` };
+    return { text: decoded.text.endsWith('\n') ? decoded.text : `${decoded.text}\n` };
+  }
   const m = entry.meta;
   const parts = [`# ${m.id}`, '', `**${m.title}** Severity: ${m.severity}.`, '', m.description];
   if (m.rationale) parts.push('', '## Why it matters', m.rationale);
   if (m.remediation) parts.push('', '## How to fix', m.remediation);
   parts.push('', '## Exports it needs', ...entry.needs.map((n) => `- ${n}`));
   if (m.references.length) parts.push('', '## References', ...m.references.map((r) => `- ${r}`));
-  return `${parts.join('\n')}\n`;
+  return { text: `${parts.join('\n')}\n` };
 }
 
 export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
@@ -73,6 +83,11 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
     const hint = closest(id, entries.map((e) => e.meta.id));
     throw new UsageError(`no rule '${id}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'posture-lint rules --ruleset all' lists them`);
   }
-  io.stdout(await explainRule(entry));
+  const explained = await explainRule(entry);
+  if ('problem' in explained) {
+    io.stderr(`posture-lint: ${explained.problem}\n`);
+    return 2;
+  }
+  io.stdout(explained.text);
   return 0;
 }

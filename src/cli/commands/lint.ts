@@ -13,6 +13,7 @@ import { formatterNames, getFormatter } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
+import { terminalText } from '../../report/text';
 import { configFor, RULE_OPTIONS } from '../options';
 import { snapshotInRepository } from '../repository';
 import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
@@ -120,6 +121,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
         ...(values.framework ? { frameworks: values.framework } : {}),
       });
       if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
+      else if (color) (io.styled ?? io.stdout)(many ? `== ${terminalText(positionals[i])}\n${text}\n` : text);
       else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);
     }
     code = Math.max(code, exitCode(report)) as 0 | 1 | 2;

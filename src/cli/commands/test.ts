@@ -11,14 +11,14 @@ import { formatProblem, UsageError, type CliIo } from '../io';
 import { configFor } from '../options';
 import { parseArgs } from 'node:util';
 
-/** Rule files named by the arguments: files as given, folders' *.yaml files. */
+/** Rule files named by the arguments: files as given, folders' *.yaml files (links in a folder are not followed). */
 async function ruleFiles(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const input of inputs) {
     const st = await stat(input).catch(() => undefined);
     if (!st) throw new UsageError(`rule path does not exist: ${input}`);
     if (!st.isDirectory()) out.push(input);
-    else for (const f of (await readdir(input)).filter((f) => /\.ya?ml$/i.test(f)).sort(cmp)) out.push(path.join(input, f));
+    else for (const f of (await readdir(input, { withFileTypes: true })).filter((f) => f.isFile() && /\.ya?ml$/i.test(f.name)).map((f) => f.name).sort(cmp)) out.push(path.join(input, f));
   }
   return out;
 }

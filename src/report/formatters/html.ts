@@ -208,7 +208,7 @@ function findingsSection(report: Report, context: FormatContext): string {
   const options = SEVERITIES.map((sev) => `<option value="${sev}">${sev}</option>`).join('');
   // `<` escaped so no export text can close the data block and open markup; bidi controls so the
   // file reads the same in an editor. JSON.parse gives back the same strings.
-  const data = JSON.stringify(index).replace(/[<\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const data = JSON.stringify(index).replace(/[<\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return (
     `<section id="findings"><h2>Findings</h2>` +
     `<p class="muted">${plural(active.length, 'finding')} failing the run${suppressed.length > 0 ? `, ${suppressed.length} suppressed` : ''}.</p>` +
