@@ -185,7 +185,7 @@ describe('report markdown formatter', () => {
     const row = md.split('\n').find((l) => l.includes('alert(1)</') || l.includes('alert(1)&lt;/'))!;
     expect(cells(row)).to.have.length(2);
     expect(cells(row)[0]).to.equal(
-      '&lt;script&gt;alert(1)&lt;/script&gt; \\| \\`code\\` \\*\\*bold\\*\\* \\[x\\](https://evil.example) @\u200boctocat #\u200b12 \\$x\\$ second line\\\\u202e',
+      '&lt;script&gt;alert(1)&lt;/script&gt; \\| \\`code\\` \\*\\*bold\\*\\* \\[x\\](https:\u200b//evil.example) @\u200boctocat #\u200b12 \\$x\\$ second line\\\\u202e',
     );
     const problem = md.split('\n').find((l) => l.includes('json-syntax'))!;
     expect(cells(problem)).to.deep.equal(['**error**', 'a\\|b.json:1:2', 'bad \\| &lt;img src=x onerror=alert(1)&gt;', '`json-syntax`']);

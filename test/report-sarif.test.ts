@@ -177,9 +177,10 @@ describe('report sarif formatter', () => {
           '**Why it matters**',
           'In passive mode the antivirus blocks nothing.',
           '**How to fix**',
-          'Set antivirusEngine.enforcementLevel to real_time.',
+          'Set antivirusEngine.enforcementLevel to real\\_time.',
           '**References**',
-          '- <https://learn.microsoft.com/defender-endpoint/linux-preferences>\n- <https://learn.microsoft.com/defender-endpoint/microsoft-defender-antivirus-compatibility>',
+          '- [learn.microsoft.com/defender-endpoint/linux-preferences](https://learn.microsoft.com/defender-endpoint/linux-preferences)\n' +
+            '- [learn.microsoft.com/defender-endpoint/microsoft-defender-antivirus-compatibility](https://learn.microsoft.com/defender-endpoint/microsoft-defender-antivirus-compatibility)',
         ].join('\n\n'),
       );
       expect(rule.help.text).to.contain('\n\nWhy it matters: In passive mode the antivirus blocks nothing.\n\nHow to fix: Set antivirusEngine');

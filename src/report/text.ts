@@ -39,6 +39,14 @@ export function terminalText(text: string): string {
   return text.replace(UNSAFE_TERMINAL, escape);
 }
 
+/**
+ * Text cut to at most `max` characters, ending in `…` when cut: what a text format shows of a value
+ * (a table cell, a test-case message); the JSON report keeps it whole.
+ */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** `file:line:col`, or `file#pointer` when no line is known, or the file alone. */
 export function diagnosticWhere(d: Diagnostic): string {
   const file = d.file ?? '';

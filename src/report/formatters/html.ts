@@ -25,6 +25,7 @@ import {
 import { coverageChart, coverageTable, rulesChart, severityChart, text } from './html-charts';
 import { SCRIPT, STYLE } from './html-assets';
 import { complianceSection } from './html-compliance';
+import { httpsUrl } from '../markup';
 
 const hash = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 
@@ -42,16 +43,6 @@ const VERDICT_LABEL: Record<VerdictStatus, string> = {
   incomplete: 'Incomplete',
   clean: 'Clean',
 };
-
-/** Only web links become links: a `javascript:` or `file:` reference in a rule file stays text. */
-function webLink(reference: string): URL | undefined {
-  if (!/^https?:\/\//i.test(reference)) return undefined;
-  try {
-    return new URL(reference);
-  } catch {
-    return undefined;
-  }
-}
 
 function header(report: Report): string {
   const v = verdict(report);
@@ -230,7 +221,8 @@ function referenceLinks(rule: RuleResult, context: FormatContext): string {
   const refs = context.rules.get(rule.id)?.references ?? [];
   return refs
     .map((ref) => {
-      const url = webLink(ref);
+      // Only https pages become links: a `javascript:`, `file:` or `http:` reference in a rule file stays text.
+      const url = httpsUrl(ref);
       return url ? `<a href="${h(url.href)}" rel="noopener noreferrer">${text(url.host)}</a>` : `<span class="mono small">${text(ref)}</span>`;
     })
     .join(' ');

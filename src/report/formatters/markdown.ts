@@ -9,12 +9,10 @@ import type { Finding, FormatContext, Formatter, Report, RuleResult } from '../m
 import {
   checkedNothing,
   diagnosticWhere,
-  escapeHtml,
   groupByRule,
   lacking,
   notEvaluated,
   plural,
-  printable,
   resourceLabel,
   severityTotals,
   sortedDiagnostics,
@@ -28,6 +26,8 @@ import {
   subscriptionName,
 } from '../view';
 import type { ComplianceReport, ControlResult, ControlStatus } from '../model';
+import { inertMarkdown } from '../markup';
+import { clip } from '../text';
 
 /** Rows per table, at most: a longer table is not read. */
 const MAX_ROWS = 50;
@@ -46,17 +46,9 @@ export const MARKDOWN_LIMITS = Object.freeze({ comment: 65_536, summary: 1024 * 
 
 const ICON: Record<VerdictStatus, string> = { error: '❌', findings: '❌', incomplete: '⚠️', clean: '✅' };
 
-/**
- * Export text as inert Markdown: one line, no markup, no HTML (`&`, `<`, `>` as entities), no table
- * breaks. Mentions and issue references get a zero-width space so a resource name cannot ping people
- * or link issues.
- */
+/** Export and rule text as one line of inert Markdown (report/markup.ts), cut to a cell's width. */
 export function mdText(text: string): string {
-  if (text.length > MAX_CELL) text = `${text.slice(0, MAX_CELL - 1)}…`;
-  const inert = printable(text.replace(/\s*[\r\n]+\s*/g, ' '))
-    .replace(/[\\`*_[\]|~$]/g, '\\$&')
-    .replace(/(^|[^\w])([@#])(?=\w)/g, '$1$2\u200b');
-  return inert.replace(/[&<>]/g, escapeHtml);
+  return inertMarkdown(clip(text, MAX_CELL), { oneLine: true });
 }
 
 /** Identifiers and paths as code when that is safe; anything unusual as escaped text. */

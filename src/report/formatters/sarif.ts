@@ -18,6 +18,7 @@ import type { ControlRef, FormatContext, Finding, Formatter, Location, Report, R
 import { sortFindings } from '../summary';
 import { checkedNothingText, ciLevel, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { LONE_SURROGATE, visible } from '../text';
+import { httpsUrl, inertMarkdown, markdownReference } from '../markup';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Versioned, so a future change of fingerprint can live beside this one. */
@@ -109,19 +110,23 @@ function pascalCase(id: string): string {
     .join('');
 }
 
-/** The rule's documentation as text and as markdown, from the same sections. */
+/**
+ * The rule's documentation as text and as markdown, from the same sections. Rule text may come from
+ * a pull request, and code scanning renders `help.markdown`: it is inert Markdown, and references
+ * are links only when they are https pages.
+ */
 function help(meta: RuleMeta | undefined, description: string): Message {
   const sections: [string, string][] = [];
   if (meta?.rationale) sections.push(['Why it matters', meta.rationale.trim()]);
   if (meta?.remediation) sections.push(['How to fix', meta.remediation.trim()]);
   const references = meta?.references ?? [];
   const text = [description, ...sections.map(([h, body]) => `${h}: ${body}`)];
-  const markdown = [description, ...sections.map(([h, body]) => `**${h}**\n\n${body}`)];
+  const markdown = [inertMarkdown(description), ...sections.map(([h, body]) => `**${h}**\n\n${inertMarkdown(body)}`)];
   if (references.length > 0) {
     text.push(`References:\n${references.map((r) => `- ${r}`).join('\n')}`);
-    markdown.push(`**References**\n\n${references.map((r) => `- <${r}>`).join('\n')}`);
+    markdown.push(`**References**\n\n${references.map((r) => `- ${markdownReference(r)}`).join('\n')}`);
   }
-  return { text: text.join('\n\n'), markdown: markdown.join('\n\n') };
+  return { text: visible(text.join('\n\n')), markdown: markdown.join('\n\n') };
 }
 
 /** `mcsb/ES-2`, `cis-azure-3.0.0/3.1.3.3`: a control as a code-scanning tag (one word, no spaces). */
@@ -146,16 +151,17 @@ function ruleTags(meta: RuleMeta | undefined, frameworks: readonly string[]): st
 
 function ruleDescriptor(rule: RuleResult, meta: RuleMeta | undefined, frameworks: readonly string[]) {
   const description = meta?.description.trim() || rule.title;
-  const references = meta?.references ?? [];
+  // Code scanning links the rule's name to helpUri: the first reference that is an https page, if any.
+  const helpUri = (meta?.references ?? []).map(httpsUrl).find((u) => u !== undefined)?.href;
   const tags = ruleTags(meta, frameworks);
   const controls = (meta?.controls ?? []).map((c) => `${c.framework}:${c.id}`);
   return {
     id: rule.id,
     name: truncate(pascalCase(rule.id), CODE_SCANNING.nameChars),
-    shortDescription: { text: truncate(rule.title, CODE_SCANNING.descriptionChars) },
-    fullDescription: { text: truncate(description, CODE_SCANNING.descriptionChars) },
+    shortDescription: { text: truncate(visible(rule.title), CODE_SCANNING.descriptionChars) },
+    fullDescription: { text: truncate(visible(description), CODE_SCANNING.descriptionChars) },
     help: help(meta, description),
-    ...(references.length > 0 ? { helpUri: references[0] } : {}),
+    ...(helpUri !== undefined ? { helpUri } : {}),
     defaultConfiguration: { level: ciLevel(rule.severity) },
     // Every control, uncut, for tools that read more than GitHub's first 10 tags.
     properties: { tags, 'security-severity': SECURITY_SEVERITY[rule.severity], ...(controls.length > 0 ? { controls } : {}) },
