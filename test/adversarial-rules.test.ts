@@ -13,6 +13,7 @@ import { parse as parseYamlText } from 'yaml';
 import { COLLECTIONS } from '../src/lint';
 import { loadRules } from '../src/rules/load';
 import { resolvePath } from '../src/rules/path';
+import { CUT_MARK, MAX_RENDERED_CHARS } from '../src/rules/template';
 import type { Report } from '../src/report/model';
 import { ADVERSARIAL, CONTOSO, exitOf, lintAt, pollution, reportSchemaErrors } from './adversarial-helpers';
 import { scratch } from './snapshot-helpers';
@@ -151,7 +152,7 @@ describe('adversarial rules', function () {
       });
     }
 
-    it('a 760 kB message of 40,000 placeholders loads and renders within 10 s', async () => {
+    it('a 760 kB message of 40,000 placeholders loads and renders, cut at 4,096 characters, within 10 s', async () => {
       const { dir, cleanup } = scratch();
       try {
         const id = 'huge-message';
@@ -160,7 +161,9 @@ describe('adversarial rules', function () {
         const { report } = await lintAt({ snapshot: CONTOSO, ruleset: 'none', rules: [join(dir, `${id}.yaml`)] });
         expect(Date.now() - started).to.be.below(10_000);
         expect(report.rules[0].status).to.equal('failed');
-        expect(report.findings[0].message.length).to.be.greaterThan(40_000 * 5);
+        expect(report.findings[0].message).to.match(/^(\S+ ){100}.*… \(cut at 4,096 characters\)$/);
+        expect(report.findings.every((f) => f.message.length === MAX_RENDERED_CHARS + CUT_MARK.length)).to.equal(true);
+        expect(report.diagnostics.filter((d) => d.code === 'message-cut').map((d) => `${d.severity} ${d.ruleId}`)).to.deep.equal(['warning huge-message']);
       } finally {
         cleanup();
       }

@@ -9,7 +9,7 @@ import type { Finding, Location, ResourceRef, RuleResult } from '../report/model
 import type { CompiledJoin, CompiledRule, EvalContext } from '../rules/types';
 import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
-import { renderTemplate, type Template, type TemplateValues } from '../rules/template';
+import { CUT_MARK, MAX_RENDERED_CHARS, renderTemplate, type Template, type TemplateValues } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
 import { createHash } from 'node:crypto';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
@@ -213,6 +213,11 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
     return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: budget ? 'stopped by the evaluation budget' : 'stopped by an error' };
   }
   for (const f of ruleFindings) findings.push(f);
+  const cut = ruleFindings.filter((f) => f.message.endsWith(CUT_MARK)).length;
+  if (cut > 0) {
+    const message = `rule ${rule.meta.id}: the message of ${cut} finding${cut === 1 ? '' : 's'} was cut at ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters; shorten the template`;
+    diagnostics.push(diagnostic('warning', 'message-cut', message, { file: rule.meta.file, ruleId: rule.meta.id }));
+  }
   // No record in scope proves nothing: say so rather than pass.
   const status = failed > 0 ? 'failed' : evaluated === 0 ? 'checked-nothing' : 'passed';
   return { ...base, status, evaluated, passed: evaluated - failed, failed };
@@ -227,7 +232,7 @@ function checkSubject(rule: CompiledRule, subject: Subject, indexes: JoinIndexes
   const names = scope.names as Map<string, unknown>;
   for (const l of rule.lets) {
     // A let over a list that is not there is not there either, so counting it fails.
-    const list = resolveBound(l.select, scope);
+    const list = resolveBound(l.select, scope, ctx.budget);
     names.set(l.name, list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l));
   }
   if (rule.where && !rule.where(scope, ctx)) return 'skipped';

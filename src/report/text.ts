@@ -40,6 +40,13 @@ export function terminalText(text: string): string {
 }
 
 /**
+ * Characters of one value a text format shows (a JUnit message, an annotation, a SARIF message):
+ * a 20 MB device name must not make a report too large to build or to upload. Rendered templates
+ * are at most 4,096 characters (src/rules/template.ts), so only export values this long are cut.
+ */
+export const MAX_SHOWN_CHARS = 8_192;
+
+/**
  * Text cut to at most `max` characters, ending in `…` when cut: what a text format shows of a value
  * (a table cell, a test-case message); the JSON report keeps it whole.
  */

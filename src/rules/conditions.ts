@@ -109,7 +109,7 @@ function compileOperand(raw: unknown, at: YamlPath, env: CompileEnv): Operand | 
 function operandValue(op: Operand, scope: Bound, ctx: EvalContext): unknown {
   if ('literal' in op) return op.literal;
   if ('fact' in op) return ctx.facts.get(op.fact);
-  return resolvePath(op.field, scope);
+  return resolvePath(op.field, scope, ctx.budget);
 }
 
 function compileField(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
@@ -151,7 +151,7 @@ function fieldPredicate(path: ParsedPath, def: OperatorDef, operand: Operand, ca
     return never;
   }
   return (scope, ctx) => {
-    const actual = resolvePath(path, scope);
+    const actual = resolvePath(path, scope, ctx.budget);
     if (actual === undefined && !def.acceptsMissing) return false;
     if (actual === null && !def.acceptsNull) return false;
     const value = operandValue(fixed, scope, ctx);
@@ -198,7 +198,7 @@ function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: Comp
   const test = compileCondition(raw.satisfies, [...at, 'satisfies'], env);
   if (!list) return never;
   return (scope, ctx) => {
-    const value = resolveBound(list, scope);
+    const value = resolveBound(list, scope, ctx.budget);
     // A list that is not there fails, like an absent field: `all` must not hold over nothing read.
     if (value === undefined || value === null) return false;
     const els = elements(value);
@@ -209,6 +209,9 @@ function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: Comp
     return !els.some(ok);
   };
 }
+
+/** Characters of a `distinct` key that cost one step: building a key (JSON with folded case) takes about 80 ns per 4 characters. */
+const DISTINCT_CHARS_PER_STEP = 4;
 
 /** Equal values (as valuesEqual sees them: strings case-insensitive, "5" = 5) get equal keys. */
 function distinctKey(v: unknown): string {
@@ -232,7 +235,9 @@ export function selectElements(
     const bound = bindElement(scope, opts.as, el);
     if (opts.where && !opts.where(bound, ctx)) continue;
     if (opts.distinct) {
-      const key = distinctKey(resolvePath(opts.distinct, bound));
+      const key = distinctKey(resolvePath(opts.distinct, bound, ctx.budget));
+      // A key of a whole record or list is its JSON: its cost grows with its size, so it is charged by it.
+      if (key.length > DISTINCT_CHARS_PER_STEP) ctx.budget.spend(Math.floor(key.length / DISTINCT_CHARS_PER_STEP));
       if (seen!.has(key)) continue;
       seen!.add(key);
     }
@@ -261,7 +266,7 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
   }
   if (!list) return never;
   return (scope, ctx) => {
-    const value = resolveBound(list, scope);
+    const value = resolveBound(list, scope, ctx.budget);
     if (value === undefined || value === null) return false;
     const n = selectElements(elements(value), scope, ctx, { as, where, distinct }).length;
     return checks.every(({ def, operand }) => def.test(n, operandValue(operand, scope, ctx), { caseSensitive: false, now: ctx.now }));

@@ -10,6 +10,7 @@
  * properties, so a record's `__proto__` or `constructor` key is data, never the prototype.
  */
 import { JSONPath } from 'jsonpath-plus';
+import type { StepBudget } from './types';
 
 export type Segment = { name: string } | { index: number };
 
@@ -154,12 +155,47 @@ export function plain(value: unknown): unknown {
   return value;
 }
 
-/** Resolve a parsed path against a value. Absent values are `undefined`. */
-export function resolvePath(path: ParsedPath, root: unknown): unknown {
+/** Values counted before their steps are charged at once, so a budget that runs out stops the count early. */
+const CHARGE_EVERY = 4096;
+/**
+ * Steps per value a `..` descent visits, and per match a JSONPath returns: jsonpath-plus takes
+ * about 3 µs per value it descends through and as much again per match it builds, where a step
+ * (an element a quantifier visits) takes well under 0.1 µs.
+ */
+export const DESCENT_STEPS_PER_VALUE = 25;
+export const JSONPATH_STEPS_PER_MATCH = 25;
+
+/**
+ * Charges the values below `json` before a `..` descent visits them: inside a
+ * quantifier over a whole collection (`$..*` in an aggregate rule) that is every record once per
+ * element, which the budget must stop. Iterative, so deep data costs no stack here.
+ */
+function chargeDescent(json: object, budget: StepBudget): void {
+  const stack: unknown[] = [json];
+  let steps = 0;
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (++steps === CHARGE_EVERY) {
+      budget.spend(steps * DESCENT_STEPS_PER_VALUE);
+      steps = 0;
+    }
+    if (Array.isArray(value)) for (const v of value) stack.push(v);
+    else if (value !== null && typeof value === 'object') for (const k of Object.keys(value)) stack.push((value as Record<string, unknown>)[k]);
+  }
+  budget.spend(steps * DESCENT_STEPS_PER_VALUE);
+}
+
+/**
+ * Resolve a parsed path against a value. Absent values are `undefined`. With a budget (during a
+ * rule's evaluation), a JSONPath is charged per match, and a `..` descent per value below.
+ */
+export function resolvePath(path: ParsedPath, root: unknown, budget?: StepBudget): unknown {
   if (path.jsonPath !== undefined) {
     const json = plain(root);
     if (json === null || typeof json !== 'object') return undefined;
+    if (budget !== undefined && path.jsonPath.includes('..')) chargeDescent(json, budget);
     const matches = JSONPath({ path: path.jsonPath, json: json as object, eval: false, wrap: true }) as unknown[];
+    budget?.spend(matches.length * JSONPATH_STEPS_PER_MATCH);
     // Nothing matched is an absent value, as for a field path: `exists: true` must not pass on it.
     return matches.length === 0 ? undefined : matches;
   }
@@ -172,8 +208,8 @@ export function resolvePath(path: ParsedPath, root: unknown): unknown {
 }
 
 /** Like resolvePath, but keeps bindings so nested joins stay reachable (for quantifiers and lets). */
-export function resolveBound(path: ParsedPath, root: unknown): unknown {
-  if (path.jsonPath !== undefined) return resolvePath(path, root);
+export function resolveBound(path: ParsedPath, root: unknown, budget?: StepBudget): unknown {
+  if (path.jsonPath !== undefined) return resolvePath(path, root, budget);
   let v: unknown = root;
   for (const seg of path.segments) {
     v = step(v, seg);

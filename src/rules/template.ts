@@ -114,26 +114,41 @@ function present(v: unknown): boolean {
   return v !== undefined && v !== null && v !== false && v !== '' && !(Array.isArray(v) && v.length === 0);
 }
 
-function renderParts(parts: readonly Part[], scope: Bound, values: TemplateValues): string {
-  let out = '';
+/**
+ * Characters one rendered template (a message, a resource id or name) may hold. A rule from a pull
+ * request could print a 300,000-character parameter a thousand times per finding; rendering stops
+ * at the cap, so no finding costs more than this however the template is written.
+ */
+export const MAX_RENDERED_CHARS = 4_096;
+/** Ends a rendered template that was cut: the report says so where the text stops. */
+export const CUT_MARK = `… (cut at ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters)`;
+
+/** Appends to `out` until it holds more than the cap; false once it does (the rest is not rendered). */
+function renderParts(parts: readonly Part[], scope: Bound, values: TemplateValues, out: { text: string }): boolean {
+  const add = (text: string): boolean => {
+    out.text += text.length > MAX_RENDERED_CHARS ? text.slice(0, MAX_RENDERED_CHARS + 1) : text;
+    return out.text.length <= MAX_RENDERED_CHARS;
+  };
   for (const p of parts) {
     if ('literal' in p) {
-      out += p.literal;
+      if (!add(p.literal)) return false;
       continue;
     }
     if ('section' in p) {
-      if (present(resolvePath(p.section, scope)) !== p.inverted) out += renderParts(p.parts, scope, values);
+      if (present(resolvePath(p.section, scope)) !== p.inverted && !renderParts(p.parts, scope, values, out)) return false;
       continue;
     }
     let v: unknown;
     if (p.root === 'record') v = resolvePath(p.path, scope);
     else if (p.root === 'params') v = Object.prototype.hasOwnProperty.call(values.params, p.name) ? values.params[p.name] : undefined;
     else v = values.facts.get(p.name);
-    out += display(applyFilters(v, p.filters));
+    if (!add(display(applyFilters(v, p.filters)))) return false;
   }
-  return out;
+  return true;
 }
 
+/** The template's text for one finding, at most MAX_RENDERED_CHARS characters and then CUT_MARK. */
 export function renderTemplate(t: Template, scope: Bound, values: TemplateValues): string {
-  return renderParts(t.parts, scope, values);
+  const out = { text: '' };
+  return renderParts(t.parts, scope, values, out) ? out.text : `${out.text.slice(0, MAX_RENDERED_CHARS)}${CUT_MARK}`;
 }

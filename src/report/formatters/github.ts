@@ -9,7 +9,7 @@ import { compareDiagnostics } from '../../diagnostics';
 import { severityRank, type Formatter } from '../model';
 import { sortFindings } from '../summary';
 import { checkedNothingText, ciLevel, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, type CiLevel } from './ci';
-import { printable, visible } from '../text';
+import { clip, MAX_SHOWN_CHARS, printable, visible } from '../text';
 
 type Command = 'error' | 'warning' | 'notice';
 
@@ -25,7 +25,7 @@ export const ANNOTATIONS = Object.freeze({ perLevelPerStep: 10, perJob: 50 });
 // GitHub's escaping: `%` and line breaks in the message; also `:` and `,` in property values, which
 // would otherwise end the value. Other control characters are shown, not sent to the log viewer.
 function escapeData(text: string): string {
-  return visible(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return visible(clip(text, MAX_SHOWN_CHARS)).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 function escapeProperty(text: string): string {
@@ -53,7 +53,7 @@ function command(a: Annotation): string {
 /** A log line that is no workflow command: it starts with `posture-lint`, never with `::`. */
 function logLine(a: Annotation): string {
   const where = [a.properties.file, a.properties.line, a.properties.col].filter((p) => p !== undefined).join(':');
-  return printable(`posture-lint ${a.level}: ${where ? `${where}: ` : ''}${a.properties.title ?? ''}: ${a.message}`);
+  return printable(clip(`posture-lint ${a.level}: ${where ? `${where}: ` : ''}${a.properties.title ?? ''}: ${a.message}`, MAX_SHOWN_CHARS));
 }
 
 const LEVELS: readonly Command[] = ['error', 'warning', 'notice'];

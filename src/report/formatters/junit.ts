@@ -10,7 +10,7 @@ import { compareDiagnostics } from '../../diagnostics';
 import type { FormatContext, Finding, Formatter, Report, RuleResult } from '../model';
 import { sortFindings } from '../summary';
 import { checkedNothingText, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
-import { diagnosticWhere, visible } from '../text';
+import { clip, diagnosticWhere, MAX_SHOWN_CHARS, visible } from '../text';
 
 interface Outcome {
   tag: 'failure' | 'skipped' | 'error';
@@ -99,9 +99,9 @@ function problemSuite(report: Report, inSnapshot: (file: string) => boolean, inR
   ];
 }
 
-/** Markup characters as entities; a carriage return as a reference, which parsers would turn into a line feed. */
+/** Markup characters as entities, the text cut to MAX_SHOWN_CHARS; a carriage return as a reference, which parsers would turn into a line feed. */
 function escapeText(text: string): string {
-  return visible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+  return visible(clip(text, MAX_SHOWN_CHARS)).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
 /** Attribute values: also quotes, and tabs and line feeds as references, which parsers would turn into spaces. */

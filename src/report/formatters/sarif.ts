@@ -17,7 +17,7 @@ import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
 import type { ControlRef, FormatContext, Finding, Formatter, Location, Report, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
 import { checkedNothingText, ciLevel, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
-import { LONE_SURROGATE, visible } from '../text';
+import { clip, LONE_SURROGATE, MAX_SHOWN_CHARS, visible } from '../text';
 import { httpsUrl, inertMarkdown, markdownReference } from '../markup';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -96,7 +96,7 @@ function resourcePath(kind: string, id: string): string {
  * the text to people), and brackets and backslashes escaped, since `[text](id)` is a link (§3.11.6).
  */
 function plain(text: string): string {
-  return visible(text).replace(/[\\[\]]/g, '\\$&');
+  return visible(clip(text, MAX_SHOWN_CHARS)).replace(/[\\[\]]/g, '\\$&');
 }
 
 function truncate(text: string, max: number): string {

@@ -2,7 +2,7 @@
  * Terminal output for an admin: findings grouped by rule, then the rules that could not run and
  * what they lacked, then input and rule-file problems, then one summary line.
  */
-import { diagnosticWhere, printable } from '../text';
+import { clip, diagnosticWhere, printable } from '../text';
 import { compareDiagnostics, cmp, type Diagnostic } from '../../diagnostics';
 import {
   severityRank,
@@ -71,16 +71,21 @@ interface Cell {
   paint?: Paint;
 }
 
-/** Lines with every column but the last padded to its widest cell; padding stays outside colour. */
+/** Characters of one cell shown, and the widest a column is padded to: one huge value neither crashes the table nor pads every row. */
+const MAX_CELL = 500;
+const MAX_PAD = 60;
+
+/** Lines with every column but the last padded to its widest cell (at most MAX_PAD); padding stays outside colour. */
 function columns(rows: Cell[][], indent: string): string[] {
   const widths: number[] = [];
   for (const row of rows) {
-    for (let i = 0; i < row.length - 1; i++) widths[i] = Math.max(widths[i] ?? 0, row[i].text.length);
+    for (let i = 0; i < row.length - 1; i++) widths[i] = Math.min(MAX_PAD, Math.max(widths[i] ?? 0, Math.min(row[i].text.length, MAX_CELL)));
   }
   return rows.map((row) => {
     const cells = row.map((cell, i) => {
-      const pad = i < row.length - 1 ? ' '.repeat(widths[i] - cell.text.length) : '';
-      return (cell.paint ?? plain)(cell.text) + pad;
+      const text = clip(cell.text, MAX_CELL);
+      const pad = i < row.length - 1 ? ' '.repeat(Math.max(0, widths[i] - text.length)) : '';
+      return (cell.paint ?? plain)(text) + pad;
     });
     return (indent + cells.join('  ')).trimEnd();
   });
