@@ -7,9 +7,11 @@
 
 import type { Position } from './diagnostics';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf16le = new TextDecoder('utf-16le', { fatal: true });
-const utf16be = new TextDecoder('utf-16be', { fatal: true });
+// ignoreBOM: the mark is taken off here, once; a second one is content, as the streaming reader
+// (src/snapshot/utf8-chunks.ts) sees it, so both readers give a file with two marks the same error.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf16le = new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true });
+const utf16be = new TextDecoder('utf-16be', { fatal: true, ignoreBOM: true });
 
 /** The `encoding` message for a file that does not decode; `head` is its first bytes. */
 export function encodingProblem(head: Uint8Array): string {

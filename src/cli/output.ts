@@ -1,6 +1,16 @@
-/** Report files are written whole or not at all, so an upload step never reads a half-written report. */
-import { mkdir, rename, stat, writeFile, unlink } from 'node:fs/promises';
+/**
+ * Writing reports: whole or not at all, so an upload step never reads a half-written report; never
+ * onto what the run reads, so a report cannot replace an export, a rule or a gate setting; and a
+ * signal that stops the run leaves no temporary file behind.
+ */
+import { unlinkSync } from 'node:fs';
+import { mkdir, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
+import { findRuleFiles } from '../rules/load';
+import { UsageError } from './io';
+
+/** Temporary files of writes in progress, removed if a signal ends the process first. */
+const pending = new Set<string>();
 
 export async function writeFileAtomic(file: string, text: string): Promise<void> {
   // A device or pipe (/dev/null, /dev/stdout, a FIFO) is written to, never replaced by a rename.
@@ -10,6 +20,7 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     return;
   }
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  pending.add(tmp);
   try {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
     await writeFile(tmp, text);
@@ -17,5 +28,87 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
     throw e;
+  } finally {
+    pending.delete(tmp);
+  }
+}
+
+/** Removes the temporary files of writes in progress (synchronously: a signal handler runs last). */
+export function removeTemporaryFiles(): void {
+  for (const tmp of pending) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Not created yet, or already renamed.
+    }
+  }
+  pending.clear();
+}
+
+/**
+ * A handler for `signal` that removes temporary files, then lets the signal end the process as it
+ * would have without the handler (bin.ts installs it for SIGINT and SIGTERM).
+ */
+export function removeTemporaryFilesOn(signal: NodeJS.Signals): () => void {
+  return () => {
+    removeTemporaryFiles();
+    process.kill(process.pid, signal);
+  };
+}
+
+/** What a run reads: snapshot folders, and files (config, manifest, waivers, baseline) and rule paths. */
+export interface RunInputs {
+  folders: readonly string[];
+  files: readonly (string | undefined)[];
+  rules: readonly string[];
+}
+
+/** The same file whatever the spelling: device and inode when it exists, else its real folder and name. */
+async function identity(file: string): Promise<string> {
+  const st = await stat(file).catch(() => undefined);
+  if (st) return `${st.dev}:${st.ino}`;
+  return path.join(await realFolder(path.dirname(file)), path.basename(file));
+}
+
+/** The real path of a folder, or of its nearest existing ancestor with the rest appended. */
+async function realFolder(folder: string): Promise<string> {
+  const real = await realpath(folder).catch(() => undefined);
+  if (real !== undefined) return real;
+  const parent = path.dirname(folder);
+  return parent === folder ? folder : path.join(await realFolder(parent), path.basename(folder));
+}
+
+/**
+ * Refuses, as a usage error, reports that would lose data: two reports to one file (the first would
+ * be lost), a report onto a file the run reads (an export, the config, the manifest, waivers, a
+ * baseline, a rule) or into a snapshot folder (the next run would read it as an export). Devices and
+ * pipes (`/dev/null`, `/dev/stdout`) are written to, never replaced, and are not checked.
+ */
+export async function refuseUnsafeOutputs(outputs: readonly string[], inputs: RunInputs, cwd: string): Promise<void> {
+  const resolved = outputs.map((o) => path.resolve(cwd, o));
+  const regular: { output: string; abs: string; id: string }[] = [];
+  for (const [i, abs] of resolved.entries()) {
+    const st = await stat(abs).catch(() => undefined);
+    if (st && !st.isFile()) continue;
+    regular.push({ output: outputs[i], abs, id: await identity(abs) });
+  }
+  for (const [i, o] of regular.entries()) {
+    const twin = regular.findIndex((other, j) => j !== i && other.id === o.id);
+    if (twin >= 0 && twin < i) throw new UsageError(`--output ${regular[twin].output} and --output ${o.output} are the same file: the first report would be lost; give each --format its own file`);
+  }
+  const ruleFiles = (await findRuleFiles(inputs.rules.map((r) => path.resolve(cwd, r)))).files.map((f) => f.abs);
+  const files = new Map<string, string>();
+  for (const f of [...inputs.files, ...ruleFiles]) {
+    if (f === undefined) continue;
+    const abs = path.resolve(cwd, f);
+    if (await stat(abs).catch(() => undefined)) files.set(await identity(abs), f);
+  }
+  const folders = await Promise.all(inputs.folders.map(async (f) => ({ folder: f, real: await realFolder(path.resolve(cwd, f)) })));
+  for (const o of regular) {
+    const input = files.get(o.id);
+    if (input !== undefined) throw new UsageError(`--output ${o.output} is ${input}, which this run reads; write the report elsewhere`);
+    const real = await realFolder(path.dirname(o.abs));
+    const inside = folders.find((f) => real === f.real || real.startsWith(`${f.real}${path.sep}`));
+    if (inside) throw new UsageError(`--output ${o.output} is inside the snapshot folder ${inside.folder}, which the next run would read; write the report elsewhere`);
   }
 }

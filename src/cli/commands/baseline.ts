@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { jobFor, lintAll } from '../lint-job';
 import { createBaseline, formatBaseline } from '../../gate/baseline';
-import { writeFileAtomic } from '../output';
+import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 
@@ -20,7 +20,17 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
     options: { ...RULE_OPTIONS, output: { type: 'string' }, manifest: { type: 'string' }, now: { type: 'string' }, waivers: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new UsageError('baseline create needs one snapshot folder');
-  if (!(await configFor(values.config, io))) return 2;
+  const loaded = await configFor(values.config, io);
+  if (!loaded) return 2;
+  const { config } = loaded;
+  // The baseline the config names may be replaced: refreshing it is what this command is for.
+  if (values.output) {
+    await refuseUnsafeOutputs(
+      [values.output],
+      { folders: [positionals[0]], files: [config?.file, values.manifest, values.waivers ?? config?.waivers], rules: [...(config?.rules ?? []), ...(values.rules ?? [])] },
+      io.cwd,
+    );
+  }
   const [{ report }] = await lintAll([jobFor(positionals[0], values, io.cwd)]);
   if (reportErrors(report.diagnostics, io)) {
     io.stderr('posture-lint: no baseline written: fix the problems above first\n');

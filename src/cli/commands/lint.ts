@@ -11,7 +11,7 @@ import { exitCode } from '../../lint';
 import { jobFor, lintAll } from '../lint-job';
 import { formatterNames, getFormatter } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
-import { writeFileAtomic } from '../output';
+import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { terminalText } from '../../report/text';
 import { configFor, RULE_OPTIONS } from '../options';
@@ -102,7 +102,18 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   for (const name of values.framework ?? []) {
     if (!resolveFramework(name)) throw new UsageError(`unknown framework '${name}' (known: ${frameworkNames().join(', ')})`);
   }
-  if (!(await configFor(values.config, io))) return 2;
+  const loaded = await configFor(values.config, io);
+  if (!loaded) return 2;
+  const { config } = loaded;
+  await refuseUnsafeOutputs(
+    names.flatMap((name) => outputs.flatMap((t) => (t.output === undefined ? [] : [t.output.split(PLACEHOLDER).join(name)]))),
+    {
+      folders: positionals,
+      files: [config?.file, values.manifest, values.waivers ?? config?.waivers, values.baseline ?? config?.baseline],
+      rules: [...(config?.rules ?? []), ...(values.rules ?? [])],
+    },
+    io.cwd,
+  );
   // Only what the command line says: lint() lets it win over the configuration file and names
   // each setting of the file that weakens it.
   const gate = { strict: values.strict, ...(failOnFlag !== undefined ? { failOn: failOnFlag as Severity } : {}), ...(maxFindings !== undefined ? { maxFindings } : {}) };
