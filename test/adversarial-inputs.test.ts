@@ -1,0 +1,292 @@
+/**
+ * The hostile-input catalogue, round two: files that are not what they claim (FIFOs, devices, links,
+ * /proc files, oversized YAML, brace bombs), text that would drive a terminal or a rendered report,
+ * values and rules whose cost grows without bound, and outputs that would lose data. Each case
+ * crashed, hung, leaked or lost a report before its defence; each now gets a clear error or the
+ * right result (docs/security.md, "The catalogue"). Cases that need the CLI run dist/ (built first).
+ */
+import { expect } from 'chai';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config';
+import { loadFile } from '../src/snapshot/file';
+import { loadRules } from '../src/rules/load';
+import { COLLECTIONS } from '../src/lint';
+import { readJsonExport } from '../src/snapshot/read';
+import { streamExport } from '../src/snapshot/stream';
+import { MAX_INPUT_BYTES } from '../src/input-file';
+import { CONTOSO, exitOf, lintAt, reportSchemaErrors, ROOT } from './adversarial-helpers';
+import { brief, scratch } from './snapshot-helpers';
+
+const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+const MACHINES_CONTEXT = 'https://api.security.microsoft.com/api/$metadata#Machines';
+
+/** Runs the compiled CLI in `cwd`; a hang fails the case after `timeout` ms instead of the suite. */
+function cli(args: string[], cwd: string, timeout = 60_000) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout, env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+function mkfifo(path: string): void {
+  execFileSync('mkfifo', [path]);
+}
+
+/** A scratch folder holding a copy of the demo snapshot under `snap/`; removed after the case. */
+function withDemo(run: (dir: string, snap: string) => Promise<void> | void): () => Promise<void> {
+  return async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      cpSync(CONTOSO, join(dir, 'snap'), { recursive: true });
+      await run(dir, join(dir, 'snap'));
+    } finally {
+      cleanup();
+    }
+  };
+}
+
+/** An MDE machines export of `n` devices (fields as the machines API writes them). */
+function machines(n: number, extra: (i: number) => Record<string, unknown> = () => ({})): string {
+  const value = Array.from({ length: n }, (_, i) => ({
+    id: i.toString(16).padStart(40, '0'),
+    computerDnsName: `host-${i}.corp.contoso.com`,
+    osPlatform: 'Ubuntu',
+    healthStatus: 'Active',
+    lastSeen: '2026-11-26T22:00:00Z',
+    onboardingStatus: 'Onboarded',
+    rbacGroupId: 7,
+    rbacGroupName: 'Linux',
+    machineTags: ['prod', 'web'],
+    ...extra(i),
+  }));
+  return JSON.stringify({ '@odata.context': MACHINES_CONTEXT, value });
+}
+
+/** A rule file text with the given id and body (a condition or more keys). */
+function rule(id: string, body: string, head = ''): string {
+  return `id: ${id}\ntitle: Generated hostile rule\nseverity: high\ndescription: A rule from a pull request.\n${head}${body}\n`;
+}
+
+describe('adversarial inputs, round two', function () {
+  this.timeout(60_000);
+
+  describe('one reader: special files are refused on the open descriptor, never waited on', () => {
+    it(
+      'a FIFO named snapshot.yaml is a manifest error, not a hang',
+      withDemo(async (_dir, snap) => {
+        const manifest = join(snap, 'snapshot.yaml');
+        execFileSync('rm', [manifest]);
+        mkfifo(manifest);
+        const { report } = await lintAt({ snapshot: snap });
+        expect(brief(report.diagnostics.filter((d) => d.code === 'manifest-invalid'))).to.deep.equal(['error manifest-invalid snapshot.yaml']);
+        expect(report.diagnostics.find((d) => d.code === 'manifest-invalid')!.message).to.equal('the manifest is a FIFO (named pipe), not a regular file; only regular files are read');
+        expect(exitOf(report)).to.equal(2);
+      }),
+    );
+
+    it(
+      'FIFOs given by the config as rules, waivers and baseline are errors, each naming its file',
+      withDemo(async (dir) => {
+        for (const f of ['fifo-rule.yaml', 'waivers.yaml', 'baseline.json']) mkfifo(join(dir, f));
+        writeFileSync(join(dir, 'posture-lint.yaml'), 'rules: [fifo-rule.yaml]\nwaivers: waivers.yaml\nbaseline: baseline.json\n');
+        const r = cli(['lint', 'snap'], dir);
+        expect(r.signal).to.equal(null);
+        expect(r.code).to.equal(2);
+        expect(r.stdout).to.match(/fifo-rule\.yaml +error +the rule file is a FIFO \(named pipe\), not a regular file; only regular files are read +rule-unreadable/);
+        expect(r.stdout).to.match(/waivers\.yaml +error +the waivers file is a FIFO \(named pipe\)/);
+        expect(r.stdout).to.match(/baseline\.json +error +cannot read baseline: the file is a FIFO \(named pipe\)/);
+      }),
+    );
+
+    it('an export swapped for a FIFO after the folder was listed is a read error on both reading paths', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        mkfifo(join(dir, 'machines.json'));
+        const memory = await loadFile(join(dir, 'machines.json'), 'machines.json');
+        const streamed = await loadFile(join(dir, 'machines.json'), 'machines.json', { streamThreshold: 0 });
+        const ndjson = await streamExport(join(dir, 'machines.json'), 'machines.json', { format: 'ndjson' });
+        for (const d of [memory.diagnostics[0], streamed.diagnostics[0], ndjson.ok ? undefined : ndjson.diagnostic]) {
+          expect(d?.code).to.equal('read-error');
+          expect(d?.message).to.contain('is a FIFO (named pipe), not a regular file');
+        }
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a device named as rules (/dev/zero) is refused before a byte is read; in the config it is outside its folder', async () => {
+      const started = Date.now();
+      const { rules, diagnostics } = await loadRules(['/dev/zero'], { collections: COLLECTIONS });
+      expect(rules).to.deep.equal([]);
+      expect(diagnostics.map((d) => `${d.code} ${d.message}`)).to.deep.equal(['rule-unreadable the rule file is a device, not a regular file; only regular files are read']);
+      expect(Date.now() - started).to.be.below(5_000);
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(join(dir, 'posture-lint.yaml'), 'rules:\n  - /dev/zero\n  - /usr\n');
+        const { config, diagnostics: problems } = await loadConfig(undefined, dir);
+        expect(config).to.equal(undefined);
+        expect(problems.map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`)).to.deep.equal([
+          "2:5 rules: '/dev/zero' is outside the folder of the configuration file; paths in posture-lint.yaml must stay inside its folder",
+          "3:5 rules: '/usr' is outside the folder of the configuration file; paths in posture-lint.yaml must stay inside its folder",
+        ]);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('links are not followed where the file was found, and config paths stay in its folder', () => {
+    it(
+      'a snapshot.yaml that links to a manifest elsewhere is refused, so its promises are not trusted',
+      withDemo(async (dir, snap) => {
+        // A manifest outside the snapshot that would declare a fact the exports cannot prove.
+        writeFileSync(join(dir, 'elsewhere.yaml'), readFileSync(join(snap, 'snapshot.yaml'), 'utf8').replace(/xdrTenantId: .*/, 'xdrTenantId: "00000000-0000-0000-0000-000000000000"'));
+        execFileSync('rm', [join(snap, 'snapshot.yaml')]);
+        symlinkSync(join(dir, 'elsewhere.yaml'), join(snap, 'snapshot.yaml'));
+        const { report } = await lintAt({ snapshot: snap });
+        const problem = report.diagnostics.find((d) => d.code === 'manifest-invalid');
+        expect(problem?.message).to.equal('the manifest is a symbolic link, which posture-lint does not follow');
+        expect(report.snapshot.facts.find((f) => f.name === 'xdrTenantId')?.declared).to.not.equal(true);
+        expect(exitOf(report)).to.equal(2);
+        // Named on the command line, the same file is the user's choice and is read.
+        const { report: named } = await lintAt({ snapshot: snap, manifest: join(snap, 'snapshot.yaml') });
+        expect(named.diagnostics.filter((d) => d.code === 'manifest-invalid')).to.deep.equal([]);
+      }),
+    );
+
+    it('explain refuses a <rule>.md that links to another file, printing nothing of it', () => {
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(join(dir, 'secret.txt'), 'AWS_SECRET_ACCESS_KEY=hunter2\n');
+        mkdirSync(join(dir, 'rules'));
+        writeFileSync(join(dir, 'rules', 'linked-doc.yaml'), rule('linked-doc', 'assert: { field: healthStatus, equals: Active }\nmessage: "{{computerDnsName}}"', 'for: mde.machines\n'));
+        symlinkSync(join(dir, 'secret.txt'), join(dir, 'rules', 'linked-doc.md'));
+        const r = cli(['explain', 'linked-doc', '--rules', 'rules', '--ruleset', 'none'], dir);
+        expect(r.code).to.equal(2);
+        expect(r.stdout + r.stderr).to.not.contain('hunter2');
+        expect(r.stderr).to.contain("rules/linked-doc.md: the rule's docs is a symbolic link, which posture-lint does not follow");
+        // Without the link, the docs fall back to the rule's own text.
+        execFileSync('rm', [join(dir, 'rules', 'linked-doc.md')]);
+        expect(cli(['explain', 'linked-doc', '--rules', 'rules', '--ruleset', 'none'], dir).stdout).to.contain('# linked-doc');
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a config naming /proc/self/environ, a path outside its folder or a link out of it is refused at its line; named on the command line, nothing of the file is quoted', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        mkdirSync(join(dir, 'repo'));
+        symlinkSync('/usr', join(dir, 'repo', 'usr-link'));
+        writeFileSync(join(dir, 'repo', 'posture-lint.yaml'), 'baseline: /proc/self/environ\nwaivers: ../waivers.yaml\nrules: [usr-link, ./rules/../../repo/usr-link/share]\n');
+        const { config, diagnostics } = await loadConfig(undefined, join(dir, 'repo'));
+        expect(config).to.equal(undefined);
+        expect(diagnostics.map((d) => `${d.position?.line} ${d.message}`)).to.deep.equal([
+          "3 rules: 'usr-link' goes through a symbolic link (usr-link), which posture-lint does not follow; paths in posture-lint.yaml must stay inside its folder",
+          "3 rules: './rules/../../repo/usr-link/share' goes through a symbolic link (usr-link), which posture-lint does not follow; paths in posture-lint.yaml must stay inside its folder",
+          "2 waivers: '../waivers.yaml' is outside the folder of the configuration file; paths in posture-lint.yaml must stay inside its folder",
+          "1 baseline: '/proc/self/environ' is outside the folder of the configuration file; paths in posture-lint.yaml must stay inside its folder",
+        ]);
+        const r = spawnSync(process.execPath, [BIN, 'lint', CONTOSO, '--baseline', '/proc/self/environ'], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '1', POSTURE_LINT_TEST_SECRET: 'hunter2-horse' },
+        });
+        expect(r.status).to.equal(2);
+        expect(r.stdout).to.match(/environ:1:1 +error +cannot read baseline: is not valid JSON +baseline-invalid/);
+        expect(r.stdout + r.stderr).to.not.match(/hunter2|POSTURE_LINT_TEST_SECRET|PATH=/);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a config, waivers or manifest that is another kind of file is named as such, quoting none of its keys or values', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(join(dir, 'posture-lint.yaml'), '{"aws_secret_access_key": "hunter2-horse", "region": "eu-west-1"}\n');
+        const { diagnostics } = await loadConfig(undefined, dir);
+        expect(diagnostics.map((d) => d.message)).to.deep.equal([
+          'the configuration is not a posture-lint configuration: it has none of the keys ruleset, rules, failOn, disable, severity, parameters, maxFindings, waivers, baseline',
+        ]);
+        writeFileSync(join(dir, 'waivers.yaml'), 'AWS_SECRET_ACCESS_KEY=hunter2-horse\n');
+        const { report } = await lintAt({ snapshot: CONTOSO, waivers: join(dir, 'waivers.yaml') });
+        const waivers = report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => d.message);
+        expect(waivers).to.have.length(1);
+        expect(waivers[0]).to.match(/^the waivers file is not a posture-lint waivers file/);
+        for (const m of [...diagnostics.map((d) => d.message), ...waivers]) expect(m).to.not.match(/hunter2|aws_secret|AWS_SECRET/i);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('size caps per kind, read no further than the cap', () => {
+    const cases: [string, string, number, (dir: string, file: string) => Promise<string[]>][] = [
+      ['snapshot.yaml', 'manifest', MAX_INPUT_BYTES.manifest, async (dir) => (await lintAt({ snapshot: dir })).report.diagnostics.filter((d) => d.code === 'manifest-invalid').map((d) => d.message)],
+      ['posture-lint.yaml', 'config', MAX_INPUT_BYTES.config, async (dir) => (await loadConfig(undefined, dir)).diagnostics.map((d) => d.message)],
+      ['waivers.yaml', 'waivers', MAX_INPUT_BYTES.waivers, async (dir, file) => (await lintAt({ snapshot: CONTOSO, waivers: file })).report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => d.message)],
+      ['big-rule.yaml', 'rule', MAX_INPUT_BYTES.rule, async (_dir, file) => (await loadRules([file], { collections: COLLECTIONS })).diagnostics.map((d) => d.message)],
+    ];
+    for (const [name, kind, cap, problems] of cases) {
+      it(`a ${kind} file one byte over ${cap.toLocaleString('en-US')} bytes is refused unparsed, within 2 s`, async () => {
+        const { dir, cleanup } = scratch();
+        try {
+          const file = join(dir, name);
+          writeFileSync(file, `# ${'x'.repeat(cap - 3)}\n`.padEnd(cap + 1, 'x'));
+          expect(statSync(file).size).to.equal(cap + 1);
+          const started = Date.now();
+          const messages = await problems(dir, file);
+          expect(Date.now() - started).to.be.below(2_000);
+          expect(messages).to.have.length(1);
+          expect(messages[0]).to.match(new RegExp(`is larger than the ${cap.toLocaleString('en-US')} bytes a ${kind} file may have`));
+        } finally {
+          cleanup();
+        }
+      });
+    }
+  });
+
+  describe('manifest patterns whose braces would expand without bound', () => {
+    const bombs = [
+      ['three ranges of a thousand', '{1..1000}{1..1000}{1..1000}.json', 'expands to more than 1000 patterns'],
+      ['nested alternatives', `${'{a,b}'.repeat(11)}.json`, 'expands to more than 1000 patterns'],
+      ['a range with a step', 'page-{1..100000..10}.json', 'expands to more than 1000 patterns'],
+      ['a letter range times a number range', '{a..z}{1..99}.json', 'expands to more than 1000 patterns'],
+      ['a pattern 600 characters long', `${'a/'.repeat(300)}*.json`, 'is longer than 500 characters'],
+    ];
+    for (const [what, pattern, message] of bombs) {
+      it(`${what}: an error at the pattern, the rest of the manifest applies, within 5 s`, async () => {
+        const { dir, cleanup } = scratch();
+        try {
+          cpSync(CONTOSO, dir, { recursive: true });
+          const manifest = readFileSync(join(dir, 'snapshot.yaml'), 'utf8').replace('  - kind: mde.machines\n', `  - kind: mde.machines\n    files: ['${pattern}']\n`);
+          writeFileSync(join(dir, 'snapshot.yaml'), manifest);
+          const started = Date.now();
+          const { report } = await lintAt({ snapshot: dir });
+          expect(Date.now() - started).to.be.below(5_000);
+          const problems = report.diagnostics.filter((d) => d.code === 'manifest-invalid');
+          expect(problems.map((d) => d.message)).to.deep.equal([`files pattern ${message}; match the export's files with '*' instead`]);
+          expect(problems[0].position?.line).to.equal(manifest.split('\n').findIndex((l) => l.includes('files:')) + 1);
+          // The manifest's other promises still hold: its fact is declared.
+          expect(report.snapshot.facts.find((f) => f.name === 'xdrTenantId')?.declared).to.equal(true);
+          expect(exitOf(report)).to.equal(2);
+        } finally {
+          cleanup();
+        }
+      });
+    }
+
+    it('an honest pattern with braces maps its files as before', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        cpSync(CONTOSO, dir, { recursive: true });
+        const manifest = readFileSync(join(dir, 'snapshot.yaml'), 'utf8').replace('  - kind: mde.machines\n', "  - kind: mde.machines\n    files: ['mde/{machines,devices}*.json']\n");
+        writeFileSync(join(dir, 'snapshot.yaml'), manifest);
+        const { report } = await lintAt({ snapshot: dir });
+        expect(report.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+});
