@@ -289,4 +289,196 @@ describe('adversarial inputs, round two', function () {
       }
     });
   });
+
+  describe('no command prints a raw control sequence', () => {
+    /** Sequences that set the terminal title, clear the screen, hide text, and a bidi override. */
+    const ESC = '\u001b]0;pwned\u0007\u001b[2J\u001b[8m';
+    const BIDI = '\u202e\u2066\u200f\u061c';
+    const raw = /[\u001b\u0007\u009b\u202e\u2066\u200f\u061c\r]/;
+
+    /** A rules folder whose rule title, description and doc, file name and test case hold escapes. */
+    function hostileRules(dir: string): void {
+      mkdirSync(join(dir, 'rules'));
+      const text = rule('esc-rule', 'assert: { field: healthStatus, equals: NotAStatus }\nmessage: "{{computerDnsName}}"', 'for: mde.machines\n')
+        .replace('title: Generated hostile rule', `title: "Title ${ESC.replace(/\u001b/g, '\\e').replace(/\u0007/g, '\\a')}${BIDI}"`);
+      writeFileSync(join(dir, 'rules', 'esc-rule.yaml'), text);
+      writeFileSync(join(dir, 'rules', 'esc-rule.md'), `# esc-rule\n\nDocs ${ESC}${BIDI}\r overwritten\n`);
+      writeFileSync(join(dir, 'rules', `bad${ESC}.yaml`), 'id: [unclosed\n');
+    }
+
+    const commands: [string, (dir: string) => string[]][] = [
+      ['validate', () => ['validate', 'rules']],
+      ['rules', () => ['rules', '--rules', 'rules/esc-rule.yaml', '--ruleset', 'none']],
+      ['explain', () => ['explain', 'esc-rule', '--rules', 'rules/esc-rule.yaml', '--ruleset', 'none']],
+      ['config errors', (dir) => (writeFileSync(join(dir, 'c.yaml'), `disable: ["x${ESC.replace(/\u001b/g, '\\e').replace(/\u0007/g, '\\a')}"]\n`), ['rules', '--config', 'c.yaml'])],
+      ['baseline create', () => ['baseline', 'create', CONTOSO, '--output', `out${ESC}.json`]],
+      ['test', () => ['test', 'rules/esc-rule.yaml']],
+      ['usage errors', () => [`lint${ESC}`]],
+      ['unknown format', () => ['lint', CONTOSO, '--format', `json${ESC}`]],
+    ];
+    for (const [name, args] of commands) {
+      it(`${name} shows them as \\u escapes`, () => {
+        const { dir, cleanup } = scratch();
+        try {
+          hostileRules(dir);
+          if (name === 'test') {
+            mkdirSync(join(dir, 'rules', 'esc-rule.tests', `case${ESC}`), { recursive: true });
+            writeFileSync(join(dir, 'rules', 'esc-rule.tests', `case${ESC}`, 'case.yaml'), `description: "d ${BIDI}"\nexpect: { status: passed }\n`);
+          }
+          const r = cli(args(dir), dir);
+          expect(r.stdout + r.stderr).to.not.match(raw);
+          expect(r.stdout + r.stderr).to.match(/\\u001b|\\u202e/);
+        } finally {
+          cleanup();
+        }
+      });
+    }
+
+    it('the stylish report keeps its own colours and escapes the rest', () => {
+      const { dir, cleanup } = scratch();
+      try {
+        hostileRules(dir);
+        execFileSync('rm', [join(dir, 'rules', `bad${ESC}.yaml`)]);
+        const r = cli(['lint', CONTOSO, '--ruleset', 'none', '--rules', 'rules', '--color'], dir);
+        expect(r.stdout).to.contain('\u001b[1m');
+        expect(r.stdout.replace(/\u001b\[\d+m/g, '')).to.not.match(raw);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('rule text reaches rendered reports as inert markup', () => {
+    const HOSTILE = [
+      'See ![pixel](https://evil.example/p.png) and [docs](javascript:alert(1)) <img src=x onerror=alert(1)> <b>bold</b>',
+      'Bare https://evil.example/phish and www.evil.example, mail ops@evil.example, GH-1 and #12 and @octocat',
+      `Bidi \u202eevil\u202c marks \u200e\u200f\u061c`,
+    ].join('\n');
+
+    async function hostileReport(dir: string, references: string[]) {
+      writeFileSync(
+        join(dir, 'markup-rule.yaml'),
+        `id: markup-rule\ntitle: "Title [x](https://evil.example) GH-2"\nseverity: high\nfor: mde.machines\ndescription: ${JSON.stringify(HOSTILE)}\nrationale: ${JSON.stringify(HOSTILE)}\nremediation: ${JSON.stringify(HOSTILE)}\nreferences: ${JSON.stringify(references)}\nassert: { field: healthStatus, equals: NotAStatus }\nmessage: "{{computerDnsName}} see https://evil.example/x GH-3 \u200e"\n`,
+      );
+      const { report, rules } = await lintAt({ snapshot: CONTOSO, ruleset: 'none', rules: [join(dir, 'markup-rule.yaml')] });
+      expect(report.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      return { report, context: { rules, color: false } };
+    }
+
+    it('SARIF help.markdown has no image, link, HTML or autolink, and helpUri is the first https reference', async () => {
+      const { sarif } = await import('../src/report/formatters/sarif');
+      const { dir, cleanup } = scratch();
+      try {
+        for (const [references, helpUri] of [
+          [['javascript:alert(1)', 'http://plain.example/x', 'https://learn.microsoft.com/defender-endpoint/x'], 'https://learn.microsoft.com/defender-endpoint/x'],
+          [['data:text/html,<script>alert(1)</script>', 'https://user:pw@evil.example/'], undefined],
+        ] as [string[], string | undefined][]) {
+          const { report, context } = await hostileReport(dir, references);
+          const rule = JSON.parse(sarif(report, context)).runs[0].tool.driver.rules[0];
+          expect(rule.helpUri).to.equal(helpUri);
+          const [md, refs] = (rule.help.markdown as string).split('**References**');
+          // Every bracket escaped (no link or image opens), no tag, no autolink, no bidi control.
+          expect(md).to.not.match(/(?<!\\)[[\]]|<img|<b>|https:\/\/evil|www\.evil|ops@evil|GH-1|#12|@octocat|[\u202e\u200e\u200f\u061c]/);
+          // The only links are the https references posture-lint writes itself.
+          expect([...refs.matchAll(/(?<!\\)\]\(([^)]*)\)/g)].map((m) => m[1])).to.deep.equal(helpUri === undefined ? [] : [helpUri]);
+          expect(`${rule.shortDescription.text}${rule.fullDescription.text}${rule.help.text}`).to.not.match(/[\u202e\u200e\u200f\u061c]/);
+        }
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('markdown reports break autolinks of bare URLs, GH-1 references and mentions; HTML links only https references', async () => {
+      const { markdown } = await import('../src/report/formatters/markdown');
+      const { html } = await import('../src/report/formatters/html');
+      const { dir, cleanup } = scratch();
+      try {
+        const { report, context } = await hostileReport(dir, ['http://plain.example/x', 'javascript:alert(1)', 'https://learn.microsoft.com/x']);
+        const md = markdown(report, context);
+        expect(md).to.contain('see https:\u200b//evil.example/x GH\u200b-3 \\\\u200e');
+        expect(md).to.not.match(/https:\/\/evil|GH-[23]|\[x\]\(|[\u200e\u202e]/);
+        const page = html(report, context);
+        expect([...page.matchAll(/<a href="([^"#]*)"/g)].map((m) => m[1])).to.deep.equal(['https://learn.microsoft.com/x']);
+        expect(page).to.not.match(/[\u200e\u202e\u061c]/);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('what one finding can cost is capped', () => {
+    it('a 313 kB rule that prints a 300,000-character parameter 1,000 times renders each message cut at 4,096 characters', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        const file = join(dir, 'param-bomb.yaml');
+        writeFileSync(
+          file,
+          rule('param-bomb', `parameters:\n  blob: { type: string, default: "${'x'.repeat(300_000)}" }\nassert: { field: healthStatus, equals: NotAStatus }\nmessage: "${'{{$params.blob}}'.repeat(1_000)}"`, 'for: mde.machines\n'),
+        );
+        expect(statSync(file).size).to.be.above(300_000);
+        const { report } = await lintAt({ snapshot: CONTOSO, ruleset: 'none', rules: [file] });
+        expect(report.findings.length).to.be.above(0);
+        expect(report.findings.every((f) => f.message === `${'x'.repeat(4_096)}… (cut at 4,096 characters)`)).to.equal(true);
+        expect(report.diagnostics.map((d) => d.code)).to.include('message-cut');
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a 20 MB device name is shown cut in stylish, JUnit, markdown and GitHub annotations, and whole in JSON', async () => {
+      const { formatterNames, getFormatter } = await import('../src/report/formatters');
+      const { dir, cleanup } = scratch();
+      try {
+        const huge = `${'h'.repeat(20 * 1024 * 1024)}.corp.contoso.com`;
+        writeFileSync(join(dir, 'machines.json'), machines(3, (i) => (i === 1 ? { computerDnsName: huge, healthStatus: 'Inactive' } : { healthStatus: 'Inactive' })));
+        const { report, rules } = await lintAt({ snapshot: dir, ruleset: 'none', rules: ['rules/mde-device-healthy.yaml'] });
+        expect(report.findings.map((f) => f.resource.name?.length)).to.include(huge.length);
+        const sizes: Record<string, number> = {};
+        for (const name of formatterNames()) sizes[name] = getFormatter(name)!(report, { rules, color: false }).length;
+        expect(sizes.json).to.be.above(huge.length);
+        for (const name of ['stylish', 'junit', 'markdown', 'markdown-comment', 'github', 'sarif']) expect(sizes[name], name).to.be.below(200_000);
+        const stylish = getFormatter('stylish')!(report, { rules, color: false });
+        // The other rows are not padded to the huge name.
+        expect(Math.max(...stylish.split('\n').filter((l) => !l.includes('hhhh')).map((l) => l.length))).to.be.below(300);
+      } finally {
+        cleanup();
+      }
+    });
+  });
+
+  describe('rule cost that grows with the square of the estate is charged to the budget', () => {
+    let dir: string;
+    let cleanup: () => void;
+    before(() => {
+      ({ dir, cleanup } = scratch());
+      writeFileSync(join(dir, 'machines.json'), machines(1_000, () => ({ vmMetadata: { vmId: 'x', cloudProvider: 'Azure', resourceId: '/subscriptions/x', subscriptionId: 'y' } })));
+    });
+    after(() => cleanup());
+
+    const aggregate = (id: string, satisfies: string) =>
+      rule(id, `assert:\n  all: items\n  as: device\n  satisfies: ${satisfies}\nmessage: "{{key}}"`, 'for: { from: mde.machines, aggregate: true }\n');
+    const cases: [string, string][] = [
+      ['descent-in-aggregate-quantifier', "{ field: '$..zz', exists: false }"],
+      ['descent-star-in-aggregate-quantifier', "{ field: '$..*', exists: true }"],
+      ['distinct-whole-records', '{ count: items, distinct: item, less: 100000000 }'],
+      ['let-distinct-whole-records', "{ count: items, as: other, where: { field: other.id, exists: true }, distinct: other, greater: 0 }"],
+    ];
+    for (const [id, satisfies] of cases) {
+      it(`${id}: stopped by rule-budget, the other rules run`, async () => {
+        writeFileSync(join(dir, `${id}.yaml`), aggregate(id, satisfies));
+        const { report } = await lintAt({ snapshot: dir, ruleset: 'none', rules: [join(dir, `${id}.yaml`), 'rules/device-in-device-group.yaml'] });
+        expect(brief(report.diagnostics.filter((d) => d.severity === 'error')).map((b) => b.split(' ').slice(0, 2).join(' '))).to.deep.equal(['error rule-budget']);
+        expect(report.rules.map((r) => `${r.id} ${r.status}`).sort()).to.deep.equal([`${id} not-evaluated`, 'device-in-device-group passed'].sort());
+        expect(reportSchemaErrors(report)).to.deep.equal([]);
+      });
+    }
+
+    it('an honest rule that descends into each record once, or counts distinct records once, stays within budget', async () => {
+      writeFileSync(join(dir, 'honest-descent.yaml'), rule('honest-descent', "assert: { field: '$..cloudProvider', exists: true }\nmessage: \"{{computerDnsName}}\"", 'for: mde.machines\n'));
+      writeFileSync(join(dir, 'honest-distinct.yaml'), aggregate('honest-distinct', '{ field: key, exists: true }').replace('assert:', 'let:\n  unique: { select: items, distinct: item }\nwhere: { count: unique, greater: 0 }\nassert:'));
+      const { report } = await lintAt({ snapshot: dir, ruleset: 'none', rules: [join(dir, 'honest-descent.yaml'), join(dir, 'honest-distinct.yaml')] });
+      expect(report.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      expect(report.rules.map((r) => `${r.id} ${r.status} ${r.evaluated}`)).to.deep.equal(['honest-descent passed 1000', 'honest-distinct passed 1']);
+    });
+  });
 });

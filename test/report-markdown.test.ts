@@ -157,7 +157,7 @@ describe('report markdown formatter', () => {
     const suppressed = section(md, 'Suppressed');
     expect(suppressed[0]).to.equal('### Suppressed: 2 findings (1 waived, 1 in the baseline)');
     expect(suppressed).to.include(
-      '| `linux-realtime-protection-on` | high | vm-linux-01.contoso.com | antivirus is passive (avMode "1"), so real-time protection is off | waiver (`waivers.yaml`) · decommissioned in Q3 · owner ops@contoso.com · expires 2026-12-31 |',
+      '| `linux-realtime-protection-on` | high | vm-linux-01.contoso.com | antivirus is passive (avMode "1"), so real-time protection is off | waiver (`waivers.yaml`) · decommissioned in Q3 · owner ops@\u200bcontoso.com · expires 2026-12-31 |',
     );
     expect(suppressed).to.include('| `mde-sensor-active` | medium | mymachine1.contoso.com | sensor health is Inactive | baseline (`baseline.json`) |');
   });

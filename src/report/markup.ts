@@ -27,7 +27,8 @@ const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', 
 /**
  * Text as inert Markdown (GitHub-flavoured): the punctuation of links, images, emphasis, code,
  * math and tables backslash-escaped (`[` and `]` escaped, so no link or image can open), `&`, `<` and `>` as entities (no HTML, no `<url>`
- * autolink), and a zero-width space where GitHub would autolink: after `@` and `#` before a word,
+ * autolink), and a zero-width space where GitHub would autolink: after `@` (mentions, addresses)
+ * and a leading `#` before a word,
  * in `GH-1`, in `://` and after `www`. With `oneLine`, line breaks become spaces (table cells);
  * otherwise each line stays a line.
  */
@@ -35,7 +36,8 @@ export function inertMarkdown(text: string, options: { oneLine?: boolean } = {})
   const shown = options.oneLine ? printable(text.replace(/\s*[\r\n]+\s*/g, ' ')) : visible(text.replace(/\r\n?/g, '\n'));
   return shown
     .replace(/[\\`*_[\]|~$]/g, '\\$&')
-    .replace(/(^|[^\w])([@#])(?=\w)/g, '$1$2\u200b')
+    .replace(/(^|[^\w])#(?=\w)/g, '$1#\u200b')
+    .replace(/@(?=\w)/g, '@\u200b')
     .replace(/\b(GH)-(?=\d)/gi, '$1\u200b-')
     .replace(/:\/\//g, ':\u200b//')
     .replace(/\b(www)\./gi, '$1\u200b.')

@@ -169,7 +169,7 @@ function ruleDescriptor(rule: RuleResult, meta: RuleMeta | undefined, frameworks
 }
 
 function resourceLocation(resource: ResourceRef) {
-  return { ...(resource.name !== undefined ? { name: resource.name } : {}), fullyQualifiedName: resource.id, kind: 'resource' };
+  return { ...(resource.name !== undefined ? { name: clip(resource.name, MAX_SHOWN_CHARS) } : {}), fullyQualifiedName: resource.id, kind: 'resource' };
 }
 
 function suppression(s: Suppression) {
@@ -219,7 +219,7 @@ function result(f: Finding, ruleIndex: number, files: Files) {
       severity: f.severity,
       resourceKind: f.resource.kind,
       resourceId: f.resource.id,
-      ...(f.resource.name !== undefined ? { resourceName: f.resource.name } : {}),
+      ...(f.resource.name !== undefined ? { resourceName: clip(f.resource.name, MAX_SHOWN_CHARS) } : {}),
       records: f.locations.slice(0, CODE_SCANNING.shownLocations).map(recordName),
     },
   };
