@@ -481,4 +481,124 @@ describe('adversarial inputs, round two', function () {
       expect(report.rules.map((r) => `${r.id} ${r.status} ${r.evaluated}`)).to.deep.equal(['honest-descent passed 1000', 'honest-distinct passed 1']);
     });
   });
+
+  describe('no report is lost, and none replaces an input', () => {
+    const refused: [string, (dir: string) => string[], RegExp][] = [
+      ['an export of the snapshot', () => ['--format', 'json', '--output', 'snap/mde/alerts.json'], /--output snap\/mde\/alerts\.json is inside the snapshot folder snap/],
+      ['a new file in the snapshot folder', () => ['--format', 'sarif', '--output', 'snap/report.sarif'], /is inside the snapshot folder snap/],
+      ['the snapshot folder through a link', (dir) => (symlinkSync(join(dir, 'snap'), join(dir, 'link')), ['--format', 'json', '--output', 'link/r.json']), /is inside the snapshot folder snap/],
+      ['the config', () => ['--format', 'json', '--output', 'posture-lint.yaml'], /--output posture-lint\.yaml is posture-lint\.yaml, which this run reads/],
+      ['the waivers', () => ['--waivers', 'waivers.yaml', '--format', 'json', '--output', './waivers.yaml'], /is waivers\.yaml, which this run reads/],
+      ['a rule file in a rules folder', () => ['--rules', 'rules', '--format', 'json', '--output', 'rules/own-rule.yaml'], /is .*own-rule\.yaml, which this run reads/],
+      ['a hard link to the baseline', (dir) => (execFileSync('ln', [join(dir, 'baseline.json'), join(dir, 'hard.json')]), ['--baseline', 'baseline.json', '--format', 'json', '--output', 'hard.json']), /is baseline\.json, which this run reads/],
+      ['two formats to one file', () => ['--format', 'json', '--output', 'r.json', '--format', 'sarif', '--output', './r.json'], /--output r\.json and --output \.\/r\.json are the same file/],
+      ['two formats to one file through a link', (dir) => (writeFileSync(join(dir, 'r.json'), ''), symlinkSync(join(dir, 'r.json'), join(dir, 'r-link.json')), ['--format', 'json', '--output', 'r.json', '--format', 'html', '--output', 'r-link.json']), /are the same file/],
+    ];
+    for (const [what, args, message] of refused) {
+      it(
+        `--output onto ${what} is a usage error, and nothing is written`,
+        withDemo((dir, snap) => {
+          writeFileSync(join(dir, 'posture-lint.yaml'), 'ruleset: recommended\n');
+          writeFileSync(join(dir, 'waivers.yaml'), 'waivers: []\n');
+          mkdirSync(join(dir, 'rules'));
+          writeFileSync(join(dir, 'rules', 'own-rule.yaml'), rule('own-rule', 'assert: { field: healthStatus, exists: true }\nmessage: "{{computerDnsName}}"', 'for: mde.machines\n'));
+          writeFileSync(join(dir, 'baseline.json'), '{"version": 1, "tool": "posture-lint", "findings": []}\n');
+          const argv = args(dir);
+          const before = readdirSync(dir).sort().map((f) => `${f} ${statSync(join(dir, f)).size}`);
+          const exports = readFileSync(join(snap, 'mde', 'alerts.json'), 'utf8');
+          const r = cli(['lint', 'snap', ...argv], dir);
+          expect(r.code).to.equal(2);
+          expect(r.stderr).to.match(message);
+          expect(readdirSync(dir).sort().map((f) => `${f} ${statSync(join(dir, f)).size}`)).to.deep.equal(before);
+          expect(readFileSync(join(snap, 'mde', 'alerts.json'), 'utf8')).to.equal(exports);
+          expect(readdirSync(snap).sort()).to.deep.equal(readdirSync(CONTOSO).sort());
+        }),
+      );
+    }
+
+    it(
+      'baseline create may refresh the baseline the config names, but not write onto the waivers',
+      withDemo((dir) => {
+        writeFileSync(join(dir, 'waivers.yaml'), 'waivers: []\n');
+        expect(cli(['baseline', 'create', 'snap', '--output', 'baseline.json'], dir).code).to.equal(0);
+        writeFileSync(join(dir, 'posture-lint.yaml'), 'baseline: baseline.json\n');
+        expect(cli(['baseline', 'create', 'snap', '--output', 'baseline.json'], dir).code).to.equal(0);
+        const r = cli(['baseline', 'create', 'snap', '--waivers', 'waivers.yaml', '--output', 'waivers.yaml'], dir);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.contain('--output waivers.yaml is waivers.yaml, which this run reads');
+        expect(readFileSync(join(dir, 'waivers.yaml'), 'utf8')).to.equal('waivers: []\n');
+      }),
+    );
+
+    it('a full disk (/dev/full) exits 2 with a clear message, on stdout and with --output', () => {
+      for (const [args, stdout] of [
+        [['--format', 'json'], 'full'],
+        [['--format', 'json', '--output', '/dev/full'], 'pipe'],
+      ] as [string[], string][]) {
+        const out = stdout === 'full' ? require('node:fs').openSync('/dev/full', 'w') : 'pipe';
+        const r = spawnSync(process.execPath, [BIN, 'lint', CONTOSO, ...args], { encoding: 'utf8', stdio: ['ignore', out, 'pipe'], timeout: 60_000 });
+        expect(r.status, r.stderr).to.equal(2);
+        expect(r.stderr).to.match(/^posture-lint: (cannot write the output: )?ENOSPC: no space left on device, write\n$/);
+      }
+    });
+
+    it('a reader that stops reading (| head) ends the run quietly with exit 2, no stack trace', async () => {
+      // Reports larger than a pipe's 64 KiB buffer, so the write after the reader left fails.
+      for (const format of ['sarif', 'html']) {
+        const child = spawn(process.execPath, [BIN, 'lint', CONTOSO, '--format', format], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        // Read the first chunk, then close the pipe, as `| head -1` does.
+        await new Promise<void>((done) => child.stdout.once('data', () => (child.stdout.destroy(), done())));
+        const code = await new Promise<number | null>((done) => child.on('close', (c) => done(c)));
+        expect(stderr, format).to.equal('');
+        expect(code, format).to.equal(2);
+      }
+    });
+
+    it('SIGTERM while a report is being written leaves no temporary file and no partial report', () => {
+      const { dir, cleanup } = scratch();
+      try {
+        // The CLI's own handler (as bin.ts installs it) around a write of 200 MB, signalled once the temporary file exists.
+        const script = `
+          const { existsSync, readdirSync } = require('node:fs');
+          const { writeFileAtomic, removeTemporaryFilesOn } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'output.js'))});
+          process.once('SIGTERM', removeTemporaryFilesOn('SIGTERM'));
+          writeFileAtomic('report.json', 'x'.repeat(200 * 1024 * 1024));
+          const poll = setInterval(() => {
+            if (readdirSync('.').some((f) => f.endsWith('.tmp'))) { clearInterval(poll); process.kill(process.pid, 'SIGTERM'); }
+          }, 1);`;
+        const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+        expect(r.signal).to.equal('SIGTERM');
+        expect(readdirSync(dir)).to.deep.equal([]);
+      } finally {
+        cleanup();
+      }
+    });
+
+    it('a file with two byte order marks is the same json-syntax error in memory and streamed', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        const body = Buffer.from(machines(2));
+        const variants: [string, Buffer][] = [
+          ['two UTF-8 marks', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf, 0xef, 0xbb, 0xbf]), body])],
+          ['UTF-16 LE mark, then a UTF-8 one', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`\ufeff${body.toString()}`, 'utf16le')])],
+          ['UTF-16 BE mark twice', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(`\ufeff${body.toString()}`, 'utf16le').swap16()])],
+        ];
+        for (const [what, bytes] of variants) {
+          writeFileSync(join(dir, 'm.json'), bytes);
+          const memory = await readJsonExport(join(dir, 'm.json'), 'm.json');
+          const streamed = await streamExport(join(dir, 'm.json'), 'm.json', { format: 'json', chunkSize: 3 });
+          const shown = [memory, streamed].map((r) => (r.ok ? 'loaded' : `${r.diagnostic.code} ${r.diagnostic.position?.line}:${r.diagnostic.position?.column}`));
+          expect(shown, what).to.deep.equal(['json-syntax 1:1', 'json-syntax 1:1']);
+        }
+        // One mark, of any kind, is the encoding's and is taken off by both.
+        writeFileSync(join(dir, 'm.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]));
+        expect((await readJsonExport(join(dir, 'm.json'), 'm.json')).ok).to.equal(true);
+        expect((await streamExport(join(dir, 'm.json'), 'm.json', { format: 'json', chunkSize: 3 })).ok).to.equal(true);
+      } finally {
+        cleanup();
+      }
+    });
+  });
 });
