@@ -600,4 +600,25 @@ describe('adversarial inputs, round two', function () {
       }
     });
   });
+
+  it('a baseline whose entries carry other keys (constructor, notes) loads, and only the entry as posture-lint writes it reaches the report', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      const { report: clean } = await lintAt({ snapshot: CONTOSO });
+      const { createBaseline } = await import('../src/gate/baseline');
+      const baseline = createBaseline(clean);
+      const entries = baseline.findings.map((e, i) => ({ ...e, note: 'reviewed', ...(i === 0 ? { constructor: { prototype: { polluted: true } } } : {}), resource: { ...e.resource, owner: 'x' } }));
+      // One entry for a finding that is gone, so it appears as fixed.
+      entries.push({ ...entries[0], fingerprint: '', ruleId: 'mde-device-healthy', resource: { kind: 'mde.machines', id: 'gone', owner: 'x' } });
+      const { fingerprintOf } = await import('../src/engine/evaluate');
+      entries[entries.length - 1].fingerprint = fingerprintOf('mde-device-healthy', { kind: 'mde.machines', id: 'gone' });
+      writeFileSync(join(dir, 'baseline.json'), JSON.stringify({ ...baseline, findings: entries }));
+      const { report } = await lintAt({ snapshot: CONTOSO, baseline: join(dir, 'baseline.json') });
+      expect(reportSchemaErrors(report)).to.deep.equal([]);
+      expect(report.baseline?.fixed).to.deep.equal([{ fingerprint: entries[entries.length - 1].fingerprint, ruleId: 'mde-device-healthy', resource: { kind: 'mde.machines', id: 'gone' } }]);
+      expect(report.summary.suppressed).to.equal(baseline.findings.length);
+    } finally {
+      cleanup();
+    }
+  });
 });

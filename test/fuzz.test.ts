@@ -1,16 +1,22 @@
 /**
  * Seeded fuzzing of the whole pipeline: the real example payloads and the demo snapshot's exports,
  * mutated (bytes flipped, ranges deleted or repeated, files cut, values swapped for other types,
- * `__proto__` keys planted, numbers blown up, encodings changed), linted with the built-in rules.
+ * `__proto__` keys planted, numbers blown up, encodings changed), linted with the built-in rules;
+ * and the files users write (rules, the config, the manifest, waivers, baselines), mutated the
+ * same way as YAML or JSON documents.
  * Whatever the input, lint() returns a report that matches schemas/report.schema.json, a file that
  * is not JSON gets an error naming it, and a run with an error exits 2. Nothing is random between
  * runs: FUZZ_SEED and FUZZ_RUNS replay or widen a search.
  */
 import { expect } from 'chai';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { loadConfig } from '../src/config';
+import { decodeText } from '../src/decode';
+import { createBaseline, formatBaseline } from '../src/gate/baseline';
 import type { Report } from '../src/report/model';
-import { CONTOSO, exitOf, filesBelow, lintAt, pollution, prng, reportSchemaErrors } from './adversarial-helpers';
+import { CONTOSO, exitOf, filesBelow, lintAt, pollution, prng, reportSchemaErrors, ROOT } from './adversarial-helpers';
 import { FIXTURES, scratch } from './snapshot-helpers';
 import { REAL_EXAMPLES } from './snapshot-real-examples';
 
@@ -247,5 +253,112 @@ describe('fuzz: mutated real exports never crash, hang or pass silently', functi
     }
     expect(failures).to.deep.equal([]);
     expect(cases).to.be.at.least(2000);
+  });
+});
+
+/** A YAML or JSON document's mutations: the byte-level ones, and the structural ones on its parsed value. */
+function documentMutation(format: 'yaml' | 'json'): Mutation {
+  return (bytes, rng) => {
+    if (rng.next() < 0.4) return rng.pick(MUTATIONS.slice(0, 6))(bytes, rng);
+    let doc: unknown;
+    try {
+      doc = format === 'yaml' ? parseYaml(bytes.toString('utf8')) : JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return [bytes, 'unparsable, left as is'];
+    }
+    const asJson = Buffer.from(JSON.stringify(doc));
+    const [changed, what] = rng.pick(MUTATIONS.slice(6))(asJson, rng);
+    const value = JSON.parse(changed.toString('utf8')) as unknown;
+    return [Buffer.from(format === 'yaml' ? stringifyYaml(value, { aliasDuplicateObjects: false }) : JSON.stringify(value, null, 2)), what];
+  };
+}
+
+/** Whether a mutated YAML or JSON document still parses (leniently: the loaders are stricter, never laxer). */
+function parses(m: Mutated): boolean {
+  try {
+    const decoded = decodeText(m.bytes);
+    if ('error' in decoded) return false;
+    const text = decoded.text;
+    if (m.file.endsWith('.json')) JSON.parse(text);
+    else parseYaml(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('fuzz: mutated rules, configs, manifests, waivers and baselines never crash or pass silently', function () {
+  this.timeout(180_000);
+  const RULES = join(ROOT, 'rules');
+  const ruleFiles = readdirSync(RULES).filter((f) => f.endsWith('.yaml')).sort();
+  const yamlMutation = documentMutation('yaml');
+  const jsonMutation = documentMutation('json');
+
+  it(`lints ${RUNS} runs, each with a mutated rule, config, manifest, waivers and baseline (seed ${SEED})`, async () => {
+    const rng = prng(SEED + 1);
+    const { dir, cleanup } = scratch();
+    try {
+      const snap = join(dir, 'snap');
+      cpSync(CONTOSO, snap, { recursive: true });
+      const manifest = readFileSync(join(CONTOSO, 'snapshot.yaml'));
+      const { report: clean } = await lintAt({ snapshot: CONTOSO });
+      const baseline = Buffer.from(formatBaseline(createBaseline(clean)));
+      const waivers = Buffer.from(
+        stringifyYaml({ waivers: clean.findings.slice(0, 3).map((f) => ({ rule: f.ruleId, resources: [f.resource.id], justification: 'accepted for the fuzz test', owner: 'ops@contoso.com', expires: '2027-01-31' })) }),
+      );
+      const config = Buffer.from(`ruleset: recommended\nrules: [rules]\nwaivers: waivers.yaml\nbaseline: baseline.json\nfailOn: low\ndisable: [av-signatures-current]\nseverity: { mde-device-healthy: high }\nparameters: { mde-device-healthy: { staleDays: 14 } }\n`);
+      const originals = (file: string, ruleFile: string): Buffer =>
+        file === 'snap/snapshot.yaml' ? manifest : file === 'posture-lint.yaml' ? config : file === 'waivers.yaml' ? waivers : file === 'baseline.json' ? baseline : readFileSync(join(RULES, ruleFile));
+      const failures: string[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const ruleFile = rng.pick(ruleFiles);
+        const inputs: Mutated[] = [];
+        const mutateWith = (file: string, bytes: Buffer, mutation: Mutation) => {
+          const [out, what] = mutation(bytes, rng);
+          inputs.push({ file, bytes: out, label: `${file} [${what}]` });
+        };
+        mutateWith(`rules/${ruleFile}`, readFileSync(join(RULES, ruleFile)), yamlMutation);
+        mutateWith('posture-lint.yaml', config, yamlMutation);
+        mutateWith('snap/snapshot.yaml', manifest, yamlMutation);
+        mutateWith('waivers.yaml', waivers, yamlMutation);
+        mutateWith('baseline.json', baseline, jsonMutation);
+        const write = (shown: readonly Mutated[]) => {
+          mkdirSync(join(dir, 'rules'), { recursive: true });
+          for (const i of inputs) writeFileSync(join(dir, i.file), shown.includes(i) ? i.bytes : originals(i.file, ruleFile));
+        };
+        const check = async (shown: readonly Mutated[]): Promise<string[]> => {
+          write(shown);
+          const { config: loaded, diagnostics } = await loadConfig(undefined, dir);
+          if (loaded === undefined) return diagnostics.some((d) => d.severity === 'error' && d.file === 'posture-lint.yaml') ? [] : ['no config and no error naming it'];
+          // Rule paths from the config's folder: lint() reads them from the process's working directory.
+          const config = { ...loaded, rules: loaded.rules.map((r) => join(dir, r)) };
+          const { report } = await lintAt({ snapshot: snap, config, ruleset: 'none', waivers: loaded.waivers, baseline: loaded.baseline, cwd: dir });
+          const problems = reportSchemaErrors(report).map((e) => `report schema: ${e}`);
+          const errors = report.diagnostics.filter((d) => d.severity === 'error');
+          if (errors.length > 0 && exitOf(report) !== 2) problems.push(`an error, but exit ${exitOf(report)}`);
+          // A document that does not parse is an error naming its file; so is a rule that did not load.
+          // (Rule files are named from the working directory, the others from the config's or snapshot's folder.)
+          const named = (i: Mutated) => errors.some((d) => d.file !== undefined && `/${i.file}`.endsWith(`/${d.file.replace(/^(\.\.\/)+/, '').split('/').slice(-2).join('/')}`));
+          const ruleInput = shown.find((i) => i.file.startsWith('rules/'));
+          // Only files the config still names are read: a mutated config may name other paths or disable the rule.
+          const configChanged = shown.some((i) => i.file === 'posture-lint.yaml') || loaded.disable.includes(ruleInput?.file.replace(/^rules\/|\.yaml$/g, '') ?? '');
+          const read = (i: Mutated) => (i.file.startsWith('rules/') ? !configChanged : i.file === 'waivers.yaml' ? loaded.waivers === i.file : i.file === 'baseline.json' ? loaded.baseline === i.file : true);
+          for (const i of shown) if (read(i) && !parses(i) && !named(i)) problems.push(`${i.label}: does not parse, but no error names it`);
+          if (ruleInput && read(ruleInput) && report.rules.length === 0 && !named(ruleInput)) problems.push(`${ruleInput.label}: no rule and no error naming it`);
+          if (pollution().length > 0) problems.push(`Object.prototype polluted: ${pollution().join(', ')}`);
+          return problems;
+        };
+        const together = await check(inputs).catch((e: Error) => [`threw ${e.stack ?? e.message}`]);
+        if (together.length > 0) {
+          // Pin the problem to the file that causes it on its own.
+          const alone: string[] = [];
+          for (const i of inputs) alone.push(...(await check([i]).catch((e: Error) => [`threw ${e.message}`])).map((p) => `alone ${i.label}: ${p}`));
+          failures.push(`seed ${SEED + 1} run ${run}: ${together.join('; ')}; ${alone.join('; ') || 'no single file'}`);
+        }
+      }
+      expect(failures).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
   });
 });

@@ -80,7 +80,15 @@ export async function loadBaseline(file: string, cwd: string): Promise<{ baselin
       }
     });
   }
-  if (problems.length === 0) return { baseline: b as unknown as Baseline, source, diagnostics: [] };
+  if (problems.length === 0) {
+    // The entries as posture-lint writes them: other keys of the file (`constructor`, notes) do not travel into the report.
+    const findings = ((b as { findings: BaselineEntry[] }).findings).map((e): BaselineEntry => ({
+      fingerprint: e.fingerprint,
+      ruleId: e.ruleId,
+      resource: { kind: e.resource.kind, id: e.resource.id, ...(typeof e.resource.name === 'string' ? { name: e.resource.name } : {}) },
+    }));
+    return { baseline: { version: 1, tool: 'posture-lint', findings }, source, diagnostics: [] };
+  }
   const offsets = scanJson(read.text, new Set(problems.map((p) => p.pointer))).offsets;
   return {
     source,
