@@ -9,7 +9,7 @@
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
-export type InputKind = 'export' | 'manifest' | 'config' | 'rule' | 'rule-doc' | 'rule-case' | 'waivers' | 'baseline';
+export type InputKind = 'export' | 'manifest' | 'config' | 'rule' | 'rule-doc' | 'rule-case' | 'waivers' | 'baseline' | 'report';
 
 /**
  * Bytes a file of each kind may hold when read whole. YAML is parsed at about 1.5 s and 35 MB of
@@ -25,6 +25,8 @@ export const MAX_INPUT_BYTES: Readonly<Record<InputKind, number>> = Object.freez
   'rule-case': 1_000_000,
   waivers: 2_000_000,
   baseline: 256 * 1024 * 1024,
+  // Reports read back by `trend` (src/trend/read.ts): one JavaScript string holds at most ~512 Mi characters.
+  report: 500 * 1024 * 1024,
 });
 
 /** What the file is, when it is not a regular file; named in the message, never its content. */

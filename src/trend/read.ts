@@ -4,6 +4,7 @@
  * refused, never guessed at: its fields may mean something else.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
+import { readInput } from '../input-file';
 import * as path from 'node:path';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
@@ -13,9 +14,6 @@ import { schemaProblems } from '../schema-errors';
 
 /** Report formats `trend` reads: 1.0 has no controls, subscriptions or snapshot time; 1.1 added them. */
 export const READABLE_SCHEMA_VERSIONS: readonly string[] = ['1.0', REPORT_SCHEMA_VERSION];
-
-/** Larger reports are refused with a clear error: one JavaScript string holds at most ~512 Mi characters. */
-const MAX_REPORT_BYTES = 500 * 1024 * 1024;
 
 export interface ReadReport {
   /** The file as given (or inside the folder given), `/`-separated. */
@@ -52,14 +50,18 @@ async function expand(inputs: readonly string[], cwd: string, diagnostics: Diagn
 }
 
 async function readOne(file: string, cwd: string): Promise<{ report?: Report; diagnostics: Diagnostic[] }> {
-  const abs = path.resolve(cwd, file);
-  const size = (await stat(abs)).size;
-  if (size > MAX_REPORT_BYTES) return { diagnostics: [diagnostic('error', 'report-too-large', `report is larger than ${MAX_REPORT_BYTES} bytes`, { file })] };
+  // The one reader for untrusted files (at most 500 MiB); a link is followed only as named: folders are listed without links.
+  const read = await readInput(path.resolve(cwd, file), 'report', { followLinks: true });
+  if ('problem' in read) {
+    const code = read.problem.code === 'too-large' ? 'report-too-large' : 'report-unreadable';
+    return { diagnostics: [diagnostic('error', code, `the report ${read.problem.message}`, { file })] };
+  }
   let doc: unknown;
   try {
-    doc = JSON.parse(await readFile(abs, 'utf8'));
-  } catch (e) {
-    return { diagnostics: [diagnostic('error', 'report-invalid', `not a JSON report: ${(e as Error).message}`, { file })] };
+    doc = JSON.parse(read.bytes.toString('utf8'));
+  } catch {
+    // JSON.parse's words quote the file: a secret given as a report is not echoed.
+    return { diagnostics: [diagnostic('error', 'report-invalid', 'not a JSON report: the file is not valid JSON', { file })] };
   }
   const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version === undefined) {
