@@ -621,4 +621,20 @@ describe('adversarial inputs, round two', function () {
       cleanup();
     }
   });
+
+  it('trend refuses a FIFO given as a report and quotes nothing of a file that is not JSON', () => {
+    const { dir, cleanup } = scratch();
+    try {
+      mkfifo(join(dir, 'fifo.json'));
+      writeFileSync(join(dir, 'secret.json'), 'AWS_SECRET_ACCESS_KEY=hunter2-horse\n');
+      const r = cli(['trend', 'fifo.json', 'secret.json'], dir, 30_000);
+      expect(r.signal).to.equal(null);
+      expect(r.code).to.equal(2);
+      expect(r.stderr + r.stdout).to.match(/fifo\.json +error +.*not a regular file/);
+      expect(r.stderr + r.stdout).to.contain('not a JSON report: the file is not valid JSON');
+      expect(r.stderr + r.stdout).to.not.match(/hunter2|AWS_SECRET/);
+    } finally {
+      cleanup();
+    }
+  });
 });
