@@ -31,7 +31,7 @@ export const ARG_PAGE_SIZE = 1000;
 /** Written last: a folder without it is an interrupted run. Not a .json file, so posture-lint ignores it. */
 export const INFO_FILE = 'bench-info.txt';
 /** Bump when the generated content changes, so stale snapshots are regenerated. */
-const GENERATOR_VERSION = 1;
+const GENERATOR_VERSION = 2;
 
 const MDE_API = 'https://api.security.microsoft.com/api';
 
@@ -79,19 +79,36 @@ function manifest(): string {
   ].join('\n');
 }
 
-/** MDE API pages (`value` + `@odata.nextLink`) of one record per device, as `recordOf` gives it. */
+/**
+ * MDE API pages (`value` + `@odata.nextLink`) of the devices that have a record (`recordOf` gives
+ * it, or undefined): full pages of MDE_PAGE_SIZE records, each linking to `$skip` of the records
+ * before the next, as the API pages (deviceavinfo has no record for some devices).
+ */
 function writeMdePages(out: string, kind: string, entity: string, context: string, devices: number, recordOf: (i: number) => unknown, summary: GenerateSummary): void {
-  for (const [page, first, count, last] of pagesOf(devices, MDE_PAGE_SIZE)) {
-    const records = range(first, count, (i) => {
-      const r = recordOf(i);
-      if (r !== undefined) summary.records[kind] = (summary.records[kind] ?? 0) + 1;
-      return r;
-    });
+  let next = 0;
+  /** The next device with a record, and that record; undefined after the last. */
+  const take = (): unknown => {
+    while (next < devices) {
+      const r = recordOf(next++);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  };
+  let pending = take();
+  let written = 0;
+  for (let page = 1; page === 1 || pending !== undefined; page++) {
+    const records: unknown[] = [];
+    while (pending !== undefined && records.length < MDE_PAGE_SIZE) {
+      records.push(pending);
+      pending = take();
+    }
+    written += records.length;
+    summary.records[kind] = (summary.records[kind] ?? 0) + records.length;
     summary.bytes += writeEnvelope(path.join(out, 'mde', `${entity}.page-${page}.json`), {
       head: [['@odata.context', `${MDE_API}/$metadata#${context}`]],
       arrayKey: 'value',
       records,
-      tail: last ? [] : [['@odata.nextLink', `${MDE_API}/${entity}?$top=${MDE_PAGE_SIZE}&$skip=${first + count}`]],
+      tail: pending === undefined ? [] : [['@odata.nextLink', `${MDE_API}/${entity}?$top=${MDE_PAGE_SIZE}&$skip=${written}`]],
     });
     summary.files++;
   }
