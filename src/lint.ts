@@ -3,8 +3,10 @@
  * around this; so are tests and other tools that embed posture-lint.
  */
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic } from './diagnostics';
-import { evaluate } from './engine/evaluate';
-import { coverage } from './engine/coverage';
+import { evaluate, ruleNeeds } from './engine/evaluate';
+import { coverage, COVERAGE_READS } from './engine/coverage';
+import { planProjection, type FieldRead, type Projection } from './snapshot/projection';
+import type { CompiledRule } from './rules/types';
 import { loadSnapshot } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
 import { SELF_COLLECTIONS } from './snapshot/self';
@@ -92,6 +94,19 @@ function checkDataNotNewer(snapshot: Snapshot, now: number, source: string): Dia
   ];
 }
 
+/**
+ * What the loader keeps of each record: what the selected rules and the coverage report read. A
+ * rule whose reads were not worked out keeps every collection it names whole.
+ */
+export function projectionFor(rules: readonly CompiledRule[]): Projection {
+  const reads: FieldRead[] = [...COVERAGE_READS];
+  for (const rule of rules) {
+    if (rule.reads !== undefined) reads.push(...rule.reads);
+    else for (const collection of ruleNeeds(rule)) reads.push({ collection, path: [], whole: true });
+  }
+  return planProjection(reads);
+}
+
 /** One finding per rule, resource and message, even when records repeat across pages. */
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
@@ -116,9 +131,9 @@ function chosenFrameworks(names: readonly string[], diagnostics: Diagnostic[]): 
 }
 
 export async function lint(options: LintOptions): Promise<LintResult> {
-  const snapshot = await loadSnapshot(options.snapshot, options.manifest ? { manifest: options.manifest } : undefined);
   const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config });
   const rules = loaded.rules;
+  const snapshot = await loadSnapshot(options.snapshot, { ...(options.manifest ? { manifest: options.manifest } : {}), projection: projectionFor(rules) });
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
   const commandLine = { ruleset: options.ruleset, rules: options.rules, ...options.gate };
   const settings = gateSettings(options.config, commandLine);

@@ -11,8 +11,24 @@
 import { cmp } from '../diagnostics';
 import type { CoverageRow } from '../report/model';
 import type { JsonObject, Snapshot } from '../snapshot/types';
+import type { FieldRead } from '../snapshot/projection';
 import { getPath } from '../snapshot/json-util';
 import { SERVER_COLLECTIONS } from '../snapshot/servers';
+
+/** Every field coverage reads, by collection: the loader keeps them whatever the rules read. */
+const FIELDS = {
+  'mde.machines': { server: 'serverId', state: 'deviceState', id: 'id', groupName: 'rbacGroupName', groupId: 'rbacGroupId' },
+  'mde.avHealth': { machineId: 'machineId', avMode: 'avMode' },
+  'mde.health': { machineId: 'edrMachineId', realTimeProtection: 'realTimeProtectionEnabled.value' },
+  'arm.subscriptions': { id: 'subscriptionId', name: 'displayName' },
+} as const;
+/** Read of every server collection. */
+const SERVER_ID = 'id';
+
+export const COVERAGE_READS: readonly FieldRead[] = [
+  ...Object.entries(FIELDS).flatMap(([collection, fields]) => Object.values(fields).map((f: string) => ({ collection, path: f.split('.'), whole: true }))),
+  ...SERVER_COLLECTIONS.map((collection) => ({ collection, path: [SERVER_ID], whole: true })),
+];
 
 /** Device states that count as an onboarded device of a server, as in vm-onboarded-to-mde. */
 const ONBOARDED_STATES: unknown[] = ['Live', 'Excluded'];
@@ -39,32 +55,33 @@ function index(rows: JsonObject[], ...paths: string[]): Map<string, JsonObject> 
 }
 
 function inDeviceGroup(device: JsonObject): boolean {
-  const name = getPath(device, 'rbacGroupName');
-  return !UNGROUPED_IDS.includes(getPath(device, 'rbacGroupId')) && !UNGROUPED_NAMES.includes(typeof name === 'string' ? name.toLowerCase() : name);
+  const name = getPath(device, FIELDS['mde.machines'].groupName);
+  return !UNGROUPED_IDS.includes(getPath(device, FIELDS['mde.machines'].groupId)) && !UNGROUPED_NAMES.includes(typeof name === 'string' ? name.toLowerCase() : name);
 }
 
 export function coverage(snapshot: Snapshot): CoverageRow[] {
+  const machines = FIELDS['mde.machines'];
   const devices = new Map<string, JsonObject>();
   for (const d of records(snapshot, 'mde.machines')) {
-    const server = lower(getPath(d, 'serverId'));
+    const server = lower(getPath(d, machines.server));
     // A live device is preferred over an excluded one of the same server.
-    if (server !== undefined && ONBOARDED_STATES.includes(getPath(d, 'deviceState')) && getPath(devices.get(server) ?? {}, 'deviceState') !== 'Live') {
+    if (server !== undefined && ONBOARDED_STATES.includes(getPath(d, machines.state)) && getPath(devices.get(server) ?? {}, machines.state) !== 'Live') {
       devices.set(server, d);
     }
   }
-  const avHealth = index(records(snapshot, 'mde.avHealth'), 'machineId');
-  const captures = index(records(snapshot, 'mde.health'), 'edrMachineId');
+  const avHealth = index(records(snapshot, 'mde.avHealth'), FIELDS['mde.avHealth'].machineId);
+  const captures = index(records(snapshot, 'mde.health'), FIELDS['mde.health'].machineId);
   const rows = new Map<string, CoverageRow>();
   for (const s of records(snapshot, 'arm.subscriptions')) {
-    const id = lower(getPath(s, 'subscriptionId'));
+    const id = lower(getPath(s, FIELDS['arm.subscriptions'].id));
     if (id && !rows.has(id)) {
-      const name = getPath(s, 'displayName');
+      const name = getPath(s, FIELDS['arm.subscriptions'].name);
       rows.set(id, { subscriptionId: id, ...(typeof name === 'string' ? { name } : {}), vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 });
     }
   }
   const seen = new Set<string>();
   for (const vm of SERVER_COLLECTIONS.flatMap((c) => records(snapshot, c))) {
-    const id = lower(getPath(vm, 'id'));
+    const id = lower(getPath(vm, SERVER_ID));
     const sub = id?.split('/')[2];
     if (!id || !sub || seen.has(id)) continue;
     seen.add(id);
@@ -77,10 +94,10 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
     const device = devices.get(id);
     if (!device) continue;
     row.onboarded++;
-    const machineId = lower(getPath(device, 'id')) ?? '';
+    const machineId = lower(getPath(device, machines.id)) ?? '';
     const av = avHealth.get(machineId);
     const capture = captures.get(machineId);
-    if (lower(av && getPath(av, 'avMode')) === 'active' || (capture && getPath(capture, 'realTimeProtectionEnabled.value') === true)) row.realTimeProtection++;
+    if (lower(av && getPath(av, FIELDS['mde.avHealth'].avMode)) === 'active' || (capture && getPath(capture, FIELDS['mde.health'].realTimeProtection) === true)) row.realTimeProtection++;
     if (inDeviceGroup(device)) row.inDeviceGroup++;
   }
   return [...rows.values()].sort((a, b) => cmp(a.name ?? a.subscriptionId, b.name ?? b.subscriptionId) || cmp(a.subscriptionId, b.subscriptionId));

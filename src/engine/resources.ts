@@ -9,7 +9,7 @@
  */
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { Location, ResourceRef } from '../report/model';
-import { exportKind } from '../snapshot/kinds';
+import { exportKind, resourceKey } from '../snapshot/kinds';
 import { pointerSegment } from '../snapshot/json-util';
 import { selfIdentity } from '../snapshot/self';
 import type { Collection, SnapshotRecord } from '../snapshot/types';
@@ -56,11 +56,11 @@ function resourcesOf(coll: Collection, conflicts: Diagnostic[]): Resource[] {
   const out: Resource[] = [];
   for (const r of coll.records) {
     const id = kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data);
-    const key = id?.id ? id.id.toLowerCase() : undefined;
+    const key = resourceKey(id);
     const first = key === undefined ? undefined : seen.get(key);
     if (first) {
       first.origins.push(r.origin);
-      const differs = first.records.map((known) => disagreement(known.data, r.data));
+      const differs = first.records.map((known) => disagreement(known.whole ?? known.data, r.whole ?? r.data));
       if (differs.some((d) => d === undefined)) continue;
       first.records.push(r);
       const field = differs[0] as string;

@@ -98,11 +98,11 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Prom
   });
   if (!rule) return { diagnostics };
   // A name that reads nothing would make conditions fail or pass on absent data: the rule is refused.
-  const unknown = checkNames(doc0);
-  for (const w of unknown) {
+  const names = checkNames(doc0);
+  for (const w of names.problems) {
     diagnostics.push(diagnostic('error', 'rule-name-unknown', w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
   }
-  return unknown.length ? { diagnostics } : { rule, diagnostics };
+  return names.problems.length ? { diagnostics } : { rule: { ...rule, reads: names.reads }, diagnostics };
 }
 
 export async function loadRules(inputs: string[], options: LoadRulesOptions): Promise<LoadedRules> {

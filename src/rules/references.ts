@@ -16,7 +16,8 @@ import { PACKAGE_ROOT } from '../paths';
 import { closest } from '../suggest';
 import { isPlainObject } from './values';
 import { parsePath, type ParsedPath } from './path';
-import { parseTemplate } from './template';
+import { parseTemplate, templateUses } from './template';
+import type { FieldRead } from '../snapshot/projection';
 import type { YamlPath } from './conditions';
 
 type SchemaObject = Record<string, unknown>;
@@ -62,8 +63,16 @@ function collectionSchema(collection: string): SchemaObject | undefined {
   return schema;
 }
 
+/** A place in the records of a collection that a value comes from: what reading it reads. */
+interface Source {
+  collection: string;
+  path: string[];
+}
+
 /** What a name denotes while the rule is checked. */
 interface Shape {
+  /** Where in which collections' records the value lies (empty for values no record holds). */
+  sources: Source[];
   /** Schema nodes the value follows (several: a rule over several collections, schema branches). */
   nodes: Node[];
   /** Nothing says which names lie below: they are not checked. */
@@ -85,16 +94,18 @@ interface Scope {
   names: ReadonlyMap<string, Binding>;
 }
 
-const OPEN: Shape = { nodes: [], open: true, records: '', fieldPath: [] };
+const OPEN: Shape = { sources: [], nodes: [], open: true, records: '', fieldPath: [] };
 
 function recordsOf(collection: string): Shape {
   const schema = collectionSchema(collection);
-  return schema ? { nodes: [{ schema, root: schema }], records: `${collection} records`, fieldPath: [] } : { ...OPEN };
+  const sources = [{ collection, path: [] }];
+  return schema ? { sources, nodes: [{ schema, root: schema }], records: `${collection} records`, fieldPath: [] } : { ...OPEN, sources };
 }
 
 function union(shapes: Shape[]): Shape {
-  if (shapes.some((s) => s.open)) return { ...OPEN };
-  return { nodes: shapes.flatMap((s) => s.nodes), records: shapes.map((s) => s.records.replace(/ records$/, '')).join(' or ') + ' records', fieldPath: [] };
+  const sources = shapes.flatMap((s) => s.sources);
+  if (shapes.some((s) => s.open)) return { ...OPEN, sources };
+  return { sources, nodes: shapes.flatMap((s) => s.nodes), records: shapes.map((s) => s.records.replace(/ records$/, '')).join(' or ') + ' records', fieldPath: [] };
 }
 
 function types(s: SchemaObject): string[] | undefined {
@@ -175,13 +186,14 @@ type Step = { shape: Shape } | { unknown: string[]; scalar?: string };
 function field(shape: Shape, name: string): Step {
   const bound = shape.names?.get(name);
   if (bound) return { shape: bound.shape };
-  if (shape.open) return { shape: { ...OPEN } };
+  const sources = shape.sources.map((s) => ({ collection: s.collection, path: [...s.path, name] }));
+  if (shape.open) return { shape: { ...OPEN, sources } };
   const { objects, open, scalar } = objectNodes(shape.nodes);
   const props = propertiesOf(objects);
   const sub = props.get(name);
   const fieldPath = [...shape.fieldPath, name];
-  if (sub) return { shape: { nodes: sub, records: shape.records, fieldPath } };
-  if (open) return { shape: { ...OPEN, records: shape.records, fieldPath } };
+  if (sub) return { shape: { sources, nodes: sub, records: shape.records, fieldPath } };
+  if (open) return { shape: { ...OPEN, sources, records: shape.records, fieldPath } };
   if (objects.length === 0 && scalar.length > 0) return { unknown: [], scalar: [...new Set(scalar)].join(' or ') };
   return { unknown: [...props.keys(), ...(shape.names?.keys() ?? [])] };
 }
@@ -194,12 +206,39 @@ export interface NameProblem {
   message: string;
 }
 
+/**
+ * How much of the value at the end of a path a use reads: all of it (`whole`: an operator
+ * compares it, a template prints it), or only whether it is there and its elements (`shape`: a
+ * list walked or counted, `exists`); what is read below an element is read through its name.
+ */
+type Extent = 'whole' | 'shape';
+
 class Checker {
   readonly problems: NameProblem[] = [];
+  /** The record fields the rule reads, for the loader's projection. */
+  readonly reads: FieldRead[] = [];
+
+  private read(shape: Shape, extent: Extent): void {
+    for (const s of shape.sources) this.reads.push({ collection: s.collection, path: s.path, whole: extent === 'whole' });
+  }
 
   /** The shape a path denotes in `scope`, or undefined after reporting why it denotes nothing. */
-  path(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): Shape | undefined {
-    if (p.jsonPath !== undefined) return { ...OPEN };
+  path(p: ParsedPath, scope: Scope, at: YamlPath, extent: Extent, offset?: number): Shape | undefined {
+    if (p.jsonPath !== undefined) {
+      // A JSONPath walks the record it runs on (plain data, no bound names): all of it is read.
+      this.read(scope.subject, 'whole');
+      return { ...OPEN };
+    }
+    const shape = this.resolve(p, scope, at, offset);
+    if (shape === undefined) return undefined;
+    // An index reads a field named by a number or an array element: the value before it is kept whole.
+    if (shape.indexed) this.read(shape.indexed, 'whole');
+    else this.read(shape.shape, extent);
+    return shape.shape;
+  }
+
+  private resolve(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): { shape: Shape; indexed?: Shape } | undefined {
+    let indexed: Shape | undefined;
     let shape: Shape | undefined;
     let i = 0;
     const first = p.segments[0];
@@ -223,7 +262,10 @@ class Checker {
     }
     for (; i < p.segments.length; i++) {
       const seg = p.segments[i];
-      if (!('name' in seg)) continue;
+      if (!('name' in seg)) {
+        indexed ??= shape;
+        continue;
+      }
       const step = field(shape, seg.name);
       if ('shape' in step) {
         shape = step.shape;
@@ -239,7 +281,7 @@ class Checker {
       }
       return undefined;
     }
-    return shape;
+    return indexed === undefined ? { shape } : { shape, indexed };
   }
 
   private hint(name: string, scope: Scope): string {
@@ -249,16 +291,21 @@ class Checker {
     return ` (did you mean ${bound ? KIND_WORDS[bound.kind] : 'the field'} '${best}'?)`;
   }
 
-  text(raw: unknown, scope: Scope, at: YamlPath): Shape | undefined {
+  text(raw: unknown, scope: Scope, at: YamlPath, extent: Extent): Shape | undefined {
     if (typeof raw !== 'string') return undefined;
     const p = parsePath(raw);
-    return typeof p === 'string' ? undefined : this.path(p, scope, at);
+    return typeof p === 'string' ? undefined : this.path(p, scope, at, extent);
   }
 
   template(raw: unknown, scope: Scope, at: YamlPath): void {
     if (typeof raw !== 'string') return;
     const { template } = parseTemplate(raw);
-    for (const p of template.paths) this.path(p, scope, at, raw.indexOf(p.text));
+    for (const use of templateUses(template)) this.path(use.path, scope, at, use.whole ? 'whole' : 'shape', raw.indexOf(use.path.text));
+  }
+
+  /** The `$field` operands of a condition, read whole. */
+  private operands(c: Record<string, unknown>, scope: Scope, at: YamlPath): void {
+    for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') this.text(v.$field, scope, [...at, k, '$field'], 'whole');
   }
 
   /** `scope` with `name` bound to the elements of `list`. */
@@ -269,8 +316,10 @@ class Checker {
   condition(c: unknown, scope: Scope, at: YamlPath): void {
     if (!isPlainObject(c)) return;
     if ('field' in c) {
-      this.text(c.field, scope, [...at, 'field']);
-      for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') this.text(v.$field, scope, [...at, k, '$field']);
+      // `exists` asks only whether the value is there; every other operator reads it.
+      const operators = Object.keys(c).filter((k) => k !== 'field' && k !== 'caseSensitive');
+      this.text(c.field, scope, [...at, 'field'], operators.length === 1 && operators[0] === 'exists' ? 'shape' : 'whole');
+      this.operands(c, scope, at);
       return;
     }
     for (const key of ['allOf', 'anyOf'] as const) {
@@ -279,12 +328,12 @@ class Checker {
     if ('not' in c) this.condition(c.not, scope, [...at, 'not']);
     const listKey = ['any', 'all', 'none', 'count'].find((k) => k in c);
     if (!listKey) return;
-    const list = this.text(c[listKey], scope, [...at, listKey]);
+    const list = this.text(c[listKey], scope, [...at, listKey], 'shape');
     const inner = Checker.bind(scope, typeof c.as === 'string' ? c.as : 'item', 'element', list);
     if ('satisfies' in c) this.condition(c.satisfies, inner, [...at, 'satisfies']);
     if ('where' in c) this.condition(c.where, inner, [...at, 'where']);
-    if ('distinct' in c) this.text(c.distinct, inner, [...at, 'distinct']);
-    for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') this.text(v.$field, scope, [...at, k, '$field']);
+    if ('distinct' in c) this.text(c.distinct, inner, [...at, 'distinct'], 'whole');
+    this.operands(c, scope, at);
   }
 
   /** Checks the joins at `at` in `scope`, binding each (with its own joins) as it goes. */
@@ -299,8 +348,8 @@ class Checker {
       pairs.forEach((pair, i) => {
         if (!isPlainObject(pair)) return;
         const pairAt = Array.isArray(spec.on) ? [...here, 'on', i] : [...here, 'on'];
-        this.text(pair.local, current, [...pairAt, 'local']);
-        this.text(pair.foreign, foreign, [...pairAt, 'foreign']);
+        this.text(pair.local, current, [...pairAt, 'local'], 'whole');
+        this.text(pair.foreign, foreign, [...pairAt, 'foreign'], 'whole');
       });
       // A join's filter runs on the foreign records alone, before any rule's names exist.
       if (spec.where !== undefined) this.condition(spec.where, foreign, [...here, 'where']);
@@ -315,18 +364,25 @@ class Checker {
     let current = scope;
     for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
-      const list = this.text(spec.select, current, [...at, name, 'select']);
+      const list = this.text(spec.select, current, [...at, name, 'select'], 'shape');
       const inner = Checker.bind(current, typeof spec.as === 'string' ? spec.as : 'item', 'element', list);
       if (spec.where !== undefined) this.condition(spec.where, inner, [...at, name, 'where']);
-      if (spec.distinct !== undefined) this.text(spec.distinct, inner, [...at, name, 'distinct']);
+      if (spec.distinct !== undefined) this.text(spec.distinct, inner, [...at, name, 'distinct'], 'whole');
       current = Checker.bind(current, name, 'let', list);
     }
     return current;
   }
 }
 
-/** Every name a rule reads that is neither declared by it nor a field its records' schema lists. */
-export function checkNames(doc: Record<string, unknown>): NameProblem[] {
+export interface NameCheck {
+  /** Every name the rule reads that is neither declared by it nor a field its records' schema lists. */
+  problems: NameProblem[];
+  /** The record fields the rule reads, by collection (meaningful when there are no problems). */
+  reads: FieldRead[];
+}
+
+/** Resolves every name a rule reads: what is unknown, and which record fields it reads. */
+export function checkNames(doc: Record<string, unknown>): NameCheck {
   const checker = new Checker();
   const forSpec = doc.for;
   const from = isPlainObject(forSpec) ? forSpec.from : forSpec;
@@ -336,13 +392,15 @@ export function checkNames(doc: Record<string, unknown>): NameProblem[] {
   if (isPlainObject(forSpec)) {
     // A group exposes `key` and `items` only; its records' fields are read through `items`.
     const key = forSpec.aggregate === true
-      ? { nodes: [{ schema: { type: 'string' }, root: {} }], records: 'collection names', fieldPath: [] }
-      : checker.text(forSpec.groupBy, { subject: records, names: new Map() }, ['for', 'groupBy']);
+      ? { sources: [], nodes: [{ schema: { type: 'string' }, root: {} }], records: 'collection names', fieldPath: [] }
+      : checker.text(forSpec.groupBy, { subject: records, names: new Map() }, ['for', 'groupBy'], 'whole');
     const names = new Map<string, Binding>([
       ['key', { kind: 'group field', shape: key ?? { ...OPEN } }],
       ['items', { kind: 'group field', shape: records }],
     ]);
-    scope = { subject: { nodes: [{ schema: { type: 'object', properties: {} }, root: {} }], records: 'groups (which expose key and items)', fieldPath: [] }, names };
+    // A JSONPath over a group walks its records (`items`): their sources are the group's.
+    const group = { sources: records.sources, nodes: [{ schema: { type: 'object', properties: {} }, root: {} }], records: 'groups (which expose key and items)', fieldPath: [] };
+    scope = { subject: group, names };
   } else {
     scope = { subject: records, names: new Map() };
   }
@@ -352,5 +410,5 @@ export function checkNames(doc: Record<string, unknown>): NameProblem[] {
   checker.condition(doc.assert, scope, ['assert']);
   checker.template(doc.message, scope, ['message']);
   if (isPlainObject(doc.resource)) for (const k of ['kind', 'id', 'name']) checker.template(doc.resource[k], scope, ['resource', k]);
-  return checker.problems;
+  return { problems: checker.problems, reads: checker.reads };
 }

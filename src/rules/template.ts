@@ -93,6 +93,26 @@ export function parseTemplate(text: string): { template: Template; errors: { off
   return { template: { text, parts: root, paths, facts, params }, errors };
 }
 
+/**
+ * Each record path of a template and whether its whole value is printed: a section and a `count`
+ * read only whether the value is there and how many elements it has.
+ */
+export function templateUses(t: Template): { path: ParsedPath; whole: boolean }[] {
+  const out: { path: ParsedPath; whole: boolean }[] = [];
+  const walk = (parts: readonly Part[]) => {
+    for (const p of parts) {
+      if ('section' in p) {
+        out.push({ path: p.section, whole: false });
+        walk(p.parts);
+      } else if ('root' in p && p.root === 'record') {
+        out.push({ path: p.path, whole: p.filters[0] !== 'count' });
+      }
+    }
+  };
+  walk(t.parts);
+  return out;
+}
+
 function applyFilters(value: unknown, filters: Filter[]): unknown {
   let v = value;
   for (const f of filters) {

@@ -3,6 +3,7 @@ import type { RuleMeta } from '../report/model';
 import type { Bound, ParsedPath } from './path';
 import type { Template } from './template';
 import type { ParameterDeclaration } from './parameters';
+import type { FieldRead } from '../snapshot/projection';
 
 /** Steps a rule may still take (see src/engine/budget.ts); spending past it throws. */
 export interface StepBudget {
@@ -70,4 +71,9 @@ export interface CompiledRule {
   resource: { kind?: Template; id?: Template; name?: Template };
   /** Facts the rule reads; a rule whose facts have no value is not evaluated. */
   facts: string[];
+  /**
+   * The record fields the rule reads (src/rules/references.ts), for the loader's projection;
+   * unknown (every collection the rule names is kept whole) when not worked out.
+   */
+  reads?: FieldRead[];
 }

@@ -9,6 +9,7 @@ import type { RawRecord, Unwrapped } from './envelope';
 import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
 import { readJsonExport, type DuplicateKey, type ExportRead, type Locate } from './read';
 import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
+import type { Projection } from './projection';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { validateRecord } from './validate';
 import { openInput } from '../input-file';
@@ -36,6 +37,8 @@ export interface FileOptions {
   forced?: ExportKind;
   /** JSON files larger than this many bytes are streamed (default `STREAM_THRESHOLD`). */
   streamThreshold?: number;
+  /** What to keep of each record, per kind (default: whole records). */
+  projection?: Projection;
 }
 
 export async function loadFile(absolutePath: string, file: string, options: FileOptions = {}): Promise<FileResult> {
@@ -87,6 +90,11 @@ export async function loadFile(absolutePath: string, file: string, options: File
       loadedRecords.add(raw.pointer);
     }
     result.records.set(kind.id, records);
+  }
+  // Cut only once every kind is normalised: a Resource Graph row feeds two kinds, normalised in place.
+  for (const [kindId, records] of result.records) {
+    const project = options.projection?.get(kindId);
+    if (project !== undefined) for (const r of records) r.data = project(r.data);
   }
   result.loaded.kinds = [...classified.byKind.keys()].sort();
   result.loaded.records = loadedRecords.size;

@@ -9,7 +9,8 @@ import { GRAPH_KINDS } from './kinds/graph';
 import { MDE_KINDS } from './kinds/mde';
 import type { ExportKind } from './kinds/define';
 
-export type { Detection, ExportKind, ExportSource, RecordIdentity, Signature } from './kinds/define';
+export type { Detection, ExportKind, ExportSource, Identify, RecordIdentity, Signature } from './kinds/define';
+export { resourceKey } from './kinds/define';
 
 /** Every export kind, sorted by id. */
 export const EXPORT_KINDS: readonly ExportKind[] = [...ARM_KINDS, ...DEFENDER_KINDS, ...MDE_KINDS, ...GRAPH_KINDS].sort((a, b) =>

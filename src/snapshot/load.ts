@@ -10,9 +10,10 @@ import fg from 'fast-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
 import { loadFile } from './file';
-import { exportKind, type ExportKind } from './kinds';
+import { exportKind, resourceKey, type ExportKind } from './kinds';
+import type { Projection } from './projection';
 import { loadManifest, manifestFiles, type Manifest } from './manifest';
-import type { Collection, InputGap, LoadedFile, Snapshot } from './types';
+import type { Collection, InputGap, LoadedFile, Snapshot, SnapshotRecord } from './types';
 import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
 import { linkDevices } from './servers';
@@ -25,6 +26,11 @@ export interface LoadOptions {
    * (default `STREAM_THRESHOLD`, 64 MiB; 0 streams every file). NDJSON is always read that way.
    */
   streamThreshold?: number;
+  /**
+   * What to keep of each record (see projection.ts; planProjection builds it from what rules
+   * read). Default: whole records.
+   */
+  projection?: Projection;
 }
 
 /** Export files: JSON documents, and NDJSON / JSON Lines (one record per line). */
@@ -51,7 +57,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
 
   const byKind = new Map<string, Collection>();
   for (const file of files) {
-    const result = await loadFile(join(absRoot, file), file, { forced: mapping?.forced.get(file), streamThreshold: options.streamThreshold });
+    const result = await loadFile(join(absRoot, file), file, { forced: mapping?.forced.get(file), streamThreshold: options.streamThreshold, projection: options.projection });
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);
     for (const gap of result.gaps) gaps.add(gap.kinds, { file, code: gap.code });
@@ -64,6 +70,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
     }
   }
   for (const kind of [...byKind.keys()].sort(cmp)) snapshot.collections.set(kind, byKind.get(kind) as Collection);
+  if (options.projection !== undefined) await keepRepeatsWhole(absRoot, snapshot.collections, options.projection, mapping?.forced, options.streamThreshold);
   linkDevices(snapshot.collections);
 
   const filesByName = new Map(snapshot.files.map((f) => [f.file, f]));
@@ -86,6 +93,54 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   snapshot.diagnostics = diagnostics.sort(compareDiagnostics);
   describeSnapshot(snapshot);
   return snapshot;
+}
+
+/**
+ * Records of one resource are compared whole (src/engine/resources.ts): where the projection cut
+ * them, the files that hold a resource more than once are read again, whole, and those records
+ * get their whole data back. Exports rarely repeat a resource (overlapping pages, a role
+ * assignment inherited by every subscription), so this reads a few small files, not the export.
+ */
+async function keepRepeatsWhole(
+  root: string,
+  collections: ReadonlyMap<string, Collection>,
+  projection: Projection,
+  forced: ReadonlyMap<string, ExportKind> | undefined,
+  streamThreshold: number | undefined,
+): Promise<void> {
+  /** Records to restore, by file, then kind and pointer. */
+  const wanted = new Map<string, Map<string, SnapshotRecord>>();
+  for (const collection of collections.values()) {
+    const kind = exportKind(collection.name);
+    if (kind === undefined || !projection.has(kind.id)) continue;
+    const byKey = new Map<string, SnapshotRecord[]>();
+    for (const r of collection.records) {
+      const key = resourceKey(kind.identify(r.data, r.origin));
+      if (key === undefined) continue;
+      const same = byKey.get(key);
+      if (same === undefined) byKey.set(key, [r]);
+      else same.push(r);
+    }
+    for (const same of byKey.values()) {
+      if (same.length < 2) continue;
+      for (const r of same) {
+        const inFile = wanted.get(r.origin.file) ?? new Map<string, SnapshotRecord>();
+        inFile.set(`${kind.id}\n${r.origin.pointer}`, r);
+        wanted.set(r.origin.file, inFile);
+      }
+    }
+  }
+  for (const file of [...wanted.keys()].sort(cmp)) {
+    const inFile = wanted.get(file) as Map<string, SnapshotRecord>;
+    const again = await loadFile(join(root, file), file, { forced: forced?.get(file), streamThreshold });
+    for (const [kindId, records] of again.records) {
+      for (const r of records) {
+        const target = inFile.get(`${kindId}\n${r.origin.pointer}`);
+        // A file changed since it was read gives what it holds now; the cut record stays if it is gone.
+        if (target !== undefined) target.whole = r.data;
+      }
+    }
+  }
 }
 
 interface ManifestMapping {

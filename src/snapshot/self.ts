@@ -20,7 +20,7 @@ export const SELF_COLLECTIONS = ['snapshot.exports', 'snapshot.facts'] as const;
  * report is refreshed for all devices at once. Event exports (alerts, incidents) are not: their
  * newest record can be a week old on a quiet week, which says nothing about when they were taken.
  */
-const AS_OF_FIELDS: Readonly<Record<string, string>> = {
+export const AS_OF_FIELDS: Readonly<Record<string, string>> = {
   'mde.machines': 'lastSeen',
   'mde.avHealth': 'dataRefreshTimestamp',
 };
@@ -49,10 +49,10 @@ export function describeSnapshot(snapshot: Snapshot): void {
     if (t !== undefined) asOf.set(c.name, t);
   }
   const latest = Math.max(...asOf.values());
-  const exports: SnapshotRecord[] = [];
+  const exportRecords: SnapshotRecord[] = [];
   for (const c of snapshot.collections.values()) {
     const t = asOf.get(c.name);
-    exports.push(
+    exportRecords.push(
       record('snapshot.exports', {
         kind: c.name,
         files: [...c.files],
@@ -73,7 +73,7 @@ export function describeSnapshot(snapshot: Snapshot): void {
         evidence: f.evidence.length,
       }, f.name),
     );
-  snapshot.collections.set('snapshot.exports', { name: 'snapshot.exports', records: exports, files: [] });
+  snapshot.collections.set('snapshot.exports', { name: 'snapshot.exports', records: exportRecords, files: [] });
   snapshot.collections.set('snapshot.facts', { name: 'snapshot.facts', records: facts, files: [] });
 }
 

@@ -22,6 +22,15 @@ import { getPath, setOwn } from './json-util';
 /** Collections whose records are servers Defender for Servers covers. */
 export const SERVER_COLLECTIONS = ['arm.virtualMachines', 'arm.scaleSetVms', 'arm.arcMachines'] as const;
 
+/**
+ * Every field linkDevices reads (identities aside, which the loader keeps anyway), by collection:
+ * the loader's projection keeps them whatever the rules read. Keep it in step with the code below.
+ */
+export const LINK_READS: Readonly<Record<string, readonly string[]>> = {
+  'mde.machines': ['id', 'mergedIntoMachineId', 'isExcluded', 'onboardingStatus', 'vmMetadata.vmId', 'vmMetadata.resourceId', 'computerDnsName', 'serverId', 'serverMatchedBy', 'liveDeviceId', 'deviceState'],
+  ...Object.fromEntries(SERVER_COLLECTIONS.map((c) => [c, ['id', 'properties.vmId', 'properties.osProfile.computerName', 'name']])),
+};
+
 export type DeviceState = 'Live' | 'Merged' | 'Excluded' | 'Discovered';
 export type ServerMatch = 'vmId' | 'resourceId' | 'hostName' | 'deviceOnly';
 

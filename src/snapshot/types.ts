@@ -14,8 +14,14 @@ export type JsonObject = { [key: string]: unknown };
 export interface SnapshotRecord {
   /** Collection name, e.g. `mde.machines`. */
   collection: string;
+  /** What the loader keeps of the record: the fields rules and checks read (see projection.ts). */
   data: JsonObject;
   origin: Origin;
+  /**
+   * The whole record, when `data` is cut and the resource has other records: records of one
+   * resource are compared whole (src/engine/resources.ts).
+   */
+  whole?: JsonObject;
 }
 
 export interface Collection {

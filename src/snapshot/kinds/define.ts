@@ -59,7 +59,7 @@ export interface ExportKind {
    * Resource identity for findings, read from the normalised record. Records with no identity field
    * (mdatp_managed.json profiles) are identified by where they came from.
    */
-  identify(data: JsonObject, origin?: Origin): RecordIdentity;
+  identify: Identify;
   detect: Detection;
   /** Lifts the record into the kind's canonical (REST) shape. */
   normalize?: Normalizer;
@@ -75,9 +75,17 @@ export function odataContext(entitySet: string): RegExp {
   return new RegExp(`#${escaped}(\\(.*\\))?(/\\$entity)?$`, 'i');
 }
 
+/** A record's identity, with the fields it reads (the loader keeps them whatever rules read). */
+export type Identify = ((data: JsonObject, origin?: Origin) => RecordIdentity) & { readonly paths: readonly string[] };
+
+/** The key that tells one resource from another: its id, case-folded; undefined when it has none. */
+export function resourceKey(identity: RecordIdentity | undefined): string | undefined {
+  return identity?.id ? identity.id.toLowerCase() : undefined;
+}
+
 /** Identity from the first non-empty string at each list of dotted paths. */
-export function identifyBy(idPaths: readonly string[], namePaths: readonly string[] = []): ExportKind['identify'] {
-  return (data, origin) => {
+export function identifyBy(idPaths: readonly string[], namePaths: readonly string[] = []): Identify {
+  const identify = (data: JsonObject, origin?: Origin): RecordIdentity => {
     const first = (paths: readonly string[]): string | undefined => {
       for (const p of paths) {
         const v = getPath(data, p);
@@ -90,6 +98,7 @@ export function identifyBy(idPaths: readonly string[], namePaths: readonly strin
     const name = first(namePaths);
     return name === undefined ? { id } : { id, name };
   };
+  return Object.assign(identify, { paths: [...idPaths, ...namePaths] });
 }
 
 export function schemaFileOf(id: string): string {
