@@ -6,11 +6,18 @@ export interface SizeResult {
   files: number;
   megabytes: number;
   repeats: number;
+  /** The floor keeping nothing (`floor.ts --discard`): what the ratios are taken against. */
   floor: Timing;
+  /** The floor keeping every parsed value. */
+  keepFloor: Timing;
   lint: Timing;
   /** lint / floor, by median wall time and by median CPU time. */
   ratioWall: number;
   ratioCpu: number | undefined;
+  /** lint / floor of each repeat (wall), to show the spread. */
+  ratios: number[];
+  /** The previous build on the same snapshot, and whether its JSON report is byte-identical. */
+  previous?: { commit: string; wallSeconds: number; cpuSeconds: number | undefined; peakRssMB: number; sameReport: boolean };
   lintExitCode: number | null;
   /** The lint wrote its report (exit 0, 1, or 2 for an input or rule error), rather than crashing. */
   lintCompleted: boolean;
@@ -47,14 +54,28 @@ function table(header: string[], rows: string[][]): string {
 
 export function sizeTable(results: readonly SizeResult[]): string {
   return table(
-    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'lint/floor (CPU)', 'exit', 'findings', 'floor heap limit'],
+    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'keep-all floor s', 'keep-all floor RSS MB', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'each run', 'lint/floor (CPU)', 'lint/keep-all floor (wall)', 'exit', 'findings'],
     results.map((r) => [
       r.label, String(r.devices), String(r.files), f(r.megabytes, 0), String(r.repeats),
       f(r.floor.wallSeconds), f(r.floor.cpuSeconds), f(r.floor.peakRssMB, 0),
+      f(r.keepFloor.wallSeconds), f(r.keepFloor.peakRssMB, 0),
       f(r.lint.wallSeconds), f(r.lint.cpuSeconds), f(r.lint.peakRssMB, 0),
-      `${f(r.ratioWall)}×`, r.ratioCpu === undefined ? 'n/a' : `${f(r.ratioCpu)}×`, String(r.lintExitCode), r.findings === undefined ? 'n/a' : String(r.findings),
-      r.heapMB === undefined ? 'default' : `${r.heapMB} MB`,
+      `${f(r.ratioWall)}×`, r.ratios.map((x) => f(x)).join(' '), r.ratioCpu === undefined ? 'n/a' : `${f(r.ratioCpu)}×`,
+      `${f(r.lint.wallSeconds / r.keepFloor.wallSeconds)}×`, String(r.lintExitCode), r.findings === undefined ? 'n/a' : String(r.findings),
     ]),
+  );
+}
+
+export function previousTable(results: readonly SizeResult[]): string {
+  return table(
+    ['size', 'previous build', 'its s', 'its CPU s', 'its RSS MB', 'this build s (median)', 'this CPU s', 'this RSS MB', 'JSON report'],
+    results.map((r) => {
+      const p = r.previous!;
+      return [
+        r.label, p.commit.slice(0, 12), f(p.wallSeconds), f(p.cpuSeconds), f(p.peakRssMB, 0),
+        f(r.lint.wallSeconds), f(r.lint.cpuSeconds), f(r.lint.peakRssMB, 0), p.sameReport ? 'byte-identical' : 'DIFFERENT',
+      ];
+    }),
   );
 }
 

@@ -1,9 +1,11 @@
 /**
  * `npm run bench`: generates realistic snapshots (bench/generate.ts) and measures posture-lint on
- * them against the floor (bench/floor.ts: read and JSON.parse the same files, nothing else) and,
- * for the join rule linux-realtime-protection-on, against jq (bench/linux-rtp.jq). Every
- * measurement is a separate child process; see bench/measure.ts for how time and memory are taken.
- * Results are printed and written to <data>/results.json. Not part of `npm test`.
+ * them against the floor (bench/floor.ts: read and JSON.parse the same files, nothing else,
+ * keeping nothing; and keeping every parsed value, as a second column), against the previous
+ * build (a git ref, built into <data>/reference/), whose reports must be byte-identical, and, for
+ * the join rule linux-realtime-protection-on, against jq (bench/linux-rtp.jq). Every measurement
+ * is a separate child process; see bench/measure.ts for how time and memory are taken. Results
+ * are printed and written to <data>/results.json. Not part of `npm test`.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -12,7 +14,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { generateSnapshot, isReusable, parseSize } from './generate';
 import { measure, median, rssMethod, type Measurement, type RssMethod } from './measure';
-import { joinTable, scalingLine, sizeTable, type JoinResult, type SizeResult, type Timing } from './report';
+import { joinTable, previousTable, scalingLine, sizeTable, type JoinResult, type SizeResult, type Timing } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
@@ -21,8 +23,9 @@ const JOIN_RULE = path.join(ROOT, 'rules', 'linux-realtime-protection-on.yaml');
 const HELP = `Usage: npm run bench -- [options]   (or: npx ts-node --transpile-only bench/run.ts [options])
 
 Generates benchmark snapshots (reused when present) and times the full built-in rule pack against
-the floor (read + JSON.parse of the same files) and the join rule linux-realtime-protection-on
-against jq.
+the floor (read + JSON.parse of the same files, keeping nothing; and keeping every value) and
+against the previous build, whose JSON reports must be byte-identical to this build's, and the
+join rule linux-realtime-protection-on against jq.
 
 Options:
   --sizes <list>       snapshot sizes in devices (default 10k,100k,1M)
@@ -30,6 +33,10 @@ Options:
   --jq-sizes <list>    sizes for the jq comparison (default 10k,100k; "none" to skip)
   --determinism <list> sizes whose lint reports (bench/.data/reports/) are compared byte for byte
                        across the repeats (default 100k; the size needs 2 or more repeats)
+  --reference <ref>    the previous build to compare with: a git ref (default main; "none" to skip),
+                       exported with git archive into <data>/reference/<commit> and built there
+  --compare <list>     sizes at which the reference build runs too, once, and its JSON report must
+                       be byte-identical to this build's (default 10k,100k)
   --per-rule <list>    sizes to time each rule on its own, in one process (default none)
   --profile <list>     sizes to run once more under node --cpu-prof and list the top functions (default none)
   --heap <MB|auto>     --max-old-space-size for the floor and the per-rule tool; auto (the default)
@@ -44,6 +51,8 @@ Options:
 
 interface Options {
   sizes: string[];
+  reference: string | undefined;
+  compare: string[];
   repeats: number | undefined;
   jqSizes: string[];
   determinism: string[];
@@ -56,7 +65,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options | string {
-  const o: Options = { sizes: ['10k', '100k', '1M'], repeats: undefined, jqSizes: ['10k', '100k'], determinism: ['100k'], perRule: [], profile: [], heap: 'auto', data: path.join(ROOT, 'bench', '.data'), build: 'auto', seed: undefined };
+  const o: Options = { sizes: ['10k', '100k', '1M'], reference: 'main', compare: ['10k', '100k'], repeats: undefined, jqSizes: ['10k', '100k'], determinism: ['100k'], perRule: [], profile: [], heap: 'auto', data: path.join(ROOT, 'bench', '.data'), build: 'auto', seed: undefined };
   const list = (v: string) => (v === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean));
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -66,6 +75,8 @@ function parseArgs(argv: string[]): Options | string {
     if (flag === '--sizes') o.sizes = list(value);
     else if (flag === '--repeats') o.repeats = Number(value);
     else if (flag === '--jq-sizes') o.jqSizes = list(value);
+    else if (flag === '--reference') o.reference = value === 'none' ? undefined : value;
+    else if (flag === '--compare') o.compare = list(value);
     else if (flag === '--determinism') o.determinism = list(value);
     else if (flag === '--per-rule') o.perRule = list(value);
     else if (flag === '--profile') o.profile = list(value);
@@ -75,7 +86,7 @@ function parseArgs(argv: string[]): Options | string {
     else if (flag === '--seed') o.seed = Number(value);
     else return `unknown option or value: ${flag} ${value}\n\n${HELP}`;
   }
-  const bad = [...o.sizes, ...o.jqSizes, ...o.determinism, ...o.perRule, ...o.profile].find((s) => parseSize(s) === undefined);
+  const bad = [...o.sizes, ...o.compare, ...o.jqSizes, ...o.determinism, ...o.perRule, ...o.profile].find((s) => parseSize(s) === undefined);
   if (bad !== undefined) return `not a size: ${bad} (use e.g. 10k, 100k, 1M)`;
   if (o.repeats !== undefined && !(Number.isInteger(o.repeats) && o.repeats > 0)) return '--repeats needs a positive integer';
   if (o.heap !== 'auto' && !(Number.isInteger(o.heap) && o.heap > 0)) return '--heap needs a positive integer (MB) or auto';
@@ -100,6 +111,33 @@ function ensureBuild(when: Options['build']): void {
   log('building dist/ (tsc -p tsconfig.json)…');
   const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('the build failed; fix it or run with --build never');
+}
+
+/**
+ * The previous build: `ref` exported with git archive into <data>/reference/<commit>, sharing this
+ * checkout's node_modules, and built there once. Returns its CLI.
+ */
+function referenceBuild(data: string, ref: string): { commit: string; cli: string } {
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30 });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr.trim()}`);
+    return r.stdout.trim();
+  };
+  const commit = git('rev-parse', '--verify', `${ref}^{commit}`);
+  const dir = path.join(data, 'reference', commit);
+  const cli = path.join(dir, 'dist', 'src', 'cli', 'bin.js');
+  if (fs.existsSync(cli)) return { commit, cli };
+  log(`building the reference ${ref} (${commit.slice(0, 12)}) into ${path.relative(ROOT, dir)}…`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const archive = spawnSync('git', ['archive', '--format=tar', commit], { cwd: ROOT, maxBuffer: 1 << 30 });
+  if (archive.status !== 0) throw new Error(`git archive ${commit} failed`);
+  const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
+  if (untar.status !== 0) throw new Error(`cannot unpack ${commit} into ${dir}`);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`the reference ${ref} does not build`);
+  return { commit, cli };
 }
 
 /** Transpiles a dependency-free bench script to plain JS, so no TypeScript start-up is timed. */
@@ -187,6 +225,7 @@ interface Context {
   options: Options;
   method: RssMethod;
   tools: { floor: string; perRule: string; profile: string };
+  reference: { commit: string; cli: string } | undefined;
 }
 
 async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
@@ -201,19 +240,36 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
   fs.mkdirSync(reports, { recursive: true });
   const heap = heapFor(ctx.options, devices);
   const env = envFor(ctx.options, label);
-  log(`${label}: ${files} files, ${(bytes / 1e6).toFixed(0)} MB, ${repeats} run(s) each${heap ? `, the floor with --max-old-space-size=${heap}` : ''}`);
+  log(`${label}: ${files} files, ${(bytes / 1e6).toFixed(0)} MB, ${repeats} run(s) each${heap ? `, the floor keeping every value with --max-old-space-size=${heap}` : ''}`);
   const floors: Measurement[] = [];
+  const keepFloors: Measurement[] = [];
   const lints: Measurement[] = [];
+  const lintArgs = (output: string) => ['lint', dir, '--format', 'json', '--output', output, '--ruleset', 'all'];
   for (let k = 0; k < repeats; k++) {
-    const floor = await measure(process.execPath, [ctx.tools.floor, dir], { method: ctx.method, env });
-    log(describe('floor', floor));
+    // Each repeat runs the floors and the lint back to back, so their ratio sees the same machine.
+    const floor = await measure(process.execPath, [ctx.tools.floor, dir, '--discard'], { method: ctx.method });
+    log(describe('floor (keeping nothing)', floor));
     floors.push(floor);
+    const keep = await measure(process.execPath, [ctx.tools.floor, dir], { method: ctx.method, env });
+    log(describe('floor (keeping values) ', keep));
+    keepFloors.push(keep);
     const output = path.join(reports, `${label}-${k + 1}.json`);
     fs.rmSync(output, { force: true });
-    const lint = await measure(process.execPath, [CLI, 'lint', dir, '--format', 'json', '--output', output, '--ruleset', 'all'], { method: ctx.method, cwd: ROOT });
-    log(describe('lint ', lint));
+    const lint = await measure(process.execPath, [CLI, ...lintArgs(output)], { method: ctx.method, cwd: ROOT });
+    log(describe('lint                   ', lint));
     checkLint(lint, output);
     lints.push(lint);
+  }
+  let previous: SizeResult['previous'];
+  if (ctx.reference && ctx.options.compare.includes(label)) {
+    const output = path.join(reports, `${label}-reference-${ctx.reference.commit.slice(0, 12)}.json`);
+    fs.rmSync(output, { force: true });
+    const run = await measure(process.execPath, [ctx.reference.cli, ...lintArgs(output)], { method: ctx.method, cwd: ROOT });
+    log(describe(`previous build ${ctx.reference.commit.slice(0, 12)}`, run));
+    checkLint(run, output);
+    const same = fs.existsSync(output) && fs.readFileSync(output).equals(fs.readFileSync(path.join(reports, `${label}-1.json`)));
+    log(`  the JSON report is ${same ? 'byte-identical to' : 'DIFFERENT from'} the previous build's (${path.relative(ROOT, output)})`);
+    previous = { commit: ctx.reference.commit, wallSeconds: run.wallSeconds, cpuSeconds: run.cpuSeconds, peakRssMB: run.peakRssMB, sameReport: same };
   }
   const lastReport = readReport(path.join(reports, `${label}-${repeats}.json`));
   const findings = lastReport?.findings.length;
@@ -225,9 +281,11 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
   const floor = timing(floors);
   const lint = timing(lints);
   return {
-    label, devices, files, megabytes: bytes / 1e6, repeats, floor, lint,
+    label, devices, files, megabytes: bytes / 1e6, repeats, floor, keepFloor: timing(keepFloors), lint,
     ratioWall: lint.wallSeconds / floor.wallSeconds,
     ratioCpu: lint.cpuSeconds !== undefined && floor.cpuSeconds !== undefined ? lint.cpuSeconds / floor.cpuSeconds : undefined,
+    ratios: lints.map((l, k) => l.wallSeconds / floors[k].wallSeconds),
+    previous,
     lintExitCode: lints[lints.length - 1].exitCode,
     lintCompleted: lastReport !== undefined,
     heapMB: heap,
@@ -320,6 +378,7 @@ async function main(argv: string[]): Promise<number> {
     options,
     method: rssMethod(),
     tools: { floor: transpile(tools, 'floor'), perRule: transpile(tools, 'per-rule'), profile: transpile(tools, 'profile') },
+    reference: options.reference !== undefined && options.compare.some((s) => options.sizes.includes(s)) ? referenceBuild(options.data, options.reference) : undefined,
   };
   const cpus = os.cpus();
   log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; peak RSS from ${ctx.method === 'gnu-time' ? 'GNU time (ru_maxrss)' : '/proc/<pid>/status VmHWM polling'}`);
@@ -336,7 +395,9 @@ async function main(argv: string[]): Promise<number> {
   for (const label of options.profile) profiles[label] = await profile(ctx, label);
 
   log('');
-  if (sizes.length > 0) log(`Full built-in pack (--ruleset all) against the floor (median of the runs; RSS: highest):\n${sizeTable(sizes)}`);
+  if (sizes.length > 0) log(`Full built-in pack (--ruleset all) against the floor keeping nothing (median of the runs; RSS: highest):\n${sizeTable(sizes)}`);
+  const compared = sizes.filter((s) => s.previous !== undefined);
+  if (compared.length > 0) log(`\nAgainst the previous build (one run each):\n${previousTable(compared)}`);
   const scaling = scalingLine(sizes);
   if (scaling) log(scaling);
   if (joins.length > 0) log(`\nJoin rule linux-realtime-protection-on on <snapshot>/mde against jq:\n${joinTable(joins)}`);

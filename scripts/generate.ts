@@ -1,10 +1,12 @@
-// Writes the files generated from code tables: the rule schema, the operator reference and the
-// export reference. A test fails when one is stale, so run `npm run generate` after changing them.
+// Writes the files generated from code tables: the rule schema, the operator reference, the
+// export reference, and the golden report of the demo snapshot. A test fails when one is stale, so
+// run `npm run generate` (from the repository root) after changing them.
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildRuleSchema } from '../src/rules/schema';
 import { operatorReference } from '../src/rules/reference';
 import { exportsReference } from '../src/snapshot/exports-reference';
+import { DEMO_REPORT_FILE, demoReport } from './demo-report';
 
 const root = path.join(__dirname, '..');
 const outputs: [string, string][] = [
@@ -12,7 +14,10 @@ const outputs: [string, string][] = [
   ['docs/operators.md', operatorReference()],
   ['docs/exports.md', exportsReference()],
 ];
-for (const [file, text] of outputs) {
-  writeFileSync(path.join(root, file), text);
-  console.log(`wrote ${file}`);
-}
+void (async () => {
+  outputs.push([DEMO_REPORT_FILE, await demoReport()]);
+  for (const [file, text] of outputs) {
+    writeFileSync(path.join(root, file), text);
+    console.log(`wrote ${file}`);
+  }
+})();
