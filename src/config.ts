@@ -30,10 +30,27 @@ export interface Config {
   disable: string[];
   severity: Record<string, Severity>;
   parameters: Record<string, Record<string, unknown>>;
-  /** Where each rule id is named, for "no such rule" errors at the right line. */
-  positionOf(section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string, value?: boolean): Position;
-  /** Where a top-level setting such as `failOn` is, for messages about it. */
-  positionOfKey(key: 'ruleset' | 'failOn' | 'maxFindings'): Position;
+  /**
+   * Where each setting is, for messages at the right line (see positionOf). Plain data, like the
+   * rest: a configuration read once is handed to worker threads as it is.
+   */
+  positions: Map<string, Position>;
+}
+
+type Section = 'disable' | 'severity' | 'parameters';
+
+function positionKey(section: Section, id: string, parameter?: string, value = false): string {
+  return [section, id, ...(parameter === undefined ? [] : [parameter, value ? 'value' : 'key'])].join('\u0000');
+}
+
+/** Where a rule id (or one of its parameters, or that parameter's value) is named in the file. */
+export function positionOf(config: Config, section: Section, id: string, parameter?: string, value = false): Position {
+  return config.positions.get(positionKey(section, id, parameter, value)) ?? { line: 1, column: 1 };
+}
+
+/** Where a top-level setting such as `failOn` is, for messages about it. */
+export function positionOfKey(config: Config, key: 'ruleset' | 'failOn' | 'maxFindings'): Position {
+  return config.positions.get(key) ?? { line: 1, column: 1 };
 }
 
 interface RawConfig {
@@ -84,8 +101,7 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
       disable: raw.disable ?? [],
       severity: raw.severity ?? {},
       parameters: raw.parameters ?? {},
-      positionOf: (section, id, parameter, value) => position(yaml, section, id, parameter, value),
-      positionOfKey: (key) => positionIn(yaml, [key], { key: true }),
+      positions: positions(yaml),
     },
     diagnostics: [],
   };
@@ -124,13 +140,24 @@ async function escapes(dir: string, target: string): Promise<string | undefined>
   return undefined;
 }
 
-/** Where a rule id or parameter is named (`value`: where the parameter's value is). */
-function position(yaml: YamlFile, section: 'disable' | 'severity' | 'parameters', id: string, parameter?: string, value = false): Position {
-  if (section === 'disable') {
-    const i = ((yaml.data as RawConfig).disable ?? []).indexOf(id);
-    return positionIn(yaml, ['disable', i]);
+/** Where every setting the messages may name is: top-level keys, rule ids, parameters and their values. */
+function positions(yaml: YamlFile): Map<string, Position> {
+  const raw = yaml.data as RawConfig;
+  const out = new Map<string, Position>();
+  for (const key of ['ruleset', 'failOn', 'maxFindings']) out.set(key, positionIn(yaml, [key], { key: true }));
+  (raw.disable ?? []).forEach((id, i) => {
+    // The first mention of an id names it.
+    if (!out.has(positionKey('disable', id))) out.set(positionKey('disable', id), positionIn(yaml, ['disable', i]));
+  });
+  for (const id of Object.keys(raw.severity ?? {})) out.set(positionKey('severity', id), positionIn(yaml, ['severity', id], { key: true }));
+  for (const [id, values] of Object.entries(raw.parameters ?? {})) {
+    out.set(positionKey('parameters', id), positionIn(yaml, ['parameters', id], { key: true }));
+    for (const name of Object.keys(values ?? {})) {
+      out.set(positionKey('parameters', id, name), positionIn(yaml, ['parameters', id, name], { key: true }));
+      out.set(positionKey('parameters', id, name, true), positionIn(yaml, ['parameters', id, name]));
+    }
   }
-  return parameter === undefined ? positionIn(yaml, [section, id], { key: true }) : positionIn(yaml, [section, id, parameter], { key: !value });
+  return out;
 }
 
 /**
@@ -146,7 +173,7 @@ export function applyConfig(rules: CompiledRule[], config: Config | undefined): 
     diagnostics.push(
       diagnostic('error', 'config-invalid', `${section}: no rule '${id}' is loaded${hint ? ` (did you mean '${hint}'?)` : ''}`, {
         file: config.file,
-        position: config.positionOf(section, id),
+        position: positionOf(config, section, id),
       }),
     );
   };
@@ -169,7 +196,7 @@ export function applyConfig(rules: CompiledRule[], config: Config | undefined): 
         const problem = parameterProblem(decl, value);
         if (problem) {
           diagnostics.push(
-            diagnostic('error', 'config-invalid', `parameters: ${id}.${name}: ${problem}`, { file: config.file, position: config.positionOf('parameters', id, name, true) }),
+            diagnostic('error', 'config-invalid', `parameters: ${id}.${name}: ${problem}`, { file: config.file, position: positionOf(config, 'parameters', id, name, true) }),
           );
         }
         continue;
@@ -178,7 +205,7 @@ export function applyConfig(rules: CompiledRule[], config: Config | undefined): 
       diagnostics.push(
         diagnostic('error', 'config-invalid', `parameters: rule '${id}' has no parameter '${name}' (it has: ${declared.join(', ') || 'none'})`, {
           file: config.file,
-          position: config.positionOf('parameters', id, name),
+          position: positionOf(config, 'parameters', id, name),
         }),
       );
     }

@@ -7,7 +7,8 @@ import { evaluate, ruleNeeds } from './engine/evaluate';
 import { coverage, COVERAGE_READS } from './engine/coverage';
 import { planProjection, type FieldRead, type Projection } from './snapshot/projection';
 import type { CompiledRule } from './rules/types';
-import { loadSnapshot } from './snapshot/load';
+import { resolve } from 'node:path';
+import { loadSnapshot, type ExportFile } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
 import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
@@ -45,8 +46,10 @@ export interface LintOptions {
   waivers?: string;
   /** Baseline file: known findings that do not fail the run. */
   baseline?: string;
-  /** Folder relative paths are resolved against (default: the process's working directory). */
+  /** Folder relative paths (snapshot, manifest, rules, waivers, baseline) are resolved against (default: the process's working directory). */
   cwd?: string;
+  /** The snapshot's export files, when the caller has listed them (listExportFiles): the folder is not listed again. */
+  files?: readonly ExportFile[];
   /** Gate settings given by the caller (the command line): they win over the configuration file's. */
   gate?: GateOptions;
   /** Frameworks to report compliance with: `mcsb`, `cis-azure@2.0.0`, … (see frameworks/). */
@@ -131,9 +134,14 @@ function chosenFrameworks(names: readonly string[], diagnostics: Diagnostic[]): 
 }
 
 export async function lint(options: LintOptions): Promise<LintResult> {
-  const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config });
+  const cwd = options.cwd ?? process.cwd();
+  const loaded = await loadConfiguredRules({ collections: COLLECTIONS, ruleset: options.ruleset, rules: options.rules, config: options.config, cwd });
   const rules = loaded.rules;
-  const snapshot = await loadSnapshot(options.snapshot, { ...(options.manifest ? { manifest: options.manifest } : {}), projection: projectionFor(rules) });
+  const snapshot = await loadSnapshot(resolve(cwd, options.snapshot), {
+    ...(options.manifest ? { manifest: resolve(cwd, options.manifest) } : {}),
+    ...(options.files ? { files: options.files } : {}),
+    projection: projectionFor(rules),
+  });
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
   const commandLine = { ruleset: options.ruleset, rules: options.rules, ...options.gate };
   const settings = gateSettings(options.config, commandLine);
@@ -155,7 +163,6 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (sub !== undefined) f.subscriptionId = sub;
   }
   const chosen = chosenFrameworks(options.frameworks ?? [], diagnostics);
-  const cwd = options.cwd ?? process.cwd();
   if (options.waivers) {
     const w = await loadWaivers(options.waivers, cwd);
     diagnostics.push(...w.diagnostics, ...applyWaivers(sortedFindings, w.waivers, w.source, now));

@@ -52,4 +52,24 @@ describe('several snapshots in one run', function () {
     expect(failure).to.be.instanceOf(jobs.OutOfMemory);
     expect(failure!.message).to.match(/needed more than 4 MB of memory .*--max-old-space-size/);
   });
+
+  it('hands the worker the configuration as read once, and resolves the snapshot and rule paths against the job\'s folder', async () => {
+    const jobs = await import(path.resolve('dist/src/cli/lint-job.js'));
+    const { loadConfig } = await import(path.resolve('dist/src/config.js'));
+    cpSync(path.resolve('rules/mde-device-healthy.yaml'), path.join(dir, 'own-rules', 'mde-device-healthy-too.yaml'));
+    writeFileSync(path.join(dir, 'own-rules', 'mde-device-healthy-too.yaml'), readFileSync(path.resolve('rules/mde-device-healthy.yaml'), 'utf8').replace('id: mde-device-healthy', 'id: mde-device-healthy-too'));
+    writeFileSync(path.join(dir, 'posture-lint.yaml'), 'disable: [vm-onboarded-to-mde]\nparameters:\n  mde-device-healthy:\n    staleDays: 1\n');
+    const { config } = await loadConfig(undefined, dir);
+    // The file is gone before the lint runs: the worker can only use what it was handed.
+    rmSync(path.join(dir, 'posture-lint.yaml'));
+    // Relative to the job's folder, not to this process's working directory.
+    const job = jobs.jobFor('tenant-a', { rules: ['own-rules'] }, dir, { config });
+    const [{ report, rules }] = await jobs.lintAll([job], { heapMb: jobs.workerHeapMb(1) });
+    expect(rules).to.be.instanceOf(Map);
+    expect(report.rules.map((r: { id: string }) => r.id)).to.include('mde-device-healthy-too').and.not.include('vm-onboarded-to-mde');
+    const weakening = report.diagnostics.find((d: { code: string; message: string }) => d.code === 'config-weakens-gate' && d.message.includes("staleDays"));
+    expect(weakening, 'the parameter change is named at its line').to.include({ file: 'posture-lint.yaml' });
+    expect(weakening.position).to.deep.equal({ line: 4, column: 5 });
+    expect(rules.get('mde-device-healthy-too').file).to.equal('own-rules/mde-device-healthy-too.yaml');
+  });
 });

@@ -1,13 +1,15 @@
-/** One snapshot's lint, described by plain data so it can run in this thread or in a worker. */
-import { stat } from 'node:fs/promises';
+/**
+ * One snapshot's lint, described by plain data so it can run in this thread or in a worker: the
+ * configuration as the main thread read it, and the snapshot's files as the main thread listed
+ * them (their sizes decide where the lint runs), so neither is read twice.
+ */
 import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import fg from 'fast-glob';
-import { loadConfig } from '../config';
+import type { Config } from '../config';
 import { lint, type GateOptions } from '../lint';
-import { EXPORT_FILES } from '../snapshot/load';
+import { listExportFiles, type ExportFile } from '../snapshot/load';
 import type { Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
 import { UsageError } from './io';
@@ -18,7 +20,8 @@ export interface SnapshotJob {
   rules?: string[];
   manifest?: string;
   now?: string;
-  configFile?: string;
+  /** The configuration file's settings, read (and checked) once before any job starts. */
+  config?: Config;
   waivers?: string;
   baseline?: string;
   /** Gate settings from the command line (they win over the configuration file's). */
@@ -26,23 +29,26 @@ export interface SnapshotJob {
   /** Frameworks to report compliance with (`--framework`). */
   frameworks?: string[];
   cwd: string;
+  /** The snapshot's export files, listed once by lintAll. */
+  files?: ExportFile[];
 }
 
 export interface SnapshotResult {
   report: Report;
-  rules: RuleMeta[];
+  rules: Map<string, RuleMeta>;
 }
 
 /** A job from parsed command-line values (lint and baseline create share their options). */
 export function jobFor(
   snapshot: string,
-  values: { ruleset?: string; rules?: string[]; manifest?: string; now?: string; config?: string; waivers?: string; baseline?: string; framework?: string[] },
+  values: { ruleset?: string; rules?: string[]; manifest?: string; now?: string; waivers?: string; baseline?: string; framework?: string[] },
   cwd: string,
-  gate?: GateOptions,
+  options: { gate?: GateOptions; config?: Config } = {},
 ): SnapshotJob {
-  const { ruleset, rules, manifest, config, waivers, baseline, framework } = values;
+  const { ruleset, rules, manifest, waivers, baseline, framework } = values;
   const now = values.now === undefined ? undefined : evaluationTime(values.now);
-  return { snapshot, ruleset, rules, manifest, now, configFile: config, waivers, baseline, cwd, ...(gate ? { gate } : {}), ...(framework ? { frameworks: framework } : {}) };
+  const { gate, config } = options;
+  return { snapshot, ruleset, rules, manifest, now, waivers, baseline, cwd, ...(config ? { config } : {}), ...(gate ? { gate } : {}), ...(framework ? { frameworks: framework } : {}) };
 }
 
 /**
@@ -56,11 +62,10 @@ function evaluationTime(text: string): string {
   return new Date(t).toISOString();
 }
 
-/** The configuration was checked before any job started, so a problem here is a bug. */
-export async function lintWithConfig(job: SnapshotJob): Promise<SnapshotResult> {
-  const { config, diagnostics } = await loadConfig(job.configFile, job.cwd);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new Error(`configuration became invalid during the run: ${diagnostics[0].message}`);
-  const { report, rules } = await lint({
+/** Runs one job, here or in a worker. */
+export async function runJob(job: SnapshotJob): Promise<SnapshotResult> {
+  const { config } = job;
+  return lint({
     snapshot: job.snapshot,
     ruleset: job.ruleset,
     rules: job.rules,
@@ -72,8 +77,8 @@ export async function lintWithConfig(job: SnapshotJob): Promise<SnapshotResult> 
     cwd: job.cwd,
     gate: job.gate,
     frameworks: job.frameworks,
+    ...(job.files ? { files: job.files } : {}),
   });
-  return { report, rules: [...rules.values()] };
 }
 
 /** A lint that needed more memory than its worker may use: exit 2 with what to do, not a stack. */
@@ -108,21 +113,14 @@ function inWorker(job: SnapshotJob, heapMb: number): Promise<SnapshotResult> {
 /** Memory a loaded snapshot takes per byte of its export files (2.3 measured at 100k devices), with room to spare. */
 const MEMORY_PER_BYTE = 3;
 
-async function exportBytes(job: SnapshotJob): Promise<number> {
-  const root = path.resolve(job.cwd, job.snapshot);
-  const files = await fg(EXPORT_FILES, { cwd: root, absolute: true, followSymbolicLinks: false, onlyFiles: true, dot: false });
-  let total = 0;
-  for (const f of files) total += await stat(f).then((s) => s.size, () => 0);
-  return total;
-}
-
 /**
  * A snapshot that needs under half this thread's heap is linted here (a worker would load every
  * module again); a larger one goes to a worker, where running out of memory is a clear error and
  * not a V8 abort.
  */
-async function fitsInThisThread(job: SnapshotJob): Promise<boolean> {
-  return (await exportBytes(job)) * MEMORY_PER_BYTE < getHeapStatistics().heap_size_limit / 2;
+function fitsInThisThread(job: SnapshotJob): boolean {
+  const bytes = (job.files ?? []).reduce((n, f) => n + f.size, 0);
+  return bytes * MEMORY_PER_BYTE < getHeapStatistics().heap_size_limit / 2;
 }
 
 /**
@@ -131,12 +129,14 @@ async function fitsInThisThread(job: SnapshotJob): Promise<boolean> {
  * limit is set to fit the machine (`heapMb` sets it, and always uses a worker). Under ts-node,
  * where the compiled worker script does not exist, everything runs in this thread.
  */
-export async function lintAll(jobs: SnapshotJob[], options: { heapMb?: number } = {}): Promise<SnapshotResult[]> {
+export async function lintAll(given: SnapshotJob[], options: { heapMb?: number } = {}): Promise<SnapshotResult[]> {
+  const jobs: SnapshotJob[] = [];
+  for (const j of given) jobs.push({ ...j, files: j.files ?? (await listExportFiles(path.resolve(j.cwd, j.snapshot))) });
   const compiled = __filename.endsWith('.js');
-  const single = jobs.length === 1 && options.heapMb === undefined && (await fitsInThisThread(jobs[0]));
+  const single = jobs.length === 1 && options.heapMb === undefined && fitsInThisThread(jobs[0]);
   if (!compiled || single) {
     const out: SnapshotResult[] = [];
-    for (const j of jobs) out.push(await lintWithConfig(j));
+    for (const j of jobs) out.push(await runJob(j));
     return out;
   }
   const results: SnapshotResult[] = new Array(jobs.length);

@@ -4,9 +4,9 @@
  * fit the machine, which the main thread's cannot once node has started.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { lintWithConfig, type SnapshotJob } from './lint-job';
+import { runJob, type SnapshotJob } from './lint-job';
 
-lintWithConfig(workerData as SnapshotJob).then(
+runJob(workerData as SnapshotJob).then(
   (result) => parentPort!.postMessage({ ok: true, result }),
   (e: unknown) => parentPort!.postMessage({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
 );

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { Position } from '../diagnostics';
 import { severityRank, type GateSettings, type Severity } from '../report/model';
-import type { Config } from '../config';
+import { positionOf, positionOfKey, type Config } from '../config';
 import type { CompiledRule } from '../rules/types';
 import { DEFAULT_RULESET, selectRuleset } from '../rules/rulesets';
 import { DEFAULT_GATE } from './verdict';
@@ -48,7 +48,7 @@ export async function ruleWeakenings(config: Config, rules: readonly CompiledRul
       if (left.length > 0) {
         out.push({
           message: `ruleset: '${config.ruleset}' leaves out ${left.length} of the ${standard.ids.size} rules of ${standard.label}; pin the rule set with --ruleset on the command line`,
-          position: config.positionOfKey('ruleset'),
+          position: positionOfKey(config, 'ruleset'),
         });
       }
     }
@@ -56,12 +56,12 @@ export async function ruleWeakenings(config: Config, rules: readonly CompiledRul
   const gated = (r: CompiledRule) => r.builtin || (commandLine.rules ?? []).some((p) => isInside(r.meta.file, p));
   const byId = new Map(rules.filter(gated).map((r) => [r.meta.id, r]));
   for (const id of config.disable) {
-    if (byId.has(id)) out.push({ message: `disable: turns off rule '${id}'`, position: config.positionOf('disable', id) });
+    if (byId.has(id)) out.push({ message: `disable: turns off rule '${id}'`, position: positionOf(config, 'disable', id) });
   }
   for (const [id, severity] of Object.entries(config.severity)) {
     const rule = byId.get(id);
     if (rule && severityRank(severity) < severityRank(rule.meta.severity)) {
-      out.push({ message: `severity: lowers rule '${id}' from ${rule.meta.severity} to ${severity}`, position: config.positionOf('severity', id) });
+      out.push({ message: `severity: lowers rule '${id}' from ${rule.meta.severity} to ${severity}`, position: positionOf(config, 'severity', id) });
     }
   }
   for (const [id, values] of Object.entries(config.parameters)) {
@@ -70,7 +70,7 @@ export async function ruleWeakenings(config: Config, rules: readonly CompiledRul
     // Whether a value loosens a rule depends on what the parameter means (more exempt platforms
     // loosen, more Linux platforms tighten): every change counts.
     for (const name of Object.keys(values).filter((n) => n in rule.params)) {
-      out.push({ message: `parameters: changes rule '${id}' parameter '${name}', which may loosen it`, position: config.positionOf('parameters', id, name) });
+      out.push({ message: `parameters: changes rule '${id}' parameter '${name}', which may loosen it`, position: positionOf(config, 'parameters', id, name) });
     }
   }
   return out;
@@ -80,10 +80,10 @@ export async function ruleWeakenings(config: Config, rules: readonly CompiledRul
 export function thresholdWeakenings(config: Config, commandLine: CommandLineGate): Weakening[] {
   const out: Weakening[] = [];
   if (commandLine.failOn === undefined && config.failOn !== undefined && severityRank(config.failOn) > severityRank(DEFAULT_GATE.failOn)) {
-    out.push({ message: `failOn: ${config.failOn} lets findings below ${config.failOn} pass (default ${DEFAULT_GATE.failOn}); set --fail-on on the command line`, position: config.positionOfKey('failOn') });
+    out.push({ message: `failOn: ${config.failOn} lets findings below ${config.failOn} pass (default ${DEFAULT_GATE.failOn}); set --fail-on on the command line`, position: positionOfKey(config, 'failOn') });
   }
   if (commandLine.maxFindings === undefined && config.maxFindings !== undefined && config.maxFindings > DEFAULT_GATE.maxFindings) {
-    out.push({ message: `maxFindings: tolerates ${config.maxFindings} failing findings (default ${DEFAULT_GATE.maxFindings}); set --max-findings on the command line`, position: config.positionOfKey('maxFindings') });
+    out.push({ message: `maxFindings: tolerates ${config.maxFindings} failing findings (default ${DEFAULT_GATE.maxFindings}); set --max-findings on the command line`, position: positionOfKey(config, 'maxFindings') });
   }
   return out;
 }

@@ -23,6 +23,8 @@ export interface LoadRulesOptions {
   builtinDir?: string;
   /** Per-rule parameter overrides, keyed by rule id. */
   parameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Folder rule paths are resolved against and shown relative to (default: the working directory). */
+  cwd?: string;
 }
 
 export interface LoadedRules {
@@ -47,11 +49,12 @@ interface RuleFile {
 }
 
 /** Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml (links not followed). */
-export async function findRuleFiles(inputs: string[]): Promise<{ files: RuleFile[]; diagnostics: Diagnostic[] }> {
+export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Promise<{ files: RuleFile[]; diagnostics: Diagnostic[] }> {
   const files: RuleFile[] = [];
   const diagnostics: Diagnostic[] = [];
+  const displayPath = (abs: string) => path.relative(cwd, abs).split(path.sep).join('/');
   for (const input of inputs) {
-    const abs = path.resolve(input);
+    const abs = path.resolve(cwd, input);
     const st = await stat(abs).catch(() => undefined);
     if (!st) {
       diagnostics.push(diagnostic('error', 'rules-missing', `rule path does not exist: ${input}`, { file: input }));
@@ -63,11 +66,6 @@ export async function findRuleFiles(inputs: string[]): Promise<{ files: RuleFile
     }
   }
   return { files, diagnostics };
-}
-
-/** A rule file as users see it: relative to the working directory, with `/`. */
-function displayPath(abs: string): string {
-  return path.relative(process.cwd(), abs).split(path.sep).join('/');
 }
 
 export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
@@ -106,7 +104,7 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Prom
 }
 
 export async function loadRules(inputs: string[], options: LoadRulesOptions): Promise<LoadedRules> {
-  const { files, diagnostics } = await findRuleFiles(inputs);
+  const { files, diagnostics } = await findRuleFiles(inputs, options.cwd);
   const rules: CompiledRule[] = [];
   const seen = new Map<string, string>();
   for (const f of files) {

@@ -14,6 +14,8 @@ export interface RuleSelectionOptions {
   /** The user's rule files or folders, run beside the rule set. */
   rules?: readonly string[];
   parameters?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Folder rule paths are resolved against (default: the working directory). */
+  cwd?: string;
 }
 
 /**
@@ -21,13 +23,14 @@ export interface RuleSelectionOptions {
  * beside the caller's, its parameters, disabled rules and severities applied; and each of those
  * settings that weakens the rules the caller (the command line) chose.
  */
-export async function loadConfiguredRules(options: { collections: ReadonlySet<string>; ruleset?: string; rules?: readonly string[]; config?: Config }) {
+export async function loadConfiguredRules(options: { collections: ReadonlySet<string>; ruleset?: string; rules?: readonly string[]; config?: Config; cwd?: string }) {
   const { config } = options;
   const loaded = await loadSelectedRules({
     collections: options.collections,
     ruleset: options.ruleset ?? config?.ruleset,
     rules: [...(config?.rules ?? []), ...(options.rules ?? [])],
     parameters: config?.parameters,
+    cwd: options.cwd,
   });
   // Before applyConfig, which replaces the severities the weakenings compare with.
   const weakenings = config ? await ruleWeakenings(config, loaded.rules, { ruleset: options.ruleset, rules: options.rules }) : [];
@@ -40,7 +43,7 @@ export async function loadSelectedRules(options: RuleSelectionOptions): Promise<
   if (typeof selection === 'string') return { rules: [], diagnostics: [diagnostic('error', 'ruleset-unknown', selection)] };
   const withBuiltins = selection.ids?.size !== 0;
   const inputs = [...(withBuiltins ? [BUILTIN_RULES_DIR] : []), ...(options.rules ?? [])];
-  const loaded = await loadRules(inputs, { collections: options.collections, parameters: options.parameters, builtinDir: BUILTIN_RULES_DIR });
+  const loaded = await loadRules(inputs, { collections: options.collections, parameters: options.parameters, builtinDir: BUILTIN_RULES_DIR, cwd: options.cwd });
   const ids = selection.ids;
   if (!ids || !withBuiltins) return loaded;
   const builtinIds = new Set(loaded.rules.filter((r) => r.builtin).map((r) => r.meta.id));

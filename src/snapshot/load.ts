@@ -31,10 +31,25 @@ export interface LoadOptions {
    * read). Default: whole records.
    */
   projection?: Projection;
+  /** The folder's export files, when the caller has listed them already (listExportFiles). */
+  files?: readonly ExportFile[];
+}
+
+/** An export file of a snapshot: its path below the root (`/` separators) and its size in bytes. */
+export interface ExportFile {
+  file: string;
+  size: number;
 }
 
 /** Export files: JSON documents, and NDJSON / JSON Lines (one record per line). */
 export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
+
+/** The export files below a snapshot folder, sorted, with their sizes. Symbolic links are not followed. */
+export async function listExportFiles(absRoot: string): Promise<ExportFile[]> {
+  // fast-glob lists neither linked files nor linked folders' content.
+  const entries = await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false, stats: true });
+  return entries.map((e) => ({ file: e.path, size: e.stats?.size ?? 0 })).sort((a, b) => cmp(a.file, b.file));
+}
 
 export async function loadSnapshot(root: string, options: LoadOptions = {}): Promise<Snapshot> {
   const absRoot = resolve(root);
@@ -50,13 +65,13 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const { manifest, diagnostics: manifestProblems } = await loadManifest(absRoot, options.manifest);
   diagnostics.push(...manifestProblems);
 
-  // Symbolic links are not followed (fast-glob lists neither linked files nor linked folders' content).
-  const files = (await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false })).sort(cmp);
+  const listed = options.files ?? (await listExportFiles(absRoot));
+  const files = listed.map((f) => f.file);
   const gaps = new Gaps();
   const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics, gaps);
 
   const byKind = new Map<string, Collection>();
-  for (const file of files) {
+  for (const { file } of listed) {
     const result = await loadFile(join(absRoot, file), file, { forced: mapping?.forced.get(file), streamThreshold: options.streamThreshold, projection: options.projection });
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);

@@ -31,7 +31,7 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
       io.cwd,
     );
   }
-  const [{ report }] = await lintAll([jobFor(positionals[0], values, io.cwd)]);
+  const [{ report }] = await lintAll([jobFor(positionals[0], values, io.cwd, { config })]);
   if (reportErrors(report.diagnostics, io)) {
     io.stderr('posture-lint: no baseline written: fix the problems above first\n');
     return 2;

@@ -118,14 +118,14 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   // each setting of the file that weakens it.
   const gate = { strict: values.strict, ...(failOnFlag !== undefined ? { failOn: failOnFlag as Severity } : {}), ...(maxFindings !== undefined ? { maxFindings } : {}) };
   const inRepository = await Promise.all(positionals.map((snapshot) => snapshotInRepository(snapshot, values['repo-root'], io.cwd)));
-  const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, gate)));
+  const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, { gate, config })));
   let code: 0 | 1 | 2 = 0;
   for (let i = 0; i < results.length; i++) {
     const { report, rules } = results[i];
     for (const t of outputs) {
       const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
       const text = t.formatter(report, {
-        rules: new Map(rules.map((r) => [r.id, r])),
+        rules,
         color,
         ...(inRepository[i] !== undefined ? { snapshotInRepository: inRepository[i] } : {}),
         includeSuppressed: values['sarif-include-suppressed'],
