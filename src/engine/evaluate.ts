@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
 import { JoinIndexes, joinKey } from './joins';
-import { Resources, type Resource } from './resources';
+import { identityOf, Resources, type CollectionResources } from './resources';
 
 /** A rule not evaluated for incomplete inputs names this many of the files at most (the diagnostics name all). */
 const MAX_GAPS_NAMED = 5;
@@ -28,8 +28,8 @@ interface Subject {
   /** Other records of the same resource that disagree with `data`: each is checked too. */
   variants?: unknown[];
   origins: Location[];
-  /** Identity when the rule does not template one. */
-  identity: ResourceRef;
+  /** Identity when the rule does not template one (worked out only for findings). */
+  identity: () => ResourceRef;
 }
 
 export interface EvaluationResult {
@@ -130,7 +130,7 @@ function groupSubjects(rule: CompiledRule, coll: Collection): Subject[] {
     return {
       data: { key: g.key, items: g.items.map((r) => r.data) },
       origins: g.items.slice(0, MAX_GROUP_LOCATIONS).map((r) => r.origin),
-      identity: { kind: `${coll.name}#${rule.groupBy!.text}`, id: String(g.key) },
+      identity: () => ({ kind: `${coll.name}#${rule.groupBy!.text}`, id: String(g.key) }),
     };
   });
 }
@@ -140,7 +140,7 @@ function wholeSubject(coll: Collection): Subject {
   return {
     data: { key: coll.name, items: coll.records.map((r) => r.data) },
     origins: coll.records.slice(0, MAX_GROUP_LOCATIONS).map((r) => r.origin),
-    identity: { kind: 'collection', id: coll.name },
+    identity: () => ({ kind: 'collection', id: coll.name }),
   };
 }
 
@@ -151,12 +151,29 @@ function snapshotRecords(snapshot: Snapshot): number {
 }
 
 /** One subject per resource (see resources.ts), with the records that disagree with its first. */
-function recordSubjects(resources: readonly Resource[]): Subject[] {
-  return resources.map((r) =>
-    r.records.length > 1
-      ? { data: r.record.data, variants: r.records.slice(1).map((v) => v.data), origins: r.origins, identity: r.identity }
-      : { data: r.record.data, origins: r.origins, identity: r.identity },
-  );
+function recordSubjects(resources: CollectionResources): Subjects {
+  return {
+    count: resources.first.length,
+    at(i) {
+      const record = resources.first[i];
+      const identity = () => identityOf(resources.collection, record);
+      const repeats = resources.repeated.get(i);
+      if (repeats === undefined) return { data: record.data, origins: [record.origin], identity };
+      return repeats.records.length > 1
+        ? { data: record.data, variants: repeats.records.slice(1).map((v) => v.data), origins: repeats.origins, identity }
+        : { data: record.data, origins: repeats.origins, identity };
+    },
+  };
+}
+
+/** A rule's subjects, made one at a time: a subject per device for every rule would be a million objects at once. */
+interface Subjects {
+  count: number;
+  at(i: number): Subject;
+}
+
+function listed(subjects: Subject[]): Subjects {
+  return { count: subjects.length, at: (i) => subjects[i] };
 }
 
 /** A resource whose records disagree fails if any record fails, and is checked if any is. */
@@ -179,20 +196,21 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
     const reason = missing ? 'the snapshot lacks inputs this rule needs' : 'inputs this rule reads are incomplete, so no verdict would be sound';
     return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing: [...(missing ?? []), ...(incomplete ?? [])], reason };
   }
-  const subjects: Subject[] = [];
+  const sources: Subjects[] = [];
   for (const name of rule.from) {
     const coll = snapshot.collections.get(name);
     if (!coll) continue;
-    const some = rule.aggregate ? [wholeSubject(coll)] : rule.groupBy ? groupSubjects(rule, coll) : recordSubjects(resources.of(name));
-    for (const s of some) subjects.push(s);
+    sources.push(rule.aggregate ? listed([wholeSubject(coll)]) : rule.groupBy ? listed(groupSubjects(rule, coll)) : recordSubjects(resources.of(name)));
   }
+  const total = sources.reduce((n, s) => n + s.count, 0);
   const values = { params: rule.params, facts: ctx.facts };
   const ruleCtx: EvalContext = { ...ctx, budget: Budget.forRecords(snapshotRecords(snapshot)) };
   let evaluated = 0;
   let failed = 0;
   const ruleFindings: Finding[] = [];
   try {
-    for (const subject of subjects) {
+    for (const source of sources) for (let i = 0; i < source.count; i++) {
+      const subject = source.at(i);
       const outcome = subject.variants === undefined ? checkSubject(rule, subject, indexes, ruleCtx, values) : checkVariants(rule, subject, indexes, ruleCtx, values);
       if (outcome === 'skipped') continue;
       evaluated++;
@@ -205,8 +223,8 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
     // fails the run; it never takes the other rules' results down with it.
     const budget = e instanceof BudgetExceeded;
     const why = budget
-      ? `${(e as Error).message} (after ${evaluated} of ${subjects.length} records); a join or quantifier visits far more records than the snapshot holds`
-      : `${e instanceof Error ? e.message : String(e)} (after ${evaluated} of ${subjects.length} records)`;
+      ? `${(e as Error).message} (after ${evaluated} of ${total} records); a join or quantifier visits far more records than the snapshot holds`
+      : `${e instanceof Error ? e.message : String(e)} (after ${evaluated} of ${total} records)`;
     diagnostics.push(
       diagnostic('error', budget ? 'rule-budget' : 'rule-error', `rule ${rule.meta.id} stopped: ${why}`, { file: rule.meta.file, ruleId: rule.meta.id }),
     );
@@ -239,10 +257,10 @@ function checkSubject(rule: CompiledRule, subject: Subject, indexes: JoinIndexes
   if (rule.assert(scope, ctx)) return 'passed';
   const render = (t: Template | undefined) => (t ? renderTemplate(t, scope, values) : undefined);
   const resource: ResourceRef = {
-    kind: render(rule.resource.kind) || subject.identity.kind,
-    id: render(rule.resource.id) || subject.identity.id,
+    kind: render(rule.resource.kind) || subject.identity().kind,
+    id: render(rule.resource.id) || subject.identity().id,
   };
-  const name = render(rule.resource.name) || subject.identity.name;
+  const name = render(rule.resource.name) || subject.identity().name;
   if (name) resource.name = name;
   return {
     ruleId: rule.meta.id,

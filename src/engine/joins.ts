@@ -7,6 +7,7 @@
  * scopes up among the records' scopes.
  */
 import type { SnapshotRecord } from '../snapshot/types';
+import { lowerCase } from '../snapshot/json-util';
 import type { Resources } from './resources';
 import { Bound, elements, resolvePath } from '../rules/path';
 import { scopeKey } from '../rules/values';
@@ -16,21 +17,28 @@ const EMPTY: ReadonlyMap<string, unknown> = new Map();
 
 /** Index key of a scalar, or undefined for values that cannot be join keys. */
 export function joinKey(v: unknown): string | undefined {
-  if (typeof v === 'string') return v === '' ? undefined : v.toLowerCase();
+  if (typeof v === 'string') return v === '' ? undefined : lowerCase(v);
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
 }
+
+/**
+ * Positions of the records one key matches: one position (most keys: a device's id, a VM's vmId)
+ * or an ascending list; a number per key instead of a list saves an array per key, a million of
+ * them per index on a million devices.
+ */
+type KeyHits = number | readonly number[];
 
 /**
  * Hit lists of one lookup, each list kept once however many local values led to it (thousands of
  * devices of one device group give one list). Most lookups find one list, which is used as it is.
  */
 class Hits {
-  private first: readonly number[] | undefined;
-  private more: (readonly number[])[] | undefined;
-  private seen: Set<readonly number[]> | undefined;
+  private first: KeyHits | undefined;
+  private more: KeyHits[] | undefined;
+  private seen: Set<KeyHits> | undefined;
 
-  add(hits: readonly number[] | undefined): void {
+  add(hits: KeyHits | undefined): void {
     if (hits === undefined || hits === this.first) return;
     if (this.first === undefined) {
       this.first = hits;
@@ -46,15 +54,19 @@ class Hits {
 
   /** Positions of every list, ascending and distinct. */
   positions(): readonly number[] {
-    if (this.more === undefined) return this.first ?? [];
+    if (this.more === undefined) return this.first === undefined ? [] : typeof this.first === 'number' ? [this.first] : this.first;
     const lists = [this.first!, ...this.more];
     let n = 0;
-    for (const l of lists) n += l.length;
+    for (const l of lists) n += typeof l === 'number' ? 1 : l.length;
     const all = new Uint32Array(n);
     n = 0;
     for (const l of lists) {
-      all.set(l, n);
-      n += l.length;
+      if (typeof l === 'number') {
+        all[n++] = l;
+      } else {
+        all.set(l, n);
+        n += l.length;
+      }
     }
     return ascendingDistinct(all);
   }
@@ -76,15 +88,18 @@ interface PositionIndex {
 
 /** Records by join key: `equals`, and `within` (records keyed by their own scope). */
 class KeyIndex {
-  private readonly map = new Map<string, number[]>();
+  private readonly map = new Map<string, number | number[]>();
 
+  /** Positions are added in ascending order. */
   add(key: string, position: number): void {
-    const list = this.map.get(key);
-    if (!list) this.map.set(key, [position]);
-    else if (list[list.length - 1] !== position) list.push(position);
+    const hits = this.map.get(key);
+    if (hits === undefined) this.map.set(key, position);
+    else if (typeof hits === 'number') {
+      if (hits !== position) this.map.set(key, [hits, position]);
+    } else if (hits[hits.length - 1] !== position) hits.push(position);
   }
 
-  get(key: string): readonly number[] | undefined {
+  get(key: string): KeyHits | undefined {
     return this.map.get(key);
   }
 }
@@ -195,7 +210,12 @@ export class JoinIndexes {
     let recs = this.filtered.get(join.indexKey);
     if (!recs) {
       const all: SnapshotRecord[] = [];
-      for (const r of this.resources.of(join.from)) for (const record of r.records) all.push(record);
+      const { first, repeated } = this.resources.of(join.from);
+      for (let i = 0; i < first.length; i++) {
+        const repeats = repeated.get(i);
+        if (repeats === undefined) all.push(first[i]);
+        else for (const record of repeats.records) all.push(record);
+      }
       const where = join.where;
       recs = where ? all.filter((r) => where(new Bound(r.data, EMPTY), this.ctx)) : all;
       this.filtered.set(join.indexKey, recs);

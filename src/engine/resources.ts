@@ -14,14 +14,31 @@ import { pointerSegment } from '../snapshot/json-util';
 import { selfIdentity } from '../snapshot/self';
 import type { Collection, SnapshotRecord } from '../snapshot/types';
 
-export interface Resource {
-  /** The resource's first record. */
-  record: SnapshotRecord;
+/**
+ * The resources of one collection, compactly: a million devices are a million resources, and an
+ * object per resource cost more memory than the records' fields. Each resource is its first record
+ * (`first[i]`); the few exported more than once also list every distinct record and every origin.
+ */
+export interface CollectionResources {
+  collection: string;
+  /** Each resource's first record, in the order the resources first appear. */
+  first: SnapshotRecord[];
+  /** Resources with more than one record, by index in `first`. */
+  repeated: Map<number, Repeats>;
+}
+
+export interface Repeats {
   /** Its distinct records: the first, then each that disagrees with every one before it. */
   records: SnapshotRecord[];
   /** Where each of its records is. */
   origins: Location[];
-  identity: ResourceRef;
+}
+
+/** The identity of the resource whose first record is `record`, for findings. */
+export function identityOf(collection: string, record: SnapshotRecord): ResourceRef {
+  const kind = exportKind(collection);
+  const id = kind ? kind.identify(record.data, record.origin) : selfIdentity(collection, record.data);
+  return { kind: collection, id: id?.id || `${record.origin.file}#${record.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) };
 }
 
 /**
@@ -50,54 +67,54 @@ function disagreement(a: unknown, b: unknown, at = ''): string | undefined {
   return undefined;
 }
 
-function resourcesOf(coll: Collection, conflicts: Diagnostic[]): Resource[] {
+function resourcesOf(coll: Collection, conflicts: Diagnostic[]): CollectionResources {
   const kind = exportKind(coll.name);
-  const seen = new Map<string, Resource>();
-  const out: Resource[] = [];
+  /** Index in `first` of each resource key seen. */
+  const seen = new Map<string, number>();
+  const out: CollectionResources = { collection: coll.name, first: [], repeated: new Map() };
   for (const r of coll.records) {
-    const id = kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data);
-    const key = resourceKey(id);
-    const first = key === undefined ? undefined : seen.get(key);
-    if (first) {
-      first.origins.push(r.origin);
-      const differs = first.records.map((known) => disagreement(known.whole ?? known.data, r.whole ?? r.data));
-      if (differs.some((d) => d === undefined)) continue;
-      first.records.push(r);
-      const field = differs[0] as string;
-      const where = (o: { file: string; pointer: string }) => `${o.file}#${o.pointer}${field}`;
-      conflicts.push(
-        diagnostic('warning', 'conflicting-records', `${coll.name} ${first.identity.id} is exported twice with different values: ${where(first.record.origin)} and ${where(r.origin)}; rules check both records and fail the resource if either fails`, {
-          file: r.origin.file,
-          pointer: r.origin.pointer + field,
-        }),
-      );
+    const key = resourceKey(kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data));
+    const at = key === undefined ? undefined : seen.get(key);
+    if (at === undefined) {
+      if (key !== undefined) seen.set(key, out.first.length);
+      out.first.push(r);
       continue;
     }
-    const resource: Resource = {
-      record: r,
-      records: [r],
-      origins: [r.origin],
-      identity: { kind: coll.name, id: id?.id || `${r.origin.file}#${r.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) },
-    };
-    if (key !== undefined) seen.set(key, resource);
-    out.push(resource);
+    const firstRecord = out.first[at];
+    let repeats = out.repeated.get(at);
+    if (repeats === undefined) {
+      repeats = { records: [firstRecord], origins: [firstRecord.origin] };
+      out.repeated.set(at, repeats);
+    }
+    repeats.origins.push(r.origin);
+    const differs = repeats.records.map((known) => disagreement(known.whole ?? known.data, r.whole ?? r.data));
+    if (differs.some((d) => d === undefined)) continue;
+    repeats.records.push(r);
+    const field = differs[0] as string;
+    const where = (o: { file: string; pointer: string }) => `${o.file}#${o.pointer}${field}`;
+    conflicts.push(
+      diagnostic('warning', 'conflicting-records', `${coll.name} ${identityOf(coll.name, firstRecord).id} is exported twice with different values: ${where(firstRecord.origin)} and ${where(r.origin)}; rules check both records and fail the resource if either fails`, {
+        file: r.origin.file,
+        pointer: r.origin.pointer + field,
+      }),
+    );
   }
   return out;
 }
 
 /** Resources per collection, worked out once per run and shared by rules and joins. */
 export class Resources {
-  private readonly byCollection = new Map<string, Resource[]>();
+  private readonly byCollection = new Map<string, CollectionResources>();
   /** `conflicting-records` warnings of the collections worked out so far. */
   readonly conflicts: Diagnostic[] = [];
 
   constructor(private readonly collections: ReadonlyMap<string, Collection>) {}
 
-  of(name: string): Resource[] {
+  of(name: string): CollectionResources {
     let list = this.byCollection.get(name);
     if (!list) {
       const coll = this.collections.get(name);
-      list = coll ? resourcesOf(coll, this.conflicts) : [];
+      list = coll ? resourcesOf(coll, this.conflicts) : { collection: name, first: [], repeated: new Map() };
       this.byCollection.set(name, list);
     }
     return list;

@@ -41,3 +41,14 @@ export function str(v: unknown): string | undefined {
 export function pointerSegment(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
+
+/** Characters toLowerCase may change: A-Z and anything beyond ASCII. */
+const MAY_CHANGE_CASE = /[A-Z\u0080-\uffff]/;
+
+/**
+ * `s.toLowerCase()`, without a copy when nothing would change: most keys (MDE ids, GUIDs) are
+ * lower-case already, and case-folding them for a million records would copy each.
+ */
+export function lowerCase(s: string): string {
+  return MAY_CHANGE_CASE.test(s) ? s.toLowerCase() : s;
+}

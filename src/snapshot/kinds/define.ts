@@ -4,7 +4,7 @@
  * kind is adding one table entry plus its schema file.
  */
 import type { JsonObject, Origin } from '../types';
-import { getPath, str } from '../json-util';
+import { getPath, lowerCase, str } from '../json-util';
 import { compose, liftArmProperties, type Normalizer } from '../normalize';
 
 export type ExportSource = 'arm' | 'defender' | 'mde' | 'graph';
@@ -80,7 +80,9 @@ export type Identify = ((data: JsonObject, origin?: Origin) => RecordIdentity) &
 
 /** The key that tells one resource from another: its id, case-folded; undefined when it has none. */
 export function resourceKey(identity: RecordIdentity | undefined): string | undefined {
-  return identity?.id ? identity.id.toLowerCase() : undefined;
+  const id = identity?.id;
+  if (!id) return undefined;
+  return lowerCase(id);
 }
 
 /** Identity from the first non-empty string at each list of dotted paths. */
