@@ -74,10 +74,33 @@ function add(tree: FieldTree, read: FieldRead): void {
   }
 }
 
+/**
+ * Strings a field repeats (platforms, statuses, group names, subscription ids) are kept once:
+ * JSON.parse gives every record its own copy. A field whose values stop repeating (ids, times)
+ * is no longer looked up once it has shown this many distinct values.
+ */
+const MAX_DISTINCT = 4096;
+/** Only short strings repeat in practice; long ones are not looked up. */
+const MAX_SHARED_LENGTH = 128;
+
+class SharedStrings {
+  private seen: Map<string, string> | undefined = new Map();
+
+  get(value: string): string {
+    const seen = this.seen;
+    if (seen === undefined || value.length > MAX_SHARED_LENGTH) return value;
+    const known = seen.get(value);
+    if (known !== undefined) return known;
+    if (seen.size >= MAX_DISTINCT) this.seen = undefined;
+    else seen.set(value, value);
+    return value;
+  }
+}
+
 /** A projector for one tree; undefined when the tree keeps everything. */
 function projector(tree: FieldTree): ((value: unknown) => unknown) | undefined {
   if (tree.whole) return undefined;
-  const fields = [...tree.children].map(([name, child]) => ({ name, project: projector(child) }));
+  const fields = [...tree.children].map(([name, child]) => ({ name, project: projector(child), strings: new SharedStrings() }));
   const project = (value: unknown): unknown => {
     if (value === null || typeof value !== 'object') return value;
     if (Array.isArray(value)) return value.map(project);
@@ -85,7 +108,8 @@ function projector(tree: FieldTree): ((value: unknown) => unknown) | undefined {
     const out: JsonObject = {};
     for (const f of fields) {
       if (!Object.hasOwn(from, f.name)) continue;
-      const v = f.project === undefined ? from[f.name] : f.project(from[f.name]);
+      const raw = from[f.name];
+      const v = typeof raw === 'string' ? f.strings.get(raw) : f.project === undefined ? raw : f.project(raw);
       // Exports are untrusted: a `__proto__` field is data, never the prototype.
       if (f.name === '__proto__') setOwn(out, f.name, v);
       else out[f.name] = v;
