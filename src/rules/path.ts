@@ -17,8 +17,24 @@ export type Segment = { name: string } | { index: number };
 export interface ParsedPath {
   text: string;
   segments: Segment[];
+  /** The segments as evaluation walks them, all of one shape (see Step). */
+  steps: Step[];
   /** Set for JSONPath expressions (`$...`). */
   jsonPath?: string;
+}
+
+/**
+ * A segment in one shape for every kind, so the walk reads fields rather than testing which
+ * kind each segment is, millions of times: `index` is -1 for a name; for an index, `name` is
+ * the key it reads on an object.
+ */
+interface Step {
+  name: string;
+  index: number;
+}
+
+function stepsOf(segments: readonly Segment[]): Step[] {
+  return segments.map((s) => ('name' in s ? { name: s.name, index: -1 } : { name: String(s.index), index: s.index }));
 }
 
 /** What Bound.find returns for a name bound nowhere in the chain. */
@@ -92,7 +108,7 @@ export function parsePath(text: string): ParsedPath | string {
     expectName = false;
   }
   if (expectName) return `'${text}' ends with '.'`;
-  return { text, segments };
+  return { text, segments, steps: stepsOf(segments) };
 }
 
 function parseJsonPath(text: string): ParsedPath | string {
@@ -113,7 +129,7 @@ function parseJsonPath(text: string): ParsedPath | string {
   if (typed !== undefined) {
     return `JSONPath '${text}': '${typed}' is a JSONPath type selector, not a name; read the key with a field path such as ['${typed}']`;
   }
-  return { text, segments: [], jsonPath: text };
+  return { text, segments: [], steps: [], jsonPath: text };
 }
 
 /** The first name of a path, which may refer to a bound name (join, let, quantifier variable). */
@@ -122,16 +138,17 @@ export function headName(path: ParsedPath): string | undefined {
   return first && 'name' in first ? first.name : undefined;
 }
 
-function step(value: unknown, seg: Segment): unknown {
+function step(value: unknown, seg: Step): unknown {
+  if (value === null || typeof value !== 'object') return undefined;
   if (value instanceof Bound) {
-    if ('name' in seg) {
+    if (seg.index < 0) {
       const bound = value.find(seg.name);
       if (bound !== UNBOUND) return bound;
     }
     return step(value.data, seg);
   }
   if (Array.isArray(value)) {
-    if ('index' in seg) return value[seg.index];
+    if (seg.index >= 0) return value[seg.index];
     const out: unknown[] = [];
     for (const el of value) {
       const v = step(el, seg);
@@ -141,11 +158,7 @@ function step(value: unknown, seg: Segment): unknown {
     }
     return out;
   }
-  if (value !== null && typeof value === 'object') {
-    const key = 'name' in seg ? seg.name : String(seg.index);
-    return hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-  }
-  return undefined;
+  return hasOwn(value, seg.name) ? (value as Record<string, unknown>)[seg.name] : undefined;
 }
 
 /** Strip binding wrappers so operators and templates see plain JSON values. */
@@ -200,8 +213,9 @@ export function resolvePath(path: ParsedPath, root: unknown, budget?: StepBudget
     return matches.length === 0 ? undefined : matches;
   }
   let v: unknown = root;
-  for (const seg of path.segments) {
-    v = step(v, seg);
+  const steps = path.steps;
+  for (let i = 0; i < steps.length; i++) {
+    v = step(v, steps[i]);
     if (v === undefined) return undefined;
   }
   return plain(v);
@@ -211,8 +225,9 @@ export function resolvePath(path: ParsedPath, root: unknown, budget?: StepBudget
 export function resolveBound(path: ParsedPath, root: unknown, budget?: StepBudget): unknown {
   if (path.jsonPath !== undefined) return resolvePath(path, root, budget);
   let v: unknown = root;
-  for (const seg of path.segments) {
-    v = step(v, seg);
+  const steps = path.steps;
+  for (let i = 0; i < steps.length; i++) {
+    v = step(v, steps[i]);
     if (v === undefined) return undefined;
   }
   return v;
