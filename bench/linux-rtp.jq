@@ -1,11 +1,12 @@
 # linux-realtime-protection-on (rules/linux-realtime-protection-on.yaml) restricted to deviceavinfo
 # evidence, in jq: Linux devices (osPlatform in the rule's linuxPlatforms) whose deviceavinfo
-# avMode is not Active (the code "0", or the name "Active" itself), plus those with no deviceavinfo
-# record. As in posture-lint, strings compare case-insensitively, devices join deviceavinfo on
-# id = machineId with the first record winning, and each device counts once. Prints the number of
-# failing devices.
+# avMode is not Active (the code "0", or the name "Active" itself) or is older than the rule's
+# 7 days (dataRefreshTimestamp or lastSeenTime more than 7 days before $now, or more than the
+# hour of clock skew after it), plus those with no deviceavinfo record. As in posture-lint,
+# strings compare case-insensitively, devices join deviceavinfo on id = machineId with the first
+# record winning, and each device counts once. Prints the number of failing devices.
 #
-#   jq -n -f bench/linux-rtp.jq <snapshot>/mde/*.json
+#   jq -n --arg now 2026-11-27T02:00:00Z -f bench/linux-rtp.jq <snapshot>/mde/*.json
 #
 # Takes the MDE pages in any order, one page at a time: machines and deviceavinfo pages are told
 # apart by their @odata.context, as posture-lint tells them; only the join keys are kept. Written
@@ -19,13 +20,17 @@ def linuxPlatforms: ["Linux", "Ubuntu", "Debian", "RedHatEnterpriseLinux", "Cent
 # posture-lint reads deviceavinfo's avMode code "0" (or 0) as Active, and keeps a name it knows as is.
 def active: . != null and (tostring == "0" or . == "Active");
 
+# A timestamp (as MDE prints deviceavinfo's, whole seconds) at most 7 days before $now.
+($now | fromdateiso8601) as $nowSeconds
+| def current: (try fromdateiso8601 catch null) as $t | $t != null and $t <= $nowSeconds + 3600 and $nowSeconds - $t <= 7 * 86400;
+
 linuxPlatforms as $linux
 | reduce inputs as $page ({linux: [], av: []};
     ($page["@odata.context"] // "") as $context
     | if ($context | endswith("#Machines")) then
         .linux += [$page.value[] | select($linux[.osPlatform // "" | ascii_downcase]) | .id | ascii_downcase]
       elif ($context | endswith("#DeviceAvInfo")) then
-        .av += [$page.value[] | {key: (.machineId | ascii_downcase), value: (.avMode | active)}]
+        .av += [$page.value[] | {key: (.machineId | ascii_downcase), value: ((.avMode | active) and (.dataRefreshTimestamp | current) and (.lastSeenTime | current))}]
       else . end)
 # from_entries lets a later entry win: reversed, the first deviceavinfo record of a device wins.
 | (.av | reverse | from_entries) as $av

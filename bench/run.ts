@@ -13,6 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { generateSnapshot, isReusable, parseSize } from './generate';
+import { NOW_ISO } from '../scripts/demo-snapshot/util';
 import { measure, median, rssMethod, type Measurement, type RssMethod } from './measure';
 import { joinTable, previousTable, scalingLine, sizeTable, type JoinResult, type SizeResult, type Timing } from './report';
 
@@ -33,8 +34,10 @@ Options:
   --jq-sizes <list>    sizes for the jq comparison (default 10k,100k; "none" to skip)
   --determinism <list> sizes whose lint reports (bench/.data/reports/) are compared byte for byte
                        across the repeats (default 100k; the size needs 2 or more repeats)
-  --reference <ref>    the previous build to compare with: a git ref (default main; "none" to skip),
-                       exported with git archive into <data>/reference/<commit> and built there
+  --reference <ref>    the previous build to compare with: a git ref (default: where this branch
+                       forked from main, git merge-base HEAD main; on main itself, give the commit
+                       before the change; "none" to skip), exported with git archive into
+                       <data>/reference/<commit> and built there
   --compare <list>     sizes at which the reference build runs too, once, and its JSON report must
                        be byte-identical to this build's (default 10k,100k)
   --per-rule <list>    sizes to time each rule on its own, in one process (default none)
@@ -65,7 +68,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options | string {
-  const o: Options = { sizes: ['10k', '100k', '1M'], reference: 'main', compare: ['10k', '100k'], repeats: undefined, jqSizes: ['10k', '100k'], determinism: ['100k'], perRule: [], profile: [], heap: 'auto', data: path.join(ROOT, 'bench', '.data'), build: 'auto', seed: undefined };
+  const o: Options = { sizes: ['10k', '100k', '1M'], reference: 'fork-point', compare: ['10k', '100k'], repeats: undefined, jqSizes: ['10k', '100k'], determinism: ['100k'], perRule: [], profile: [], heap: 'auto', data: path.join(ROOT, 'bench', '.data'), build: 'auto', seed: undefined };
   const list = (v: string) => (v === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean));
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -123,7 +126,7 @@ function referenceBuild(data: string, ref: string): { commit: string; cli: strin
     if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr.trim()}`);
     return r.stdout.trim();
   };
-  const commit = git('rev-parse', '--verify', `${ref}^{commit}`);
+  const commit = ref === 'fork-point' ? git('merge-base', 'HEAD', 'main') : git('rev-parse', '--verify', `${ref}^{commit}`);
   const dir = path.join(data, 'reference', commit);
   const cli = path.join(dir, 'dist', 'src', 'cli', 'bin.js');
   if (fs.existsSync(cli)) return { commit, cli };
@@ -312,11 +315,12 @@ async function benchJoin(ctx: Context, label: string, withJq: boolean): Promise<
   for (let k = 0; k < repeats; k++) {
     floors.push(await measure(process.execPath, [ctx.tools.floor, mde], { method: ctx.method, env }));
     log(describe('floor       ', floors[k]));
-    lints.push(await measure(process.execPath, [CLI, 'lint', mde, '--ruleset', 'none', '--rules', JOIN_RULE, '--format', 'json', '--output', report], { method: ctx.method, cwd: ROOT }));
+    // mde/ has no snapshot.yaml: both tools measure evidence age from the snapshot's time.
+    lints.push(await measure(process.execPath, [CLI, 'lint', mde, '--ruleset', 'none', '--rules', JOIN_RULE, '--now', NOW_ISO, '--format', 'json', '--output', report], { method: ctx.method, cwd: ROOT }));
     log(describe('posture-lint', lints[k]));
     checkLint(lints[k], report);
     if (withJq) {
-      jqs.push(await measure('jq', ['-n', '-f', path.join(__dirname, 'linux-rtp.jq'), ...pages], { method: ctx.method }));
+      jqs.push(await measure('jq', ['-n', '--arg', 'now', NOW_ISO, '-f', path.join(__dirname, 'linux-rtp.jq'), ...pages], { method: ctx.method }));
       log(describe('jq          ', jqs[k]));
     }
   }
