@@ -9,6 +9,17 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
 export function toTime(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v !== 'string') return undefined;
+  // Records of one export often share a time (deviceavinfo's report refresh): read it once.
+  if (v === last.text) return last.time;
+  const time = parseTime(v);
+  last.text = v;
+  last.time = time;
+  return time;
+}
+
+const last: { text: string | undefined; time: number | undefined } = { text: undefined, time: undefined };
+
+function parseTime(v: string): number | undefined {
   const s = v.trim();
   if (/^\d{12,14}$/.test(s)) return Number(s);
   if (!ISO_DATE.test(s)) return undefined;

@@ -73,7 +73,7 @@ function resourcesOf(coll: Collection, conflicts: Diagnostic[]): CollectionResou
   const seen = new Map<string, number>();
   const out: CollectionResources = { collection: coll.name, first: [], repeated: new Map() };
   for (const r of coll.records) {
-    const key = resourceKey(kind ? kind.identify(r.data, r.origin) : selfIdentity(coll.name, r.data));
+    const key = resourceKey(kind ? kind.identify.idOf(r.data, r.origin) : selfIdentity(coll.name, r.data)?.id);
     const at = key === undefined ? undefined : seen.get(key);
     if (at === undefined) {
       if (key !== undefined) seen.set(key, out.first.length);

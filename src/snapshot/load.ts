@@ -130,7 +130,7 @@ async function keepRepeatsWhole(
     if (kind === undefined || !projection.has(kind.id)) continue;
     const byKey = new Map<string, SnapshotRecord[]>();
     for (const r of collection.records) {
-      const key = resourceKey(kind.identify(r.data, r.origin));
+      const key = resourceKey(kind.identify.idOf(r.data, r.origin));
       if (key === undefined) continue;
       const same = byKey.get(key);
       if (same === undefined) byKey.set(key, [r]);

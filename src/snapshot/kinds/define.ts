@@ -75,32 +75,40 @@ export function odataContext(entitySet: string): RegExp {
   return new RegExp(`#${escaped}(\\(.*\\))?(/\\$entity)?$`, 'i');
 }
 
-/** A record's identity, with the fields it reads (the loader keeps them whatever rules read). */
-export type Identify = ((data: JsonObject, origin?: Origin) => RecordIdentity) & { readonly paths: readonly string[] };
+/**
+ * A record's identity; `idOf` is its id alone (resources are told apart by it, a million times
+ * per collection); `paths` are the fields it reads (the loader keeps them whatever rules read).
+ */
+export type Identify = ((data: JsonObject, origin?: Origin) => RecordIdentity) & {
+  readonly idOf: (data: JsonObject, origin?: Origin) => string;
+  readonly paths: readonly string[];
+};
 
 /** The key that tells one resource from another: its id, case-folded; undefined when it has none. */
-export function resourceKey(identity: RecordIdentity | undefined): string | undefined {
-  const id = identity?.id;
-  if (!id) return undefined;
-  return lowerCase(id);
+export function resourceKey(id: string | undefined): string | undefined {
+  return id ? lowerCase(id) : undefined;
+}
+
+/** The first non-empty string (or number, as text) at one of the dotted paths. */
+function firstAt(data: JsonObject, paths: readonly string[]): string | undefined {
+  for (const p of paths) {
+    const v = getPath(data, p);
+    if (typeof v === 'number') return String(v);
+    if (str(v) !== undefined) return v as string;
+  }
+  return undefined;
 }
 
 /** Identity from the first non-empty string at each list of dotted paths. */
 export function identifyBy(idPaths: readonly string[], namePaths: readonly string[] = []): Identify {
+  const idOf = (data: JsonObject, origin?: Origin): string =>
+    firstAt(data, idPaths) ?? (origin === undefined ? '' : origin.pointer === '' ? origin.file : `${origin.file}#${origin.pointer}`);
   const identify = (data: JsonObject, origin?: Origin): RecordIdentity => {
-    const first = (paths: readonly string[]): string | undefined => {
-      for (const p of paths) {
-        const v = getPath(data, p);
-        if (typeof v === 'number') return String(v);
-        if (str(v) !== undefined) return v as string;
-      }
-      return undefined;
-    };
-    const id = first(idPaths) ?? (origin === undefined ? '' : origin.pointer === '' ? origin.file : `${origin.file}#${origin.pointer}`);
-    const name = first(namePaths);
+    const id = idOf(data, origin);
+    const name = firstAt(data, namePaths);
     return name === undefined ? { id } : { id, name };
   };
-  return Object.assign(identify, { paths: [...idPaths, ...namePaths] });
+  return Object.assign(identify, { idOf, paths: [...idPaths, ...namePaths] });
 }
 
 export function schemaFileOf(id: string): string {
