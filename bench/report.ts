@@ -16,6 +16,8 @@ export interface SizeResult {
   ratioCpu: number | undefined;
   /** lint / floor of each repeat (wall), to show the spread. */
   ratios: number[];
+  /** The lint as on a CI agent with `gb` of memory (bench/agent.ts), once. */
+  agent?: { gb: number; wallSeconds: number; cpuSeconds: number | undefined; peakRssMB: number; exitCode: number | null; sameReport: boolean };
   /** The previous build on the same snapshot, and whether its JSON report is byte-identical. */
   previous?: { commit: string; wallSeconds: number; cpuSeconds: number | undefined; peakRssMB: number; sameReport: boolean };
   lintExitCode: number | null;

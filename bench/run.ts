@@ -40,6 +40,11 @@ Options:
                        <data>/reference/<commit> and built there
   --compare <list>     sizes at which the reference build runs too, once, and its JSON report must
                        be byte-identical to this build's (default 10k,100k)
+  --agent <GB>         also lint as on a CI agent with this much memory (a 7 GB hosted agent: 7),
+                       once per --agent-sizes size: the same job in a worker whose heap limit is the
+                       one posture-lint sets there (3/4 of the agent's memory); its report must be
+                       byte-identical to the lint's (default: none)
+  --agent-sizes <list> sizes for --agent (default 1M)
   --per-rule <list>    sizes to time each rule on its own, in one process (default none)
   --profile <list>     sizes to run once more under node --cpu-prof and list the top functions (default none)
   --heap <MB|auto>     --max-old-space-size for the floor and the per-rule tool; auto (the default)
@@ -56,6 +61,8 @@ interface Options {
   sizes: string[];
   reference: string | undefined;
   compare: string[];
+  agentGb: number | undefined;
+  agentSizes: string[];
   repeats: number | undefined;
   jqSizes: string[];
   determinism: string[];
@@ -68,7 +75,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options | string {
-  const o: Options = { sizes: ['10k', '100k', '1M'], reference: 'fork-point', compare: ['10k', '100k'], repeats: undefined, jqSizes: ['10k', '100k'], determinism: ['100k'], perRule: [], profile: [], heap: 'auto', data: path.join(ROOT, 'bench', '.data'), build: 'auto', seed: undefined };
+  const o: Options = { sizes: ['10k', '100k', '1M'], reference: 'fork-point', compare: ['10k', '100k'], agentGb: undefined, agentSizes: ['1M'], repeats: undefined, jqSizes: ['10k', '100k'], determinism: ['100k'], perRule: [], profile: [], heap: 'auto', data: path.join(ROOT, 'bench', '.data'), build: 'auto', seed: undefined };
   const list = (v: string) => (v === 'none' ? [] : v.split(',').map((s) => s.trim()).filter(Boolean));
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -80,6 +87,8 @@ function parseArgs(argv: string[]): Options | string {
     else if (flag === '--jq-sizes') o.jqSizes = list(value);
     else if (flag === '--reference') o.reference = value === 'none' ? undefined : value;
     else if (flag === '--compare') o.compare = list(value);
+    else if (flag === '--agent') o.agentGb = Number(value);
+    else if (flag === '--agent-sizes') o.agentSizes = list(value);
     else if (flag === '--determinism') o.determinism = list(value);
     else if (flag === '--per-rule') o.perRule = list(value);
     else if (flag === '--profile') o.profile = list(value);
@@ -89,7 +98,8 @@ function parseArgs(argv: string[]): Options | string {
     else if (flag === '--seed') o.seed = Number(value);
     else return `unknown option or value: ${flag} ${value}\n\n${HELP}`;
   }
-  const bad = [...o.sizes, ...o.compare, ...o.jqSizes, ...o.determinism, ...o.perRule, ...o.profile].find((s) => parseSize(s) === undefined);
+  if (o.agentGb !== undefined && !(o.agentGb > 0)) return '--agent needs a memory size in GB, such as 7';
+  const bad = [...o.sizes, ...o.compare, ...o.agentSizes, ...o.jqSizes, ...o.determinism, ...o.perRule, ...o.profile].find((s) => parseSize(s) === undefined);
   if (bad !== undefined) return `not a size: ${bad} (use e.g. 10k, 100k, 1M)`;
   if (o.repeats !== undefined && !(Number.isInteger(o.repeats) && o.repeats > 0)) return '--repeats needs a positive integer';
   if (o.heap !== 'auto' && !(Number.isInteger(o.heap) && o.heap > 0)) return '--heap needs a positive integer (MB) or auto';
@@ -227,7 +237,7 @@ function envFor(options: Options, label: string): NodeJS.ProcessEnv {
 interface Context {
   options: Options;
   method: RssMethod;
-  tools: { floor: string; perRule: string; profile: string };
+  tools: { floor: string; perRule: string; profile: string; agent: string };
   reference: { commit: string; cli: string } | undefined;
 }
 
@@ -281,9 +291,21 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
     const same = texts.every((t) => t.equals(texts[0]));
     log(`  determinism: ${repeats} JSON reports (${(texts[0].length / 1e6).toFixed(1)} MB, ${findings} findings) are ${same ? 'byte-identical' : 'DIFFERENT'}`);
   }
+  let agent: SizeResult['agent'];
+  if (ctx.options.agentGb !== undefined && ctx.options.agentSizes.includes(label)) {
+    const output = path.join(reports, `${label}-agent-${ctx.options.agentGb}gb.json`);
+    fs.rmSync(output, { force: true });
+    const run = await measure(process.execPath, [ctx.tools.agent, ROOT, String(ctx.options.agentGb), dir, output], { method: ctx.method, cwd: ROOT });
+    log(describe(`as on a ${ctx.options.agentGb} GB agent`, run));
+    checkLint(run, output);
+    const same = fs.existsSync(output) && fs.readFileSync(output).equals(fs.readFileSync(path.join(reports, `${label}-1.json`)));
+    log(`  its JSON report is ${same ? 'byte-identical to' : 'DIFFERENT from'} the lint's`);
+    agent = { gb: ctx.options.agentGb, wallSeconds: run.wallSeconds, cpuSeconds: run.cpuSeconds, peakRssMB: run.peakRssMB, exitCode: run.exitCode, sameReport: same };
+  }
   const floor = timing(floors);
   const lint = timing(lints);
   return {
+    agent,
     label, devices, files, megabytes: bytes / 1e6, repeats, floor, keepFloor: timing(keepFloors), lint,
     ratioWall: lint.wallSeconds / floor.wallSeconds,
     ratioCpu: lint.cpuSeconds !== undefined && floor.cpuSeconds !== undefined ? lint.cpuSeconds / floor.cpuSeconds : undefined,
@@ -381,7 +403,7 @@ async function main(argv: string[]): Promise<number> {
   const ctx: Context = {
     options,
     method: rssMethod(),
-    tools: { floor: transpile(tools, 'floor'), perRule: transpile(tools, 'per-rule'), profile: transpile(tools, 'profile') },
+    tools: { floor: transpile(tools, 'floor'), perRule: transpile(tools, 'per-rule'), profile: transpile(tools, 'profile'), agent: transpile(tools, 'agent') },
     reference: options.reference !== undefined && options.compare.some((s) => options.sizes.includes(s)) ? referenceBuild(options.data, options.reference) : undefined,
   };
   const cpus = os.cpus();
@@ -402,6 +424,9 @@ async function main(argv: string[]): Promise<number> {
   if (sizes.length > 0) log(`Full built-in pack (--ruleset all) against the floor keeping nothing (median of the runs; RSS: highest):\n${sizeTable(sizes)}`);
   const compared = sizes.filter((s) => s.previous !== undefined);
   if (compared.length > 0) log(`\nAgainst the previous build (one run each):\n${previousTable(compared)}`);
+  for (const s of sizes) {
+    if (s.agent) log(`\n${s.label} as on a ${s.agent.gb} GB agent: ${s.agent.wallSeconds.toFixed(2)} s, CPU ${s.agent.cpuSeconds?.toFixed(2) ?? 'n/a'} s, peak RSS ${s.agent.peakRssMB.toFixed(0)} MB, exit ${s.agent.exitCode}, report ${s.agent.sameReport ? 'byte-identical' : 'DIFFERENT'}`);
+  }
   const scaling = scalingLine(sizes);
   if (scaling) log(scaling);
   if (joins.length > 0) log(`\nJoin rule linux-realtime-protection-on on <snapshot>/mde against jq:\n${joinTable(joins)}`);

@@ -1,0 +1,40 @@
+/**
+ * The lint as it runs on a CI agent with less memory than this machine: the same job, through the
+ * same lint-job code as the CLI, in a worker whose heap limit is the one posture-lint gives itself
+ * on an agent of `<agent GB>` (3/4 of its memory, src/cli/lint-job.ts). Writes the JSON report;
+ * exit codes as the CLI's, 2 when the worker runs out of memory.
+ *
+ *   node agent.js <package-root> <agent GB> <snapshot> <report.json>
+ *
+ * Transpiled and run with plain node by bench/run.ts (`--agent-memory`); requires dist/ at run time.
+ */
+import { writeFileSync } from 'fs';
+import { join } from 'path';
+
+interface LintJob {
+  jobFor(snapshot: string, values: { ruleset?: string }, cwd: string): unknown;
+  lintAll(jobs: unknown[], options: { heapMb: number }): Promise<{ report: { gate: { exitCode: number } } }[]>;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [packageRoot, agentGb, snapshot, output] = args;
+  if (!packageRoot || !Number(agentGb) || !snapshot || !output) {
+    process.stderr.write('usage: node agent.js <package-root> <agent GB> <snapshot> <report.json>\n');
+    return 2;
+  }
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const jobs = require(join(packageRoot, 'dist', 'src', 'cli', 'lint-job.js')) as LintJob;
+  const { json } = require(join(packageRoot, 'dist', 'src', 'report', 'formatters', 'json.js')) as { json: (r: unknown, c: unknown) => string };
+  const heapMb = Math.floor(Number(agentGb) * 1024 * 0.75);
+  const [{ report }] = await jobs.lintAll([jobs.jobFor(snapshot, { ruleset: 'all' }, process.cwd())], { heapMb });
+  writeFileSync(output, json(report, { rules: new Map(), color: false }));
+  return report.gate.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);
