@@ -58,7 +58,7 @@ describe('what the loader keeps of each record', () => {
     // Exported but read by nothing.
     expect(firstRecord(whole, 'mde.machines')).to.have.property('osBuild');
     expect(device).not.to.have.property('osBuild');
-    expect(Object.keys(device).length).to.be.at.most(Object.keys(firstRecord(whole, 'mde.machines')).length / 2);
+    expect(Object.keys(device).length).to.be.lessThan(Object.keys(firstRecord(whole, 'mde.machines')).length);
   });
 
   it('the built-in rules give the same results, findings, diagnostics and coverage on cut records as on whole ones', async () => {
