@@ -108,7 +108,7 @@ describe('gating', function () {
       // Labelled as the harmless finding, carrying the critical finding's fingerprint.
       const forged = { version: 1, tool: 'posture-lint', findings: [{ fingerprint: critical.fingerprint, ruleId: harmless.ruleId, resource: harmless.resource }] };
       writeFileSync(path.join(dir, 'baseline.json'), JSON.stringify(forged, null, 2));
-      const { report } = await lint({ snapshot: DEMO, baseline: path.join(dir, 'baseline.json'), cwd: dir });
+      const { report } = await lint({ snapshot: path.resolve(DEMO), baseline: path.join(dir, 'baseline.json'), cwd: dir });
       expect(report.diagnostics.filter((d) => d.code === 'baseline-invalid')).to.deep.equal([
         {
           severity: 'error',
@@ -133,7 +133,7 @@ describe('gating', function () {
       const labels = (f: typeof critical) => `"fingerprint": "${f.fingerprint}", "ruleId": "${f.ruleId}", "resource": ${JSON.stringify(f.resource)}`;
       // Each label set agrees with its fingerprint; the diff shows the harmless one first.
       writeFileSync(path.join(dir, 'baseline.json'), `{"version": 1, "tool": "posture-lint", "findings": [\n  {${labels(harmless)},\n   ${labels(critical)}}\n]}\n`);
-      const { report } = await lint({ snapshot: DEMO, baseline: path.join(dir, 'baseline.json'), cwd: dir });
+      const { report } = await lint({ snapshot: path.resolve(DEMO), baseline: path.join(dir, 'baseline.json'), cwd: dir });
       const problems = report.diagnostics.filter((d) => d.code === 'baseline-invalid');
       expect(problems.map((d) => `${d.pointer} ${d.position?.line}:${d.position?.column} ${d.severity}`)).to.deep.equal([
         '/findings/0/fingerprint 3:4 error',
@@ -154,7 +154,7 @@ describe('gating', function () {
       writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ password: secret, findings: [] }));
       writeFileSync(path.join(dir, 'entry.json'), '{"version": 1, "tool": "posture-lint", "findings": [\n  {"fingerprint": "x", "ruleId": "r"}\n]}');
       const problems = async (file: string) =>
-        (await lint({ snapshot: DEMO, baseline: file, cwd: dir })).report.diagnostics
+        (await lint({ snapshot: path.resolve(DEMO), baseline: file, cwd: dir })).report.diagnostics
           .filter((d) => d.code === 'baseline-invalid')
           .map((d) => `${d.file}:${d.position?.line}:${d.position?.column} ${d.pointer ?? ''} ${d.message}`);
       const keyFile = await problems('id_rsa');
