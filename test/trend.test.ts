@@ -132,6 +132,31 @@ describe('trend across snapshots', function () {
     expect(other.controls!.find((c) => c.id === 'ES-3')!.failing[1]).to.equal(null);
   });
 
+  it('a finding waived or baselined in the later report is suppressed, not fixed, and counts again when the suppression goes', async () => {
+    const { reports } = await readReports([reportsDir], process.cwd());
+    // fab-app-01 fails vm-onboarded-to-mde in every export; tuesday's run waived it and baselined the
+    // rest of that rule, wednesday's used neither: nothing about the servers changed.
+    const mid = reports.find((r) => r.file.endsWith('tuesday.json'))!;
+    mid.report = {
+      ...mid.report,
+      findings: mid.report.findings.map((f) => {
+        if (f.ruleId !== 'vm-onboarded-to-mde') return f;
+        return f.resource.name === 'fab-app-01'
+          ? { ...f, suppression: { kind: 'waiver' as const, source: 'waivers.yaml', justification: 'decommissioned in December', owner: 'secops@contoso.com', expires: '2027-03-31' } }
+          : { ...f, suppression: { kind: 'baseline' as const, source: 'baseline.json' } };
+      }),
+    };
+    const other = trend(reports);
+    const onboarded = (list: { ruleId: string }[]) => list.filter((f) => f.ruleId === 'vm-onboarded-to-mde');
+    const [first, second] = other.changes;
+    const failingBefore = other.rules.find((r) => r.id === 'vm-onboarded-to-mde')!.failing[0]!;
+    expect(onboarded(first.fixed)).to.deep.equal([]);
+    expect(onboarded(first.suppressed)).to.have.length(failingBefore);
+    expect(onboarded(second.new)).to.deep.equal([]);
+    expect(onboarded(second.unsuppressed)).to.have.length(failingBefore);
+    expect(trendMarkdown(other)).to.include(`${failingBefore} newly waived or baselined (not fixed)`);
+  });
+
   it('renders an HTML page with the SVG charts and a markdown table', () => {
     const page = trendHtml(t);
     expect(page).to.include('<svg id="total-chart" class="chart trend-chart"');

@@ -37,7 +37,12 @@ function pad(rows: string[][]): string[] {
 }
 
 function changeLine(t: Trend, c: Change): string {
-  return `${label(t, c.from)} → ${label(t, c.to)}: ${plural(c.fixed.length, 'finding')} fixed, ${c.new.length} new${c.noLongerChecked.length > 0 ? `, ${c.noLongerChecked.length} no longer checked (their rules gave no verdict)` : ''}`;
+  const more = [
+    c.suppressed.length > 0 ? `${c.suppressed.length} newly waived or baselined (not fixed)` : '',
+    c.unsuppressed.length > 0 ? `${c.unsuppressed.length} failing again as their waiver or baseline no longer applies` : '',
+    c.noLongerChecked.length > 0 ? `${c.noLongerChecked.length} no longer checked (their rules gave no verdict)` : '',
+  ].filter(Boolean);
+  return `${label(t, c.from)} → ${label(t, c.to)}: ${plural(c.fixed.length, 'finding')} fixed, ${c.new.length} new${more.map((m) => `, ${m}`).join('')}`;
 }
 
 export function trendText(t: Trend): string {

@@ -5,7 +5,8 @@
  *
  * Fail closed: a rule that a report did not run, or ran without a verdict (not evaluated, checked
  * nothing), has no count there (null), never 0; a finding whose rule has no verdict in the later
- * report is "no longer checked", not fixed.
+ * report is "no longer checked", and one a waiver or the baseline suppresses there is "suppressed":
+ * neither is fixed.
  */
 import { cmp } from '../diagnostics';
 import type { ControlStatus, Report, ResourceRef } from '../report/model';
@@ -53,6 +54,10 @@ export interface Change {
   to: number;
   fixed: FindingRef[];
   new: FindingRef[];
+  /** Failing in the earlier report, waived or baselined in the later: still there, so not fixed. */
+  suppressed: FindingRef[];
+  /** Waived or baselined in the earlier report, failing in the later: counted again, not new. */
+  unsuppressed: FindingRef[];
   /** Findings of the earlier report whose rule has no verdict in the later one: neither fixed nor failing. */
   noLongerChecked: FindingRef[];
 }
@@ -124,22 +129,40 @@ function failingByRule(report: Report): Map<string, number> {
   return out;
 }
 
+/**
+ * Findings told apart by fingerprint and by whether they fail the run: a finding a waiver or the
+ * baseline took out of the failing count is still in the estate, so it is neither fixed nor new.
+ */
 function change(a: Report, b: Report, from: number, to: number): Change {
   const sb = new Map(b.rules.map((r) => [r.id, r.status]));
   const ref = (f: Report['findings'][number]): FindingRef => ({ ruleId: f.ruleId, fingerprint: f.fingerprint, resource: f.resource });
-  const active = (report: Report) => report.findings.filter((f) => f.suppression === undefined);
-  const inB = new Set(active(b).map((f) => f.fingerprint));
-  const inA = new Set(active(a).map((f) => f.fingerprint));
+  const failingIn = (report: Report) => new Set(report.findings.filter((f) => f.suppression === undefined).map((f) => f.fingerprint));
+  const suppressedIn = (report: Report) => new Set(report.findings.filter((f) => f.suppression !== undefined).map((f) => f.fingerprint));
+  const [failingA, failingB, suppressedA, suppressedB] = [failingIn(a), failingIn(b), suppressedIn(a), suppressedIn(b)];
   const fixed: FindingRef[] = [];
+  const suppressed: FindingRef[] = [];
   const noLongerChecked: FindingRef[] = [];
-  for (const f of active(a)) {
-    if (inB.has(f.fingerprint)) continue;
-    (ran(sb.get(f.ruleId)) ? fixed : noLongerChecked).push(ref(f));
+  for (const f of a.findings) {
+    if (f.suppression !== undefined || failingB.has(f.fingerprint)) continue;
+    (suppressedB.has(f.fingerprint) ? suppressed : ran(sb.get(f.ruleId)) ? fixed : noLongerChecked).push(ref(f));
   }
   // A finding of a rule the earlier report ran without a verdict was not seen before: still new.
-  const fresh = active(b).filter((f) => !inA.has(f.fingerprint)).map(ref);
+  const fresh: FindingRef[] = [];
+  const unsuppressed: FindingRef[] = [];
+  for (const f of b.findings) {
+    if (f.suppression !== undefined || failingA.has(f.fingerprint)) continue;
+    (suppressedA.has(f.fingerprint) ? unsuppressed : fresh).push(ref(f));
+  }
   const byRule = (x: FindingRef, y: FindingRef) => cmp(x.ruleId, y.ruleId) || cmp(x.resource.id, y.resource.id);
-  return { from, to, fixed: fixed.sort(byRule), new: fresh.sort(byRule), noLongerChecked: noLongerChecked.sort(byRule) };
+  return {
+    from,
+    to,
+    fixed: fixed.sort(byRule),
+    new: fresh.sort(byRule),
+    suppressed: suppressed.sort(byRule),
+    unsuppressed: unsuppressed.sort(byRule),
+    noLongerChecked: noLongerChecked.sort(byRule),
+  };
 }
 
 export function trend(input: readonly ReadReport[], framework?: Framework): Trend {
