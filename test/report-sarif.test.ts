@@ -244,6 +244,10 @@ describe('report sarif formatter', () => {
       // scanning keeps as it is (docs "SARIF support for code scanning": specifying the root for source files).
       const outside = parse({ ...report, snapshot: { ...report.snapshot, path: '/tmp/snap' } }).runs[0];
       expect(outside.results[0].relatedLocations![0].physicalLocation!.artifactLocation).to.deep.equal({ uri: 'file:///tmp/snap/defender/pricings.json' });
+      // A Windows agent's absolute path (an Azure DevOps $(Agent.TempDirectory)) is a file URI with
+      // its drive too, not a folder named `D:` below the repository root.
+      const windows = parse({ ...report, snapshot: { ...report.snapshot, path: 'D:/a/_temp/snap shot' } }).runs[0];
+      expect(windows.results[0].relatedLocations![0].physicalLocation!.artifactLocation).to.deep.equal({ uri: 'file:///D:/a/_temp/snap%20shot/defender/pricings.json' });
     });
 
     it('shows control characters and bidi overrides in messages as escapes, and brackets as text, not links', () => {

@@ -80,9 +80,14 @@ function uriOf(file: string): string {
   return file.split('/').map(segment).join('/');
 }
 
+/** A Windows drive (`D:/`), which starts an absolute path as `/` does. */
+const DRIVE = /^[A-Za-z]:(?=\/)/;
+
 /** An artifact location for a file path from the repository root, or absolute when it lies outside. */
 function fileLocation(file: string): { uri: string; uriBaseId?: string } {
   if (file.startsWith('/')) return { uri: `file://${uriOf(file)}` };
+  const drive = DRIVE.exec(file);
+  if (drive) return { uri: `file:///${drive[0]}${uriOf(file.slice(drive[0].length))}` };
   return { uri: uriOf(file.replace(/^(\.\/)+/, '')), uriBaseId: SRCROOT };
 }
 
