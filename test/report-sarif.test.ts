@@ -578,6 +578,18 @@ describe('report sarif formatter', () => {
       expect(notice.message.text).to.contain('av-signatures-current (60000 findings as 1 result)');
     });
 
+    it('keeps a rolled-up alert the same alert when another kind of resource in its subscription starts failing', () => {
+      const identity = (log: string) => {
+        const r = (JSON.parse(log) as SarifLog).runs[0].results.find((x) => x.ruleId === 'vm-onboarded-to-mde')!;
+        return [r.locations[0].physicalLocation!.artifactLocation.uri, r.partialFingerprints.primaryLocationLineHash];
+      };
+      const next = largeReport();
+      const i = next.findings.findIndex((f) => f.ruleId === 'vm-onboarded-to-mde' && f.resource.id.startsWith('/subscriptions/00000000-'));
+      const arc: ResourceRef = { kind: 'arm.arcMachines', id: '/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/onprem-1', name: 'onprem-1' };
+      next.findings[i] = { ...next.findings[i], resource: arc, fingerprint: fingerprintOf('vm-onboarded-to-mde', arc) };
+      expect(identity(sarif(next, formatContext(false)))).to.deep.equal(identity(text));
+    });
+
     it('rolls up the same way every time: the same findings in another order give the same bytes', () => {
       const shuffled = largeReport();
       shuffled.findings.reverse();

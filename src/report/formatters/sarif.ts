@@ -304,7 +304,8 @@ function rollupResult(r: Rollup, ruleIndex: number) {
     `${n} resources${where} fail this rule; the first: ${first.message} (${first.resource.id}). ` +
     `GitHub code scanning shows ${CODE_SCANNING.shownResults.toLocaleString('en-US')} results of a run, so posture-lint rolled these findings up into one result; ` +
     `the json, html and junit reports of the same run list each of them.`;
-  const uri = r.scope === undefined ? `posture-lint/${segment(r.ruleId)}` : r.scope.startsWith('/') ? resourcePath(kinds.join('+'), r.scope) : segment(r.scope);
+  // The scope alone, not the kinds failing in it: a kind that starts failing there must not make it another alert.
+  const uri = r.scope === undefined ? `posture-lint/${segment(r.ruleId)}` : r.scope.startsWith('/') ? uriOf(r.scope.slice(1)) : segment(r.scope);
   return {
     ruleId: r.ruleId,
     ruleIndex,
