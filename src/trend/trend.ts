@@ -111,6 +111,13 @@ function comparability(reports: readonly ReadReport[], warnings: string[]): void
           ': their totals do not compare, the rules both ran do',
       );
     }
+    // A rule both ran but only one gave a verdict for: its findings are in one total only.
+    const verdicts = (r: Report) => new Set(r.rules.filter((x) => ran(x.status)).map((x) => x.id));
+    const [va, vb] = [verdicts(a.report), verdicts(b.report)];
+    const lost = [...va].filter((id) => after.has(id) && !vb.has(id)).sort(cmp);
+    const gained = [...vb].filter((id) => before.has(id) && !va.has(id)).sort(cmp);
+    if (lost.length > 0) warnings.push(`${b.file} has no verdict for ${lost.join(', ')}, which ${a.file} checked: the totals do not compare, since their findings count in the earlier report only`);
+    if (gained.length > 0) warnings.push(`${b.file} has a verdict for ${gained.join(', ')}, which ${a.file} had none for: the totals do not compare, since their findings count in the later report only`);
     if (a.report.tool.version !== b.report.tool.version) {
       warnings.push(`${a.file} was written by posture-lint ${a.report.tool.version}, ${b.file} by ${b.report.tool.version}: rules of the same id may check differently`);
     }
