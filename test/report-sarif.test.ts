@@ -513,6 +513,21 @@ describe('report sarif formatter', () => {
       expect(outside.status).to.equal(2);
       expect(outside.stderr).to.contain('is not inside --repo-root');
     });
+
+    it('names a rule file from the repository root too, when the job runs in a subfolder of it', () => {
+      const repo = path.join(scratch, 'checkout-with-rules');
+      mkdirSync(path.join(repo, '.git'), { recursive: true });
+      cpSync(DEMO, path.join(repo, 'estate', 'contoso'), { recursive: true });
+      mkdirSync(path.join(repo, 'policy', 'rules'), { recursive: true });
+      copyFileSync(path.join('test', 'fixtures', 'broken-rules', 'bad-severity.yaml'), path.join(repo, 'policy', 'rules', 'bad-severity.yaml'));
+      // A workflow step with `working-directory: policy`.
+      const lint = (format: string) =>
+        spawnSync(process.execPath, [BIN, 'lint', '../estate/contoso', '--rules', 'rules', '--format', format], { cwd: path.join(repo, 'policy'), encoding: 'utf8' });
+      const log = JSON.parse(lint('sarif').stdout) as SarifLog;
+      const notification = log.runs[0].invocations[0].toolExecutionNotifications!.find((n) => n.descriptor.id === 'rule-schema')!;
+      expect(notification.locations![0].physicalLocation!.artifactLocation).to.deep.equal({ uri: 'policy/rules/bad-severity.yaml', uriBaseId: '%SRCROOT%' });
+      expect(lint('github').stdout).to.match(/^::error file=policy\/rules\/bad-severity.yaml,line=3,col=11,title=rule-schema::/m);
+    });
   });
 
   describe('an estate with more findings than code scanning shows', () => {

@@ -15,18 +15,29 @@ async function gitRoot(dir: string): Promise<string | undefined> {
   }
 }
 
+/** Where the snapshot folder and the working directory sit in the repository, `/`-separated. */
+export interface RepositoryPlace {
+  /** The snapshot folder's path from the repository root (`''` when it is the root). */
+  snapshot: string;
+  /** The working directory's, which names rule, waiver and baseline files; undefined when it lies outside. */
+  workingDirectory?: string;
+}
+
 /**
- * The snapshot folder's path from the repository root, `/`-separated (`''` when it is the root):
- * from `--repo-root` when given, else from the git checkout holding the folder. Undefined when the
- * folder is in no checkout: formatters then name files through the folder as given.
+ * The snapshot folder's place in the repository: from `--repo-root` when given, else from the git
+ * checkout holding the folder. Undefined when the folder is in no checkout: formatters then name
+ * files through the folder as given.
  */
-export async function snapshotInRepository(snapshot: string, repoRoot: string | undefined, cwd: string): Promise<string | undefined> {
+export async function placeInRepository(snapshot: string, repoRoot: string | undefined, cwd: string): Promise<RepositoryPlace | undefined> {
   const folder = path.resolve(cwd, snapshot);
   const root = repoRoot !== undefined ? path.resolve(cwd, repoRoot) : await gitRoot(folder);
   if (root === undefined) return undefined;
-  const relative = path.relative(root, folder);
-  if (relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new UsageError(`snapshot folder ${snapshot} is not inside --repo-root ${repoRoot}`);
-  }
-  return relative.split(path.sep).join('/');
+  const inside = (dir: string) => {
+    const relative = path.relative(root, dir);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? undefined : relative.split(path.sep).join('/');
+  };
+  const place = inside(folder);
+  if (place === undefined) throw new UsageError(`snapshot folder ${snapshot} is not inside --repo-root ${repoRoot}`);
+  const workingDirectory = inside(path.resolve(cwd));
+  return { snapshot: place, ...(workingDirectory !== undefined ? { workingDirectory } : {}) };
 }

@@ -260,6 +260,8 @@ export interface FormatContext {
    * it, formatters name files through the snapshot folder as it was given.
    */
   snapshotInRepository?: string;
+  /** The working directory's path from the repository root, when inside it: rule, waiver and baseline files are named from it. */
+  workingDirectoryInRepository?: string;
   /** SARIF: keep waived and baselined findings as results marked suppressed (default: leave them out). */
   includeSuppressed?: boolean;
   /** The frameworks of `--framework`, as given: SARIF puts their control ids first among a rule's tags. */

@@ -15,7 +15,7 @@ import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { terminalText } from '../../report/text';
 import { configFor, RULE_OPTIONS } from '../options';
-import { snapshotInRepository } from '../repository';
+import { placeInRepository } from '../repository';
 import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
 
 const OPTIONS = {
@@ -117,7 +117,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   // Only what the command line says: lint() lets it win over the configuration file and names
   // each setting of the file that weakens it.
   const gate = { strict: values.strict, ...(failOnFlag !== undefined ? { failOn: failOnFlag as Severity } : {}), ...(maxFindings !== undefined ? { maxFindings } : {}) };
-  const inRepository = await Promise.all(positionals.map((snapshot) => snapshotInRepository(snapshot, values['repo-root'], io.cwd)));
+  const places = await Promise.all(positionals.map((snapshot) => placeInRepository(snapshot, values['repo-root'], io.cwd)));
   const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, { gate, config })));
   let code: 0 | 1 | 2 = 0;
   for (let i = 0; i < results.length; i++) {
@@ -127,7 +127,8 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
       const text = t.formatter(report, {
         rules,
         color,
-        ...(inRepository[i] !== undefined ? { snapshotInRepository: inRepository[i] } : {}),
+        ...(places[i] !== undefined ? { snapshotInRepository: places[i]!.snapshot } : {}),
+        ...(places[i]?.workingDirectory !== undefined ? { workingDirectoryInRepository: places[i]!.workingDirectory } : {}),
         includeSuppressed: values['sarif-include-suppressed'],
         ...(values.framework ? { frameworks: values.framework } : {}),
       });

@@ -72,3 +72,20 @@ export function repositoryPath(report: Report, context: FormatContext): (file: s
   const folder = context.snapshotInRepository ?? report.snapshot.path.split(path.sep).join('/');
   return (file) => path.posix.join(folder, file);
 }
+
+/**
+ * A diagnostic's file from the repository root: a snapshot file below the snapshot folder; a rule,
+ * waiver or baseline file, named from the working directory, below the working directory's place
+ * in the repository. As given when that place is unknown or the file lies outside the repository.
+ */
+export function diagnosticPath(report: Report, context: FormatContext): (file: string) => string {
+  const inSnapshot = snapshotFiles(report);
+  const inRepository = repositoryPath(report, context);
+  const cwd = context.workingDirectoryInRepository;
+  return (file) => {
+    if (inSnapshot(file)) return inRepository(file);
+    if (cwd === undefined || path.posix.isAbsolute(file) || /^[A-Za-z]:\//.test(file)) return file;
+    const joined = path.posix.join(cwd, file);
+    return joined === '..' || joined.startsWith('../') ? file : joined;
+  };
+}

@@ -8,7 +8,7 @@
 import { compareDiagnostics } from '../../diagnostics';
 import { severityRank, type Formatter } from '../model';
 import { sortFindings } from '../summary';
-import { checkedNothingText, ciLevel, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, type CiLevel } from './ci';
+import { checkedNothingText, ciLevel, diagnosticPath, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, type CiLevel } from './ci';
 import { clip, MAX_SHOWN_CHARS, printable, visible } from '../text';
 
 type Command = 'error' | 'warning' | 'notice';
@@ -66,6 +66,7 @@ export const github: Formatter = (report, context) => {
   const inSnapshot = snapshotFiles(report);
   // Annotations attach to files by their path from the repository root.
   const inRepository = repositoryPath(report, context);
+  const diagnosticFile = diagnosticPath(report, context);
   const annotations: Annotation[] = [];
   for (const f of sortFindings(report.findings)) {
     if (f.suppression) continue;
@@ -79,8 +80,7 @@ export const github: Formatter = (report, context) => {
     if (r.status === 'checked-nothing') annotations.push({ level: 'notice', rank: NOT_EVALUATED_RANK, properties: { title: r.id }, message: `rule ${r.id} ${checkedNothingText(r)}` });
   }
   for (const d of [...report.diagnostics].sort(compareDiagnostics)) {
-    // Rule, waiver and baseline files are named as posture-lint was given them.
-    const file = d.file === undefined ? undefined : inSnapshot(d.file) ? inRepository(d.file) : d.file;
+    const file = d.file === undefined ? undefined : diagnosticFile(d.file);
     const rank = d.severity === 'error' ? DIAGNOSTIC_RANK : 0;
     annotations.push({ level: COMMAND[d.severity], rank, properties: { file, line: d.position?.line, col: d.position?.column, title: d.code }, message: d.message });
   }

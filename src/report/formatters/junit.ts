@@ -9,7 +9,7 @@
 import { compareDiagnostics } from '../../diagnostics';
 import type { FormatContext, Finding, Formatter, Report, RuleResult } from '../model';
 import { sortFindings } from '../summary';
-import { checkedNothingText, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
+import { checkedNothingText, diagnosticPath, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { clip, diagnosticWhere, MAX_SHOWN_CHARS, visible } from '../text';
 
 interface Outcome {
@@ -79,7 +79,7 @@ function ruleSuite(rule: RuleResult, findings: readonly Finding[], fileOf: FileO
 }
 
 /** Input and rule-file errors: each a test case in error, named by where it is. */
-function problemSuite(report: Report, inSnapshot: (file: string) => boolean, inRepository: (file: string) => string): Suite[] {
+function problemSuite(report: Report, diagnosticFile: (file: string) => string): Suite[] {
   const errors = report.diagnostics.filter((d) => d.severity === 'error').sort(compareDiagnostics);
   if (errors.length === 0) return [];
   return [
@@ -87,7 +87,7 @@ function problemSuite(report: Report, inSnapshot: (file: string) => boolean, inR
       name: 'posture-lint',
       cases: errors.map((d) => {
         const where = diagnosticWhere(d);
-        const file = d.file === undefined ? undefined : inSnapshot(d.file) ? inRepository(d.file) : d.file;
+        const file = d.file === undefined ? undefined : diagnosticFile(d.file);
         return {
           name: where || d.code,
           ...(file !== undefined ? { file } : {}),
@@ -164,7 +164,7 @@ export const junit: Formatter = (report: Report, context: FormatContext) => {
     if (list) list.push(f);
     else byRule.set(f.ruleId, [f]);
   }
-  const suites = [...rulesOf(report).map((r) => ruleSuite(r, byRule.get(r.id) ?? [], fileOf)), ...problemSuite(report, inSnapshot, inRepository)];
+  const suites = [...rulesOf(report).map((r) => ruleSuite(r, byRule.get(r.id) ?? [], fileOf)), ...problemSuite(report, diagnosticPath(report, context))];
   const total = count(suites.flatMap((s) => s.cases));
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',

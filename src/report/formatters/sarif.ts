@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { cmp, compareDiagnostics, type Diagnostic } from '../../diagnostics';
 import type { ControlRef, FormatContext, Finding, Formatter, Location, Report, ResourceRef, RuleMeta, RuleResult, Severity, Suppression } from '../model';
 import { sortFindings } from '../summary';
-import { checkedNothingText, ciLevel, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
+import { checkedNothingText, ciLevel, diagnosticPath, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { clip, LONE_SURROGATE, MAX_SHOWN_CHARS, visible } from '../text';
 import { httpsUrl, inertMarkdown, markdownReference } from '../markup';
 
@@ -190,6 +190,8 @@ function lineHash(parts: string[]): string {
 interface Files {
   inSnapshot: (file: string) => boolean;
   inRepository: (file: string) => string;
+  /** A diagnostic's file, snapshot or not, from the repository root. */
+  ofDiagnostic: (file: string) => string;
 }
 
 /** `file#pointer`, the way every posture-lint format names a record. */
@@ -344,10 +346,8 @@ function uncheckedResult(rule: RuleResult, ruleIndex: number) {
 
 function diagnosticLocation(d: Diagnostic & { file: string }, files: Files): SarifLocation {
   const region = d.position ? { region: { startLine: d.position.line, startColumn: d.position.column } } : {};
-  // Rule, waiver and baseline files are named as posture-lint was given them.
-  const file = files.inSnapshot(d.file) ? files.inRepository(d.file) : d.file;
   return {
-    physicalLocation: { artifactLocation: fileLocation(file), ...region },
+    physicalLocation: { artifactLocation: fileLocation(files.ofDiagnostic(d.file)), ...region },
     ...(d.pointer !== undefined ? { properties: { pointer: d.pointer } } : {}),
   };
 }
@@ -387,7 +387,7 @@ function rollupNotification(rolledUp: { ruleId: string; findings: number; result
 }
 
 export const sarif: Formatter = (report: Report, context: FormatContext) => {
-  const files: Files = { inSnapshot: snapshotFiles(report), inRepository: repositoryPath(report, context) };
+  const files: Files = { inSnapshot: snapshotFiles(report), inRepository: repositoryPath(report, context), ofDiagnostic: diagnosticPath(report, context) };
   const rules = rulesOf(report);
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
   const diagnostics = [...report.diagnostics].sort(compareDiagnostics);
