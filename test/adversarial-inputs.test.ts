@@ -348,6 +348,44 @@ describe('adversarial inputs, round two', function () {
     });
   });
 
+  describe('no export value is read as a command by the CI runner whose log shows it', () => {
+    /**
+     * What a runner would act on in a step's log. Azure Pipelines: a line holding `##vso[` anywhere,
+     * or the `##[command]` form (Microsoft Learn, "Logging commands": the agent scans each line of
+     * stdout and stderr; its parser takes `message.IndexOf("##vso[")`). GitHub Actions: a line whose
+     * text after leading whitespace starts with `::` ("Workflow commands for GitHub Actions").
+     */
+    function runnerCommands(log: string): { azure: string[]; github: string[] } {
+      const lines = log.split(/\r\n|\r|\n/);
+      return { azure: lines.filter((l) => /##(vso)?\[/i.test(l)), github: lines.filter((l) => l.trim().startsWith('::')) };
+    }
+    const HOSTILE: Record<string, string> = {
+      'dev-data-01': '::error file=README.md::forged ##vso[task.setvariable variable=GATE]open',
+      'app-prod-02': '\u00a0##vso[task.complete result=Succeeded;]done ##[error]legacy',
+    };
+
+    it(
+      'stylish (the Azure DevOps example prints it) and github show device names holding ##vso[, ##[ and a leading :: as text',
+      withDemo(async (dir, snap) => {
+        const file = join(snap, 'mde', 'machines.page-1.json');
+        const page = JSON.parse(readFileSync(file, 'utf8')) as { value: { computerDnsName: string }[] };
+        for (const m of page.value) m.computerDnsName = HOSTILE[m.computerDnsName] ?? m.computerDnsName;
+        writeFileSync(file, JSON.stringify(page));
+        const stylish = cli(['lint', 'snap'], dir);
+        expect(stylish.stdout).to.contain('Succeeded;]done');
+        expect(runnerCommands(stylish.stdout + stylish.stderr)).to.deep.equal({ azure: [], github: [] });
+        // The github format's own annotations are its only commands: as many as on the demo as it is.
+        const ours = runnerCommands(cli(['lint', CONTOSO, '--format', 'github'], dir).stdout);
+        const github = cli(['lint', 'snap', '--format', 'github'], dir);
+        expect(github.stdout).to.contain('forged');
+        const commands = runnerCommands(github.stdout + github.stderr);
+        expect(commands.azure).to.deep.equal([]);
+        const kind = (l: string) => l.slice(0, l.indexOf('::', 2)).replace(/file=[^,]*,/, '');
+        expect(commands.github.map(kind)).to.deep.equal(ours.github.map(kind));
+      }),
+    );
+  });
+
   describe('rule text reaches rendered reports as inert markup', () => {
     const HOSTILE = [
       'See ![pixel](https://evil.example/p.png) and [docs](javascript:alert(1)) <img src=x onerror=alert(1)> <b>bold</b>',

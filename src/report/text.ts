@@ -20,14 +20,30 @@ const UNSAFE_TERMINAL = new RegExp(`[${ALWAYS}\\r]|${LONE_SURROGATE.source}`, 'g
 
 const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
+/**
+ * CI runners read commands out of a step's log: the Azure Pipelines agent finds `##vso[` anywhere
+ * in a line of stdout or stderr (Microsoft Learn, "Logging commands"; the agent's
+ * `message.IndexOf("##vso[")`), both runners read the older `##[command]` form, and GitHub reads
+ * `::command::` at the start of a line after whitespace ("Workflow commands for GitHub Actions").
+ * A device named `##vso[task.setvariable variable=GATE]open` would set a pipeline variable. The `[`
+ * of such a prefix is escaped wherever text is shown; posture-lint itself writes none of them.
+ */
+const RUNNER_COMMAND = /(?<=##(?:vso)?)\[/gi;
+/**
+ * A leading `::`, after any whitespace the runner trims: a one-line display (stylish's first
+ * column) may start a log line with the value. Multi-line text keeps it: no format writes such text
+ * to a log with its line breaks (the `github` format encodes them).
+ */
+const WORKFLOW_COMMAND = /(?<=^\s*):(?=:)/;
+
 /** The text with unsafe characters escaped, line breaks kept. */
 export function visible(text: string): string {
-  return text.replace(UNSAFE_MULTILINE, escape);
+  return text.replace(UNSAFE_MULTILINE, escape).replace(RUNNER_COMMAND, escape);
 }
 
 /** The text on one line, with unsafe characters and line breaks escaped. */
 export function printable(text: string): string {
-  return text.replace(UNSAFE_ONE_LINE, escape);
+  return text.replace(UNSAFE_ONE_LINE, escape).replace(RUNNER_COMMAND, escape).replace(WORKFLOW_COMMAND, escape);
 }
 
 /**
@@ -36,7 +52,8 @@ export function printable(text: string): string {
  * the terminal as a control sequence. Line feeds and tabs stay.
  */
 export function terminalText(text: string): string {
-  return text.replace(UNSAFE_TERMINAL, escape);
+  // A leading `::` stays: the `github` format's own annotations are written through here.
+  return text.replace(UNSAFE_TERMINAL, escape).replace(RUNNER_COMMAND, escape);
 }
 
 /**
