@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
+import { loadConfig } from '../src/config';
 import { lint } from '../src/lint';
 import { assessCompliance } from '../src/compliance/assess';
 import { resolveFramework } from '../src/compliance/frameworks';
@@ -123,6 +124,26 @@ describe('compliance view (lint --framework)', function () {
     expect(control(assessCompliance(empty, mcsb), 'ES-3')).to.include({ status: 'not-assessed', reason: 'av-signatures-current checked nothing' });
     const errors = { ...full, summary: { ...full.summary, diagnostics: { ...full.summary.diagnostics, error: 1 } } };
     expect(control(assessCompliance(errors, mcsb), 'ES-3').status).to.equal('not-assessed');
+  });
+
+  it('a posture-lint.yaml that weakens the rule set (a warning without --strict) leaves a control its rules passed not assessed', async () => {
+    // docs/compliance.md: a control is met only on evidence from the rule set as chosen; the
+    // configuration file is often part of the pull request being gated (docs/security.md).
+    const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-compliance-'));
+    try {
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), 'disable: [linux-realtime-protection-on]\n');
+      const { config } = await loadConfig(undefined, dir);
+      const { report: weakened } = await lint({ snapshot: DEMO, config });
+      expect(weakened.diagnostics.map((d) => `${d.severity} ${d.code}`)).to.include('warning config-weakens-gate');
+      const base = withRules(weakened, { 'av-signatures-current': { status: 'passed', failed: 0 } }, ['av-signatures-current']);
+      const full = { ...base, rules: base.rules.map((r) => (r.id === 'av-signatures-current' ? { ...r, controls: r.controls!.map((c) => ({ ...c, coverage: 'full' as const })) } : r)) };
+      const es3 = control(assessCompliance(full, resolveFramework('mcsb')!), 'ES-3');
+      expect(es3).to.include({ status: 'not-assessed', reason: 'the configuration file weakens the rule set (1 config-weakens-gate warning), so no control is reported met' });
+      // The same outcomes without the configuration file: met.
+      expect(control(assessCompliance({ ...full, diagnostics: full.diagnostics.filter((d) => d.code !== 'config-weakens-gate') }, resolveFramework('mcsb')!), 'ES-3').status).to.equal('met');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a snapshot missing the antivirus health export leaves ES-3 not assessed', async () => {

@@ -7,7 +7,9 @@
  * Fail closed: a control is met only when every rule behind it passed and one of them evidences
  * all of it; a rule behind it that was not evaluated or checked nothing, or any error in the run,
  * leaves it not assessed; a failed rule makes it not met even when waivers suppress the findings
- * (they are listed, as accepted risks, not compliance).
+ * (they are listed, as accepted risks, not compliance). A configuration file that weakens the rule
+ * set (turns rules off, changes their parameters: a warning without --strict) leaves every control
+ * its rules passed not assessed: the pull request being gated may have made them pass.
  */
 import { cmp } from '../diagnostics';
 import type { ComplianceReport, ControlResult, ControlStatus, Finding, Report, ResourceCounts, RuleResult } from '../report/model';
@@ -31,7 +33,10 @@ function outcomeOf(f: Finding): Outcome {
   return f.suppression === undefined ? 'failing' : f.suppression.kind === 'waiver' ? 'waived' : 'baselined';
 }
 
-function statusOf(rules: readonly RuleResult[], errors: number, anyFull: boolean): { status: ControlStatus; reason: string } {
+/** The code of lint's diagnostic for each configuration setting that weakens the gate (src/lint.ts). */
+const WEAKENS_GATE = 'config-weakens-gate';
+
+function statusOf(rules: readonly RuleResult[], errors: number, weakenings: number, anyFull: boolean): { status: ControlStatus; reason: string } {
   if (rules.length === 0) return { status: 'not-covered', reason: 'no rule of this run evidences it' };
   const failed = rules.filter((r) => r.status === 'failed');
   if (failed.length > 0) return { status: 'not-met', reason: `${plural(failed.length, 'rule')} failed: ${failed.map((r) => r.id).join(', ')}` };
@@ -40,6 +45,9 @@ function statusOf(rules: readonly RuleResult[], errors: number, anyFull: boolean
     return { status: 'not-assessed', reason: unknown.map((r) => `${r.id} ${r.status === 'not-evaluated' ? 'was not evaluated' : 'checked nothing'}`).join('; ') };
   }
   if (errors > 0) return { status: 'not-assessed', reason: `the run had ${plural(errors, 'error')} in its inputs, rules or gate settings, so no control is reported met` };
+  if (weakenings > 0) {
+    return { status: 'not-assessed', reason: `the configuration file weakens the rule set (${plural(weakenings, `${WEAKENS_GATE} warning`)}), so no control is reported met` };
+  }
   return anyFull
     ? { status: 'met', reason: `${plural(rules.length, 'rule')} passed, at least one evidencing the whole control` }
     : { status: 'partial', reason: `${plural(rules.length, 'rule')} passed, but they evidence only part of the control` };
@@ -57,6 +65,7 @@ function assessControl(
   const { status, reason } = statusOf(
     mapped.map((m) => m.rule),
     report.summary.diagnostics.error,
+    report.diagnostics.filter((d) => d.code === WEAKENS_GATE).length,
     mapped.some((m) => m.ref.coverage === 'full'),
   );
   // One outcome per resource (kind and id, ids case-folded as fingerprints fold them).
