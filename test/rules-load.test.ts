@@ -38,6 +38,8 @@ const EXPECTED: [string, string, string, string][] = [
   ['field-typo-in-join', 'rule-name-unknown', '8:18', "'av.avMod': mde.avHealth records have no field 'avMod' in their schema (did you mean 'avMode'?)"],
   ['quantifier-over-typo', 'rule-name-unknown', '11:18', "'owner': 'owner' names nothing this rule declares here and is not a field of arm.subscriptions records (did you mean the join 'owners'?)"],
   ['field-below-a-string', 'rule-name-unknown', '6:18', "'osPlatform.name': 'osPlatform' of mde.machines records is a string, so it has no field 'name'"],
+  // The compliance view would list the rule twice under ES-1 and take the fuller claim.
+  ['control-listed-twice', 'rule-invalid', '12:11', 'control ES-1 of mcsb@v1 is listed twice'],
   ['message-names-nothing', 'rule-name-unknown', '9:38', "'avv.avMode': 'avv' names nothing this rule declares here and is not a field of mde.machines records (did you mean the join 'av'?)"],
 ];
 

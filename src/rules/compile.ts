@@ -229,6 +229,21 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     }
   }
 
+  // A control named twice, perhaps with `partial` and `full`: the compliance view would list the
+  // rule twice and take the fuller claim.
+  if (isPlainObject(doc.controls)) {
+    for (const [framework, list] of Object.entries(doc.controls)) {
+      if (!Array.isArray(list)) continue;
+      const seen = new Set<string>();
+      list.forEach((c, i) => {
+        const cid = isPlainObject(c) ? c.id : undefined;
+        if (typeof cid !== 'string') return;
+        if (seen.has(cid)) report(['controls', framework, i, 'id'], `control ${cid} of ${framework} is listed twice: give it once, with the coverage the rule has`);
+        seen.add(cid);
+      });
+    }
+  }
+
   if (failed || from.length === 0 || !message) return undefined;
   const meta: RuleMeta = {
     id,
