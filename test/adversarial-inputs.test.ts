@@ -384,6 +384,19 @@ describe('adversarial inputs, round two', function () {
         expect(commands.github.map(kind)).to.deep.equal(ours.github.map(kind));
       }),
     );
+
+    it('validate names a rule file called ::error …:: without starting a workflow command', () => {
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(join(dir, '::error title=forged::x.yaml'), 'id: [unclosed\n');
+        const r = cli(['validate', '.'], dir);
+        expect(r.code).to.equal(2);
+        expect(r.stdout + r.stderr).to.contain('forged');
+        expect(runnerCommands(r.stdout + r.stderr)).to.deep.equal({ azure: [], github: [] });
+      } finally {
+        cleanup();
+      }
+    });
   });
 
   describe('rule text reaches rendered reports as inert markup', () => {

@@ -1,6 +1,6 @@
 /** What commands need from the process, passed in so commands stay testable and never exit. */
 import type { Diagnostic } from '../diagnostics';
-import { diagnosticWhere, terminalText } from '../report/text';
+import { diagnosticWhere, printable, terminalText } from '../report/text';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -26,9 +26,13 @@ export function terminalIo(io: CliIo): CliIo {
 /** A mistake in the command line: exit 2 with the message and a pointer to --help. */
 export class UsageError extends Error {}
 
-/** `file:line:col  severity  message  code`, the one line shape for problems outside a report. */
+/**
+ * `file:line:col  severity  message  code`, the one line shape for problems outside a report. The
+ * file starts the line, so it is shown as one line's value: a file named `::error …::` is no
+ * workflow command in a CI log.
+ */
 export function formatProblem(d: Diagnostic): string {
-  return `${diagnosticWhere(d) || 'posture-lint'}  ${d.severity}  ${d.message}  ${d.code}`;
+  return `${printable(diagnosticWhere(d)) || 'posture-lint'}  ${d.severity}  ${d.message}  ${d.code}`;
 }
 
 /** Prints error diagnostics to stderr; true when there was one. */
