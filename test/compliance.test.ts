@@ -146,6 +146,21 @@ describe('compliance view (lint --framework)', function () {
     }
   });
 
+  it('a posture-lint.yaml that turns off every rule of a failing control leaves it not assessed, never "not covered"', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-compliance-'));
+    try {
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), 'disable: [av-mode-active-on-servers, linux-realtime-protection-on]\n');
+      const { config } = await loadConfig(undefined, dir);
+      const { report } = await lint({ snapshot: DEMO, config });
+      const es2 = control(assessCompliance(report, resolveFramework('mcsb')!), 'ES-2');
+      expect(es2.rules).to.deep.equal([]);
+      expect(es2.status).to.equal('not-assessed');
+      expect(es2.reason).to.match(/configuration file weakens the rule set \(2 config-weakens-gate warnings\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a snapshot missing the antivirus health export leaves ES-3 not assessed', async () => {
     const dir = copyDemo();
     try {

@@ -37,7 +37,13 @@ function outcomeOf(f: Finding): Outcome {
 const WEAKENS_GATE = 'config-weakens-gate';
 
 function statusOf(rules: readonly RuleResult[], errors: number, weakenings: number, anyFull: boolean): { status: ControlStatus; reason: string } {
-  if (rules.length === 0) return { status: 'not-covered', reason: 'no rule of this run evidences it' };
+  if (rules.length === 0) {
+    // The report does not say which rules the configuration turned off, so any of them may be
+    // this control's: "not covered" would let a pull request hide a failing control.
+    return weakenings > 0
+      ? { status: 'not-assessed', reason: `no rule of this run evidences it, and the configuration file weakens the rule set (${plural(weakenings, `${WEAKENS_GATE} warning`)}): a rule it turned off may be one that does` }
+      : { status: 'not-covered', reason: 'no rule of this run evidences it' };
+  }
   const failed = rules.filter((r) => r.status === 'failed');
   if (failed.length > 0) return { status: 'not-met', reason: `${plural(failed.length, 'rule')} failed: ${failed.map((r) => r.id).join(', ')}` };
   const unknown = rules.filter((r) => r.status === 'not-evaluated' || r.status === 'checked-nothing');
