@@ -11,9 +11,12 @@
  *   merge chain; absent when the chain leads to a record the export does not hold, or loops;
  * - `serverId` / `serverMatchedBy`: the ARM id of the server (VM, scale-set instance, Arc-enabled
  *   server) it belongs to, and how that was told: `vmId` (vmMetadata.vmId = properties.vmId),
- *   `resourceId` (vmMetadata.resourceId = id), `hostName` (no vmMetadata at all, and the first label of
- *   computerDnsName is the one server's computer name), or `deviceOnly` (vmMetadata.resourceId names a
- *   server no ARM export holds). A merged record's server carries over to its live record.
+ *   `resourceId` (vmMetadata.resourceId = id, unless the device names another vmId: the earlier VM of
+ *   a name that was deleted and created again), `hostName` (no device names the server by either id,
+ *   the device has no vmMetadata at all, the first label of its computerDnsName is the computer name
+ *   of this server only, its platform is not of another OS, and no other live device of that name
+ *   qualifies), or `deviceOnly` (vmMetadata.resourceId names a server no ARM export holds). A merged
+ *   record's server carries over to its live record.
  */
 import { exportKind } from './kinds';
 import type { Collection, JsonObject } from './types';
@@ -38,6 +41,9 @@ export type ServerMatch = 'vmId' | 'resourceId' | 'hostName' | 'deviceOnly';
 const MAX_MERGE_HOPS = 64;
 
 const key = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined);
+
+/** A GUID compared without case or the braces some tools write around it. */
+const guidKey = (v: unknown): string | undefined => key(v)?.replace(/^\{(.*)\}$/, '$1');
 
 /** A host's first DNS label, lower-cased: `App01.corp.contoso.com` and `app01` are both `app01`. */
 export function hostLabel(v: unknown): string | undefined {
@@ -86,7 +92,7 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
   const byResourceId = new Map<string, JsonObject[]>();
   const byHost = new Map<string, JsonObject[]>();
   for (const m of machines) {
-    const vmId = key(getPath(m, 'vmMetadata.vmId'));
+    const vmId = guidKey(getPath(m, 'vmMetadata.vmId'));
     const resourceId = key(getPath(m, 'vmMetadata.resourceId'));
     if (vmId !== undefined) push(byVmId, vmId, m);
     if (resourceId !== undefined) push(byResourceId, resourceId, m);
@@ -117,21 +123,37 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
     setOwn(device, 'serverId', serverId);
     setOwn(device, 'serverMatchedBy', how);
   };
+  /** Servers a device names by vmId or resource id: a host name is not asked about them. */
+  const named = new Set<JsonObject>();
   for (const s of servers) {
     const id = getPath(s, 'id');
-    for (const d of byVmId.get(key(getPath(s, 'properties.vmId')) ?? '') ?? []) link(d, id, 'vmId');
-    for (const d of byResourceId.get(key(id) ?? '') ?? []) link(d, id, 'resourceId');
+    const vmId = guidKey(getPath(s, 'properties.vmId'));
+    for (const d of byVmId.get(vmId ?? '') ?? []) {
+      link(d, id, 'vmId');
+      named.add(s);
+    }
+    for (const d of byResourceId.get(key(id) ?? '') ?? []) {
+      // The same resource id with another vmId is the earlier VM of that name, deleted and created again.
+      const deviceVmId = guidKey(getPath(d, 'vmMetadata.vmId'));
+      if (vmId !== undefined && deviceVmId !== undefined && deviceVmId !== vmId) continue;
+      link(d, id, 'resourceId');
+      named.add(s);
+    }
   }
   for (const s of servers) {
     const host = serverHost(s);
-    if (host === undefined || serversPerHost.get(host) !== 1) continue;
-    const candidates = byHost.get(host) ?? [];
-    if (candidates.some((d) => getPath(d, 'serverId') !== undefined)) continue;
+    if (named.has(s) || host === undefined || serversPerHost.get(host) !== 1) continue;
+    const os = serverOs(s);
+    const candidates = (byHost.get(host) ?? []).filter((d) => os === undefined || deviceOs(d) === undefined || deviceOs(d) === os);
+    // Records of one device (a merge chain) are one candidate; two live devices of one name tell nothing.
+    const devices = new Set(candidates.map((d) => key(getPath(d, 'liveDeviceId'))).filter((id) => id !== undefined));
+    if (devices.size > 1) continue;
     for (const d of candidates) link(d, getPath(s, 'id'), 'hostName');
   }
   for (const m of machines) {
     const resourceId = getPath(m, 'vmMetadata.resourceId');
-    if (key(resourceId) !== undefined) link(m, resourceId, 'deviceOnly');
+    const k = key(resourceId);
+    if (k !== undefined && !seen.has(k)) link(m, resourceId, 'deviceOnly');
   }
   // A merged record's server is its live record's server, when the live record names none itself.
   for (const m of machines) {
@@ -145,6 +167,18 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
 /** The server's computer name (its ARM name when the export carries no osProfile). */
 function serverHost(server: JsonObject): string | undefined {
   return hostLabel(getPath(server, 'properties.osProfile.computerName')) ?? hostLabel(getPath(server, 'name'));
+}
+
+/** The server's OS, windows or linux: osDisk.osType of VMs and scale-set instances, osType or osName of Arc servers. */
+function serverOs(server: JsonObject): string | undefined {
+  return key(getPath(server, 'properties.storageProfile.osDisk.osType')) ?? key(getPath(server, 'properties.osType')) ?? key(getPath(server, 'properties.osName'));
+}
+
+/** The device's OS in the same words, from the platform family the normaliser found (none when it found none). */
+function deviceOs(device: JsonObject): string | undefined {
+  const family = getPath(device, 'platformFamily');
+  if (family === undefined) return undefined;
+  return family === 'Windows' || family === 'WindowsServer' ? 'windows' : family === 'Linux' ? 'linux' : String(family).toLowerCase();
 }
 
 function push(map: Map<string, JsonObject[]>, k: string, v: JsonObject): void {

@@ -10,11 +10,11 @@ const STATES = 'https://learn.microsoft.com/azure/cost-management-billing/manage
 const MDE_MACHINE = 'https://learn.microsoft.com/defender-endpoint/api/machine';
 
 /** How a server of any kind is joined to its Defender for Endpoint device (src/snapshot/servers.ts). */
-function serverJoin(kind: string): FieldMeaning[] {
+function serverJoin(kind: string, vmIdNote = ''): FieldMeaning[] {
   return [
     {
       field: 'properties.vmId',
-      meaning: `The ${kind}'s unique id; the device whose vmMetadata.vmId equals it is its device.`,
+      meaning: `The ${kind}'s unique id; the device whose vmMetadata.vmId equals it is its device.${vmIdNote}`,
       source: MDE_MACHINE,
     },
     {
@@ -27,7 +27,8 @@ function serverJoin(kind: string): FieldMeaning[] {
       meaning:
         'The host name. Only when no device names the server by vmId or resource id, a device with no vmMetadata whose ' +
         'computerDnsName starts with this name (and no other server of that name) is taken for its device, and findings say ' +
-        'it matched by host name only.',
+        'it matched by host name only; not when its platform is of another OS than the server (osDisk.osType, or osType of ' +
+        'an Arc server), nor when two live devices qualify.',
       source: MDE_MACHINE,
     },
   ];
@@ -146,7 +147,10 @@ export const ARM_KINDS: readonly ExportKind[] = [
     flattenedMarkers: ['vmId', 'status', 'osName', 'agentVersion', 'machineFqdn'],
     namePaths: ['properties.displayName', 'name'],
     semantics: [
-      ...serverJoin('Arc-enabled server'),
+      ...serverJoin(
+        'Arc-enabled server',
+        ' The machines API documents vmMetadata for devices on Azure VMs; an Arc server\'s device usually has none and is told by host name.',
+      ),
       {
         field: 'properties.status',
         meaning:

@@ -74,9 +74,11 @@ export const MDE_KINDS: readonly ExportKind[] = [
         field: 'serverId',
         meaning:
           'Added by posture-lint: the ARM id of the VM, scale-set instance or Arc-enabled server the device belongs to, by ' +
-          'vmMetadata.vmId = properties.vmId, else vmMetadata.resourceId = id, else (a device with no vmMetadata) by host ' +
-          'name, else vmMetadata.resourceId as the device reports it; serverMatchedBy says which. A merged record\'s ' +
-          'server carries over to its live record.',
+          'vmMetadata.vmId = properties.vmId (compared without case or braces), else vmMetadata.resourceId = id unless the ' +
+          'device names another vmId (the earlier VM of a name deleted and created again), else (a device with no ' +
+          'vmMetadata, for a server no device names by either id) by host name, when no other server has that name and no ' +
+          'other live device of that name and OS does, else vmMetadata.resourceId as the device reports it when no server ' +
+          'export holds it; serverMatchedBy says which. A merged record\'s server carries over to its live record.',
         source: MACHINE,
       },
     ],
