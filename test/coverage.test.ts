@@ -17,4 +17,16 @@ describe('coverage chart', () => {
       ['contoso-retired', 1, 0],
     ]);
   });
+
+  it('does not count a re-created VM as onboarded through the device of the earlier VM of its name', async () => {
+    const snapshot = await loadSnapshot(path.join(CASE, '..', 'recreated-vm-keeps-old-device'));
+    // app-11's only device names another vmId with the same resource id; app-12's names its vmId in braces.
+    expect(coverage(snapshot).map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([['contoso-prod', 2, 1]]);
+  });
+
+  it('does not count a device whose host name another live device of the same OS also has', async () => {
+    const snapshot = await loadSnapshot(path.join(CASE, '..', 'host-name-shared-by-other-devices'));
+    // Only web-onprem-07 is onboarded: file-onprem-05's device is discovered, app-onprem-06 has two namesakes.
+    expect(coverage(snapshot).map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([['contoso-prod', 3, 1]]);
+  });
 });

@@ -17,7 +17,7 @@ import { SERVER_COLLECTIONS } from '../snapshot/servers';
 
 /** Every field coverage reads, by collection: the loader keeps them whatever the rules read. */
 const FIELDS = {
-  'mde.machines': { server: 'serverId', state: 'deviceState', id: 'id', groupName: 'rbacGroupName', groupId: 'rbacGroupId' },
+  'mde.machines': { server: 'serverId', matchedBy: 'serverMatchedBy', state: 'deviceState', id: 'id', groupName: 'rbacGroupName', groupId: 'rbacGroupId' },
   'mde.avHealth': { machineId: 'machineId', avMode: 'avMode' },
   'mde.health': { machineId: 'edrMachineId', realTimeProtection: 'realTimeProtectionEnabled.value' },
   'arm.subscriptions': { id: 'subscriptionId', name: 'displayName' },
@@ -75,7 +75,8 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
   const machines = FIELDS['mde.machines'];
   const devices = new Map<string, JsonObject>();
   for (const d of records(snapshot, 'mde.machines')) {
-    const server = lower(getPath(d, machines.server));
+    // deviceOnly is where the device says it runs, not a server's device (see servers.ts).
+    const server = getPath(d, machines.matchedBy) === 'deviceOnly' ? undefined : lower(getPath(d, machines.server));
     // A live device is preferred over an excluded one of the same server.
     if (server !== undefined && ONBOARDED_STATES.includes(getPath(d, machines.state)) && getPath(devices.get(server) ?? {}, machines.state) !== 'Live') {
       devices.set(server, d);

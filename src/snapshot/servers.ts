@@ -15,8 +15,9 @@
  *   a name that was deleted and created again), `hostName` (no device names the server by either id,
  *   the device has no vmMetadata at all, the first label of its computerDnsName is the computer name
  *   of this server only, its platform is not of another OS, and no other live device of that name
- *   qualifies), or `deviceOnly` (vmMetadata.resourceId names a server no ARM export holds). A merged
- *   record's server carries over to its live record.
+ *   qualifies), or `deviceOnly` (vmMetadata.resourceId as the device reports it, for a server no ARM
+ *   export holds, or holds under another vmId: it places the device in Azure scopes, but makes it no
+ *   server's device). A merged record's server carries over to its live record.
  */
 import { exportKind } from './kinds';
 import type { Collection, JsonObject } from './types';
@@ -152,8 +153,7 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
   }
   for (const m of machines) {
     const resourceId = getPath(m, 'vmMetadata.resourceId');
-    const k = key(resourceId);
-    if (k !== undefined && !seen.has(k)) link(m, resourceId, 'deviceOnly');
+    if (key(resourceId) !== undefined) link(m, resourceId, 'deviceOnly');
   }
   // A merged record's server is its live record's server, when the live record names none itself.
   for (const m of machines) {

@@ -77,8 +77,9 @@ export const MDE_KINDS: readonly ExportKind[] = [
           'vmMetadata.vmId = properties.vmId (compared without case or braces), else vmMetadata.resourceId = id unless the ' +
           'device names another vmId (the earlier VM of a name deleted and created again), else (a device with no ' +
           'vmMetadata, for a server no device names by either id) by host name, when no other server has that name and no ' +
-          'other live device of that name and OS does, else vmMetadata.resourceId as the device reports it when no server ' +
-          'export holds it; serverMatchedBy says which. A merged record\'s server carries over to its live record.',
+          'other live device of that name and OS does, else vmMetadata.resourceId as the device reports it (deviceOnly: it ' +
+          'places the device in Azure scopes, but makes it no server\'s device); serverMatchedBy says which. A merged ' +
+          'record\'s server carries over to its live record.',
         source: MACHINE,
       },
     ],
