@@ -24,6 +24,12 @@ describe('coverage chart', () => {
     expect(coverage(snapshot).map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([['contoso-prod', 2, 1]]);
   });
 
+  it('does not count an excluded device that was never onboarded, nor one whose onboardingStatus is null', async () => {
+    const snapshot = await loadSnapshot(path.join(CASE, '..', 'excluded-or-blank-status-not-onboarded'));
+    // kiosk-01's excluded device was onboarded; kiosk-02's was only discovered; etl-onprem-02's status is null.
+    expect(coverage(snapshot).map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([['contoso-prod', 3, 1]]);
+  });
+
   it('does not count a device whose host name another live device of the same OS also has', async () => {
     const snapshot = await loadSnapshot(path.join(CASE, '..', 'host-name-shared-by-other-devices'));
     // Only web-onprem-07 is onboarded: file-onprem-05's device is discovered, app-onprem-06 has two namesakes.

@@ -4,7 +4,8 @@
  * Defender for Endpoint device, and of those how many show real-time protection on and sit in a
  * device group. It reads the same evidence the built-in rules do: the server's devices as the loader
  * links them (serverId and deviceState, src/snapshot/servers.ts: merged records count through the
- * record that replaced them, excluded devices count as onboarded, discovered ones do not), avMode
+ * record that replaced them, excluded devices count as onboarded when their sensor was, discovered ones
+ * do not), avMode
  * Active or an mdatp capture with real-time protection on, the default group's spellings as in
  * device-in-device-group, with their defaults.
  */
@@ -17,7 +18,7 @@ import { SERVER_COLLECTIONS } from '../snapshot/servers';
 
 /** Every field coverage reads, by collection: the loader keeps them whatever the rules read. */
 const FIELDS = {
-  'mde.machines': { server: 'serverId', matchedBy: 'serverMatchedBy', state: 'deviceState', id: 'id', groupName: 'rbacGroupName', groupId: 'rbacGroupId' },
+  'mde.machines': { server: 'serverId', matchedBy: 'serverMatchedBy', state: 'deviceState', onboarded: 'sensorOnboarded', id: 'id', groupName: 'rbacGroupName', groupId: 'rbacGroupId' },
   'mde.avHealth': { machineId: 'machineId', avMode: 'avMode' },
   'mde.health': { machineId: 'edrMachineId', realTimeProtection: 'realTimeProtectionEnabled.value' },
   'arm.subscriptions': { id: 'subscriptionId', name: 'displayName' },
@@ -30,7 +31,7 @@ export const COVERAGE_READS: readonly FieldRead[] = [
   ...SERVER_COLLECTIONS.map((collection) => ({ collection, path: [SERVER_ID], whole: true })),
 ];
 
-/** Device states that count as an onboarded device of a server, as in vm-onboarded-to-mde. */
+/** Device states that count as an onboarded device of a server when its sensor was onboarded, as in vm-onboarded-to-mde. */
 const ONBOARDED_STATES: unknown[] = ['Live', 'Excluded'];
 
 const UNGROUPED_IDS: unknown[] = [null, undefined, 0, '0'];
@@ -78,7 +79,8 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
     // deviceOnly is where the device says it runs, not a server's device (see servers.ts).
     const server = getPath(d, machines.matchedBy) === 'deviceOnly' ? undefined : lower(getPath(d, machines.server));
     // A live device is preferred over an excluded one of the same server.
-    if (server !== undefined && ONBOARDED_STATES.includes(getPath(d, machines.state)) && getPath(devices.get(server) ?? {}, machines.state) !== 'Live') {
+    const onboarded = ONBOARDED_STATES.includes(getPath(d, machines.state)) && getPath(d, machines.onboarded) === true;
+    if (server !== undefined && onboarded && getPath(devices.get(server) ?? {}, machines.state) !== 'Live') {
       devices.set(server, d);
     }
   }

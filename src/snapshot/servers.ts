@@ -7,6 +7,8 @@
  * InsufficientInfo). Each `mde.machines` record gets:
  *
  * - `deviceState`: `Merged`, `Excluded`, `Discovered` or `Live`, in that order of precedence;
+ * - `sensorOnboarded`: whether onboardingStatus says the sensor was onboarded (see isOnboarded), which
+ *   an Excluded state hides: an excluded device that device discovery found runs no sensor;
  * - `liveDeviceId`: the id of the record that now stands for the device — its own, or the end of its
  *   merge chain; absent when the chain leads to a record the export does not hold, or loops;
  * - `serverId` / `serverMatchedBy`: the ARM id of the server (VM, scale-set instance, Arc-enabled
@@ -51,12 +53,19 @@ export function hostLabel(v: unknown): string | undefined {
   return key(v)?.split('.')[0] || undefined;
 }
 
+/**
+ * Whether the device's sensor was onboarded: onboardingStatus Onboarded in any letter case, or no
+ * onboardingStatus key at all (the published machines list carries none). A key that is there with
+ * null, blank or any other value says nothing of a sensor, so it is not onboarded.
+ */
+export function isOnboarded(device: JsonObject): boolean {
+  return !Object.hasOwn(device, 'onboardingStatus') || key(getPath(device, 'onboardingStatus')) === 'onboarded';
+}
+
 export function deviceStateOf(device: JsonObject): DeviceState {
   if (key(getPath(device, 'mergedIntoMachineId')) !== undefined) return 'Merged';
   if (getPath(device, 'isExcluded') === true) return 'Excluded';
-  const onboarding = key(getPath(device, 'onboardingStatus'));
-  // The published machines list carries no onboardingStatus: such a record is an onboarded device.
-  return onboarding === undefined || onboarding === 'onboarded' ? 'Live' : 'Discovered';
+  return isOnboarded(device) ? 'Live' : 'Discovered';
 }
 
 /** Annotates the snapshot's `mde.machines` records (see the module comment). */
@@ -70,6 +79,8 @@ export function linkDevices(collections: ReadonlyMap<string, Collection>): void 
   }
   for (const m of machines) {
     setOwn(m, 'deviceState', deviceStateOf(m));
+    // An excluded device keeps whether it was ever onboarded: one that never was runs no sensor.
+    setOwn(m, 'sensorOnboarded', isOnboarded(m));
     const live = liveRecord(m, byId);
     if (live !== undefined) setOwn(m, 'liveDeviceId', getPath(live, 'id'));
   }

@@ -57,10 +57,18 @@ export const MDE_KINDS: readonly ExportKind[] = [
       {
         field: 'deviceState',
         meaning:
-          'Added by posture-lint: Merged (mergedIntoMachineId is set), Excluded (isExcluded), Discovered (onboardingStatus ' +
-          'set and not Onboarded) or Live, in that order. Health rules (mde-device-healthy, the antivirus and device-group ' +
+          'Added by posture-lint: Merged (mergedIntoMachineId is set), Excluded (isExcluded), Discovered (an onboardingStatus ' +
+          'key whose value is not Onboarded, null and blank included) or Live, in that order. Health rules (mde-device-healthy, the antivirus and device-group ' +
           'rules) judge Live devices only; excluded devices are shown by mde-device-excluded, discovered ones by ' +
           'discovered-devices-onboarded.',
+        source: MACHINE,
+      },
+      {
+        field: 'sensorOnboarded',
+        meaning:
+          'Added by posture-lint: true when onboardingStatus is Onboarded (any letter case) or the record has no ' +
+          'onboardingStatus key (the published machines list), false otherwise. An excluded device that was never ' +
+          'onboarded runs no sensor: vm-onboarded-to-mde does not count it, and mde-device-excluded says so.',
         source: MACHINE,
       },
       {

@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { linkDevices } from '../src/snapshot/servers';
+import type { Collection, JsonObject } from '../src/snapshot/types';
+
+// Unit tests of the loader's one notion of "the live device of a server" (src/snapshot/servers.ts),
+// on records shaped like the machines API and ARM list items, as the normaliser leaves them.
+const SUB = '/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/rg-app/providers';
+
+function collections(sets: Record<string, JsonObject[]>): Map<string, Collection> {
+  return new Map(
+    Object.entries(sets).map(([name, rows]) => [
+      name,
+      { name, files: [`${name}.json`], records: rows.map((data, i) => ({ collection: name, data, origin: { file: `${name}.json`, pointer: `/value/${i}` } })) },
+    ]),
+  );
+}
+
+function device(id: string, computerDnsName: string, extra: JsonObject = {}): JsonObject {
+  return { id: id.padEnd(40, '0'), computerDnsName, osPlatform: 'WindowsServer2022', healthStatus: 'Active', onboardingStatus: 'Onboarded', vmMetadata: null, ...extra };
+}
+
+function vm(name: string, vmId: string, osType = 'Windows'): JsonObject {
+  return {
+    id: `${SUB}/Microsoft.Compute/virtualMachines/${name}`,
+    name,
+    type: 'Microsoft.Compute/virtualMachines',
+    properties: { vmId, osProfile: { computerName: name }, storageProfile: { osDisk: { osType } } },
+  };
+}
+
+function arc(name: string, vmId: string, extra: JsonObject = {}): JsonObject {
+  return {
+    id: `${SUB}/Microsoft.HybridCompute/machines/${name}`,
+    name,
+    type: 'Microsoft.HybridCompute/machines',
+    properties: { vmId, osType: 'windows', status: 'Connected', osProfile: { computerName: name }, ...extra },
+  };
+}
+
+const pick = (d: JsonObject) => [d.deviceState, d.liveDeviceId, d.serverId, d.serverMatchedBy];
+
+describe('servers: the live device of a server', () => {
+  it('follows a merge chain A→B→C to its end, and carries the server of an old record over to the live one', () => {
+    const a = device('a1', 'app-01.corp.contoso.com', { mergedIntoMachineId: 'b1'.padEnd(40, '0'), vmMetadata: { vmId: '5d3c2b1a-0f9e-4d8c-b7a6-958473625140' } });
+    const b = device('b1', 'app-01.corp.contoso.com', { mergedIntoMachineId: 'C1'.padEnd(40, '0') });
+    const c = device('c1', 'app-01.corp.contoso.com');
+    linkDevices(collections({ 'mde.machines': [a, b, c], 'arm.virtualMachines': [vm('app-01', '5D3C2B1A-0F9E-4D8C-B7A6-958473625140')] }));
+    const server = `${SUB}/Microsoft.Compute/virtualMachines/app-01`;
+    expect(pick(a)).to.deep.equal(['Merged', c.id, server, 'vmId']);
+    expect(pick(b)).to.deep.equal(['Merged', c.id, undefined, undefined]);
+    expect(pick(c)).to.deep.equal(['Live', c.id, server, 'vmId']);
+  });
+
+  it('leaves a merge loop, a self-merge and a merge into a record the export lacks without a live record', () => {
+    const loopA = device('a2', 'loop-01', { mergedIntoMachineId: 'b2'.padEnd(40, '0') });
+    const loopB = device('b2', 'loop-01', { mergedIntoMachineId: 'a2'.padEnd(40, '0') });
+    const lasso = device('c2', 'loop-02', { mergedIntoMachineId: 'a2'.padEnd(40, '0') });
+    const self = device('d2', 'self-01', { mergedIntoMachineId: 'd2'.padEnd(40, '0') });
+    const dangling = device('e2', 'gone-01', { mergedIntoMachineId: 'f'.repeat(40) });
+    linkDevices(collections({ 'mde.machines': [loopA, loopB, lasso, self, dangling] }));
+    for (const d of [loopA, loopB, lasso, self, dangling]) expect(pick(d)).to.deep.equal(['Merged', undefined, undefined, undefined]);
+  });
+
+  it('links no device by host name when two servers share the name, or two live devices of its OS do', () => {
+    const twins = [arc('file-01', '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'), vm('file-01', '1e2f3a4b-5c6d-4e7f-9081-92a3b4c5d6e7')];
+    const fileDevice = device('a3', 'file-01.corp.contoso.com');
+    const one = device('b3', 'app-02.corp.contoso.com', { platformFamily: 'WindowsServer' });
+    const other = device('c3', 'app-02.branch.contoso.com', { platformFamily: 'WindowsServer' });
+    // Two records of one device (a merge chain) are one candidate: web-03's device links.
+    const oldWeb = device('d3', 'web-03.corp.contoso.com', { mergedIntoMachineId: 'e3'.padEnd(40, '0') });
+    const web = device('e3', 'web-03.corp.contoso.com');
+    linkDevices(
+      collections({
+        'mde.machines': [fileDevice, one, other, oldWeb, web],
+        'arm.arcMachines': [...twins.slice(0, 1), arc('app-02', '2f3a4b5c-6d7e-4f80-a192-a3b4c5d6e7f8'), arc('web-03', '3a4b5c6d-7e8f-4091-b2a3-b4c5d6e7f809')],
+        'arm.virtualMachines': twins.slice(1),
+      }),
+    );
+    expect(fileDevice.serverId).to.equal(undefined);
+    expect([one.serverId, other.serverId]).to.deep.equal([undefined, undefined]);
+    expect([web.serverMatchedBy, web.serverId]).to.deep.equal(['hostName', `${SUB}/Microsoft.HybridCompute/machines/web-03`]);
+  });
+
+  it('keeps whether an excluded device was ever onboarded, and takes a null or blank onboardingStatus for not onboarded', () => {
+    const excludedOnboarded = device('a4', 'kiosk-01', { isExcluded: true, exclusionReason: 'MachineOutOfScope' });
+    const excludedDiscovered = device('b4', 'kiosk-02', { isExcluded: true, onboardingStatus: 'CanBeOnboarded' });
+    const nullStatus = device('c4', 'etl-01', { onboardingStatus: null });
+    const blankStatus = device('d4', 'etl-02', { onboardingStatus: ' ' });
+    const lowerCase = device('e4', 'etl-03', { onboardingStatus: 'onboarded' });
+    const published = device('f4', 'etl-04');
+    delete published.onboardingStatus;
+    const all = [excludedOnboarded, excludedDiscovered, nullStatus, blankStatus, lowerCase, published];
+    linkDevices(collections({ 'mde.machines': all }));
+    expect(all.map((d) => [d.deviceState, d.sensorOnboarded])).to.deep.equal([
+      ['Excluded', true],
+      ['Excluded', false],
+      ['Discovered', false],
+      ['Discovered', false],
+      ['Live', true],
+      ['Live', true],
+    ]);
+  });
+});
