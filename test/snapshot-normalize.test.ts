@@ -33,6 +33,27 @@ describe('snapshot normalisation', () => {
       const rest = { id: '/subscriptions/5e1c7a44-0b6f-4c2e-9d8a-3f7b2c1e6a90', subscriptionId: '5e1c7a44-0b6f-4c2e-9d8a-3f7b2c1e6a90', tenantId: '2a0ff0de-96b2-4859-bb7c-a430d07a3e0c', state: 'Enabled' };
       expect(subscriptionFromAz({ ...rest })).to.deep.equal(rest);
     });
+
+    it('reads az output reshaped into REST names (--query, jq) by its homeTenantId and bare id, not as REST', () => {
+      // az account list --query "[].{id:id, subscriptionId:id, displayName:name, tenantId:tenantId, homeTenantId:homeTenantId}"
+      const reshaped = subscriptionFromAz({
+        id: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71',
+        subscriptionId: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71',
+        displayName: 'Fabrikam Customer Prod',
+        tenantId: '31c75423-32d6-4322-88b7-c478bdde4858',
+        homeTenantId: '2a0ff0de-96b2-4859-bb7c-a430d07a3e0c',
+      });
+      expect([reshaped.id, reshaped.tenantId, reshaped.accessTenantId]).to.deep.equal([
+        '/subscriptions/72ac930a-f34e-42d8-b06d-dc2a9e12ed71',
+        '2a0ff0de-96b2-4859-bb7c-a430d07a3e0c',
+        '31c75423-32d6-4322-88b7-c478bdde4858',
+      ]);
+      // With a REST id too, homeTenantId still says whose subscription it is; without it, a bare id tells none.
+      const restId = subscriptionFromAz({ id: '/subscriptions/72ac930a-f34e-42d8-b06d-dc2a9e12ed71', subscriptionId: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71', tenantId: '31c75423-32d6-4322-88b7-c478bdde4858', homeTenantId: '2a0ff0de-96b2-4859-bb7c-a430d07a3e0c' });
+      expect(restId.tenantId).to.equal('2a0ff0de-96b2-4859-bb7c-a430d07a3e0c');
+      const noHome = subscriptionFromAz({ id: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71', subscriptionId: '72ac930a-f34e-42d8-b06d-dc2a9e12ed71', tenantId: '31c75423-32d6-4322-88b7-c478bdde4858' });
+      expect(Object.hasOwn(noHome, 'tenantId')).to.equal(false);
+    });
   });
 
   it('gives az account list and REST subscriptions the same canonical fields', async () => {

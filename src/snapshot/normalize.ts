@@ -114,14 +114,20 @@ export const avModeName: Normalizer = (data) => {
  * the managing tenant) and `homeTenantId` the subscription's own tenant, which is what REST calls
  * `tenantId` (azure-cli PR 11886). So `tenantId` becomes the home tenant, the other is kept as
  * `accessTenantId`, and an az record without `homeTenantId` (az before 2.1, or a login cached before
- * it) has no `tenantId` at all: its home tenant cannot be told, and rules that read it fail.
+ * it) has no `tenantId` at all: its home tenant cannot be told, and rules that read it fail. A
+ * record in REST's names that carries `homeTenantId` is az output reshaped, and is read the same way.
  */
 export const subscriptionFromAz: Normalizer = (data) => {
   const id = getOwn(data, 'id');
-  if (typeof id !== 'string' || id.includes('/') || Object.hasOwn(data, 'subscriptionId')) return data;
-  setOwn(data, 'id', `/subscriptions/${id}`);
-  setOwn(data, 'subscriptionId', id);
-  if (!Object.hasOwn(data, 'displayName') && typeof getOwn(data, 'name') === 'string') setOwn(data, 'displayName', data.name);
+  // A bare GUID id is az's; REST never prints homeTenantId, so a record that has it came from az too
+  // (perhaps reshaped with --query or jq into REST's names): either way its tenantId is the login's tenant.
+  const azShape = typeof id === 'string' && !id.includes('/');
+  if (!azShape && !Object.hasOwn(data, 'homeTenantId')) return data;
+  if (azShape) {
+    setOwn(data, 'id', `/subscriptions/${id}`);
+    if (!Object.hasOwn(data, 'subscriptionId')) setOwn(data, 'subscriptionId', id);
+    if (!Object.hasOwn(data, 'displayName') && typeof getOwn(data, 'name') === 'string') setOwn(data, 'displayName', data.name);
+  }
   const access = getOwn(data, 'tenantId');
   const home = getOwn(data, 'homeTenantId');
   if (access !== undefined) setOwn(data, 'accessTenantId', access);

@@ -53,8 +53,9 @@ export const ARM_KINDS: readonly ExportKind[] = [
         meaning:
           "The subscription's home tenant: REST GET /subscriptions says so in tenantId. `az account list` (and " +
           "Get-AzSubscription) print in tenantId the tenant the login reached the subscription through, which under Azure " +
-          'Lighthouse is the managing tenant, and the home tenant in homeTenantId; posture-lint reads homeTenantId as tenantId, ' +
-          'and leaves tenantId out when an az record has no homeTenantId.',
+          'Lighthouse is the managing tenant, and the home tenant in homeTenantId; posture-lint reads homeTenantId as tenantId ' +
+          '(also in az output reshaped into REST names: REST never prints homeTenantId), and leaves tenantId out when an az ' +
+          'record (a bare GUID id) has no homeTenantId.',
         source: 'https://github.com/Azure/azure-cli/pull/11886, https://github.com/Azure/azure-powershell/issues/11783',
       },
       {
