@@ -32,7 +32,8 @@ describe('coverage chart', () => {
 
   it('does not count a device whose host name another live device of the same OS also has', async () => {
     const snapshot = await loadSnapshot(path.join(CASE, '..', 'host-name-shared-by-other-devices'));
-    // Only web-onprem-07 is onboarded: file-onprem-05's device is discovered, app-onprem-06 has two namesakes.
-    expect(coverage(snapshot).map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([['contoso-prod', 3, 1]]);
+    // Only web-onprem-07 is onboarded: file-onprem-05's device is discovered, app-onprem-06 has two namesakes,
+    // db-onprem-08's only namesake is in another domain than its FQDN.
+    expect(coverage(snapshot).map((r) => [r.name, r.vms, r.onboarded])).to.deep.equal([['contoso-prod', 4, 1]]);
   });
 });

@@ -81,6 +81,26 @@ describe('servers: the live device of a server', () => {
     expect([web.serverMatchedBy, web.serverId]).to.deep.equal(['hostName', `${SUB}/Microsoft.HybridCompute/machines/web-03`]);
   });
 
+  it("links no device by host name whose full name is in another domain than an Arc server's FQDN", () => {
+    const fqdn = { dnsFqdn: 'db-08.corp.contoso.com', machineFqdn: 'db-08.corp.contoso.com' };
+    const elsewhere = device('a5', 'db-08.lab.fabrikam.local');
+    const same = device('b5', 'DB-09.corp.contoso.com.');
+    const bare = device('c5', 'db-10');
+    linkDevices(
+      collections({
+        'mde.machines': [elsewhere, same, bare],
+        'arm.arcMachines': [
+          arc('db-08', '4b5c6d7e-8f90-4a1b-83c4-d5e6f708192a', fqdn),
+          arc('db-09', '5c6d7e8f-9001-4b2c-94d5-e6f708192a3b', { dnsFqdn: 'db-09.corp.contoso.com' }),
+          arc('db-10', '6d7e8f90-0112-4c3d-a5e6-f708192a3b4c', { dnsFqdn: 'db-10.corp.contoso.com' }),
+        ],
+      }),
+    );
+    expect(elsewhere.serverId).to.equal(undefined);
+    // The same FQDN in another letter case or with the root dot, or a bare name that tells no domain, still links.
+    expect([same.serverMatchedBy, bare.serverMatchedBy]).to.deep.equal(['hostName', 'hostName']);
+  });
+
   it('keeps whether an excluded device was ever onboarded, and takes a null or blank onboardingStatus for not onboarded', () => {
     const excludedOnboarded = device('a4', 'kiosk-01', { isExcluded: true, exclusionReason: 'MachineOutOfScope' });
     const excludedDiscovered = device('b4', 'kiosk-02', { isExcluded: true, onboardingStatus: 'CanBeOnboarded' });

@@ -16,8 +16,8 @@
  *   `resourceId` (vmMetadata.resourceId = id, unless the device names another vmId: the earlier VM of
  *   a name that was deleted and created again), `hostName` (no device names the server by either id,
  *   the device has no vmMetadata at all, the first label of its computerDnsName is the computer name
- *   of this server only, its platform is not of another OS, and no other live device of that name
- *   qualifies), or `deviceOnly` (vmMetadata.resourceId as the device reports it, for a server no ARM
+ *   of this server only, its platform is not of another OS, its full name is not in another domain than
+ *   the FQDN an Arc-enabled server reports, and no other live device of that name qualifies), or `deviceOnly` (vmMetadata.resourceId as the device reports it, for a server no ARM
  *   export holds, or holds under another vmId: it places the device in Azure scopes, but makes it no
  *   server's device). A merged record's server carries over to its live record.
  */
@@ -156,7 +156,10 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
     const host = serverHost(s);
     if (named.has(s) || host === undefined || serversPerHost.get(host) !== 1) continue;
     const os = serverOs(s);
-    const candidates = (byHost.get(host) ?? []).filter((d) => os === undefined || deviceOs(d) === undefined || deviceOs(d) === os);
+    const fqdn = serverFqdn(s);
+    const candidates = (byHost.get(host) ?? []).filter(
+      (d) => (os === undefined || deviceOs(d) === undefined || deviceOs(d) === os) && !otherDomain(fqdn, key(getPath(d, 'computerDnsName'))),
+    );
     // Records of one device (a merge chain) are one candidate; two live devices of one name tell nothing.
     const devices = new Set(candidates.map((d) => key(getPath(d, 'liveDeviceId'))).filter((id) => id !== undefined));
     if (devices.size > 1) continue;
@@ -178,6 +181,16 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
 /** The server's computer name (its ARM name when the export carries no osProfile). */
 function serverHost(server: JsonObject): string | undefined {
   return hostLabel(getPath(server, 'properties.osProfile.computerName')) ?? hostLabel(getPath(server, 'name'));
+}
+
+/** The fully qualified name an Arc-enabled server reports (dnsFqdn, else machineFqdn); Azure VMs have none in ARM. */
+function serverFqdn(server: JsonObject): string | undefined {
+  return [getPath(server, 'properties.dnsFqdn'), getPath(server, 'properties.machineFqdn')].map(key).find((n) => n?.includes('.'));
+}
+
+/** Two fully qualified names of one first label in different domains are two hosts; a bare name tells no domain. */
+function otherDomain(serverFqdn: string | undefined, deviceName: string | undefined): boolean {
+  return serverFqdn !== undefined && deviceName !== undefined && deviceName.includes('.') && deviceName.replace(/\.$/, '') !== serverFqdn.replace(/\.$/, '');
 }
 
 /** The server's OS, windows or linux: osDisk.osType of VMs and scale-set instances, osType or osName of Arc servers. */

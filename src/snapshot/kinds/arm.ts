@@ -160,6 +160,13 @@ export const ARM_KINDS: readonly ExportKind[] = [
         source: 'https://learn.microsoft.com/azure/azure-arc/servers/overview',
       },
       {
+        field: 'properties.dnsFqdn',
+        meaning:
+          "The server's fully qualified DNS name (else machineFqdn). A device whose computerDnsName is a full name in " +
+          'another domain is another host of the same short name, and is not taken for its device by host name.',
+        source: 'https://learn.microsoft.com/rest/api/hybridcompute/machines/get',
+      },
+      {
         field: 'properties.cloudMetadata.provider',
         meaning: 'Where the machine runs (AWS, GCP, N/A on premises); Defender for Servers covers each alike.',
         source: 'https://learn.microsoft.com/rest/api/hybridcompute/machines/get',

@@ -84,8 +84,9 @@ export const MDE_KINDS: readonly ExportKind[] = [
           'Added by posture-lint: the ARM id of the VM, scale-set instance or Arc-enabled server the device belongs to, by ' +
           'vmMetadata.vmId = properties.vmId (compared without case or braces), else vmMetadata.resourceId = id unless the ' +
           'device names another vmId (the earlier VM of a name deleted and created again), else (a device with no ' +
-          'vmMetadata, for a server no device names by either id) by host name, when no other server has that name and no ' +
-          'other live device of that name and OS does, else vmMetadata.resourceId as the device reports it (deviceOnly: it ' +
+          'vmMetadata, for a server no device names by either id) by host name, when no other server has that name, the ' +
+          "device's full name is not in another domain than an Arc server's dnsFqdn, and no other live device of that name " +
+          'and OS qualifies, else vmMetadata.resourceId as the device reports it (deviceOnly: it ' +
           'places the device in Azure scopes, but makes it no server\'s device); serverMatchedBy says which. A merged ' +
           'record\'s server carries over to its live record.',
         source: MACHINE,
