@@ -51,6 +51,23 @@ describe('servers: the live device of a server', () => {
     expect(pick(c)).to.deep.equal(['Live', c.id, server, 'vmId']);
   });
 
+  it("takes the device of a re-created VM's earlier incarnation (same resource id, other vmId) for no server's", () => {
+    const id = `${SUB}/Microsoft.Compute/virtualMachines/app-11`;
+    const earlier = device('a6', 'app-11.corp.contoso.com', { vmMetadata: { vmId: '11111111-2222-4333-8444-555555555555', resourceId: id.toLowerCase() } });
+    const braces = device('b6', 'app-12.corp.contoso.com', { vmMetadata: { vmId: '{2A3B4C5D-6E7F-4081-92A3-B4C5D6E7F809}', resourceId: null } });
+    const elsewhere = device('c6', 'app-13.corp.contoso.com', { vmMetadata: { vmId: null, resourceId: `${SUB}/Microsoft.Compute/virtualMachines/app-13` } });
+    linkDevices(
+      collections({
+        'mde.machines': [earlier, braces, elsewhere],
+        'arm.virtualMachines': [vm('app-11', '7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f'), vm('app-12', '2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809')],
+      }),
+    );
+    // deviceOnly: where the device says it runs, which places it in Azure scopes but makes it no server's device.
+    expect([earlier.serverId, earlier.serverMatchedBy]).to.deep.equal([id.toLowerCase(), 'deviceOnly']);
+    expect([braces.serverId, braces.serverMatchedBy]).to.deep.equal([`${SUB}/Microsoft.Compute/virtualMachines/app-12`, 'vmId']);
+    expect(elsewhere.serverMatchedBy).to.equal('deviceOnly');
+  });
+
   it('leaves a merge loop, a self-merge and a merge into a record the export lacks without a live record', () => {
     const loopA = device('a2', 'loop-01', { mergedIntoMachineId: 'b2'.padEnd(40, '0') });
     const loopB = device('b2', 'loop-01', { mergedIntoMachineId: 'a2'.padEnd(40, '0') });
