@@ -68,6 +68,18 @@ describe('servers: the live device of a server', () => {
     expect(elsewhere.serverMatchedBy).to.equal('deviceOnly');
   });
 
+  it('links a device by its vmId before any server claims it by a resource id the device no longer runs at', () => {
+    // app-21 moved from rg-old to rg-app and kept its vmId; its device still names the old id, where a
+    // VM of the same name (exported without vmId) now stands and has no device of its own.
+    const moved = vm('app-21', '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8091a');
+    const standIn = vm('app-21', '');
+    standIn.id = String(standIn.id).replace('rg-app', 'rg-old');
+    delete (standIn.properties as JsonObject).vmId;
+    const d = device('a7', 'app-21.corp.contoso.com', { vmMetadata: { vmId: '3b4c5d6e-7f80-4192-a3b4-c5d6e7f8091a', resourceId: standIn.id } });
+    linkDevices(collections({ 'mde.machines': [d], 'arm.virtualMachines': [standIn, moved] }));
+    expect([d.serverId, d.serverMatchedBy]).to.deep.equal([moved.id, 'vmId']);
+  });
+
   it('leaves a merge loop, a self-merge and a merge into a record the export lacks without a live record', () => {
     const loopA = device('a2', 'loop-01', { mergedIntoMachineId: 'b2'.padEnd(40, '0') });
     const loopB = device('b2', 'loop-01', { mergedIntoMachineId: 'a2'.padEnd(40, '0') });

@@ -137,13 +137,17 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
   };
   /** Servers a device names by vmId or resource id: a host name is not asked about them. */
   const named = new Set<JsonObject>();
+  // vmId first, for every server: a device whose vmId is one server's is not another's by resource id
+  // (a VM moved to another resource group keeps its vmId; its device may still name the old id).
+  for (const s of servers) {
+    for (const d of byVmId.get(guidKey(getPath(s, 'properties.vmId')) ?? '') ?? []) {
+      link(d, getPath(s, 'id'), 'vmId');
+      named.add(s);
+    }
+  }
   for (const s of servers) {
     const id = getPath(s, 'id');
     const vmId = guidKey(getPath(s, 'properties.vmId'));
-    for (const d of byVmId.get(vmId ?? '') ?? []) {
-      link(d, id, 'vmId');
-      named.add(s);
-    }
     for (const d of byResourceId.get(key(id) ?? '') ?? []) {
       // The same resource id with another vmId is the earlier VM of that name, deleted and created again.
       const deviceVmId = guidKey(getPath(d, 'vmMetadata.vmId'));
