@@ -16,10 +16,12 @@
  *   `resourceId` (vmMetadata.resourceId = id, unless the device names another vmId: the earlier VM of
  *   a name that was deleted and created again), `hostName` (no device names the server by either id,
  *   the device has no vmMetadata at all, the first label of its computerDnsName is the computer name
- *   of this server only, its platform is not of another OS, its full name is not in another domain than
- *   the FQDN an Arc-enabled server reports, and no other live device of that name qualifies), or `deviceOnly` (vmMetadata.resourceId as the device reports it, for a server no ARM
- *   export holds, or holds under another vmId: it places the device in Azure scopes, but makes it no
- *   server's device). A merged record's server carries over to its live record.
+ *   of this server only, its platform is not of another OS, its full name is not in another domain
+ *   than the FQDN an Arc-enabled server reports, and no other live device of that name qualifies), or
+ *   `deviceOnly` (vmMetadata.resourceId as the device reports it, for a server no ARM export holds, or
+ *   holds under another vmId: it places the device in Azure scopes, but makes it no server's device).
+ *   vmIds are matched for every server before resource ids. A merged record's server carries over to
+ *   its live record.
  */
 import { exportKind } from './kinds';
 import type { Collection, JsonObject } from './types';
