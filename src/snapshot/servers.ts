@@ -35,8 +35,16 @@ export const SERVER_COLLECTIONS = ['arm.virtualMachines', 'arm.scaleSetVms', 'ar
  * the loader's projection keeps them whatever the rules read. Keep it in step with the code below.
  */
 export const LINK_READS: Readonly<Record<string, readonly string[]>> = {
-  'mde.machines': ['id', 'mergedIntoMachineId', 'isExcluded', 'onboardingStatus', 'vmMetadata.vmId', 'vmMetadata.resourceId', 'computerDnsName', 'serverId', 'serverMatchedBy', 'liveDeviceId', 'deviceState'],
-  ...Object.fromEntries(SERVER_COLLECTIONS.map((c) => [c, ['id', 'properties.vmId', 'properties.osProfile.computerName', 'name']])),
+  'mde.machines': [
+    'id', 'mergedIntoMachineId', 'isExcluded', 'onboardingStatus', 'vmMetadata.vmId', 'vmMetadata.resourceId', 'computerDnsName', 'platformFamily',
+    'serverId', 'serverMatchedBy', 'liveDeviceId', 'deviceState', 'sensorOnboarded',
+  ],
+  ...Object.fromEntries(
+    SERVER_COLLECTIONS.map((c) => [
+      c,
+      ['id', 'properties.vmId', 'properties.osProfile.computerName', 'name', 'properties.storageProfile.osDisk.osType', 'properties.osType', 'properties.osName', 'properties.dnsFqdn', 'properties.machineFqdn'],
+    ]),
+  ),
 };
 
 export type DeviceState = 'Live' | 'Merged' | 'Excluded' | 'Discovered';
