@@ -24,7 +24,7 @@ import { applyBaseline, loadBaseline } from './gate/baseline';
 import type { Snapshot } from './snapshot/types';
 import { newestObservation } from './snapshot/timestamps';
 import { CLOCK_SKEW_MS } from './time';
-import { subscriptionLocator } from './engine/subscriptions';
+import { SUBSCRIPTION_READS, subscriptionLocator } from './engine/subscriptions';
 import { frameworkNames, resolveFramework, type Framework } from './compliance/frameworks';
 import { assessCompliance } from './compliance/assess';
 import { REPORT_SCHEMA_VERSION } from './report/model';
@@ -54,6 +54,11 @@ export interface LintOptions {
   gate?: GateOptions;
   /** Frameworks to report compliance with: `mcsb`, `cis-azure@2.0.0`, … (see frameworks/). */
   frameworks?: string[];
+  /**
+   * Keep every record whole instead of only the fields the rules read: the same run without the
+   * projection, for tests that prove it changes nothing in a report.
+   */
+  wholeRecords?: boolean;
 }
 
 /** Gate settings a caller may give; each one left out comes from the configuration file, else the default. */
@@ -98,11 +103,12 @@ function checkDataNotNewer(snapshot: Snapshot, now: number, source: string): Dia
 }
 
 /**
- * What the loader keeps of each record: what the selected rules and the coverage report read. A
+ * What the loader keeps of each record: what the selected rules, the coverage report and the
+ * subscription of each finding (for compliance) read. A
  * rule whose reads were not worked out keeps every collection it names whole.
  */
 export function projectionFor(rules: readonly CompiledRule[]): Projection {
-  const reads: FieldRead[] = [...COVERAGE_READS];
+  const reads: FieldRead[] = [...COVERAGE_READS, ...SUBSCRIPTION_READS];
   for (const rule of rules) {
     if (rule.reads !== undefined) reads.push(...rule.reads);
     else for (const collection of ruleNeeds(rule)) reads.push({ collection, path: [], whole: true });
@@ -140,7 +146,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const snapshot = await loadSnapshot(resolve(cwd, options.snapshot), {
     ...(options.manifest ? { manifest: resolve(cwd, options.manifest) } : {}),
     ...(options.files ? { files: options.files } : {}),
-    projection: projectionFor(rules),
+    ...(options.wholeRecords === true ? {} : { projection: projectionFor(rules) }),
   });
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
   const commandLine = { ruleset: options.ruleset, rules: options.rules, ...options.gate };

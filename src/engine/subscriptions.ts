@@ -7,6 +7,7 @@
  */
 import type { ResourceRef } from '../report/model';
 import type { Snapshot } from '../snapshot/types';
+import type { FieldRead } from '../snapshot/projection';
 import { getPath } from '../snapshot/json-util';
 
 const ARM_SUBSCRIPTION = /^\/subscriptions\/([^/]+)/i;
@@ -17,6 +18,11 @@ export function armSubscriptionId(id: unknown): string | undefined {
   return m ? m[1].toLowerCase() : undefined;
 }
 
+/** The device fields the lookup reads: the loader keeps them whatever the rules read. */
+const DEVICE_FIELDS = { id: 'id', subscription: 'vmMetadata.subscriptionId', resource: 'vmMetadata.resourceId' } as const;
+
+export const SUBSCRIPTION_READS: readonly FieldRead[] = Object.values(DEVICE_FIELDS).map((f) => ({ collection: 'mde.machines', path: f.split('.'), whole: true }));
+
 /** A lookup for one snapshot; the device index is built on first use. */
 export function subscriptionLocator(snapshot: Snapshot): (resource: ResourceRef) => string | undefined {
   let devices: Map<string, string> | undefined;
@@ -24,9 +30,9 @@ export function subscriptionLocator(snapshot: Snapshot): (resource: ResourceRef)
     if (devices) return devices;
     devices = new Map();
     for (const r of snapshot.collections.get('mde.machines')?.records ?? []) {
-      const id = getPath(r.data, 'id');
-      const meta = getPath(r.data, 'vmMetadata.subscriptionId');
-      const sub = typeof meta === 'string' && meta !== '' ? meta.toLowerCase() : armSubscriptionId(getPath(r.data, 'vmMetadata.resourceId'));
+      const id = getPath(r.data, DEVICE_FIELDS.id);
+      const meta = getPath(r.data, DEVICE_FIELDS.subscription);
+      const sub = typeof meta === 'string' && meta !== '' ? meta.toLowerCase() : armSubscriptionId(getPath(r.data, DEVICE_FIELDS.resource));
       if (typeof id === 'string' && sub && !devices.has(id.toLowerCase())) devices.set(id.toLowerCase(), sub);
     }
     return devices;
