@@ -412,6 +412,27 @@ describe('gating', function () {
       });
     });
 
+    it("lint() with its own folder (cwd) still names a configuration that disables the caller's own rule", async () => {
+      // The caller (a tool embedding posture-lint) works in another folder than the process: rule
+      // files are shown relative to that folder, and telling whether the caller chose them must
+      // resolve against it too, or the configuration's `disable` turns the rule off unmentioned.
+      const cwd = tmp('cwd-config');
+      try {
+        mkdirSync(path.join(cwd, 'team-rules'));
+        cpSync('rules/mde-device-healthy.yaml', path.join(cwd, 'team-rules', 'mde-device-healthy.yaml'));
+        writeFileSync(path.join(cwd, 'posture-lint.yaml'), 'disable:\n  - mde-device-healthy\n');
+        const { config } = await loadConfig(undefined, cwd);
+        const rule = path.join(cwd, 'team-rules', 'mde-device-healthy.yaml');
+        const { report } = await lint({ snapshot: path.resolve(DEMO), ruleset: 'none', rules: [rule], config, cwd });
+        expect(report.rules).to.deep.equal([]);
+        expect(report.diagnostics.filter((d) => d.code === 'config-weakens-gate').map((d) => d.message)).to.deep.equal([
+          "disable: turns off rule 'mde-device-healthy' (--strict fails on this)",
+        ]);
+      } finally {
+        rmSync(cwd, { recursive: true });
+      }
+    });
+
     it('writes to a device such as /dev/null without replacing it, and reports an unwritable output cleanly', () => {
       expect(run(['lint', DEMO, '--format', 'json', '--output', '/dev/null']).status).to.equal(1);
       expect(statSync('/dev/null').isCharacterDevice()).to.equal(true);

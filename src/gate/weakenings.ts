@@ -27,8 +27,8 @@ export interface CommandLineGate {
   maxFindings?: number;
 }
 
-function isInside(file: string, folder: string): boolean {
-  const rel = path.relative(path.resolve(folder), path.resolve(file));
+function isInside(file: string, folder: string, cwd: string): boolean {
+  const rel = path.relative(path.resolve(cwd, folder), path.resolve(cwd, file));
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
@@ -37,7 +37,7 @@ function isInside(file: string, folder: string): boolean {
  * file adds itself are its own business. Needs the rules as loaded, before the configuration
  * changed their severities.
  */
-export async function ruleWeakenings(config: Config, rules: readonly CompiledRule[], commandLine: CommandLineGate): Promise<Weakening[]> {
+export async function ruleWeakenings(config: Config, rules: readonly CompiledRule[], commandLine: CommandLineGate, cwd = process.cwd()): Promise<Weakening[]> {
   const out: Weakening[] = [];
   if (commandLine.ruleset === undefined && config.ruleset !== undefined) {
     const chosen = await selectRuleset(config.ruleset);
@@ -53,7 +53,7 @@ export async function ruleWeakenings(config: Config, rules: readonly CompiledRul
       }
     }
   }
-  const gated = (r: CompiledRule) => r.builtin || (commandLine.rules ?? []).some((p) => isInside(r.meta.file, p));
+  const gated = (r: CompiledRule) => r.builtin || (commandLine.rules ?? []).some((p) => isInside(r.meta.file, p, cwd));
   const byId = new Map(rules.filter(gated).map((r) => [r.meta.id, r]));
   for (const id of config.disable) {
     if (byId.has(id)) out.push({ message: `disable: turns off rule '${id}'`, position: positionOf(config, 'disable', id) });

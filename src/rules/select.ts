@@ -33,7 +33,7 @@ export async function loadConfiguredRules(options: { collections: ReadonlySet<st
     cwd: options.cwd,
   });
   // Before applyConfig, which replaces the severities the weakenings compare with.
-  const weakenings = config ? await ruleWeakenings(config, loaded.rules, { ruleset: options.ruleset, rules: options.rules }) : [];
+  const weakenings = config ? await ruleWeakenings(config, loaded.rules, { ruleset: options.ruleset, rules: options.rules }, options.cwd) : [];
   const configured = applyConfig(loaded.rules, config);
   return { rules: configured.rules, diagnostics: [...loaded.diagnostics, ...configured.diagnostics], weakenings };
 }
