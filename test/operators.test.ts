@@ -53,6 +53,14 @@ const CASES: [string, unknown, unknown, boolean][] = [
   ['withinScope', '/subscriptions/s1/resourceGroups/rg10/providers/x/y/z', '/subscriptions/s1/resourceGroups/rg1', false],
   ['withinScope', '/subscriptions/s1', '/subscriptions/s1/', true],
   ['withinScope', '/subscriptions/s1/resourceGroups/rg1/providers/x/y/vm1', '/', true],
+  // A list: inside any of its scopes. Short lists are searched, long ones (a let's role scopes) looked up by ancestor.
+  ['withinScope', '/subscriptions/S2/resourceGroups/rg1/providers/x/y/vm1', ['/subscriptions/s1', '/subscriptions/s2/'], true],
+  ['withinScope', '/subscriptions/s2/resourceGroups/rg1', ['/subscriptions/s1', null, 7], false],
+  ['withinScope', '/subscriptions/s1/resourceGroups/rg1/providers/x/y/vm1', [], false],
+  ...[['/subscriptions/S9/resourceGroups/RG9/providers/x/y/vm1', true], ['/subscriptions/s9/resourceGroups/rg10/providers/x/y/vm1', false], ['/subscriptions/s9', false], ['/subscriptions/s1', true]].map(
+    ([id, want]): [string, unknown, unknown, boolean] => ['withinScope', id, [...Array.from({ length: 10 }, (_, i) => `/subscriptions/s${i}/resourceGroups/rg${i}`), '/subscriptions/s1', null], want as boolean],
+  ),
+  ['withinScope', '/subscriptions/s1/resourceGroups/rg1', [...Array.from({ length: 10 }, (_, i) => `/subscriptions/x${i}`), '//'], true],
 ];
 
 function run(name: string, actual: unknown, operand: unknown, caseSensitive = false): boolean {

@@ -8,7 +8,7 @@
  * `exists: false`. `null` is a value for equals/notEquals/in/notIn and fails the others.
  */
 import { RE2JS } from 're2js';
-import { toNumber, toTime, valuesEqual, withinScope, foldCase } from './values';
+import { toNumber, toTime, valuesEqual, withinAnyScope, withinScope, foldCase } from './values';
 import { CLOCK_SKEW_MS } from '../time';
 
 export interface OperatorEnv {
@@ -192,10 +192,10 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'withinScope',
-    summary: 'The ARM id is the given scope or lies under it (whole segments, case-insensitive).',
-    operand: { type: 'string' },
+    summary: 'The ARM id is the given scope or lies under it (whole segments, case-insensitive); given a list of scopes, one of them.',
+    operand: { type: ['string', 'array'], items: { type: 'string' } },
     example: '{ field: id, withinScope: { $field: key } }',
-    test: (a, o) => typeof a === 'string' && typeof o === 'string' && withinScope(a, o),
+    test: (a, o) => typeof a === 'string' && (typeof o === 'string' ? withinScope(a, o) : Array.isArray(o) && withinAnyScope(a, o)),
   },
 ];
 

@@ -161,11 +161,26 @@ function step(value: unknown, seg: Step): unknown {
   return hasOwn(value, seg.name) ? (value as Record<string, unknown>)[seg.name] : undefined;
 }
 
+/** Lists at least this long keep their plain form (see plainLists). */
+const PLAIN_CACHED_FROM = 16;
+/**
+ * The plain form of long lists, made once: a let or a join's list read as an operand (`in`,
+ * `withinScope`) for every record a rule checks would otherwise be searched for bindings each time.
+ * Lists are never changed once built.
+ */
+const plainLists = new WeakMap<readonly unknown[], unknown[]>();
+
 /** Strip binding wrappers so operators and templates see plain JSON values. */
 export function plain(value: unknown): unknown {
   if (value instanceof Bound) return plain(value.data);
-  if (Array.isArray(value) && value.some((v) => v instanceof Bound)) return value.map(plain);
-  return value;
+  if (!Array.isArray(value)) return value;
+  if (value.length < PLAIN_CACHED_FROM) return value.some((v) => v instanceof Bound) ? value.map(plain) : value;
+  let out = plainLists.get(value);
+  if (out === undefined) {
+    out = value.some((v) => v instanceof Bound) ? value.map(plain) : value;
+    plainLists.set(value, out);
+  }
+  return out;
 }
 
 /** Values counted before their steps are charged at once, so a budget that runs out stops the count early. */

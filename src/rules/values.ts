@@ -60,6 +60,35 @@ export function withinScope(id: string, scope: string): boolean {
   return s === '/' || i === s || i.startsWith(`${s}/`);
 }
 
+/** Lists shorter than this are searched scope by scope; longer ones get a set of their scopes. */
+const SCOPE_SET_FROM = 8;
+
+/**
+ * The scopes of a list as a set, built once per list. A let or a join's value is one list for
+ * every record a rule checks (a principal's role scopes against each of a million devices), so an
+ * id costs one lookup per ancestor, not a pass over the list. Lists are never changed once built.
+ */
+const scopeSets = new WeakMap<readonly unknown[], ReadonlySet<string>>();
+
+/** Is `id` one of `scopes` or inside one of them (see withinScope)? Elements that are not strings are no scope. */
+export function withinAnyScope(id: string, scopes: readonly unknown[]): boolean {
+  if (scopes.length < SCOPE_SET_FROM) return scopes.some((s) => typeof s === 'string' && withinScope(id, s));
+  let keys = scopeSets.get(scopes);
+  if (keys === undefined) {
+    const set = new Set<string>();
+    for (const s of scopes) if (typeof s === 'string') set.add(scopeKey(s));
+    scopeSets.set(scopes, set);
+    keys = set;
+  }
+  if (keys.has('/')) return true;
+  // The id's ancestors and itself are its prefixes that end at a segment boundary.
+  const i = scopeKey(id);
+  for (let end = 1; end <= i.length; end++) {
+    if ((end === i.length || i.charCodeAt(end) === 0x2f) && keys.has(i.slice(0, end))) return true;
+  }
+  return false;
+}
+
 /** Short text of a value for messages. */
 export function display(v: unknown): string {
   if (v === undefined) return '(missing)';
