@@ -1,9 +1,11 @@
 /** A rule that would explode is stopped by its evaluation budget, with an error naming it. */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { Budget } from '../src/engine/budget';
 import { evaluate } from '../src/engine/evaluate';
+import { loadSnapshot } from '../src/snapshot/load';
 import { loadRules } from '../src/rules/load';
 import { COLLECTIONS } from '../src/lint';
 import type { Snapshot, SnapshotRecord } from '../src/snapshot/types';
@@ -80,5 +82,90 @@ describe('evaluation budgets', function () {
     const { rules, diagnostics } = await compile(`id: deep\ntitle: t\nseverity: low\ndescription: d\nfor: mde.machines\nassert: ${cond}\nmessage: m\n`);
     expect(rules).to.have.length(0);
     expect(diagnostics.map((d) => d.message)).to.include('conditions nest deeper than 32 levels');
+  });
+});
+
+/**
+ * An estate of `subscriptions` subscriptions with 100 servers' devices each, exported as ARM and
+ * Defender return it: every subscription's role assignments list the SOC's Reader assignment at the
+ * root scope again (same id, the role definition under that subscription), so a server's device
+ * lies under one root assignment per subscription.
+ */
+function writeRbacEstate(dir: string, subscriptions: number): void {
+  const guid = (n: number, tag: number) => `${tag.toString(16).padStart(8, '0')}-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+  const SOC = guid(1, 0xc0ffee), APP_OPS = guid(2, 0xc0ffee), CONTRACTORS = guid(3, 0xc0ffee);
+  const write = (file: string, value: unknown) => {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), JSON.stringify(value, null, 1));
+  };
+  const devices: unknown[] = [];
+  for (let s = 0; s < subscriptions; s++) {
+    const subId = guid(s, 0x5b5b5b5b);
+    const sub = `/subscriptions/${subId}`;
+    const role = (scope: string, principalId: string, name: string, definition: string) => ({
+      properties: { roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${definition}`, principalId, principalType: 'Group', scope, condition: null, conditionVersion: null, createdOn: '2025-04-14T08:54:26.7153899Z', updatedOn: '2025-04-14T08:54:26.7153899Z' },
+      id: `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+      type: 'Microsoft.Authorization/roleAssignments',
+      name,
+    });
+    write(`arm/${subId}/role-assignments.json`, {
+      value: [
+        role('/', SOC, guid(0, 0x7a7a7a7a), 'acdd72a7-3385-48ef-bd42-f606fba81ae7'),
+        role(sub, SOC, guid(s, 0x7c7c7c7c), '39bc4728-0917-49c7-9d2c-d95423bc2eb4'),
+        // Each subscription's app team holds its rg-app; the app operators are the first one's.
+        role(`${sub}/resourceGroups/rg-app`, s === 0 ? APP_OPS : guid(100 + s, 0xc0ffee), guid(s, 0x7b7b7b7b), '9980e02c-c2be-4d73-94e8-173b1dc7cf3c'),
+      ],
+    });
+    for (let i = 0; i < 100; i++) {
+      const rg = i % 2 === 0 ? 'rg-app' : 'rg-db';
+      devices.push({
+        id: (s * 1000 + i).toString(16).padStart(40, 'a'),
+        computerDnsName: `${rg.slice(3)}${s}-${i}.contoso.com`,
+        lastSeen: '2026-11-26T21:14:03.1234567Z',
+        osPlatform: 'Ubuntu',
+        healthStatus: 'Active',
+        onboardingStatus: 'Onboarded',
+        rbacGroupId: 1000 + s,
+        rbacGroupName: `servers-${s}`,
+        vmMetadata: { vmId: guid(s * 1000 + i, 0x0f0f0f0f), cloudProvider: 'Azure', resourceId: `${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/vm${i}`, subscriptionId: subId },
+      });
+    }
+  }
+  write('mde/machines.json', { '@odata.context': 'https://api.security.microsoft.com/api/$metadata#Machines', value: devices });
+  const assignment = (n: number, displayName: string, principalId: string, appScopeIds: string[]) => ({ id: guid(n, 0x4b2d0c1e), description: '', displayName, roleDefinitionId: 'b5c08161-a7af-481c-ace2-a20a69a48fb1', principalIds: [principalId], directoryScopeIds: ['/'], appScopeIds });
+  write('graph/defender-role-assignments.json', {
+    '@odata.context': 'https://graph.microsoft.com/beta/$metadata#roleManagement/defender/roleAssignments',
+    // The SOC sees every device; the app operators and the contractors see the first subscription's servers.
+    value: [assignment(1, 'SOC analysts', SOC, ['/']), assignment(2, 'App operators', APP_OPS, ['1000']), assignment(3, 'Contractors', CONTRACTORS, ['1000'])],
+  });
+}
+
+describe('evaluation cost of the built-in rules', function () {
+  this.timeout(60_000);
+
+  it('xdr-access-within-arm-access takes steps in proportion to the estate, however many subscriptions repeat a root assignment', async () => {
+    const { rules } = await loadRules([path.join(__dirname, '..', 'rules', 'xdr-access-within-arm-access.yaml')], { collections: COLLECTIONS });
+    const run = async (subscriptions: number) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-rbac-'));
+      writeRbacEstate(dir, subscriptions);
+      const snapshot = await loadSnapshot(dir);
+      rmSync(dir, { recursive: true });
+      let budget: Budget | undefined;
+      const out = evaluate(rules, snapshot, Date.parse('2026-11-27T02:00:00Z'), (_id, records) => (budget = Budget.forRecords(records)));
+      expect(out.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      return { steps: budget!.used, result: out.results[0], findings: out.findings.map((f) => `${f.resource.id}: ${f.message}`) };
+    };
+    const small = await run(4);
+    const large = await run(16);
+    // Same principals, same verdicts: the app operators see the first subscription's rg-db servers,
+    // the contractors every server there; the SOC holds Reader at the root (and Security Reader on each
+    // subscription) and sees nothing outside.
+    expect(large.result).to.include({ status: 'failed', evaluated: 3, failed: 2 });
+    expect(large.findings).to.deep.equal(small.findings);
+    expect(large.findings[0]).to.include('sees 50 devices of servers outside its Azure role scopes (db0-1.contoso.com, db0-3.contoso.com, ');
+    expect(large.findings[1]).to.include('sees 100 devices of servers outside its Azure role scopes (app0-0.contoso.com, db0-1.contoso.com, ');
+    // Four times the estate (and four times the copies of the root assignment per device): four
+    // times the steps, not sixteen.
+    expect(large.steps / small.steps).to.be.within(3, 4.5);
   });
 });

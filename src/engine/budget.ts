@@ -22,6 +22,8 @@ export class BudgetExceeded extends Error {
 /** A step counter shared by everything one rule evaluates. */
 export class Budget implements StepBudget {
   private remaining: number;
+  /** Steps spent so far: how much a rule's work grows with the snapshot is measured in steps, not time. */
+  used = 0;
 
   constructor(readonly limit: number) {
     this.remaining = limit;
@@ -33,6 +35,7 @@ export class Budget implements StepBudget {
 
   /** Spend `n` steps; throws BudgetExceeded when the rule has used up its budget. */
   spend(n: number): void {
+    this.used += n;
     this.remaining -= n;
     if (this.remaining < 0) throw new BudgetExceeded(this.limit);
   }

@@ -187,7 +187,7 @@ function checkVariants(rule: CompiledRule, subject: Subject, indexes: JoinIndexe
   return outcome;
 }
 
-function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult): RuleResult {
+function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult, budgetFor: BudgetFor): RuleResult {
   const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
@@ -204,7 +204,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
   }
   const total = sources.reduce((n, s) => n + s.count, 0);
   const values = { params: rule.params, facts: ctx.facts };
-  const ruleCtx: EvalContext = { ...ctx, budget: Budget.forRecords(snapshotRecords(snapshot)) };
+  const ruleCtx: EvalContext = { ...ctx, budget: budgetFor(rule.meta.id, snapshotRecords(snapshot)) };
   let evaluated = 0;
   let failed = 0;
   const ruleFindings: Finding[] = [];
@@ -280,7 +280,10 @@ export function fingerprintOf(ruleId: string, resource: ResourceRef): string {
   return createHash('sha256').update(`${ruleId}\u0000${resource.kind}\u0000${resource.id.toLowerCase()}`).digest('hex').slice(0, 32);
 }
 
-export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number): EvaluationResult {
+/** Each rule's budget, from the records of the snapshot (tests pass their own to read the steps a rule spent). */
+export type BudgetFor = (ruleId: string, records: number) => Budget;
+
+export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number, budgetFor: BudgetFor = (_id, records) => Budget.forRecords(records)): EvaluationResult {
   const facts = new Map<string, string>();
   for (const [name, fact] of snapshot.facts) if (fact.value !== undefined) facts.set(name, fact.value);
   // Index filters are linear in their collection; rules' own work is budgeted per rule.
@@ -289,7 +292,7 @@ export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now
   const indexes = new JoinIndexes(resources, ctx);
   const out: EvaluationResult = { results: [], findings: [], diagnostics: [] };
   for (const r of rules) {
-    out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out));
+    out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out, budgetFor));
     indexes.releaseBindings();
   }
   // Conflicts in the collections the rules read (the others change no verdict).
