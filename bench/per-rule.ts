@@ -12,10 +12,11 @@
 import { join } from 'path';
 import type { CompiledRule } from '../src/rules/types';
 import type { Snapshot } from '../src/snapshot/types';
+import type { Budget } from '../src/engine/budget';
 
 interface Library {
   loadSnapshot(root: string): Promise<Snapshot>;
-  evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number): {
+  evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number, budgetFor?: (ruleId: string, records: number) => Budget): {
     results: { id: string; evaluated: number; failed: number; status: string }[];
     diagnostics?: { severity: string; message: string }[];
   };
@@ -35,6 +36,7 @@ async function main(args: string[]): Promise<number> {
   }
   /* eslint-disable @typescript-eslint/no-require-imports */
   const lib = require(join(packageRoot, 'dist', 'src', 'index.js')) as Library;
+  const { Budget } = require(join(packageRoot, 'dist', 'src', 'engine', 'budget.js')) as { Budget: typeof import('../src/engine/budget').Budget };
   const { loadSelectedRules } = require(join(packageRoot, 'dist', 'src', 'rules', 'select.js')) as { loadSelectedRules: SelectRules };
   let t = process.hrtime.bigint();
   const snapshot = await lib.loadSnapshot(snapshotDir);
@@ -43,10 +45,13 @@ async function main(args: string[]): Promise<number> {
   const now = snapshot.takenAt ? Date.parse(snapshot.takenAt) : Date.now();
   const perRule = rules.map((rule) => {
     t = process.hrtime.bigint();
-    const evaluation = lib.evaluate([rule], snapshot, now);
+    let budget: Budget | undefined;
+    const evaluation = lib.evaluate([rule], snapshot, now, (_id, records) => (budget = Budget.forRecords(records)));
     const [result] = evaluation.results;
     const errors = (evaluation.diagnostics ?? []).filter((d) => d.severity === 'error').map((d) => d.message);
-    return { id: rule.meta.id, seconds: seconds(t), status: result.status, evaluated: result.evaluated, failed: result.failed, errors };
+    // Steps spent of the budget: how the rule's work grows with the snapshot, whatever the machine's load.
+    const steps = budget === undefined ? undefined : { used: budget.used, limit: budget.limit };
+    return { id: rule.meta.id, seconds: seconds(t), status: result.status, evaluated: result.evaluated, failed: result.failed, steps, errors };
   });
   perRule.sort((a, b) => b.seconds - a.seconds || (a.id < b.id ? -1 : 1));
   const loadErrors = snapshot.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.file ?? ''}: ${d.message}`);

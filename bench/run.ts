@@ -45,7 +45,8 @@ Options:
                        one posture-lint sets there (3/4 of the agent's memory); its report must be
                        byte-identical to the lint's (default: none)
   --agent-sizes <list> sizes for --agent (default 1M)
-  --per-rule <list>    sizes to time each rule on its own, in one process (default none)
+  --per-rule <list>    sizes to time each rule on its own, in one process, with the steps it spent
+                       of its evaluation budget (default none)
   --profile <list>     sizes to run once more under node --cpu-prof and list the top functions (default none)
   --heap <MB|auto>     --max-old-space-size for the floor and the per-rule tool; auto (the default)
                        leaves node's own limit (about 4 GB) below 300k devices and gives 3/4 of the
@@ -367,11 +368,12 @@ async function perRule(ctx: Context, label: string): Promise<unknown> {
     log(`per-rule timing at ${label} failed:\n${m.stderr}`);
     return undefined;
   }
-  const result = JSON.parse(m.stdout) as { loadSeconds: number; loadErrors: string[]; rules: { id: string; seconds: number; status: string; evaluated: number; failed: number; errors: string[] }[] };
+  const result = JSON.parse(m.stdout) as { loadSeconds: number; loadErrors: string[]; rules: { id: string; seconds: number; status: string; evaluated: number; failed: number; steps?: { used: number; limit: number }; errors: string[] }[] };
   log(`per rule at ${label} (one process; each rule builds its own join indexes): load ${result.loadSeconds.toFixed(2)} s, peak RSS ${m.peakRssMB.toFixed(0)} MB`);
   for (const e of result.loadErrors) log(`  load error: ${e}`);
   for (const r of result.rules) {
-    log(`  ${r.seconds.toFixed(2).padStart(7)} s  ${r.id} (${r.status}, ${r.evaluated} checked, ${r.failed} failed)`);
+    const steps = r.steps === undefined ? '' : `, ${r.steps.used.toLocaleString('en-US')} of ${r.steps.limit.toLocaleString('en-US')} steps`;
+    log(`  ${r.seconds.toFixed(2).padStart(7)} s  ${r.id} (${r.status}, ${r.evaluated} checked, ${r.failed} failed${steps})`);
     for (const e of r.errors) log(`           error: ${e}`);
   }
   return result;
