@@ -111,7 +111,7 @@ describe('snapshot loader', () => {
       const unknown = snapshot.diagnostics[1];
       for (const kind of EXPORT_KINDS) expect(unknown.message).to.contain(kind.id);
       // An empty export whose @odata.context names its kind is a real, empty collection.
-      expect(snapshot.collections.get('mde.machines')).to.deep.equal({ name: 'mde.machines', records: [], files: ['empty-machines.json'] });
+      expect(snapshot.collections.get('mde.machines')).to.deep.equal({ name: 'mde.machines', records: [], files: ['empty-machines.json'], repeats: [] });
     });
 
     it('excludes a record that fails its schema, pointing at the field with line:column', async () => {

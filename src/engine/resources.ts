@@ -9,7 +9,8 @@
  */
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { Location, ResourceRef } from '../report/model';
-import { exportKind, resourceKey } from '../snapshot/kinds';
+import { exportKind } from '../snapshot/kinds';
+import { findRepeats } from '../snapshot/repeats';
 import { pointerSegment } from '../snapshot/json-util';
 import { selfIdentity } from '../snapshot/self';
 import type { Collection, SnapshotRecord } from '../snapshot/types';
@@ -68,18 +69,25 @@ function disagreement(a: unknown, b: unknown, at = ''): string | undefined {
 }
 
 function resourcesOf(coll: Collection, conflicts: Diagnostic[]): CollectionResources {
-  const kind = exportKind(coll.name);
-  /** Index in `first` of each resource key seen. */
-  const seen = new Map<string, number>();
+  /** For each later record of a repeated resource, the index of the resource's first record. */
+  const firstOf = new Map<number, number>();
+  /** Index in `first` of each repeated resource, by the index of its first record. */
+  const firstAt = new Map<number, number>();
+  for (const group of coll.repeats ?? findRepeats(coll.name, coll.records)) {
+    firstAt.set(group[0], -1);
+    for (let k = 1; k < group.length; k++) firstOf.set(group[k], group[0]);
+  }
   const out: CollectionResources = { collection: coll.name, first: [], repeated: new Map() };
-  for (const r of coll.records) {
-    const key = resourceKey(kind ? kind.identify.idOf(r.data, r.origin) : selfIdentity(coll.name, r.data)?.id);
-    const at = key === undefined ? undefined : seen.get(key);
-    if (at === undefined) {
-      if (key !== undefined) seen.set(key, out.first.length);
+  const records = coll.records;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    const firstIndex = firstOf.get(i);
+    if (firstIndex === undefined) {
+      if (firstAt.has(i)) firstAt.set(i, out.first.length);
       out.first.push(r);
       continue;
     }
+    const at = firstAt.get(firstIndex) as number;
     const firstRecord = out.first[at];
     let repeats = out.repeated.get(at);
     if (repeats === undefined) {

@@ -10,7 +10,8 @@ import fg from 'fast-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
 import { loadFile } from './file';
-import { exportKind, resourceKey, type ExportKind } from './kinds';
+import { exportKind, type ExportKind } from './kinds';
+import { findRepeats } from './repeats';
 import type { Projection } from './projection';
 import { loadManifest, manifestFiles, type Manifest } from './manifest';
 import type { Collection, InputGap, LoadedFile, Snapshot, SnapshotRecord } from './types';
@@ -84,7 +85,11 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
       byKind.set(kind, collection);
     }
   }
-  for (const kind of [...byKind.keys()].sort(cmp)) snapshot.collections.set(kind, byKind.get(kind) as Collection);
+  for (const kind of [...byKind.keys()].sort(cmp)) {
+    const collection = byKind.get(kind) as Collection;
+    collection.repeats = findRepeats(kind, collection.records);
+    snapshot.collections.set(kind, collection);
+  }
   if (options.projection !== undefined) await keepRepeatsWhole(absRoot, snapshot.collections, options.projection, mapping?.forced, options.streamThreshold);
   linkDevices(snapshot.collections);
 
@@ -128,17 +133,9 @@ async function keepRepeatsWhole(
   for (const collection of collections.values()) {
     const kind = exportKind(collection.name);
     if (kind === undefined || !projection.has(kind.id)) continue;
-    const byKey = new Map<string, SnapshotRecord[]>();
-    for (const r of collection.records) {
-      const key = resourceKey(kind.identify.idOf(r.data, r.origin));
-      if (key === undefined) continue;
-      const same = byKey.get(key);
-      if (same === undefined) byKey.set(key, [r]);
-      else same.push(r);
-    }
-    for (const same of byKey.values()) {
-      if (same.length < 2) continue;
-      for (const r of same) {
+    for (const group of collection.repeats ?? findRepeats(kind.id, collection.records)) {
+      for (const i of group) {
+        const r = collection.records[i];
         const inFile = wanted.get(r.origin.file) ?? new Map<string, SnapshotRecord>();
         inFile.set(`${kind.id}\n${r.origin.pointer}`, r);
         wanted.set(r.origin.file, inFile);

@@ -29,6 +29,11 @@ export interface Collection {
   records: SnapshotRecord[];
   /** Files that contributed to this collection, sorted. */
   files: string[];
+  /**
+   * Indices of the records of each resource exported more than once (src/snapshot/repeats.ts), as
+   * the loader found them; undefined when the collection was not built by the loader.
+   */
+  repeats?: number[][];
 }
 
 /** One piece of evidence for a snapshot fact, e.g. an MDE alert's `aadTenantId`. */
