@@ -278,7 +278,8 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
   if (ctx.reference && ctx.options.compare.includes(label)) {
     const output = path.join(reports, `${label}-reference-${ctx.reference.commit.slice(0, 12)}.json`);
     fs.rmSync(output, { force: true });
-    const run = await measure(process.execPath, [ctx.reference.cli, ...lintArgs(output)], { method: ctx.method, cwd: ROOT });
+    // In its own folder, as this build runs in its own: diagnostics name rule files relative to it.
+    const run = await measure(process.execPath, [ctx.reference.cli, ...lintArgs(output)], { method: ctx.method, cwd: path.resolve(path.dirname(ctx.reference.cli), '..', '..', '..') });
     log(describe(`previous build ${ctx.reference.commit.slice(0, 12)}`, run));
     checkLint(run, output);
     const same = fs.existsSync(output) && fs.readFileSync(output).equals(fs.readFileSync(path.join(reports, `${label}-1.json`)));
