@@ -90,7 +90,7 @@ describe('servers: the live device of a server', () => {
     for (const d of [loopA, loopB, lasso, self, dangling]) expect(pick(d)).to.deep.equal(['Merged', undefined, undefined, undefined]);
   });
 
-  it('links no device by host name when two servers share the name, or two live devices of its OS do', () => {
+  it('links no device by host name when two servers share the name, or two live devices of its OS do, and marks those devices ambiguous', () => {
     const twins = [arc('file-01', '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'), vm('file-01', '1e2f3a4b-5c6d-4e7f-9081-92a3b4c5d6e7')];
     const fileDevice = device('a3', 'file-01.corp.contoso.com');
     const one = device('b3', 'app-02.corp.contoso.com', { platformFamily: 'WindowsServer' });
@@ -105,8 +105,12 @@ describe('servers: the live device of a server', () => {
         'arm.virtualMachines': twins.slice(1),
       }),
     );
-    expect(fileDevice.serverId).to.equal(undefined);
-    expect([one.serverId, other.serverId]).to.deep.equal([undefined, undefined]);
+    // Refused, yet each may be a server's device: not taken for one of no Azure resource.
+    expect([fileDevice, one, other].map((d) => [d.serverId, d.serverMatchedBy])).to.deep.equal([
+      [undefined, 'hostNameAmbiguous'],
+      [undefined, 'hostNameAmbiguous'],
+      [undefined, 'hostNameAmbiguous'],
+    ]);
     expect([web.serverMatchedBy, web.serverId]).to.deep.equal(['hostName', `${SUB}/Microsoft.HybridCompute/machines/web-03`]);
   });
 
@@ -125,7 +129,8 @@ describe('servers: the live device of a server', () => {
         ],
       }),
     );
-    expect(elsewhere.serverId).to.equal(undefined);
+    // Another host, not an ambiguous one: it is a device of no Azure resource.
+    expect([elsewhere.serverId, elsewhere.serverMatchedBy]).to.deep.equal([undefined, undefined]);
     // The same FQDN in another letter case or with the root dot, or a bare name that tells no domain, still links.
     expect([same.serverMatchedBy, bare.serverMatchedBy]).to.deep.equal(['hostName', 'hostName']);
   });

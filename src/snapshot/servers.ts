@@ -20,6 +20,10 @@
  *   than the FQDN an Arc-enabled server reports, and no other live device of that name qualifies), or
  *   `deviceOnly` (vmMetadata.resourceId as the device reports it, for a server no ARM export holds, or
  *   holds under another vmId: it places the device in Azure scopes, but makes it no server's device).
+ *   A device the host name would have linked but for a namesake (another server or another live
+ *   device of that name) gets `serverMatchedBy` `hostNameAmbiguous` and no serverId: it may be a
+ *   server's device whose Azure scope nobody can tell, which rules must not take for a device of no
+ *   Azure resource.
  *   vmIds are matched for every server before resource ids. A merged record's server carries over to
  *   its live record.
  */
@@ -48,7 +52,7 @@ export const LINK_READS: Readonly<Record<string, readonly string[]>> = {
 };
 
 export type DeviceState = 'Live' | 'Merged' | 'Excluded' | 'Discovered';
-export type ServerMatch = 'vmId' | 'resourceId' | 'hostName' | 'deviceOnly';
+export type ServerMatch = 'vmId' | 'resourceId' | 'hostName' | 'deviceOnly' | 'hostNameAmbiguous';
 
 /** Merge chains longer than this are treated as loops (a real one is a handful of re-onboardings). */
 const MAX_MERGE_HOPS = 64;
@@ -168,7 +172,7 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
   }
   for (const s of servers) {
     const host = serverHost(s);
-    if (named.has(s) || host === undefined || serversPerHost.get(host) !== 1) continue;
+    if (named.has(s) || host === undefined) continue;
     const os = serverOs(s);
     const fqdn = serverFqdn(s);
     const candidates = (byHost.get(host) ?? []).filter(
@@ -176,8 +180,12 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
     );
     // Records of one device (a merge chain) are one candidate; two live devices of one name tell nothing.
     const devices = new Set(candidates.map((d) => key(getPath(d, 'liveDeviceId'))).filter((id) => id !== undefined));
-    if (devices.size > 1) continue;
-    for (const d of candidates) link(d, getPath(s, 'id'), 'hostName');
+    if (serversPerHost.get(host) === 1 && devices.size <= 1) {
+      for (const d of candidates) link(d, getPath(s, 'id'), 'hostName');
+    } else {
+      // Refused, yet the device may be this server's: not one of no Azure resource (see the module comment).
+      for (const d of candidates) if (getPath(d, 'serverId') === undefined) setOwn(d, 'serverMatchedBy', 'hostNameAmbiguous');
+    }
   }
   for (const m of machines) {
     const resourceId = getPath(m, 'vmMetadata.resourceId');

@@ -88,7 +88,9 @@ export const MDE_KINDS: readonly ExportKind[] = [
           "device's full name is not in another domain than an Arc server's dnsFqdn, and no other live device of that name " +
           'and OS qualifies, else vmMetadata.resourceId as the device reports it (deviceOnly: it ' +
           'places the device in Azure scopes, but makes it no server\'s device); serverMatchedBy says which. A merged ' +
-          'record\'s server carries over to its live record.',
+          'record\'s server carries over to its live record. A device the host name would link but for a namesake server ' +
+          'or live device gets no serverId and serverMatchedBy hostNameAmbiguous: its Azure scope is unknown, and ' +
+          'xdr-access-within-arm-access reports it.',
         source: MACHINE,
       },
     ],
