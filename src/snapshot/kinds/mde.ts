@@ -90,7 +90,7 @@ export const MDE_KINDS: readonly ExportKind[] = [
           'places the device in Azure scopes, but makes it no server\'s device); serverMatchedBy says which. A merged ' +
           'record\'s server carries over to its live record. A device the host name would link but for a namesake server ' +
           'or live device gets no serverId and serverMatchedBy hostNameAmbiguous: its Azure scope is unknown, and ' +
-          'xdr-access-within-arm-access reports it.',
+          'xdr-access-within-arm-access and device-groups-cover-rbac-scopes report it.',
         source: MACHINE,
       },
     ],
