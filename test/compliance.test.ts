@@ -80,12 +80,15 @@ describe('compliance view (lint --framework)', function () {
     expect(es2.outsideSubscriptions.failing).to.equal(findings.filter((f) => f.subscriptionId === undefined).map((f) => f.resource.id).filter((v, i, a) => a.indexOf(v) === i).length);
   });
 
-  it('attributes Defender for Endpoint devices to their VM\'s subscription, and ARM resources to theirs', () => {
+  it('attributes Defender for Endpoint devices to their server\'s subscription, and ARM resources to theirs', () => {
     const device = report.findings.find((f) => f.ruleId === 'av-mode-active-on-servers' && f.resource.name === 'dev-data-01');
     expect(device?.subscriptionId).to.equal(SUBS.dev);
     const onprem = report.findings.find((f) => f.resource.name === 'nas-onprem-01');
     expect(onprem).to.not.equal(undefined);
     expect(onprem!.subscriptionId).to.equal(undefined);
+    // An Arc-enabled server's device has no vmMetadata: it is placed by the server the loader links it to.
+    const arcDevice = report.findings.find((f) => f.ruleId === 'discovered-devices-onboarded' && f.resource.name === 'etl-onprem-03');
+    expect(arcDevice?.subscriptionId).to.equal(SUBS.prod);
     const sub = report.findings.find((f) => f.ruleId === 'mde-integration-enabled');
     expect(sub?.subscriptionId).to.equal(SUBS.fabrikam);
   });
