@@ -54,6 +54,17 @@ describe('rule authoring (compiled CLI)', function () {
     expect(r.stdout.trimEnd().split('\n').pop()).to.equal('1 passed, 1 failed');
   });
 
+  it('test fails a case whose case.yaml does not parse, naming the case and its file:line:col', () => {
+    const file = path.join(dir, 'rules/prod-vms-tagged-in-mde.tests/pass-prod-device-tagged/case.yaml');
+    writeFileSync(file, 'description: broken\nexpect:\n  status: passed\n  findings: [\n');
+    const r = run(['test'], dir);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.include('✖ pass-prod-device-tagged  case.yaml cannot be used');
+    expect(r.stdout).to.match(/rules\/prod-vms-tagged-in-mde\.tests\/pass-prod-device-tagged\/case\.yaml:5:1 {2}error {2}Flow sequence/);
+    expect(r.stdout).not.to.include('✔ pass-prod-device-tagged');
+    expect(r.stdout.trimEnd().split('\n').pop()).to.equal('1 passed, 1 failed');
+  });
+
   it('test fails on a duplicate case', () => {
     cpSync(path.join(dir, 'rules/prod-vms-tagged-in-mde.tests/fail-prod-device-untagged'), path.join(dir, 'rules/prod-vms-tagged-in-mde.tests/fail-again'), { recursive: true });
     const r = run(['test'], dir);

@@ -38,9 +38,17 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   for (const file of await ruleFiles(inputs)) {
     const { cases, diagnostics } = await findCases(file);
     io.stdout(`${file.split(path.sep).join('/')}\n`);
-    for (const d of diagnostics) io.stdout(`  ✖ ${formatProblem(d)}\n`);
-    if (diagnostics.some((d) => d.severity === 'error')) unreadable = true;
-    failed += diagnostics.filter((d) => d.code === 'case-duplicate').length;
+    // A case that cannot be read is a case that failed, under its own name, not a line beside the passes.
+    const byCase = new Map<string, typeof diagnostics>();
+    for (const d of diagnostics) byCase.set(d.file ?? '', [...(byCase.get(d.file ?? '') ?? []), d]);
+    for (const [caseFile, problems] of byCase) {
+      const name = path.basename(path.dirname(caseFile));
+      const duplicate = problems.every((d) => d.code === 'case-duplicate');
+      io.stdout(`  ✖ ${name}  ${duplicate ? 'repeats another case' : 'case.yaml cannot be used'}\n`);
+      for (const d of problems) io.stdout(`      ${formatProblem(d)}\n`);
+      failed++;
+    }
+    if (diagnostics.some((d) => d.severity === 'error' && d.code !== 'case-duplicate')) unreadable = true;
     if (cases.length === 0 && diagnostics.length === 0) io.stdout('  (no test cases: add <rule>.tests/<case>/case.yaml)\n');
     for (const c of cases) {
       const outcome = await runCase(c);
@@ -58,6 +66,7 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
     }
   }
   io.stdout(`${passed} passed, ${failed} failed\n`);
-  if (failed > 0) return 1;
-  return unreadable ? 2 : 0;
+  // Errors win, as in lint: a case that cannot be read is exit 2 even beside failing cases.
+  if (unreadable) return 2;
+  return failed > 0 ? 1 : 0;
 }
