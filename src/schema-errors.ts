@@ -30,14 +30,23 @@ export function pointerToPath(pointer: string): (string | number)[] {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
+/** `object`, `string or object`, `string, number or object`. */
+function typeList(types: readonly string[]): string {
+  return types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` : types[0];
+}
+
 function list(values: readonly unknown[]): string {
   return values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
 }
 
 /** The declared property an unknown one is probably a misspelling of. */
 function meantProperty(e: ErrorObject): string | undefined {
-  const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
-  return closest(String((e.params as { additionalProperty: unknown }).additionalProperty), known);
+  const parent = e.parentSchema as { properties?: object; 'x-aliases'?: Record<string, string> } | undefined;
+  const name = String((e.params as { additionalProperty: unknown }).additionalProperty);
+  // A name other languages use for the same thing (`lte`) is too far from ours to be a typo.
+  const aliases = parent?.['x-aliases'] ?? {};
+  if (Object.hasOwn(aliases, name)) return aliases[name];
+  return closest(name, Object.keys(parent?.properties ?? {}));
 }
 
 /** One error as a problem with its own message. */
@@ -64,7 +73,7 @@ export function describeSchemaError(e: ErrorObject): SchemaProblem {
       return { path, key: false, message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'type': {
       const types = Array.isArray(p.type) ? (p.type as string[]) : String(p.type).split(',');
-      return { path, key: false, message: `must be ${types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` : types[0]}` };
+      return { path, key: false, message: `must be ${typeList(types)}` };
     }
     case 'pattern':
       return { path, key: false, message: `'${String(e.data)}' does not match ${String(p.pattern)}` };
@@ -110,7 +119,7 @@ export function schemaProblems(errors: readonly ErrorObject[]): SchemaProblem[] 
     // Each branch of an anyOf wanted another type: name them all, not just the first.
     if (real.length > 1 && real.every((e) => e.keyword === 'type')) {
       const types = [...new Set(real.flatMap((e) => String((e.params as { type: unknown }).type).split(',')))];
-      add({ path: pointerToPath(real[0].instancePath), key: false, message: `must be ${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` });
+      add({ path: pointerToPath(real[0].instancePath), key: false, message: `must be ${typeList(types)}` });
       continue;
     }
     const unknown = real.filter((e) => e.keyword === 'additionalProperties');

@@ -10,7 +10,16 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       best = c;
     }
   }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  if (best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3))) return best;
+  return containing(word, candidates);
+}
+
+/** A shortened name (`vm-onboard` for `vm-onboarded-to-mde`): the one candidate that contains it. */
+function containing(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length < 3) return undefined;
+  const lower = word.toLowerCase();
+  const found = [...candidates].filter((c) => c.toLowerCase().includes(lower));
+  return found.length === 1 ? found[0] : undefined;
 }
 
 function editDistance(a: string, b: string): number {

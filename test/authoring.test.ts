@@ -73,12 +73,28 @@ describe('rule authoring (compiled CLI)', function () {
   });
 
   it('validate reports each problem at file:line:col and exits 2; a clean folder exits 0', () => {
-    expect(run(['validate', 'rules'], dir).stdout).to.include('1 rules valid, 0 errors, 0 warnings');
+    expect(run(['validate', 'rules'], dir).stdout).to.include('1 rule valid, 0 errors, 0 warnings');
     const file = path.join(dir, 'rules/prod-vms-tagged-in-mde.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace('contains: { $param: tag }', 'contain: { $param: tag }'));
     const r = run(['validate', 'rules'], dir);
     expect(r.code).to.equal(2);
     expect(r.stdout).to.match(/rules\/prod-vms-tagged-in-mde\.yaml:\d+:\d+ {2}error {2}unknown property 'contain' \(did you mean 'contains'\?\) {2}rule-schema/);
+  });
+
+  it('validate checks the config\'s rule folders by default, and --max-warnings fails it on warnings', () => {
+    const plain = run(['validate'], dir);
+    expect(plain.code, plain.stderr).to.equal(0);
+    expect(plain.stdout).to.equal('1 rule valid, 0 errors, 0 warnings\n');
+    const file = path.join(dir, 'rules/prod-vms-tagged-in-mde.yaml');
+    // A join nothing reads is a warning: the rule still loads.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('join:\n', 'join:\n  unused:\n    from: mde.machines\n    on: { local: properties.vmId, foreign: vmMetadata.vmId }\n'));
+    const warned = run(['validate'], dir);
+    expect(warned.code, warned.stdout).to.equal(0);
+    expect(warned.stdout).to.match(/1 rule valid, 0 errors, 1 warning\n$/);
+    const strict = run(['validate', '--max-warnings', '0'], dir);
+    expect(strict.code).to.equal(1);
+    expect(strict.stdout).to.include('validate fails: 1 warning, more than --max-warnings 0');
+    expect(run(['validate', '--max-warnings', '1'], dir).code).to.equal(0);
   });
 
   describe('configuration (posture-lint.yaml)', () => {

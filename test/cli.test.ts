@@ -289,6 +289,8 @@ describe('posture-lint CLI (compiled)', function () {
       const typo = run(['explain', 'linux-realtime-protection']);
       expect(typo.code).to.equal(2);
       expect(typo.stderr).to.include("did you mean 'linux-realtime-protection-on'?");
+      // A shortened id is found too: the one rule whose id contains it.
+      expect(run(['explain', 'vm-onboard']).stderr).to.include("no rule 'vm-onboard' (did you mean 'vm-onboarded-to-mde'?)");
     });
   });
 
@@ -306,9 +308,36 @@ describe('posture-lint CLI (compiled)', function () {
       expect(r.stderr).to.include(`unknown format 'sarif2' (known: ${formatterNames().join(', ')})`);
     });
 
-    it('an unknown option or command is a usage error', () => {
-      expect(run(['lint', DEMO, '--fail-onn', 'high']).code).to.equal(2);
+    it('an unknown option or command is a usage error with a did-you-mean and the command\'s help', () => {
+      const option = run(['lint', DEMO, '--formt', 'json']);
+      expect(option.code).to.equal(2);
+      expect(option.stderr).to.equal("posture-lint: unknown option '--formt' (did you mean '--format'?)\nRun 'posture-lint lint --help' for usage.\n");
+      expect(run(['lint', DEMO, '--fail-onn', 'high']).stderr).to.include("(did you mean '--fail-on'?)");
       expect(run(['frobnicate']).stderr).to.include("unknown command 'frobnicate'");
+      expect(run(['lnt', DEMO]).stderr).to.include("unknown command 'lnt' (did you mean 'lint'?)");
+    });
+
+    it('each command answers --help with its own usage, options and examples', () => {
+      for (const [command, option, example] of [
+        ['lint', '--max-findings <n>', 'posture-lint lint exports/2026-11-27 --ruleset recommended@1 --fail-on high --strict'],
+        ['validate', '--max-warnings <n>', 'posture-lint validate my-rules/ --max-warnings 0'],
+        ['explain', '--ruleset <set>', 'posture-lint explain vm-onboarded-to-mde'],
+        ['baseline', '--output <file>', 'posture-lint baseline create exports/2026-11-27 --output posture-baseline.json'],
+      ]) {
+        const r = run([command, '--help']);
+        expect(r.code, command).to.equal(0);
+        expect(r.stdout, command).to.include(`Usage: posture-lint ${command}`).and.include(option).and.include(`Examples:\n  posture-lint ${command}`).and.include(example);
+        expect(run(['help', command]).stdout).to.equal(r.stdout);
+      }
+      expect(run(['lint', '--help']).stdout).not.to.include('--max-warnings');
+    });
+
+    it('a negative count is refused saying what the option takes, not as an ambiguous argument', () => {
+      for (const args of [['--max-findings', '-1'], ['--max-findings=-1'], ['--max-findings', '1.5']]) {
+        const r = run(['lint', DEMO, ...args]);
+        expect(r.code, args.join(' ')).to.equal(2);
+        expect(r.stderr, args.join(' ')).to.match(/^posture-lint: --max-findings takes a whole number of 0 or more, not '(-1|1\.5)'\n/);
+      }
     });
 
     it('--now reads a time without a zone as UTC, as the exports are read, whatever the machine\'s zone', () => {

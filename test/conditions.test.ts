@@ -39,6 +39,18 @@ describe('field paths', () => {
     expect(get('vmMetadata.vmId')).to.equal(undefined);
   });
 
+  it('read tag names in any case, as ARM does, preferring the exact spelling', () => {
+    const vm = { name: 'web-01', tags: { Env: 'prod', 'Cost Center': '4711' }, properties: { Env: 'not a tag' } };
+    const get = (p: string) => resolvePath(parsePath(p) as never, vm);
+    expect(get('tags.env')).to.equal('prod');
+    expect(get("tags['cost center']")).to.equal('4711');
+    expect(get('tags.ENV')).to.equal('prod');
+    // Only tag names: other ARM fields keep their exact case.
+    expect(get('properties.env')).to.equal(undefined);
+    expect(resolvePath(parsePath('tags.env') as never, { tags: { env: 'exact', Env: 'other' } })).to.equal('exact');
+    expect(compile({ field: 'tags.environment', equals: 'prod' }).pred(new Bound({ tags: { Environment: 'Prod' } }, undefined), ctx)).to.equal(true);
+  });
+
   it('never read inherited properties such as constructor or __proto__', () => {
     const hostile = JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}');
     const get = (p: string) => resolvePath(parsePath(p) as never, hostile);

@@ -20,6 +20,9 @@ const EXPECTED: [string, string, string, string][] = [
   ['missing-assert', 'rule-schema', '1:1', "missing required property 'assert'"],
   ['requires-any-unknown-join', 'rule-invalid', '8:19', "'health' is not a join of this rule"],
   ['typo-in-operator', 'rule-schema', '8:3', "unknown property 'equal' (did you mean 'equals'?)"],
+  // What other rule languages call an operator is named with ours.
+  ['operator-from-another-language', 'rule-schema', '6:29', "unknown property 'lte' (did you mean 'lessOrEqual'?)"],
+  ['where-not-a-condition', 'rule-schema', '6:8', 'where: must be object'],
   ['unknown-collection', 'rule-invalid', '5:6', "unknown collection 'mde.machine' (did you mean 'mde.machines'?)"],
   ['unknown-param', 'rule-invalid', '6:44', "unknown parameter 'linuxPlatform'"],
   ['unknown-top-level-key', 'rule-schema', '6:1', "unknown property 'asert' (did you mean 'assert'?)"],
@@ -40,6 +43,8 @@ const EXPECTED: [string, string, string, string][] = [
   ['field-below-a-string', 'rule-name-unknown', '6:18', "'osPlatform.name': 'osPlatform' of mde.machines records is a string, so it has no field 'name'"],
   // The compliance view would list the rule twice under ES-1 and take the fuller claim.
   ['control-listed-twice', 'rule-invalid', '12:11', 'control ES-1 of mcsb@v1 is listed twice'],
+  // A field as az prints it: the loader lifts it under properties, so the rule would read nothing.
+  ['az-form-field', 'rule-name-unknown', '6:17', "'roleDefinitionName': az prints 'roleDefinitionName' at the top level, but rules read arm.roleAssignments records in their REST shape: write 'properties.roleDefinitionName'"],
   ['message-names-nothing', 'rule-name-unknown', '9:38', "'avv.avMode': 'avv' names nothing this rule declares here and is not a field of mde.machines records (did you mean the join 'av'?)"],
 ];
 

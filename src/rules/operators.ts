@@ -27,6 +27,8 @@ export interface OperatorDef {
   acceptsMissing?: boolean;
   /** Whether `null` is compared as a value. */
   acceptsNull?: boolean;
+  /** What other languages call it (`lte`, `$ne`): a misspelling hint, never accepted as a key. */
+  aliases?: readonly string[];
   /** Compile a literal operand once; return an error message when it is unusable. */
   prepare?: (operand: unknown, env: { caseSensitive: boolean }) => { value: unknown } | string;
   test: (actual: unknown, operand: unknown, env: OperatorEnv) => boolean;
@@ -64,6 +66,7 @@ const inList = (actual: unknown, operand: unknown, env: OperatorEnv): boolean =>
 export const OPERATORS: readonly OperatorDef[] = [
   {
     name: 'equals',
+    aliases: ['eq', 'equal', 'is'],
     summary: 'The field equals the value (strings case-insensitively; "5" equals 5).',
     operand: {},
     example: '{ field: properties.pricingTier, equals: Standard }',
@@ -72,6 +75,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'notEquals',
+    aliases: ['ne', 'neq', 'notEqual', 'isNot'],
     summary: 'The field is present and differs from the value.',
     operand: {},
     example: '{ field: healthStatus, notEquals: Inactive }',
@@ -88,6 +92,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'notIn',
+    aliases: ['nin'],
     summary: 'The field is present and equals none of the listed values.',
     operand: { type: 'array' },
     example: '{ field: rbacGroupName, notIn: [UnassignedGroup, "Ungrouped devices (default)"] }',
@@ -105,6 +110,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'match',
+    aliases: ['matches', 'regex', 'like'],
     summary: 'The string field matches the RE2 regular expression (linear time; no backreferences or lookaround).',
     operand: { type: 'string', maxLength: MAX_REGEX_LENGTH },
     example: "{ field: properties.scope, match: '^/subscriptions/[^/]+$' }",
@@ -144,6 +150,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'less',
+    aliases: ['lt', 'lessThan'],
     summary: 'The numeric field is less than the value.',
     operand: { type: 'number' },
     example: '{ field: osBuild, less: 17763 }',
@@ -151,6 +158,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'lessOrEqual',
+    aliases: ['lte', 'le', 'lessOrEquals', 'lessThanOrEqual'],
     summary: 'The numeric field is less than or equal to the value.',
     operand: { type: 'number' },
     example: '{ field: riskScoreValue, lessOrEqual: 3 }',
@@ -158,6 +166,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'greater',
+    aliases: ['gt', 'greaterThan'],
     summary: 'The numeric field is greater than the value.',
     operand: { type: 'number' },
     example: '{ field: exposedMachinesCount, greater: 0 }',
@@ -165,6 +174,7 @@ export const OPERATORS: readonly OperatorDef[] = [
   },
   {
     name: 'greaterOrEqual',
+    aliases: ['gte', 'ge', 'greaterOrEquals', 'greaterThanOrEqual'],
     summary: 'The numeric field is greater than or equal to the value.',
     operand: { type: 'number' },
     example: '{ field: osBuild, greaterOrEqual: 20348 }',

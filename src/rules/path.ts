@@ -12,7 +12,14 @@
 import { JSONPath } from 'jsonpath-plus';
 import type { StepBudget } from './types';
 
-export type Segment = { name: string } | { index: number };
+/** `anyCase`: the key is matched case-insensitively when no key has its exact spelling (tag names). */
+export type Segment = { name: string; anyCase?: true } | { index: number };
+
+/**
+ * Fields whose keys ARM treats case-insensitively: a tag is one tag whatever the case it was
+ * written in (`tags.env` reads `Env`), so a rule must not miss it for the spelling.
+ */
+const CASE_INSENSITIVE_KEYS_OF = new Set(['tags']);
 
 export interface ParsedPath {
   text: string;
@@ -31,10 +38,12 @@ export interface ParsedPath {
 interface Step {
   name: string;
   index: number;
+  /** The name is matched in any case when no key has its exact spelling (tag names). */
+  anyCase: boolean;
 }
 
 function stepsOf(segments: readonly Segment[]): Step[] {
-  return segments.map((s) => ('name' in s ? { name: s.name, index: -1 } : { name: String(s.index), index: s.index }));
+  return segments.map((s) => ('name' in s ? { name: s.name, index: -1, anyCase: s.anyCase === true } : { name: String(s.index), index: s.index, anyCase: false }));
 }
 
 /** What Bound.find returns for a name bound nowhere in the chain. */
@@ -87,7 +96,7 @@ export function parsePath(text: string): ParsedPath | string {
       if (close < 0) return `unclosed '[' at character ${i + 1} of '${text}'`;
       const inner = text.slice(i + 1, close).trim();
       if (/^\d+$/.test(inner)) segments.push({ index: Number(inner) });
-      else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) segments.push({ name: inner.slice(1, -1) });
+      else if (/^'[^']*'$|^"[^"]*"$/.test(inner)) segments.push(nameSegment(inner.slice(1, -1), segments));
       else return `'[${inner}]' in '${text}' must be an index like [0] or a quoted name like ['@odata.type']`;
       i = close + 1;
       expectName = false;
@@ -103,12 +112,18 @@ export function parsePath(text: string): ParsedPath | string {
     let end = i;
     while (end < text.length && text[end] !== '.' && text[end] !== '[') end++;
     const name = text.slice(i, end);
-    segments.push(/^\d+$/.test(name) ? { index: Number(name) } : { name });
+    segments.push(/^\d+$/.test(name) ? { index: Number(name) } : nameSegment(name, segments));
     i = end;
     expectName = false;
   }
   if (expectName) return `'${text}' ends with '.'`;
   return { text, segments, steps: stepsOf(segments) };
+}
+
+/** A name segment, matched in any case when it names a key of `tags`. */
+function nameSegment(name: string, before: readonly Segment[]): Segment {
+  const previous = before[before.length - 1];
+  return previous !== undefined && 'name' in previous && CASE_INSENSITIVE_KEYS_OF.has(previous.name) ? { name, anyCase: true } : { name };
 }
 
 function parseJsonPath(text: string): ParsedPath | string {
@@ -158,7 +173,16 @@ function step(value: unknown, seg: Step): unknown {
     }
     return out;
   }
-  return hasOwn(value, seg.name) ? (value as Record<string, unknown>)[seg.name] : undefined;
+  if (hasOwn(value, seg.name)) return (value as Record<string, unknown>)[seg.name];
+  return seg.anyCase ? anyCaseKey(value as Record<string, unknown>, seg.name) : undefined;
+}
+
+/** The value of the one key equal to `key` but for case (the first in code-point order if there were several). */
+function anyCaseKey(value: Record<string, unknown>, key: string): unknown {
+  const lower = key.toLowerCase();
+  let found: string | undefined;
+  for (const k of Object.keys(value)) if (k.toLowerCase() === lower && (found === undefined || k < found)) found = k;
+  return found === undefined ? undefined : value[found];
 }
 
 /** Lists at least this long keep their plain form (see plainLists). */

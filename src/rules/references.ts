@@ -82,6 +82,8 @@ interface Shape {
   /** For messages: whose records, and the field path from the record. */
   records: string;
   fieldPath: string[];
+  /** Top-level fields only `az`'s flattened form has, with the path the loader lifts each to. */
+  azForm?: ReadonlyMap<string, string>;
 }
 
 interface Binding {
@@ -99,10 +101,18 @@ const OPEN: Shape = { sources: [], nodes: [], open: true, records: '', fieldPath
 function recordsOf(collection: string): Shape {
   const schema = collectionSchema(collection);
   const sources = [{ collection, path: [] }];
-  return schema ? { sources, nodes: [{ schema, root: schema }], records: `${collection} records`, fieldPath: [] } : { ...OPEN, sources };
+  if (!schema) return { ...OPEN, sources };
+  const shape: Shape = { sources, nodes: [{ schema, root: schema }], records: `${collection} records`, fieldPath: [] };
+  const lift = exportKind(collection)?.liftedPath;
+  if (lift === undefined) return shape;
+  // The schema accepts both forms as exported; rules read the REST form the loader makes of them.
+  const rest = new Set(Object.keys(isPlainObject(schema.properties) ? schema.properties : {}));
+  const azForm = new Map(fieldNames(shape).filter((f) => !rest.has(f)).flatMap((f) => (lift(f) === undefined ? [] : [[f, lift(f) as string] as const])));
+  return azForm.size > 0 ? { ...shape, azForm } : shape;
 }
 
 function union(shapes: Shape[]): Shape {
+  if (shapes.length === 1) return shapes[0];
   const sources = shapes.flatMap((s) => s.sources);
   if (shapes.some((s) => s.open)) return { ...OPEN, sources };
   return { sources, nodes: shapes.flatMap((s) => s.nodes), records: shapes.map((s) => s.records.replace(/ records$/, '')).join(' or ') + ' records', fieldPath: [] };
@@ -180,7 +190,7 @@ function fieldNames(shape: Shape): string[] {
   return shape.open ? [] : [...propertiesOf(objectNodes(shape.nodes).objects).keys()];
 }
 
-type Step = { shape: Shape } | { unknown: string[]; scalar?: string };
+type Step = { shape: Shape } | { unknown: string[]; scalar?: string; lifted?: string };
 
 /** The shape of field `name` of `shape`, or what is known instead. */
 function field(shape: Shape, name: string): Step {
@@ -188,6 +198,8 @@ function field(shape: Shape, name: string): Step {
   if (bound) return { shape: bound.shape };
   const sources = shape.sources.map((s) => ({ collection: s.collection, path: [...s.path, name] }));
   if (shape.open) return { shape: { ...OPEN, sources } };
+  const lifted = shape.azForm?.get(name);
+  if (lifted !== undefined) return { unknown: [], lifted };
   const { objects, open, scalar } = objectNodes(shape.nodes);
   const props = propertiesOf(objects);
   const sub = props.get(name);
@@ -196,6 +208,11 @@ function field(shape: Shape, name: string): Step {
   if (open) return { shape: { ...OPEN, sources, records: shape.records, fieldPath } };
   if (objects.length === 0 && scalar.length > 0) return { unknown: [], scalar: [...new Set(scalar)].join(' or ') };
   return { unknown: [...props.keys(), ...(shape.names?.keys() ?? [])] };
+}
+
+/** A field written as `az` prints it: name the path rules read instead. */
+function azFormMessage(text: string, name: string, lifted: string, records: string): string {
+  return `'${text}': az prints '${name}' at the top level, but rules read ${records} in their REST shape: write '${text.replace(name, lifted)}'`;
 }
 
 const KIND_WORDS: Record<Binding['kind'], string> = { join: 'the join', let: 'the let', element: 'the bound element', 'group field': 'the group field' };
@@ -248,6 +265,10 @@ class Checker {
         shape = bound.shape;
       } else {
         const step = field(scope.subject, first.name);
+        if ('unknown' in step && step.lifted !== undefined) {
+          this.problems.push({ at, offset, message: azFormMessage(p.text, first.name, step.lifted, scope.subject.records) });
+          return undefined;
+        }
         if ('unknown' in step) {
           const hint = this.hint(first.name, scope);
           const declared = scope.names.size ? 'names nothing this rule declares here and' : 'is not declared by this rule and';
@@ -272,7 +293,9 @@ class Checker {
         continue;
       }
       const where = shape.fieldPath.length ? `'${shape.fieldPath.join('.')}' of ${shape.records}` : shape.records;
-      if (step.scalar) {
+      if (step.lifted !== undefined) {
+        this.problems.push({ at, offset, message: azFormMessage(p.text, seg.name, step.lifted, shape.records) });
+      } else if (step.scalar) {
         this.problems.push({ at, offset, message: `'${p.text}': ${where} is a ${step.scalar}, so it has no field '${seg.name}'` });
       } else {
         const hint = closest(seg.name, step.unknown);

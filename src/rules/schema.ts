@@ -253,6 +253,8 @@ function ruleSchema(): Record<string, unknown> {
         additionalProperties: false,
         required: ['field'],
         properties: fieldProps,
+        // Read by the loader's "did you mean" (src/schema-errors.ts); validators ignore it.
+        'x-aliases': Object.fromEntries(OPERATORS.flatMap((op) => (op.aliases ?? []).map((a) => [a, op.name]))),
       },
       allOfCondition: {
         type: 'object',

@@ -27,6 +27,11 @@ const ARM_TOP_LEVEL = new Set([
  * top level, move every non-envelope field under `properties`, renaming per `rename` (e.g. `az role
  * definition list` prints `properties.type` as `roleType`).
  */
+/** Where `liftArmProperties` puts a top-level field of the az form: undefined for envelope fields, which stay. */
+export function liftedPath(key: string, rename: Readonly<Record<string, string>> = {}): string | undefined {
+  return ARM_TOP_LEVEL.has(key) ? undefined : `properties.${Object.hasOwn(rename, key) ? rename[key] : key}`;
+}
+
 export function liftArmProperties(markers: readonly string[], rename: Readonly<Record<string, string>> = {}): Normalizer {
   return (data) => {
     if (Object.hasOwn(data, 'properties') || !markers.some((m) => Object.hasOwn(data, m))) return data;

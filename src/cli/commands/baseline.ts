@@ -3,22 +3,17 @@
  * so later runs with `lint --baseline` fail only on new ones. Refuses to record a snapshot that
  * did not load cleanly: a baseline taken on broken input would hide real findings.
  */
-import { parseArgs } from 'node:util';
 import { jobFor, lintAll } from '../lint-job';
 import { createBaseline, formatBaseline } from '../../gate/baseline';
 import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
+import { parseCommandArgs } from '../args';
 
 export async function baselineCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== 'create') throw new UsageError(`baseline takes a subcommand: baseline create <snapshot-folder> [--output <file>]`);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: { ...RULE_OPTIONS, output: { type: 'string' }, manifest: { type: 'string' }, now: { type: 'string' }, waivers: { type: 'string' } },
-  });
+  const { values, positionals } = parseCommandArgs(rest, { ...RULE_OPTIONS, output: { type: 'string' }, manifest: { type: 'string' }, now: { type: 'string' }, waivers: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('baseline create needs one snapshot folder');
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;

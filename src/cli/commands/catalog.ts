@@ -12,7 +12,7 @@ import type { Config } from '../../config';
 import { closest } from '../../suggest';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args';
 
 export interface CatalogEntry {
   meta: RuleMeta;
@@ -60,7 +60,7 @@ export async function explainRule(entry: CatalogEntry): Promise<{ text: string }
 }
 
 export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: RULE_OPTIONS });
+  const { values, positionals } = parseCommandArgs(args, RULE_OPTIONS);
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;
@@ -71,7 +71,7 @@ export async function rulesCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 export async function explainCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: RULE_OPTIONS });
+  const { values, positionals } = parseCommandArgs(args, RULE_OPTIONS);
   if (positionals.length !== 1) throw new UsageError('explain needs one rule id');
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { SCHEMAS_DIR } from '../../paths';
 import { CONFIG_FILE } from '../../config';
 import { UsageError, type CliIo } from '../io';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args';
 
 const RULE_ID = 'prod-vms-tagged-in-mde';
 
@@ -117,7 +117,7 @@ async function exists(p: string): Promise<boolean> {
 }
 
 export async function initCommand(args: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
+  const { positionals } = parseCommandArgs(args, {});
   if (positionals.length > 1) throw new UsageError('init takes at most one folder');
   const root = path.resolve(io.cwd, positionals[0] ?? '.');
   const rulesDir = path.join(root, 'rules');

@@ -4,7 +4,6 @@
  * JUnit for the test tab and a summary for the log. Several snapshots (one per tenant) are linted
  * in parallel, one report each: `--output reports/{snapshot}.sarif` names each file.
  */
-import { parseArgs } from 'node:util';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { exitCode } from '../../lint';
@@ -14,6 +13,7 @@ import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { terminalText } from '../../report/text';
+import { countOption, parseCommandArgs } from '../args';
 import { configFor, RULE_OPTIONS } from '../options';
 import { placeInRepository } from '../repository';
 import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
@@ -43,7 +43,7 @@ interface Target {
 }
 
 /** Pairs each --format with the --output that follows it; a format with none goes to stdout. */
-function targets(tokens: ReturnType<typeof parseArgs>['tokens']): Target[] {
+function targets(tokens: ReturnType<typeof parseCommandArgs>['tokens']): Target[] {
   const out: { format: string; output?: string }[] = [];
   for (const t of tokens ?? []) {
     if (t.kind !== 'option') continue;
@@ -75,7 +75,7 @@ function snapshotNames(folders: string[]): string[] {
 }
 
 export async function lintCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals, tokens } = parseArgs({ args, allowPositionals: true, strict: true, tokens: true, options: OPTIONS });
+  const { values, positionals, tokens } = parseCommandArgs(args, OPTIONS);
   if (positionals.length === 0) throw new UsageError('lint needs a snapshot folder');
   for (const folder of positionals) {
     // A mistyped folder is a usage error, not a report of seventeen rules that found nothing to read.
@@ -94,11 +94,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   if (failOnFlag !== undefined && !(SEVERITIES as readonly string[]).includes(failOnFlag)) {
     throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOnFlag}'`);
   }
-  let maxFindings: number | undefined;
-  if (values['max-findings'] !== undefined) {
-    maxFindings = Number(values['max-findings']);
-    if (!Number.isInteger(maxFindings) || maxFindings < 0) throw new UsageError(`--max-findings must be a whole number, not '${values['max-findings']}'`);
-  }
+  const maxFindings = countOption(values, 'max-findings');
   for (const name of values.framework ?? []) {
     if (!resolveFramework(name)) throw new UsageError(`unknown framework '${name}' (known: ${frameworkNames().join(', ')})`);
   }

@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { cmp } from '../../diagnostics';
 import { findCases, runCase } from '../../testing/rule-tester';
 import { formatProblem, UsageError, type CliIo } from '../io';
-import { configFor } from '../options';
-import { parseArgs } from 'node:util';
+import { configuredRulePaths } from '../options';
+import { parseCommandArgs } from '../args';
 
 /** Rule files named by the arguments: files as given, folders' *.yaml files (links in a folder are not followed). */
 async function ruleFiles(inputs: string[]): Promise<string[]> {
@@ -24,14 +24,9 @@ async function ruleFiles(inputs: string[]): Promise<string[]> {
 }
 
 export async function testCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: { config: { type: 'string' } } });
-  let inputs = positionals;
-  if (inputs.length === 0) {
-    const loaded = await configFor(values.config, io);
-    if (!loaded) return 2;
-    inputs = loaded.config?.rules ?? [];
-    if (inputs.length === 0) throw new UsageError('test needs rule files or folders, or a posture-lint.yaml that names rule folders');
-  }
+  const { values, positionals } = parseCommandArgs(args, { config: { type: 'string' } });
+  const inputs = await configuredRulePaths(positionals, values.config, io, 'test');
+  if (inputs === undefined) return 2;
   let passed = 0;
   let failed = 0;
   let unreadable = false;

@@ -4,7 +4,7 @@
  * `--framework` failing resources per control, and what was fixed and what is new between reports.
  * Exit 2 when a report cannot be read or is of a format this version does not know; else 0.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args';
 import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
 import { readReports } from '../../trend/read';
 import { trend } from '../../trend/trend';
@@ -19,7 +19,7 @@ const OPTIONS = {
 } as const;
 
 export async function trendCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+  const { values, positionals } = parseCommandArgs(args, OPTIONS);
   if (positionals.length === 0) throw new UsageError('trend needs JSON reports of lint (files, or a folder of them)');
   const format = (values.format ?? 'text') as TrendFormat;
   if (!TREND_FORMATS.includes(format)) throw new UsageError(`unknown trend format '${values.format}' (known: ${TREND_FORMATS.join(', ')})`);

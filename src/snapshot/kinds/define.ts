@@ -5,7 +5,7 @@
  */
 import type { JsonObject, Origin } from '../types';
 import { getPath, lowerCase, str } from '../json-util';
-import { compose, liftArmProperties, type Normalizer } from '../normalize';
+import { compose, liftArmProperties, liftedPath, type Normalizer } from '../normalize';
 
 export type ExportSource = 'arm' | 'defender' | 'mde' | 'graph';
 
@@ -63,6 +63,11 @@ export interface ExportKind {
   detect: Detection;
   /** Lifts the record into the kind's canonical (REST) shape. */
   normalize?: Normalizer;
+  /**
+   * For kinds `az` prints flattened: where the loader puts a field of that form (`scope` →
+   * `properties.scope`), so a rule written against the az output is told the path rules read.
+   */
+  liftedPath?: (azField: string) => string | undefined;
   /** Records of this kind that also feed another collection (Resource Graph VM rows). */
   alsoFeeds?: readonly { kind: string; armTypes: readonly string[] }[];
   /** Fields whose meaning differs from what their name suggests, or that rules join on (docs/exports.md). */
@@ -143,6 +148,7 @@ export function armKind(spec: ArmKindSpec): ExportKind {
     identify: identifyBy(['id'], spec.namePaths ?? ['properties.displayName', 'name']),
     detect: spec.armIdPattern === undefined ? { armTypes: spec.armTypes } : { armTypes: spec.armTypes, armIdPattern: spec.armIdPattern },
     normalize: spec.then === undefined ? lift : compose(lift, spec.then),
+    liftedPath: (azField) => liftedPath(azField, spec.rename),
     ...(spec.semantics ? { semantics: spec.semantics } : {}),
   };
 }
