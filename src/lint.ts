@@ -12,7 +12,7 @@ import { loadSnapshot, type ExportFile } from './snapshot/load';
 import { EXPORT_KINDS } from './snapshot/kinds';
 import { SELF_COLLECTIONS } from './snapshot/self';
 import { sortFindings, summarize } from './report/summary';
-import type { Finding, GateSettings, Report, RuleMeta } from './report/model';
+import type { Finding, GateSettings, Report, RuleMeta, RuleResult } from './report/model';
 import { judge } from './gate/verdict';
 import { checkScopeRequirements } from './gate/requirements';
 import { gateSettings, thresholdWeakenings } from './gate/weakenings';
@@ -116,6 +116,11 @@ export function projectionFor(rules: readonly CompiledRule[]): Projection {
   return planProjection(reads);
 }
 
+/** A rule's result with how to fix its findings, so every format can say it. */
+function withRemediation(result: RuleResult, meta: RuleMeta | undefined): RuleResult {
+  return { ...result, ...(meta?.fix ? { fix: meta.fix } : {}), ...(meta?.remediation ? { remediation: meta.remediation } : {}) };
+}
+
 /** One finding per rule, resource and message, even when records repeat across pages. */
 function dedupe(findings: Finding[]): Finding[] {
   const seen = new Set<string>();
@@ -171,7 +176,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const chosen = chosenFrameworks(options.frameworks ?? [], diagnostics);
   if (options.waivers) {
     const w = await loadWaivers(options.waivers, cwd);
-    diagnostics.push(...w.diagnostics, ...applyWaivers(sortedFindings, w.waivers, w.source, now));
+    diagnostics.push(...w.diagnostics, ...applyWaivers(sortedFindings, w.waivers, w.source, now, rules.map((r) => r.meta.id)));
   }
   let baselineInfo: Report['baseline'];
   if (options.baseline) {
@@ -195,8 +200,10 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     },
     summary,
     rules: results.map((r) => {
-      const controls = metaById.get(r.id)?.controls;
-      return controls && controls.length > 0 ? { ...r, controls } : r;
+      const meta = metaById.get(r.id);
+      const controls = meta?.controls;
+      const result = withRemediation(r, meta);
+      return controls && controls.length > 0 ? { ...result, controls } : result;
     }),
     findings: sortedFindings,
     diagnostics,

@@ -154,6 +154,20 @@ describe('posture-lint CLI (compiled)', function () {
     expect(stdout).not.to.match(/\u001b\[/);
   });
 
+  it('says how to fix each finding: a line per rule in stylish, the full remediation in json', () => {
+    const { report } = jsonReport(['lint', DEMO]);
+    const linux = report.rules.find((r: { id: string }) => r.id === 'linux-realtime-protection-on');
+    expect(linux.fix).to.equal('Set antivirusEngine.enforcementLevel to real_time, or run `mdatp config real-time-protection --value enabled`.');
+    expect(linux.remediation).to.match(/^Set antivirusEngine\.enforcementLevel to real_time in the managed configuration/);
+    for (const r of report.rules) expect(r.fix, r.id).to.be.a('string').and.have.length.at.most(120);
+    const { stdout } = run(['lint', DEMO]);
+    const block = stdout.slice(stdout.indexOf('✖ linux-realtime-protection-on'));
+    const section = block.slice(0, block.indexOf('\n\n'));
+    expect(section).to.include(`\n  fix: ${linux.fix}\n       (posture-lint explain linux-realtime-protection-on)`);
+    // Each finding names the resource id a waiver matches, not only its display name.
+    expect(section).to.include(`app-prod-02`).and.include(`resource: ${DEVICE['app-prod-02']}`);
+  });
+
   it('gives byte-identical reports for the same snapshot', () => {
     const a = run(['lint', DEMO, '--format', 'json']).stdout;
     const b = run(['lint', DEMO, '--format', 'json']).stdout;
@@ -329,7 +343,7 @@ describe('posture-lint CLI (compiled)', function () {
         expect(r.stdout, command).to.include(`Usage: posture-lint ${command}`).and.include(option).and.include(`Examples:\n  posture-lint ${command}`).and.include(example);
         expect(run(['help', command]).stdout).to.equal(r.stdout);
       }
-      expect(run(['lint', '--help']).stdout).not.to.include('--max-warnings');
+      expect(run(['lint', '--help']).stdout).not.to.include('--max-warnings <n>');
     });
 
     it('a negative count is refused saying what the option takes, not as an ambiguous argument', () => {

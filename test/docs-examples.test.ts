@@ -65,4 +65,22 @@ describe('documentation examples', function () {
     expect(r.status, r.stdout).to.equal(0);
     rmSync(dir, { recursive: true });
   });
+
+  it('the waiver example of docs/pipelines.md matches findings of the demo estate, and a misspelt rule id gets its hint', () => {
+    const waivers = blocks('docs/pipelines.md').find((b) => b.lang === 'yaml' && b.text.startsWith('waivers:'))!.text;
+    const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-waivers-'));
+    const lint = (text: string) => {
+      writeFileSync(path.join(dir, 'waivers.yaml'), text);
+      const r = spawnSync(process.execPath, [BIN, 'lint', 'fixtures/snapshots/contoso', '--waivers', path.join(dir, 'waivers.yaml'), '--format', 'json'], { encoding: 'utf8' });
+      return JSON.parse(r.stdout) as { findings: { suppression?: { kind: string } }[]; diagnostics: { code: string; message: string }[] };
+    };
+    const report = lint(waivers);
+    expect(report.diagnostics.filter((d) => d.code.startsWith('waiver'))).to.deep.equal([]);
+    expect(report.findings.filter((f) => f.suppression?.kind === 'waiver')).to.have.length(5);
+    const misspelt = lint(waivers.replace('rule: vm-onboarded-to-mde', 'rule: vm-onboarded-mde'));
+    expect(misspelt.diagnostics.filter((d) => d.code.startsWith('waiver')).map((d) => `${d.code} ${d.message}`)).to.deep.equal([
+      "waiver-unknown-rule waiver for vm-onboarded-mde (fabrikam-migration@contoso.com): no rule 'vm-onboarded-mde' ran (did you mean 'vm-onboarded-to-mde'?), so it waives nothing",
+    ]);
+    rmSync(dir, { recursive: true });
+  });
 });

@@ -228,7 +228,7 @@ describe('gating', function () {
 `);
       const byCode = (code: string) => report.diagnostics.filter((d) => d.code === code).map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`);
       expect(byCode('waiver-expired')).to.have.length(1);
-      expect(byCode('waiver-expired')[0]).to.match(/^2:5 waiver for device-in-device-group \(secops@contoso.com\) expired on 2026-01-31; its \d+ findings count again$/);
+      expect(byCode('waiver-expired')[0]).to.match(/^2:5 waiver for device-in-device-group \(secops@contoso.com\) expired on 2026-01-31; the \d+ findings it matches count again$/);
       expect(byCode('waiver-stale')).to.deep.equal(['7:5 waiver for linux-realtime-protection-on (secops@contoso.com) matches no finding; remove it if the risk is gone']);
       expect(report.findings.filter((f) => f.ruleId === 'device-in-device-group').every((f) => !f.suppression)).to.equal(true);
       const linux = report.findings.filter((f) => f.ruleId === 'linux-realtime-protection-on');

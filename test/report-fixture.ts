@@ -32,6 +32,8 @@ export const RULES: RuleResult[] = [
     passed: 1,
     failed: 2,
     needs: ['mde.avHealth', 'mde.machines'],
+    fix: 'Set antivirusEngine.enforcementLevel to real_time in mdatp_managed.json.',
+    remediation: 'Set antivirusEngine.enforcementLevel to real_time in the managed configuration, or run `mdatp config real-time-protection --value enabled`.',
   },
   {
     id: 'mde-sensor-active',

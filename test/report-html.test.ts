@@ -181,9 +181,20 @@ describe('report html formatter', () => {
     const rules = new Map<string, RuleMeta>(context.rules);
     rules.set(meta.id, { ...meta, references: ['https://learn.microsoft.com/defender-endpoint/linux-preferences', 'javascript:alert(1)'] });
     const out = html(contosoReport(), { ...context, rules });
-    expect(out).to.contain('<a href="https://learn.microsoft.com/defender-endpoint/linux-preferences" rel="noopener noreferrer">learn.microsoft.com</a>');
+    // The text names the page: every reference is on the same site.
+    expect(out).to.contain(
+      '<a href="https://learn.microsoft.com/defender-endpoint/linux-preferences" rel="noopener noreferrer" title="https://learn.microsoft.com/defender-endpoint/linux-preferences">linux preferences (learn.microsoft.com)</a>',
+    );
     expect(out).to.not.contain('href="javascript:');
     expect(out).to.contain('<span class="mono small">javascript:alert(1)</span>');
+  });
+
+  it('gives each failed rule its full remediation, folded under its one-line fix', () => {
+    const out = html(contosoReport(), formatContext(false));
+    expect(out).to.contain(
+      '<details class="fix"><summary>How to fix: Set antivirusEngine.enforcementLevel to real_time in mdatp_managed.json.</summary><p>Set antivirusEngine.enforcementLevel to real_time in the managed configuration, or run `mdatp config real-time-protection --value enabled`.</p></details>',
+    );
+    expect(count(out, /<details class="fix">/g)).to.equal(1);
   });
 
   it('shows hostile export text as text everywhere, including the embedded data', () => {

@@ -66,7 +66,9 @@ describe('report markdown formatter', () => {
         '',
         '| Resource | Message |',
         '| --- | --- |',
-        '| VirtualMachines | plan is Free in subscription 00000000-0000-0000-0000-000000000000 |',
+        '| VirtualMachines · `/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Security/pricings/VirtualMachines` | plan is Free in subscription 00000000-0000-0000-0000-000000000000 |',
+        '',
+        '**Fix:** (posture-lint explain `defender-servers-plan-on`)',
         '',
         '#### `linux-realtime-protection-on` · high · Linux servers have antivirus real-time protection on',
         '',
@@ -74,8 +76,10 @@ describe('report markdown formatter', () => {
         '',
         '| Resource | Message |',
         '| --- | --- |',
-        '| vm-linux-01.contoso.com | antivirus is passive (avMode "1"), so real-time protection is off |',
-        '| vm-linux-02.contoso.com | antivirus is passive (avMode "1"), so real-time protection is off |',
+        '| vm-linux-01.contoso.com · `7a3c5e1f9b2d4c6e8a0b1c2d3e4f5a6b7c8d9e0f` | antivirus is passive (avMode "1"), so real-time protection is off |',
+        '| vm-linux-02.contoso.com · `c0ffee11d00dfeed5ca1ab1e0ddba11deadbeef0` | antivirus is passive (avMode "1"), so real-time protection is off |',
+        '',
+        '**Fix:** Set antivirusEngine.enforcementLevel to real\\_time in mdatp\\_managed.json. (posture-lint explain `linux-realtime-protection-on`)',
         '',
         '#### `mde-sensor-active` · medium · Onboarded devices report sensor data',
         '',
@@ -83,7 +87,9 @@ describe('report markdown formatter', () => {
         '',
         '| Resource | Message |',
         '| --- | --- |',
-        '| mymachine1.contoso.com | sensor health is Inactive |',
+        '| mymachine1.contoso.com · `1e5bc9d7e413ddd7902c2932e418702b84d0cc07` | sensor health is Inactive |',
+        '',
+        '**Fix:** (posture-lint explain `mde-sensor-active`)',
         '',
         '### Problems: 1 error, 1 warning, 0 notes',
         '',
@@ -185,7 +191,7 @@ describe('report markdown formatter', () => {
     const row = md.split('\n').find((l) => l.includes('alert(1)</') || l.includes('alert(1)&lt;/'))!;
     expect(cells(row)).to.have.length(2);
     expect(cells(row)[0]).to.equal(
-      '&lt;script&gt;alert(1)&lt;/script&gt; \\| \\`code\\` \\*\\*bold\\*\\* \\[x\\](https:\u200b//evil.example) @\u200boctocat #\u200b12 \\$x\\$ second line\\\\u202e',
+      '&lt;script&gt;alert(1)&lt;/script&gt; \\| \\`code\\` \\*\\*bold\\*\\* \\[x\\](https:\u200b//evil.example) @\u200boctocat #\u200b12 \\$x\\$ second line\\\\u202e · `1e5bc9d7e413ddd7902c2932e418702b84d0cc07`',
     );
     const problem = md.split('\n').find((l) => l.includes('json-syntax'))!;
     expect(cells(problem)).to.deep.equal(['**error**', 'a\\|b.json:1:2', 'bad \\| &lt;img src=x onerror=alert(1)&gt;', '`json-syntax`']);

@@ -12,6 +12,7 @@ import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { SCHEMAS_DIR } from '../paths';
 import type { Finding } from '../report/model';
 import { positionIn, readYamlDocument } from '../yaml-file';
+import { closest } from '../suggest';
 
 interface Waiver {
   rule: string;
@@ -52,15 +53,26 @@ export async function loadWaivers(file: string, cwd: string): Promise<{ waivers:
   };
 }
 
-/** Marks waived findings; reports expired and stale waivers as warnings at their line. */
-export function applyWaivers(findings: Finding[], waivers: Waiver[], source: string, now: number): Diagnostic[] {
+/**
+ * Marks waived findings; reports expired and stale waivers as warnings at their line, and a waiver
+ * for a rule that did not run (a misspelt id, with the closest one) as what it is, not as stale.
+ */
+export function applyWaivers(findings: Finding[], waivers: Waiver[], source: string, now: number, ruleIds: readonly string[]): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const today = new Date(now).toISOString().slice(0, 10);
+  const known = new Set(ruleIds);
   for (const w of waivers) {
+    if (!known.has(w.rule)) {
+      const hint = closest(w.rule, known);
+      diagnostics.push(
+        diagnostic('warning', 'waiver-unknown-rule', `waiver for ${w.rule} (${w.owner}): no rule '${w.rule}' ran${hint ? ` (did you mean '${hint}'?)` : ''}, so it waives nothing`, { file: source, position: w.position }),
+      );
+      continue;
+    }
     const matches = findings.filter((f) => f.ruleId === w.rule && w.matchers.some((m) => m.matches(f.resource.id)));
     if (w.expires < today) {
       diagnostics.push(
-        diagnostic('warning', 'waiver-expired', `waiver for ${w.rule} (${w.owner}) expired on ${w.expires}; its ${matches.length} findings count again`, { file: source, position: w.position }),
+        diagnostic('warning', 'waiver-expired', `waiver for ${w.rule} (${w.owner}) expired on ${w.expires}; ${matches.length === 1 ? 'the finding it matches counts' : `the ${matches.length} findings it matches count`} again`, { file: source, position: w.position }),
       );
       continue;
     }

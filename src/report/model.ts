@@ -127,6 +127,8 @@ export interface RuleMeta {
   description: string;
   rationale?: string;
   remediation?: string;
+  /** One line: how to fix a finding (the rule's `fix`, else its remediation's first sentence). */
+  fix?: string;
   references: string[];
   tags: string[];
   /** The framework controls the rule evidences; undefined when its file has no `controls`. */
@@ -151,6 +153,9 @@ export interface RuleResult {
   /** For `not-evaluated`: which needed inputs the snapshot lacks, and why. */
   missing?: string[];
   reason?: string;
+  /** How to fix a finding: one line, and the rule's full remediation. */
+  fix?: string;
+  remediation?: string;
 }
 
 export interface SeverityCounts {

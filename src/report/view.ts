@@ -60,6 +60,8 @@ export interface RuleGroup {
   title: string;
   /** The rule's outcome, when the report has it (it always does for reports from lint()). */
   result?: RuleResult;
+  /** How to fix a finding, in one line. */
+  fix?: string;
   findings: Finding[];
 }
 
@@ -76,6 +78,7 @@ export function groupByRule(findings: readonly Finding[], report: Report, contex
         severity: result?.severity ?? f.severity,
         title: result?.title ?? context.rules.get(f.ruleId)?.title ?? '',
         ...(result ? { result } : {}),
+        ...((result?.fix ?? context.rules.get(f.ruleId)?.fix) !== undefined ? { fix: result?.fix ?? context.rules.get(f.ruleId)?.fix } : {}),
         findings: [],
       };
       groups.set(f.ruleId, group);

@@ -45,6 +45,15 @@ function controlRefs(raw: unknown): ControlRef[] | undefined {
   return out;
 }
 
+/** The rule's one-line fix, or the first sentence of its remediation (cut to one line). */
+function fixLine(doc: Record<string, unknown>): { fix?: string } {
+  if (typeof doc.fix === 'string') return { fix: doc.fix.trim() };
+  if (typeof doc.remediation !== 'string') return {};
+  const text = doc.remediation.trim().replace(/\s+/g, ' ');
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(text)?.[0] ?? text;
+  return sentence === '' ? {} : { fix: sentence.length <= 120 ? sentence : `${sentence.slice(0, 119).trimEnd()}…` };
+}
+
 function checkCollection(name: unknown, at: YamlPath, opts: RuleCompileOptions): string | undefined {
   if (typeof name !== 'string') return undefined;
   if (opts.collections.has(name)) return name;
@@ -252,6 +261,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     description: String(doc.description).trim(),
     rationale: typeof doc.rationale === 'string' ? doc.rationale.trim() : undefined,
     remediation: typeof doc.remediation === 'string' ? doc.remediation.trim() : undefined,
+    ...fixLine(doc),
     references: strings(doc.references),
     tags: strings(doc.tags),
     ...(doc.controls !== undefined ? { controls: controlRefs(doc.controls) } : {}),

@@ -152,6 +152,13 @@ function ruleSchema(): Record<string, unknown> {
       description: { type: 'string', minLength: 1, description: 'What the rule checks.' },
       rationale: { type: 'string', description: 'Why it matters.' },
       remediation: { type: 'string', description: 'How to fix a finding.' },
+      fix: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 120,
+        pattern: '^[^\\n]*$',
+        description: 'How to fix a finding, in one line of at most 120 characters: reports show it under the rule\'s findings (default: the first sentence of remediation).',
+      },
       references: { type: 'array', items: { type: 'string' }, description: 'Links to documentation.' },
       tags: { type: 'array', items: { type: 'string' }, description: 'Free-form tags.' },
       controls: controlsSchema(),

@@ -223,9 +223,32 @@ function referenceLinks(rule: RuleResult, context: FormatContext): string {
     .map((ref) => {
       // Only https pages become links: a `javascript:`, `file:` or `http:` reference in a rule file stays text.
       const url = httpsUrl(ref);
-      return url ? `<a href="${h(url.href)}" rel="noopener noreferrer">${text(url.host)}</a>` : `<span class="mono small">${text(ref)}</span>`;
+      return url ? `<a href="${h(url.href)}" rel="noopener noreferrer" title="${h(url.href)}">${text(pageName(url))}</a>` : `<span class="mono small">${text(ref)}</span>`;
     })
-    .join(' ');
+    .join('<br>');
+}
+
+/** Link text that names the page (`linux preferences`), not only its site: every reference is on one site. */
+function pageName(url: URL): string {
+  const last = url.pathname.split('/').filter((s) => s !== '').pop();
+  if (last === undefined) return url.host;
+  const name = decoded(last.replace(/\.(html?|aspx|md)$/i, '')).replace(/[-_]+/g, ' ');
+  return `${name} (${url.host})`;
+}
+
+/** A path segment as people read it; a malformed escape stays as written. */
+function decoded(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The rule's remediation, folded: shown for rules with findings, where someone has to act on it. */
+function remediation(r: RuleResult): string {
+  if (r.remediation === undefined || r.status !== 'failed') return '';
+  return `<details class="fix"><summary>How to fix${r.fix ? `: ${text(r.fix)}` : ''}</summary><p>${text(r.remediation)}</p></details>`;
 }
 
 function rulesSection(report: Report, context: FormatContext): string {
@@ -233,7 +256,7 @@ function rulesSection(report: Report, context: FormatContext): string {
     (r) =>
       `<tr id="${ruleAnchor(r.id)}" class="rule-${r.status}"><td><span class="rule-status">${r.status}</span></td>` +
       `<td><span class="sev sev-${r.severity}">${r.severity}</span></td>` +
-      `<td><code>${text(r.id)}</code><div>${text(r.title)}</div>${r.status === 'not-evaluated' ? `<div class="needs">${needsList(r)}</div>` : ''}</td>` +
+      `<td><code>${text(r.id)}</code><div>${text(r.title)}</div>${r.status === 'not-evaluated' ? `<div class="needs">${needsList(r)}</div>` : ''}${remediation(r)}</td>` +
       `<td class="num">${r.evaluated}</td><td class="num">${r.passed}</td><td class="num">${r.failed}</td>` +
       `<td>${referenceLinks(r, context)}</td></tr>`,
   );

@@ -123,9 +123,15 @@ function findingsSection(groups: RuleGroup[], cap: number): string[] {
     lines.push(`#### ${code(g.ruleId)} · ${g.severity} · ${mdText(g.title)}`, '');
     // Pass counts beside failures show the rule really looked at the estate.
     if (g.result) lines.push(`${g.result.failed} of ${g.result.evaluated} failed.`, '');
-    lines.push(...table(cap, ['Resource', 'Message'], g.findings.map((f) => [mdText(resourceLabel(f)), mdText(f.message)])));
+    lines.push(...table(cap, ['Resource', 'Message'], g.findings.map((f) => [resourceCell(f), mdText(f.message)])));
+    lines.push(`**Fix:** ${g.fix === undefined ? '' : `${mdText(g.fix)} `}(posture-lint explain ${code(g.ruleId)})`, '');
   }
   return lines;
+}
+
+/** The resource's name, and its id when that differs: the id is what a waiver or baseline names. */
+function resourceCell(f: Finding): string {
+  return f.resource.name === undefined || f.resource.name === f.resource.id ? mdText(resourceLabel(f)) : `${mdText(f.resource.name)} · ${code(f.resource.id)}`;
 }
 
 function suppressedBy(f: Finding): string {

@@ -74,12 +74,17 @@ interface Cell {
 /** Characters of one cell shown, and the widest a column is padded to: one huge value neither crashes the table nor pads every row. */
 const MAX_CELL = 500;
 const MAX_PAD = 60;
+/** Findings' name column is narrower: a longer name runs over, so one long name cannot widen every line. */
+const MAX_COLUMN = 40;
 
-/** Lines with every column but the last padded to its widest cell (at most MAX_PAD); padding stays outside colour. */
-function columns(rows: Cell[][], indent: string): string[] {
+/**
+ * Lines with every column but the last padded to its widest cell (at most `maxWidth`); padding
+ * stays outside colour.
+ */
+function columns(rows: Cell[][], indent: string, maxWidth = MAX_PAD): string[] {
   const widths: number[] = [];
   for (const row of rows) {
-    for (let i = 0; i < row.length - 1; i++) widths[i] = Math.min(MAX_PAD, Math.max(widths[i] ?? 0, Math.min(row[i].text.length, MAX_CELL)));
+    for (let i = 0; i < row.length - 1; i++) widths[i] = Math.min(maxWidth, Math.max(widths[i] ?? 0, Math.min(row[i].text.length, MAX_CELL)));
   }
   return rows.map((row) => {
     const cells = row.map((cell, i) => {
@@ -121,13 +126,23 @@ function findingsSection(report: Report, context: FormatContext, p: Palette): st
       // A waived or baselined finding is shown, marked, and dim: it does not fail the run.
       const note = f.suppression ? ` [${suppressionNote(f)}]` : '';
       rows.push([{ text: printable(f.resource.name ?? f.resource.id), ...(f.suppression ? { paint: p.dim } : {}) }, { text: printable(f.message + note), ...(f.suppression ? { paint: p.dim } : {}) }]);
+      // The id is what a waiver or baseline entry names; the name alone would not match it.
+      if (f.resource.name !== undefined && f.resource.name !== f.resource.id) rows.push([{ text: '' }, { text: printable(`resource: ${f.resource.id}`), paint: p.dim }]);
       for (const loc of f.locations) {
         rows.push([{ text: '' }, { text: printable(`${loc.file}#${loc.pointer}`), paint: p.dim }]);
       }
     }
     // A loop, not push(...): one rule of a million-device estate has more rows than a call takes arguments.
-    for (const line of columns(rows, '  ')) lines.push(line);
-    lines.push('');
+    for (const line of columns(rows, '  ', MAX_COLUMN)) lines.push(line);
+    const fix = result?.fix ?? context.rules.get(ruleId)?.fix;
+    const explain = `posture-lint explain ${printable(ruleId)}`;
+    if (fix === undefined) {
+      lines.push(`  ${p.cyan('how to fix:')} ${explain}`, '');
+    } else {
+      // On the fix line when both fit in 120 columns, else on a line of its own.
+      const apart = 2 + 'fix: '.length + printable(fix).length + 4 + explain.length > 120;
+      lines.push(`  ${p.cyan('fix:')} ${printable(fix)}${apart ? `\n       ${p.dim(`(${explain})`)}` : `  ${p.dim(`(${explain})`)}`}`, '');
+    }
   }
   return lines;
 }
@@ -174,13 +189,13 @@ function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[]
 
 function diagnosticsSection(diagnostics: readonly Diagnostic[], p: Palette): string[] {
   if (diagnostics.length === 0) return [];
+  // The message and its code share the last column: a long message must not pad every other line.
   const rows = [...diagnostics]
     .sort(compareDiagnostics)
     .map((d): Cell[] => [
       { text: printable(diagnosticWhere(d)) },
       { text: d.severity, paint: severityPaint(p, d.severity) },
-      { text: printable(d.message) },
-      { text: printable(d.code), paint: p.dim },
+      { text: `${printable(d.message)}  ${p.dim(printable(d.code))}` },
     ]);
   return [p.bold('Problems'), ...columns(rows, '  '), ''];
 }
