@@ -1,12 +1,14 @@
 // Writes the files generated from code tables: the rule schema, the operator reference, the
-// export reference, and the golden report of the demo snapshot. A test fails when one is stale, so
-// run `npm run generate` (from the repository root) after changing them.
-import { writeFileSync } from 'node:fs';
+// export reference, the README's tables of rules and exports, and the golden report of the demo
+// snapshot. A test fails when one is stale, so run `npm run generate` (from the repository root)
+// after changing them.
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildRuleSchema } from '../src/rules/schema';
 import { operatorReference } from '../src/rules/reference';
 import { exportsReference } from '../src/snapshot/exports-reference';
 import { DEMO_REPORT_FILE, demoReport } from './demo-report';
+import { readmeRegions, withRegions } from '../src/readme-tables';
 
 const root = path.join(__dirname, '..');
 const outputs: [string, string][] = [
@@ -15,6 +17,7 @@ const outputs: [string, string][] = [
   ['docs/exports.md', exportsReference()],
 ];
 void (async () => {
+  outputs.push(['README.md', withRegions(readFileSync(path.join(root, 'README.md'), 'utf8'), await readmeRegions())]);
   outputs.push([DEMO_REPORT_FILE, await demoReport()]);
   for (const [file, text] of outputs) {
     writeFileSync(path.join(root, file), text);

@@ -245,6 +245,27 @@ describe('posture-lint CLI (compiled)', function () {
     });
   });
 
+  describe('exports taken once per subscription', () => {
+    it('warn when they cover fewer subscriptions than arm.subscriptions holds (az role assignment list without --subscription)', () => {
+      const dir = demoCopy();
+      // As `az role assignment list --all` run three times against the current subscription writes it.
+      const prod = path.join(dir, 'arm', SUB.prod.split('/')[2], 'role-assignments.json');
+      const copy = readFileSync(prod, 'utf8');
+      for (const sub of [SUB.prod, SUB.dev, SUB.shared, SUB.fabrikam]) rmSync(path.join(dir, 'arm', sub.split('/')[2], 'role-assignments.json'));
+      for (const n of [1, 2, 3]) writeFileSync(path.join(dir, `role-assignments-${n}.json`), copy);
+      const { report } = jsonReport(['lint', dir]);
+      const warnings = report.diagnostics.filter((d: { code: string }) => d.code === 'export-subscriptions-missing');
+      expect(warnings.map((d: { file: string; message: string }) => `${d.file}: ${d.message}`)).to.deep.equal([
+        'role-assignments-1.json: arm.roleAssignments covers 1 of the 4 subscriptions arm.subscriptions holds; not contoso-dev (a83c5e17-2b94-4d6f-8a1c-5e0b9d7f2c43), ' +
+          'contoso-shared-services (1d9e4b62-7c05-4a38-b6f1-9a2d3e8c5f17), fabrikam-legacy (c5f08d3a-6e21-4f9b-a7d4-0b8e2c6a9d35): export it once per subscription, ' +
+          'with az role assignment list --all --subscription <subscription-id> --output json',
+      ]);
+      // The demo, exported per subscription (the disabled one is not exported), has no such warning.
+      expect(jsonReport(['lint', DEMO]).report.diagnostics.filter((d: { code: string }) => d.code === 'export-subscriptions-missing')).to.deep.equal([]);
+      rmSync(dir, { recursive: true });
+    });
+  });
+
   describe('absent evidence is never a pass', () => {
     it('without any AV health export the Linux rule is not evaluated, and --strict exits 2', () => {
       const dir = demoCopy();

@@ -207,7 +207,7 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
       expect(errors(report).map((e) => e.replace(/ snapshot\.yaml: /, ': '))).to.deep.equal([
         'record-count: mde/machines.page-2.json holds 0 records, but the exporter wrote 1: the file was cut or changed; export it again',
         // A missing page is an effect (of a failed or lost download): it sorts after the causes.
-        `export-missing: defender.alerts: page defender/${SUB_OTHER_TENANT}/alerts.page-1.json (2 records) is missing; export it again with: az rest --method get --url "https://management.azure.com/subscriptions/<subscription-id>/providers/Microsoft.Security/alerts?api-version=2022-01-01"`,
+        `export-missing: defender.alerts: page defender/${SUB_OTHER_TENANT}/alerts.page-1.json (2 records) is missing; export it again with: az rest --method get --url 'https://management.azure.com/subscriptions/<subscription-id>/providers/Microsoft.Security/alerts?api-version=2022-01-01' --output json`,
       ]);
       const devices = report.rules.find((r) => r.id === 'device-groups-cover-rbac-scopes');
       expect(devices?.status).to.equal('not-evaluated');

@@ -1,9 +1,27 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { buildRuleSchema } from '../src/rules/schema';
 import { operatorReference } from '../src/rules/reference';
 import { OPERATORS } from '../src/rules/operators';
 import { exportsReference } from '../src/snapshot/exports-reference';
+import { readmeRegions, withRegions } from '../src/readme-tables';
+import { EXPORT_KINDS } from '../src/snapshot/kinds';
+
+/**
+ * What would make a command mean something else in bash or PowerShell: `$` or a backtick inside
+ * double quotes (both expand them), an unquoted `&`, `;`, `|` (command separators and pipes) or `$`
+ * other than `$(hostname)` (a subexpression in both shells). Single quotes are literal in both.
+ */
+function shellProblems(command: string): string[] {
+  const problems: string[] = [];
+  const outside = command.replace(/'[^']*'/g, "''").replace(/"([^"]*)"/g, (_, inner: string) => {
+    const expanded = /\$\w+|`/.exec(inner);
+    if (expanded) problems.push(`"${expanded[0]}" would be expanded inside double quotes`);
+    return '""';
+  });
+  for (const m of outside.replace(/\$\(hostname\)/g, '').matchAll(/[&;|`$]/g)) problems.push(`unquoted '${m[0]}'`);
+  return problems;
+}
 
 describe('files generated from code tables', () => {
   const onDisk = JSON.parse(readFileSync('schemas/rule.schema.json', 'utf8'));
@@ -18,6 +36,27 @@ describe('files generated from code tables', () => {
 
   it('docs/exports.md is current (run `npm run generate` after changing export kinds)', () => {
     expect(readFileSync('docs/exports.md', 'utf8')).to.equal(exportsReference());
+  });
+
+  it('README.md lists every built-in rule and every export they read (run `npm run generate` after changing rules or kinds)', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    expect(readme).to.equal(withRegions(readme, await readmeRegions()));
+    const rules = readdirSync('rules').filter((f) => f.endsWith('.yaml'));
+    for (const f of rules) expect(readme, f).to.include(`[\`${f.replace('.yaml', '')}\`](rules/${f.replace('.yaml', '.md')})`);
+    for (const kind of ['defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts', 'mde.vulnerabilities', 'xdr.roleAssignments', 'entra.roleAssignments']) {
+      expect(readme, kind).to.include(`| \`${kind}\` | \``);
+    }
+  });
+
+  it('every export command pastes unchanged into bash and PowerShell', () => {
+    for (const k of EXPORT_KINDS) {
+      const problems = shellProblems(k.howToExport);
+      expect(problems, `${k.id}: ${k.howToExport}`).to.deep.equal([]);
+    }
+    // What the check catches: the form the docs had, which loses $expand in both shells.
+    expect(shellProblems('az rest --method get --url "https://graph.microsoft.com/v1.0/roleManagement/directory/roleAssignments?$expand=principal"')).to.deep.equal([
+      '"$expand" would be expanded inside double quotes',
+    ]);
   });
 
   it('the rule schema gives every property a title and a description, for completion and hover help', () => {

@@ -17,7 +17,7 @@ describe('snapshot export kinds table', () => {
       expect(kind.howToExport, kind.id).to.not.contain('\n');
     }
     expect(exportKind('mde.machines')?.howToExport).to.equal(
-      'az rest --method get --url "https://api.securitycenter.microsoft.com/api/machines" --resource https://api.securitycenter.microsoft.com',
+      "az rest --method get --url 'https://api.securitycenter.microsoft.com/api/machines' --resource https://api.securitycenter.microsoft.com --output json",
     );
   });
 

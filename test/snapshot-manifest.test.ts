@@ -28,7 +28,7 @@ describe('snapshot manifest', () => {
     expect(brief(snapshot.diagnostics)).to.deep.equal(['error export-missing snapshot.yaml 7:13', 'error export-missing snapshot.yaml 8:5']);
     expect(snapshot.diagnostics[0].message).to.equal(
       "mde.machines: no file matches 'mde/machines-*.json'; export it with: " +
-        'az rest --method get --url "https://api.securitycenter.microsoft.com/api/machines" --resource https://api.securitycenter.microsoft.com',
+        "az rest --method get --url 'https://api.securitycenter.microsoft.com/api/machines' --resource https://api.securitycenter.microsoft.com --output json",
     );
     expect(snapshot.diagnostics[1].message).to.match(/^mde\.avHealth is listed but no file of that kind was found; export it with: az rest .*deviceavinfo/);
   });

@@ -18,6 +18,7 @@ import type { Collection, InputGap, LoadedFile, Snapshot, SnapshotRecord } from 
 import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
 import { linkDevices } from './servers';
+import { checkPerSubscriptionCoverage } from './per-subscription';
 
 export interface LoadOptions {
   /** Manifest path (default: `snapshot.yaml` at the root, when present). */
@@ -92,6 +93,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   }
   if (options.projection !== undefined) await keepRepeatsWhole(absRoot, snapshot.collections, options.projection, mapping?.forced, options.streamThreshold);
   linkDevices(snapshot.collections);
+  diagnostics.push(...checkPerSubscriptionCoverage(snapshot.collections));
 
   const filesByName = new Map(snapshot.files.map((f) => [f.file, f]));
   /** Paging problems reported, and the file each diagnostic names. */

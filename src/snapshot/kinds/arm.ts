@@ -86,7 +86,9 @@ export const ARM_KINDS: readonly ExportKind[] = [
     id: 'arm.roleAssignments',
     title: 'Azure RBAC role assignments',
     source: 'arm',
-    howToExport: 'az role assignment list --all --output json',
+    // Per subscription: without --subscription, az lists the current subscription's every time.
+    howToExport: 'az role assignment list --all --subscription <subscription-id> --output json',
+    perSubscription: true,
     armTypes: ['microsoft.authorization/roleassignments'],
     flattenedMarkers: ['principalId', 'roleDefinitionId', 'scope'],
     namePaths: ['properties.principalName', 'name'],
@@ -107,7 +109,7 @@ export const ARM_KINDS: readonly ExportKind[] = [
     title: 'Azure management groups',
     source: 'arm',
     howToExport:
-      'az rest --method get --url "https://management.azure.com/providers/Microsoft.Management/managementGroups?api-version=2021-04-01"',
+      "az rest --method get --url 'https://management.azure.com/providers/Microsoft.Management/managementGroups?api-version=2021-04-01' --output json",
     armTypes: ['microsoft.management/managementgroups'],
     flattenedMarkers: ['displayName', 'tenantId', 'details'],
   }),

@@ -4,6 +4,7 @@ import { armKind, armList, type ExportKind } from './define';
 export const DEFENDER_KINDS: readonly ExportKind[] = [
   armKind({
     id: 'defender.pricings',
+    perSubscription: true,
     title: 'Defender for Cloud plans (pricings)',
     source: 'defender',
     howToExport: armList('Microsoft.Security/pricings', '2024-01-01'),
@@ -15,6 +16,7 @@ export const DEFENDER_KINDS: readonly ExportKind[] = [
   }),
   armKind({
     id: 'defender.settings',
+    perSubscription: true,
     title: 'Defender for Cloud integration settings (WDATP, MCAS, Sentinel)',
     source: 'defender',
     howToExport: armList('Microsoft.Security/settings', '2022-05-01'),
@@ -44,7 +46,7 @@ export const DEFENDER_KINDS: readonly ExportKind[] = [
     title: 'Defender for Cloud assessment metadata (recommendation definitions)',
     source: 'defender',
     howToExport:
-      'az rest --method get --url "https://management.azure.com/providers/Microsoft.Security/assessmentMetadata?api-version=2021-06-01"',
+      "az rest --method get --url 'https://management.azure.com/providers/Microsoft.Security/assessmentMetadata?api-version=2021-06-01' --output json",
     armTypes: ['microsoft.security/assessmentmetadata'],
     flattenedMarkers: ['assessmentType', 'severity', 'policyDefinitionId'],
   }),

@@ -68,6 +68,8 @@ export interface ExportKind {
    * `properties.scope`), so a rule written against the az output is told the path rules read.
    */
   liftedPath?: (azField: string) => string | undefined;
+  /** Exported once per subscription: the loader warns when the export covers fewer than arm.subscriptions holds. */
+  perSubscription?: boolean;
   /** Records of this kind that also feed another collection (Resource Graph VM rows). */
   alsoFeeds?: readonly { kind: string; armTypes: readonly string[] }[];
   /** Fields whose meaning differs from what their name suggests, or that rules join on (docs/exports.md). */
@@ -134,6 +136,7 @@ export interface ArmKindSpec {
   namePaths?: readonly string[];
   armIdPattern?: RegExp;
   semantics?: readonly FieldMeaning[];
+  perSubscription?: boolean;
 }
 
 /** An ARM (or Defender for Cloud, which is ARM) resource kind, recognised by its `type`. */
@@ -149,6 +152,7 @@ export function armKind(spec: ArmKindSpec): ExportKind {
     detect: spec.armIdPattern === undefined ? { armTypes: spec.armTypes } : { armTypes: spec.armTypes, armIdPattern: spec.armIdPattern },
     normalize: spec.then === undefined ? lift : compose(lift, spec.then),
     liftedPath: (azField) => liftedPath(azField, spec.rename),
+    ...(spec.perSubscription ? { perSubscription: true } : {}),
     ...(spec.semantics ? { semantics: spec.semantics } : {}),
   };
 }
@@ -180,17 +184,22 @@ export function apiKind(source: 'mde' | 'graph', spec: ApiKindSpec): ExportKind 
   };
 }
 
+/*
+ * Commands are shown in single quotes: bash and PowerShell both take them literally, where double
+ * quotes would expand `$expand` and `$skiptoken` to nothing in either shell.
+ */
+
 /** `az rest` command for an ARM list at subscription scope. */
 export function armList(providerPath: string, apiVersion: string): string {
-  return `az rest --method get --url "https://management.azure.com/subscriptions/<subscription-id>/providers/${providerPath}?api-version=${apiVersion}"`;
+  return `az rest --method get --url 'https://management.azure.com/subscriptions/<subscription-id>/providers/${providerPath}?api-version=${apiVersion}' --output json`;
 }
 
 /** `az rest` command for an MDE API list. */
 export function mdeList(apiPath: string): string {
-  return `az rest --method get --url "https://api.securitycenter.microsoft.com/api/${apiPath}" --resource https://api.securitycenter.microsoft.com`;
+  return `az rest --method get --url 'https://api.securitycenter.microsoft.com/api/${apiPath}' --resource https://api.securitycenter.microsoft.com --output json`;
 }
 
 /** `az rest` command for a Microsoft Graph list. */
 export function graphList(version: 'v1.0' | 'beta', path: string): string {
-  return `az rest --method get --url "https://graph.microsoft.com/${version}/${path}"`;
+  return `az rest --method get --url 'https://graph.microsoft.com/${version}/${path}' --output json`;
 }
