@@ -6,16 +6,15 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { cannedEstate, forbidden, MDE, restGet, SUB_DISABLED, SUB_OTHER_TENANT, SUB_VMS, TENANT, type Response, type Route } from './export-snapshot-canned';
+import { makeToolsDir, runWithFakeAz, type ExportRun } from './fake-az';
 
 const SCRIPT = path.resolve('scripts/export-snapshot.sh');
-const FAKE_AZ = path.resolve('test/fixtures/fake-az');
 const BIN = path.resolve('dist/src/cli/bin.js');
-const TOOLS = ['bash', 'node', 'cat', 'date', 'dirname', 'ls', 'mkdir', 'mktemp', 'rm', 'sed'];
 
 const ARM_KINDS = ['arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines', 'arm.arcMachines', 'arm.scaleSetVms'];
 const DEFENDER_KINDS = ['defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts'];
@@ -35,48 +34,12 @@ interface Report {
   diagnostics: { severity: string; code: string; message: string; file?: string }[];
 }
 
-interface ExportRun {
-  code: number | null;
-  stderr: string;
-  /** Every az call, as its argument list, in order. */
-  calls: string[][];
-  /** The snapshot folder. */
-  out: string;
-}
 
 let scratchRoot = '';
 
-/** `<scratch>/bin`: only `TOOLS`, linked from where the test's own PATH finds them. */
-function makeToolsDir(): void {
-  const dir = path.join(scratchRoot, 'bin');
-  mkdirSync(dir);
-  for (const tool of TOOLS) {
-    const found = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, tool)).find((p) => existsSync(p));
-    if (found === undefined) throw new Error(`${tool} is not on PATH`);
-    symlinkSync(found, path.join(dir, tool));
-  }
-}
-
 /** Runs the script in `cwd` with the fake az answering `routes`. */
 function exportSnapshot(routes: readonly Route[], args: string[], cwd = mkdtempSync(path.join(scratchRoot, 'run-'))): ExportRun {
-  const fake = mkdtempSync(path.join(scratchRoot, 'fake-az-'));
-  const table = routes.map((route, id) => {
-    if (route.response.stdout !== undefined) writeFileSync(path.join(fake, `${id}.stdout`), route.response.stdout);
-    if (route.response.stderr !== undefined) writeFileSync(path.join(fake, `${id}.stderr`), route.response.stderr);
-    return `${id}\t${route.response.exit ?? 0}\t${route.argv.join('\x1f')}\n`;
-  });
-  writeFileSync(path.join(fake, 'routes.tsv'), table.join(''));
-  const log = path.join(fake, 'calls.log');
-  writeFileSync(log, '');
-  const r = spawnSync(SCRIPT, args, {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: `${FAKE_AZ}${path.delimiter}${path.join(scratchRoot, 'bin')}`, TMPDIR: scratchRoot, FAKE_AZ_DIR: fake, FAKE_AZ_LOG: log },
-  });
-  const calls = readFileSync(log, 'utf8').split('\n').filter((l) => l !== '').map((l) => l.split('\x1f'));
-  const outIndex = args.indexOf('--out');
-  const out = outIndex >= 0 ? path.resolve(cwd, args[outIndex + 1]) : path.join(cwd, readdirSync(cwd)[0] ?? '');
-  return { code: r.status, stderr: r.stderr, calls, out };
+  return runWithFakeAz(SCRIPT, routes, args, scratchRoot, cwd);
 }
 
 function lint(out: string): Report {
@@ -122,7 +85,7 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
 
   before(() => {
     scratchRoot = mkdtempSync(path.join(tmpdir(), 'posture-lint-export-'));
-    makeToolsDir();
+    makeToolsDir(scratchRoot);
   });
   after(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
