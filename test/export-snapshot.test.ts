@@ -195,6 +195,8 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
         `empty-export arm/${SUB_VMS}/role-assignments.json`,
         `empty-export defender/${SUB_OTHER_TENANT}/alerts.page-2.json`,
         `empty-export defender/${SUB_VMS}/alerts.page-1.json`,
+        // Unmapped, the empty export of the other subscription is nobody's: its role assignments look unexported.
+        `export-subscriptions-missing arm/${SUB_OTHER_TENANT}/role-assignments.json`,
       ]);
     });
   });
