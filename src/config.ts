@@ -30,6 +30,8 @@ export interface Config {
   disable: string[];
   severity: Record<string, Severity>;
   parameters: Record<string, Record<string, unknown>>;
+  /** Globs, relative to each snapshot folder, of files not to stop on (see loadSnapshot's `ignore`). */
+  ignore: string[];
   /**
    * Where each setting is, for messages at the right line (see positionOf). Plain data, like the
    * rest: a configuration read once is handed to worker threads as it is.
@@ -63,6 +65,7 @@ interface RawConfig {
   disable?: string[];
   severity?: Record<string, Severity>;
   parameters?: Record<string, Record<string, unknown>>;
+  ignore?: string[];
 }
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
@@ -101,6 +104,7 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
       disable: raw.disable ?? [],
       severity: raw.severity ?? {},
       parameters: raw.parameters ?? {},
+      ignore: raw.ignore ?? [],
       positions: positions(yaml),
     },
     diagnostics: [],

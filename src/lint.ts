@@ -151,6 +151,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const snapshot = await loadSnapshot(resolve(cwd, options.snapshot), {
     ...(options.manifest ? { manifest: resolve(cwd, options.manifest) } : {}),
     ...(options.files ? { files: options.files } : {}),
+    ignore: options.config?.ignore ?? [],
     ...(options.wholeRecords === true ? {} : { projection: projectionFor(rules) }),
   });
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];

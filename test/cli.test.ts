@@ -233,14 +233,44 @@ describe('posture-lint CLI (compiled)', function () {
       rmSync(dir, { recursive: true });
     });
 
-    it('a JSON file that is no known export is named, with the kinds listed', () => {
+    it('a JSON file that is no known export is named, with the closest kinds by its fields, not all of them', () => {
       const dir = demoCopy();
       writeFileSync(path.join(dir, 'notes.json'), '{"owner": "secops", "ticket": 4711}\n');
+      // A device list without the fields MDE's machines export has: its closest kind is named.
+      writeFileSync(path.join(dir, 'inventory.json'), '[{"hostname": "web-01", "osPlatform": "Ubuntu", "healthStatus": "Active", "owner": "web team"}]\n');
       const { code, report } = jsonReport(['lint', dir]);
       expect(code).to.equal(2);
-      const err = report.diagnostics.find((d: { code: string }) => d.code === 'unknown-export');
-      expect(err.file).to.equal('notes.json');
-      expect(err.message).to.include('mde.machines');
+      const unknown = report.diagnostics.filter((d: { code: string }) => d.code === 'unknown-export');
+      expect(unknown.map((d: { file: string }) => d.file)).to.deep.equal(['inventory.json', 'notes.json']);
+      expect(unknown[0].message).to.include('closest kinds by their fields: mde.machines (shares osPlatform, healthStatus), mde.avHealth (shares osPlatform)');
+      expect(unknown[1].message).to.include("no kind has fields like its first record's");
+      for (const d of unknown) {
+        expect(d.message).not.to.include('arm.managementGroups');
+        expect(d.message).to.include('ignore:');
+      }
+      rmSync(dir, { recursive: true });
+    });
+  });
+
+  describe('ignore lists (posture-lint.yaml and snapshot.yaml)', () => {
+    it('skip files that are no export with a note, and still read, with a warning, any that hold data', () => {
+      const dir = demoCopy();
+      writeFileSync(path.join(dir, 'README.json'), '{"title": "Contoso nightly export", "owner": "secops"}\n');
+      writeFileSync(path.join(dir, 'nsgs.json'), JSON.stringify({ value: [{ id: `${SUB.prod}/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-web`, name: 'nsg-web', type: 'Microsoft.Network/networkSecurityGroups', properties: { securityRules: [] } }] }));
+      const withoutIgnore = jsonReport(['lint', dir]);
+      expect(withoutIgnore.code).to.equal(2);
+      expect(withoutIgnore.report.diagnostics.filter((d: { code: string }) => d.code === 'unknown-export').map((d: { file: string }) => d.file)).to.deep.equal(['README.json', 'nsgs.json']);
+      // The manifest ignores one, the configuration the other and, by mistake, a page of the device export.
+      writeFileSync(path.join(dir, 'snapshot.yaml'), `${readFileSync(path.join(dir, 'snapshot.yaml'), 'utf8')}ignore: [README.json]\n`);
+      const config = path.join(dir, 'config.yaml');
+      writeFileSync(config, 'ignore: ["nsg*.json", "mde/machines.page-2.json"]\n');
+      const { code, report } = jsonReport(['lint', dir, '--config', config]);
+      expect(code).to.equal(1);
+      const about = (code: string) => report.diagnostics.filter((d: { code: string }) => d.code === code).map((d: { file: string; severity: string }) => `${d.severity} ${d.file}`);
+      expect(about('file-ignored')).to.deep.equal(['note README.json', 'note nsgs.json']);
+      expect(about('ignore-not-applied')).to.deep.equal(['warning mde/machines.page-2.json']);
+      // Nothing stops the rules any more: the demo's findings, every one.
+      expect(report.findings.length).to.equal(jsonReport(['lint', DEMO]).report.findings.length);
       rmSync(dir, { recursive: true });
     });
   });

@@ -9,10 +9,8 @@
  * leaves open (no `properties`, `additionalProperties: true` or a schema, `patternProperties`)
  * and JSONPath expressions, whose reads cannot be known, are not checked below that point.
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { exportKind } from '../snapshot/kinds';
-import { PACKAGE_ROOT } from '../paths';
+import { packageSchema } from '../snapshot/validate';
 import { closest } from '../suggest';
 import { isPlainObject } from './values';
 import { parsePath, type ParsedPath } from './path';
@@ -58,7 +56,7 @@ function collectionSchema(collection: string): SchemaObject | undefined {
   if (schemaCache.has(collection)) return schemaCache.get(collection);
   let schema: SchemaObject | undefined = SELF_SCHEMAS[collection];
   const kind = exportKind(collection);
-  if (kind) schema = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, kind.schemaFile), 'utf8')) as SchemaObject;
+  if (kind) schema = packageSchema(kind.schemaFile) as SchemaObject;
   schemaCache.set(collection, schema);
   return schema;
 }

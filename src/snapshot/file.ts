@@ -3,7 +3,8 @@
  * record as exported, normalise it. Every problem becomes a diagnostic; nothing here throws, and one
  * file's problems never stop another's.
  */
-import { diagnostic, type Diagnostic } from '../diagnostics';
+import { isObject } from './json-util';
+import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { classify, type Classified } from './detect';
 import type { RawRecord, Unwrapped } from './envelope';
 import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
@@ -11,7 +12,7 @@ import { readJsonExport, type DuplicateKey, type ExportRead, type Locate } from 
 import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { Projection } from './projection';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
-import { validateRecord } from './validate';
+import { packageSchema, validateRecord } from './validate';
 import { openInput } from '../input-file';
 
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
@@ -170,7 +171,6 @@ function reportUnrecognised(
   out: Diagnostic[],
   gaps: FileGap[],
 ): void {
-  const known = EXPORT_KINDS.map((k) => k.id).join(', ');
   const contextNote = context === undefined ? '' : ` (@odata.context "${context}")`;
   if (classified.byKind.size === 0 && recordCount === 0) {
     out.push(
@@ -181,7 +181,12 @@ function reportUnrecognised(
   const first = classified.unmatched[0];
   if (first !== undefined && classified.byKind.size === 0 && classified.ambiguous.length === 0) {
     out.push(
-      diagnostic('error', 'unknown-export', `records match no known export kind${contextNote}; known kinds: ${known} (a file of one of them can be mapped in snapshot.yaml)`, { file }),
+      diagnostic(
+        'error',
+        'unknown-export',
+        `records match no known export kind${contextNote}; ${nearestKinds(first.value)}. A file of a kind posture-lint reads can be mapped to it in snapshot.yaml; a file that is no export can be left out with ignore: in snapshot.yaml or posture-lint.yaml (docs/exports.md lists every kind)`,
+        { file },
+      ),
     );
     gaps.push({ code: 'unknown-export' });
   } else if (first !== undefined) {
@@ -197,6 +202,34 @@ function reportUnrecognised(
     );
     gaps.push({ code: 'ambiguous-export', kinds: [...new Set(classified.ambiguous.flatMap((a) => a.kinds))].sort() });
   }
+}
+
+/** The top-level fields each kind's records can have, from its schema (both shapes it accepts). */
+let kindFields: Map<string, Set<string>> | undefined;
+function fieldsOfKinds(): Map<string, Set<string>> {
+  kindFields ??= new Map(
+    EXPORT_KINDS.map((k) => {
+      const schema = packageSchema(k.schemaFile) as { properties?: object; definitions?: { fields?: { properties?: object } } };
+      return [k.id, new Set([...Object.keys(schema.properties ?? {}), ...Object.keys(schema.definitions?.fields?.properties ?? {})])];
+    }),
+  );
+  return kindFields;
+}
+
+/** Fields every ARM resource has: sharing them says nothing about which kind a record is. */
+const COMMON = new Set(['id', 'name', 'type', 'location', 'tags', 'etag', 'kind', 'resourceGroup', 'systemData', 'properties']);
+
+/** The kinds whose records share the most fields with this one (at most three), or why there are none. */
+function nearestKinds(value: unknown): string {
+  const type = isObject(value) && typeof value.type === 'string' ? ` (ARM type ${value.type} is not one posture-lint reads)` : '';
+  const keys = isObject(value) ? Object.keys(value).filter((k) => !COMMON.has(k)) : [];
+  const scored = [...fieldsOfKinds()]
+    .map(([id, fields]) => ({ id, shared: keys.filter((k) => fields.has(k)) }))
+    .filter((s) => s.shared.length > 0)
+    .sort((a, b) => b.shared.length - a.shared.length || cmp(a.id, b.id))
+    .slice(0, 3);
+  if (scored.length === 0) return `no kind has fields like its first record's${type}`;
+  return `closest kinds by their fields: ${scored.map((s) => `${s.id} (shares ${s.shared.slice(0, 3).join(', ')})`).join(', ')}${type}`;
 }
 
 function countOf(records: readonly RawRecord[]): string {

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
-import { loadFile } from './file';
+import { loadFile, type FileResult } from './file';
 import { exportKind, type ExportKind } from './kinds';
 import { findRepeats } from './repeats';
 import type { Projection } from './projection';
@@ -35,6 +35,11 @@ export interface LoadOptions {
   projection?: Projection;
   /** The folder's export files, when the caller has listed them already (listExportFiles). */
   files?: readonly ExportFile[];
+  /**
+   * Globs (relative to the snapshot folder) of files not to stop on: a README.json, an export of a
+   * kind posture-lint does not read. With the manifest's `ignore`, see `applyIgnore`.
+   */
+  ignore?: readonly string[];
 }
 
 /** An export file of a snapshot: its path below the root (`/` separators) and its size in bytes. */
@@ -70,11 +75,17 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const listed = options.files ?? (await listExportFiles(absRoot));
   const files = listed.map((f) => f.file);
   const gaps = new Gaps();
+  const ignorePatterns = [...(options.ignore ?? []), ...(manifest?.ignore ?? [])];
+  // Listed the way the snapshot is, so a pattern means the same files here as in the manifest.
+  const ignoredFiles = new Set(ignorePatterns.length === 0 ? [] : await fg(ignorePatterns, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false }));
+  const ignored = (file: string): boolean => ignoredFiles.has(file);
   const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics, gaps);
 
   const byKind = new Map<string, Collection>();
   for (const { file } of listed) {
-    const result = await loadFile(join(absRoot, file), file, { forced: mapping?.forced.get(file), streamThreshold: options.streamThreshold, projection: options.projection });
+    const forced = mapping?.forced.get(file);
+    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold: options.streamThreshold, projection: options.projection });
+    if (forced === undefined && ignored(file)) applyIgnore(result);
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);
     for (const gap of result.gaps) gaps.add(gap.kinds, { file, code: gap.code });
@@ -275,6 +286,22 @@ function checkPaging(
     gaps.add([collection.name], { file: reportedGroups.get(paging.key) as string, code: 'incomplete-paging' });
   }
   return out;
+}
+
+/**
+ * An ignored file is still read, so ignoring can never hide data: one whose content is told to be an
+ * export posture-lint reads loads as usual (with a warning that the pattern does not apply), and only
+ * one whose kind cannot be told at all (not an export, unparsable with nothing told, empty) is
+ * skipped, its problems replaced by one note.
+ */
+function applyIgnore(result: FileResult): void {
+  const { file } = result.loaded;
+  if (result.loaded.kinds.length > 0) {
+    result.diagnostics.push(diagnostic('warning', 'ignore-not-applied', `the ignore list names ${file}, but it holds ${result.loaded.kinds.join(', ')} records, which are read: ignore only files that are no export posture-lint reads`, { file }));
+    return;
+  }
+  result.diagnostics = [diagnostic('note', 'file-ignored', 'not read as an export: the ignore list names it', { file })];
+  result.gaps = [];
 }
 
 function recordsText(n: number): string {

@@ -52,9 +52,12 @@ export interface Manifest {
   /** When the snapshot was taken (ISO 8601), the time rules measure ages against. */
   takenAt?: string;
   minChecked: ScopeRequirement[];
+  /** Globs of files not to stop on (see load.ts). */
+  ignore: string[];
 }
 
 interface RawManifest {
+  ignore?: string[];
   takenAt?: string;
   facts?: Record<string, string>;
   exports?: { kind: string; files?: string[]; minRecords?: number; pages?: { file: string; records: number }[] }[];
@@ -136,7 +139,8 @@ export async function loadManifest(
     .filter(([ruleId]) => !bad('minChecked', ruleId))
     .map(([ruleId, min]) => ({ ruleId, min, file, position: positionIn(yaml, ['minChecked', ruleId], { key: true }) }));
   const takenAt = raw.takenAt && !bad('takenAt') ? { takenAt: raw.takenAt } : {};
-  return { manifest: { file, facts, exports: entries, minChecked, ...takenAt }, diagnostics };
+  const ignore = badSection('ignore') ? [] : (raw.ignore ?? []).filter((_, i) => !bad('ignore', i));
+  return { manifest: { file, facts, exports: entries, minChecked, ignore, ...takenAt }, diagnostics };
 }
 
 /** Longest `files` pattern, and most patterns its braces may expand to (`{1..1000}{1..1000}` would be a million). */

@@ -26,13 +26,24 @@ const ajvFor = {
 };
 const compiled = new Map<string, ValidateFunction>();
 
+const parsed = new Map<string, object>();
+
+/** The schema at `schemaFile`, relative to the package root, parsed once: a file of the package, not an input. */
+export function packageSchema(schemaFile: string): object {
+  let schema = parsed.get(schemaFile);
+  if (schema === undefined) {
+    schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, schemaFile), 'utf8')) as object;
+    parsed.set(schemaFile, schema);
+  }
+  return schema;
+}
+
 /** Compiles (once) the schema at `schemaFile`, relative to the package root. */
 export function compileSchema(schemaFile: string, use: keyof typeof ajvFor = 'record'): ValidateFunction {
   const key = `${use}:${schemaFile}`;
   let validate = compiled.get(key);
   if (validate === undefined) {
-    const schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, schemaFile), 'utf8')) as object;
-    validate = ajvFor[use].compile(schema);
+    validate = ajvFor[use].compile(packageSchema(schemaFile));
     compiled.set(key, validate);
   }
   return validate;
