@@ -343,8 +343,10 @@ describe('posture-lint CLI (compiled)', function () {
     it('`rules` lists id, severity, title and the exports each rule needs', () => {
       const r = run(['rules', '--ruleset', 'all']);
       expect(r.code).to.equal(0);
-      expect(r.stdout).to.match(/^RULE\s+SEVERITY\s+TITLE\s+EXPORTS NEEDED/);
-      expect(r.stdout).to.match(/linux-realtime-protection-on\s+high\s+Linux devices have antivirus real-time protection on\s+mde\.avHealth, mde\.health, mde\.machines/);
+      expect(r.stdout).to.match(/^RULE\s+SEVERITY\s+TITLE \/ EXPORTS NEEDED/);
+      expect(r.stdout).to.match(/linux-realtime-protection-on\s+high\s+Linux devices have antivirus real-time protection on\n\s+needs: mde\.avHealth, mde\.health, mde\.machines\n/);
+      // It fits a 120-column terminal: long titles and export lists wrap in their column.
+      for (const line of run(['rules', '--ruleset', 'all']).stdout.split('\n')) expect(line.length, line).to.be.at.most(120);
     });
 
     it('`explain` prints a rule\'s documentation, and suggests the id on a typo', () => {

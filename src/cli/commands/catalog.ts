@@ -28,12 +28,34 @@ export async function ruleCatalog(options: { ruleset?: string; rules?: string[];
   return { entries, diagnostics };
 }
 
+/** The catalogue fits a 120-column terminal: titles wrap in their column, the exports go below. */
+const WIDTH = 120;
+
+/** `text` in lines of at most `width` characters, broken at spaces (a longer word stays whole). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const word of text.split(' ')) {
+    if (current !== '' && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current === '' ? word : `${current} ${word}`;
+  }
+  return [...lines, current];
+}
+
 export function formatCatalog(entries: readonly CatalogEntry[]): string {
-  const rows = entries.map((e) => [e.meta.id, e.meta.severity, e.meta.title, e.needs.join(', ')]);
-  const header = ['RULE', 'SEVERITY', 'TITLE', 'EXPORTS NEEDED'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${entries.length} rules. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
+  const idWidth = Math.max(4, ...entries.map((e) => e.meta.id.length));
+  const sevWidth = 'SEVERITY'.length;
+  const titleAt = idWidth + 2 + sevWidth + 2;
+  const out = [`${'RULE'.padEnd(idWidth)}  ${'SEVERITY'.padEnd(sevWidth)}  TITLE / EXPORTS NEEDED`];
+  for (const e of entries) {
+    const [first, ...rest] = wrap(e.meta.title, WIDTH - titleAt);
+    out.push(`${e.meta.id.padEnd(idWidth)}  ${e.meta.severity.padEnd(sevWidth)}  ${first}`);
+    for (const line of rest) out.push(`${' '.repeat(titleAt)}${line}`);
+    for (const line of wrap(`needs: ${e.needs.join(', ')}`, WIDTH - titleAt)) out.push(`${' '.repeat(titleAt)}${line}`);
+  }
+  return `${out.join('\n')}\n\n${entries.length === 1 ? '1 rule' : `${entries.length} rules`}. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
 }
 
 /**
