@@ -206,7 +206,7 @@ describe('adversarial inputs, round two', function () {
         writeFileSync(join(dir, 'posture-lint.yaml'), '{"aws_secret_access_key": "hunter2-horse", "region": "eu-west-1"}\n');
         const { diagnostics } = await loadConfig(undefined, dir);
         expect(diagnostics.map((d) => d.message)).to.deep.equal([
-          'the configuration is not a posture-lint configuration: it has none of the keys ruleset, rules, failOn, disable, severity, parameters, maxFindings, waivers, baseline',
+          'the configuration is not a posture-lint configuration: it has none of the keys ruleset, rules, failOn, disable, severity, parameters, maxFindings, waivers, baseline, ignore',
         ]);
         writeFileSync(join(dir, 'waivers.yaml'), 'AWS_SECRET_ACCESS_KEY=hunter2-horse\n');
         const { report } = await lintAt({ snapshot: CONTOSO, waivers: join(dir, 'waivers.yaml') });
