@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import * as path from 'node:path';
 import { loadRules } from '../src/rules/load';
 import { COLLECTIONS } from '../src/lint';
+import { writeFileSync } from 'node:fs';
+import { scratch } from './snapshot-helpers';
 
 const BROKEN = path.join('test', 'fixtures', 'broken-rules');
 
@@ -73,6 +75,25 @@ describe('rule loading', () => {
     const files = new Set(diagnostics.map((d) => path.basename(d.file!, '.yaml')));
     expect([...files].sort()).to.deep.equal(EXPECTED.map((e) => e[0]).sort());
     expect(files.size).to.be.at.least(20);
+  });
+
+  it('warns, at the join, about a join nothing in the rule reads; a join the assert or a JSONPath reads is not', async () => {
+    const rule = (id: string, join: string, assert: string) =>
+      `id: ${id}\ntitle: t\nseverity: high\ndescription: d\nfor: mde.machines\njoin:\n${join}assert: ${assert}\nmessage: m\n`;
+    const { dir, cleanup } = scratch();
+    try {
+      writeFileSync(path.join(dir, 'unread.yaml'), rule('unread', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', '{ field: healthStatus, equals: Active }'));
+      const unread = await loadRules([path.join(dir, 'unread.yaml')], { collections: COLLECTIONS });
+      expect(unread.rules, 'a warning leaves the rule valid').to.have.length(1);
+      expect(unread.diagnostics.map((d) => `${d.severity} ${d.code} ${d.position?.line}:${d.position?.column}`)).to.deep.equal(['warning rule-join-unread 7:7']);
+      expect(unread.diagnostics[0].message).to.equal("join 'av' is read by nothing in this rule: read it in where, assert or message, or remove it");
+      writeFileSync(path.join(dir, 'read.yaml'), rule('read', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', '{ field: av.avMode, equals: Active }'));
+      writeFileSync(path.join(dir, 'jsonpath.yaml'), rule('jsonpath', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', "{ field: '$.av.avMode', equals: Active }"));
+      const read = await loadRules([path.join(dir, 'read.yaml'), path.join(dir, 'jsonpath.yaml')], { collections: COLLECTIONS });
+      expect(read.diagnostics).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
   });
 
   it('reports a rule id defined twice', async () => {

@@ -98,9 +98,10 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Prom
   // A name that reads nothing would make conditions fail or pass on absent data: the rule is refused.
   const names = checkNames(doc0);
   for (const w of names.problems) {
-    diagnostics.push(diagnostic('error', 'rule-name-unknown', w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
+    const [severity, code] = w.warning ? (['warning', 'rule-join-unread'] as const) : (['error', 'rule-name-unknown'] as const);
+    diagnostics.push(diagnostic(severity, code, w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
   }
-  return names.problems.length ? { diagnostics } : { rule: { ...rule, reads: names.reads }, diagnostics };
+  return names.problems.some((w) => !w.warning) ? { diagnostics } : { rule: { ...rule, reads: names.reads }, diagnostics };
 }
 
 export async function loadRules(inputs: string[], options: LoadRulesOptions): Promise<LoadedRules> {

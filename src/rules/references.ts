@@ -87,6 +87,8 @@ interface Shape {
 interface Binding {
   kind: 'join' | 'let' | 'element' | 'group field';
   shape: Shape;
+  /** Set when a path reads the name: a join nothing reads is reported. */
+  read?: boolean;
 }
 
 interface Scope {
@@ -193,7 +195,10 @@ type Step = { shape: Shape } | { unknown: string[]; scalar?: string; lifted?: st
 /** The shape of field `name` of `shape`, or what is known instead. */
 function field(shape: Shape, name: string): Step {
   const bound = shape.names?.get(name);
-  if (bound) return { shape: bound.shape };
+  if (bound) {
+    bound.read = true;
+    return { shape: bound.shape };
+  }
   const sources = shape.sources.map((s) => ({ collection: s.collection, path: [...s.path, name] }));
   if (shape.open) return { shape: { ...OPEN, sources } };
   const lifted = shape.azForm?.get(name);
@@ -219,6 +224,8 @@ export interface NameProblem {
   at: YamlPath;
   offset?: number;
   message: string;
+  /** A warning leaves the rule valid (a join nothing reads); anything else refuses it. */
+  warning?: boolean;
 }
 
 /**
@@ -232,6 +239,8 @@ class Checker {
   readonly problems: NameProblem[] = [];
   /** The record fields the rule reads, for the loader's projection. */
   readonly reads: FieldRead[] = [];
+  /** A JSONPath expression was read: which names it reads cannot be known. */
+  opaque = false;
 
   private read(shape: Shape, extent: Extent): void {
     for (const s of shape.sources) this.reads.push({ collection: s.collection, path: s.path, whole: extent === 'whole' });
@@ -242,6 +251,7 @@ class Checker {
     if (p.jsonPath !== undefined) {
       // A JSONPath walks the record it runs on (plain data, no bound names): all of it is read.
       this.read(scope.subject, 'whole');
+      this.opaque = true;
       return { ...OPEN };
     }
     const shape = this.resolve(p, scope, at, offset);
@@ -260,6 +270,7 @@ class Checker {
     if (first && 'name' in first) {
       const bound = scope.names.get(first.name);
       if (bound) {
+        bound.read = true;
         shape = bound.shape;
       } else {
         const step = field(scope.subject, first.name);
@@ -425,11 +436,20 @@ export function checkNames(doc: Record<string, unknown>): NameCheck {
   } else {
     scope = { subject: records, names: new Map() };
   }
+  const before = scope.names;
   scope = checker.joins(doc.join, scope, ['join']);
+  const joins = [...scope.names].filter(([name, b]) => b.kind === 'join' && before.get(name) !== b);
   scope = checker.lets(doc.let, scope, ['let']);
   if (doc.where !== undefined) checker.condition(doc.where, scope, ['where']);
   checker.condition(doc.assert, scope, ['assert']);
   checker.template(doc.message, scope, ['message']);
   if (isPlainObject(doc.resource)) for (const k of ['kind', 'id', 'name']) checker.template(doc.resource[k], scope, ['resource', k]);
+  // Every joined record is indexed and looked up for each resource: a join nothing reads costs that
+  // for nothing, and is most often a name misspelt where it should have been read.
+  if (!checker.opaque) {
+    for (const [name, b] of joins) {
+      if (!b.read) checker.problems.push({ at: ['join', name], warning: true, message: `join '${name}' is read by nothing in this rule: read it in where, assert or message, or remove it` });
+    }
+  }
   return { problems: checker.problems, reads: checker.reads };
 }
