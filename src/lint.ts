@@ -28,6 +28,7 @@ import { SUBSCRIPTION_READS, subscriptionLocator } from './engine/subscriptions'
 import { frameworkNames, resolveFramework, type Framework } from './compliance/frameworks';
 import { assessCompliance } from './compliance/assess';
 import { REPORT_SCHEMA_VERSION } from './report/model';
+import type { ProgressSink } from './progress';
 
 export interface LintOptions {
   /** Snapshot folder. */
@@ -59,6 +60,8 @@ export interface LintOptions {
    * projection, for tests that prove it changes nothing in a report.
    */
   wholeRecords?: boolean;
+  /** Told how far the run has got (files, bytes, records, rules): a progress display, never the report. */
+  progress?: ProgressSink;
 }
 
 /** Gate settings a caller may give; each one left out comes from the configuration file, else the default. */
@@ -153,6 +156,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     ...(options.files ? { files: options.files } : {}),
     ignore: options.config?.ignore ?? [],
     ...(options.wholeRecords === true ? {} : { projection: projectionFor(rules) }),
+    ...(options.progress ? { progress: options.progress } : {}),
   });
   const diagnostics = [...snapshot.diagnostics, ...loaded.diagnostics];
   const commandLine = { ruleset: options.ruleset, rules: options.rules, ...options.gate };
@@ -166,7 +170,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   }
   const { now, source } = evaluationTime(snapshot, options.now, diagnostics);
   diagnostics.push(...checkDataNotNewer(snapshot, now, source));
-  const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now);
+  const { results, findings, diagnostics: budgetProblems } = evaluate(rules, snapshot, now, undefined, options.progress);
   diagnostics.push(...budgetProblems, ...checkScopeRequirements(snapshot.minChecked ?? [], results));
   const sortedFindings = sortFindings(dedupe(findings));
   const subscriptionOf = subscriptionLocator(snapshot);

@@ -33,6 +33,9 @@ main(process.argv.slice(2), {
   stderr: (t) => process.stderr.write(t),
   env: process.env,
   isTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
+  ...(process.stderr.columns !== undefined ? { stderrColumns: process.stderr.columns } : {}),
+  status: (t) => process.stderr.write(t),
   cwd: process.cwd(),
 }).then(
   (code) => {

@@ -40,6 +40,10 @@ const COMMANDS: Record<string, CommandHelp> = {
                        resources per subscription and waivers (json, html, markdown, stylish):
                        mcsb, cis-azure, nist-800-53, or a version such as cis-azure@2.0.0; repeatable
   --color, --no-color  force colour on or off (default: on for a terminal, off if NO_COLOR is set)
+  --progress, --no-progress
+                       files, MB and records read, rules evaluated and time on stderr (default: on
+                       when stderr is a terminal and not in CI, after 2 s; --progress in a pipe
+                       prints a line every 5 s and one at the end); never on stdout or in a report
   --repo-root <dir>    repository root that sarif, github and junit name files from
                        (default: the git checkout holding the snapshot folder)
   --sarif-include-suppressed

@@ -10,6 +10,11 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour by default). */
   isTTY: boolean;
+  /** Whether stderr is a terminal (lint's progress line), and its width. */
+  stderrIsTTY?: boolean;
+  stderrColumns?: number;
+  /** Writes stderr as it is: only lint's progress line, which holds counts and its own erase sequence. */
+  status?: (text: string) => void;
   /** Working directory (config discovery, relative paths). */
   cwd: string;
 }
@@ -17,7 +22,8 @@ export interface CliIo {
 /**
  * The io every command gets: stdout and stderr pass through the one terminal sanitiser, so a rule
  * id, rule text, file name, config key or argument cannot drive the terminal whichever command
- * prints it; only `styled` (a formatter's coloured report) is written as it is.
+ * prints it; only `styled` (a formatter's coloured report) and `status` (the progress line, counts
+ * and its erase sequence) are written as they are.
  */
 export function terminalIo(io: CliIo): CliIo {
   return { ...io, stdout: (t) => io.stdout(terminalText(t)), stderr: (t) => io.stderr(terminalText(t)), styled: io.styled ?? io.stdout };

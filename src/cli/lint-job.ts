@@ -13,6 +13,13 @@ import { listExportFiles, type ExportFile } from '../snapshot/load';
 import type { Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
 import { UsageError } from './io';
+import { addProgress, noProgress, type ProgressCounts, type ProgressSink } from '../progress';
+
+/** What a worker is given: the job, and whether to post its progress. */
+export interface WorkerJob {
+  job: SnapshotJob;
+  progress: boolean;
+}
 
 export interface SnapshotJob {
   snapshot: string;
@@ -62,8 +69,8 @@ function evaluationTime(text: string): string {
   return new Date(t).toISOString();
 }
 
-/** Runs one job, here or in a worker. */
-export async function runJob(job: SnapshotJob): Promise<SnapshotResult> {
+/** Runs one job, here or in a worker; `progress` is told how far it has got. */
+export async function runJob(job: SnapshotJob, progress?: ProgressSink): Promise<SnapshotResult> {
   const { config } = job;
   return lint({
     snapshot: job.snapshot,
@@ -78,6 +85,7 @@ export async function runJob(job: SnapshotJob): Promise<SnapshotResult> {
     gate: job.gate,
     frameworks: job.frameworks,
     ...(job.files ? { files: job.files } : {}),
+    ...(progress ? { progress } : {}),
   });
 }
 
@@ -102,10 +110,18 @@ export function workerHeapMb(lanes: number): number {
   return Math.max(share, Math.floor(getHeapStatistics().heap_size_limit / MB));
 }
 
-function inWorker(job: SnapshotJob, heapMb: number): Promise<SnapshotResult> {
+/** What a worker posts: how far it has got (when progress is watched), then its result or error. */
+export type WorkerMessage = { progress: ProgressCounts } | { ok: true; result: SnapshotResult } | { ok: false; error: string };
+
+function inWorker(job: SnapshotJob, heapMb: number, progress?: (counts: ProgressCounts) => void): Promise<SnapshotResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
-    worker.once('message', (m: { ok: boolean; result?: SnapshotResult; error?: string }) => (m.ok ? resolve(m.result!) : reject(new Error(m.error))));
+    const workerData: WorkerJob = { job, progress: progress !== undefined };
+    const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    worker.on('message', (m: WorkerMessage) => {
+      if ('progress' in m) progress?.(m.progress);
+      else if (m.ok) resolve(m.result);
+      else reject(new Error(m.error));
+    });
     worker.once('error', (e: Error & { code?: string }) => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new OutOfMemory(job.snapshot, heapMb) : e));
   });
 }
@@ -129,14 +145,18 @@ function fitsInThisThread(job: SnapshotJob): boolean {
  * limit is set to fit the machine (`heapMb` sets it, and always uses a worker). Under ts-node,
  * where the compiled worker script does not exist, everything runs in this thread.
  */
-export async function lintAll(given: SnapshotJob[], options: { heapMb?: number } = {}): Promise<SnapshotResult[]> {
+export async function lintAll(given: SnapshotJob[], options: { heapMb?: number; progress?: (job: number, counts: ProgressCounts) => void } = {}): Promise<SnapshotResult[]> {
   const jobs: SnapshotJob[] = [];
   for (const j of given) jobs.push({ ...j, files: j.files ?? (await listExportFiles(path.resolve(j.cwd, j.snapshot))) });
   const compiled = __filename.endsWith('.js');
   const single = jobs.length === 1 && options.heapMb === undefined && fitsInThisThread(jobs[0]);
+  const watch = options.progress;
   if (!compiled || single) {
     const out: SnapshotResult[] = [];
-    for (const j of jobs) out.push(await runJob(j));
+    for (const [i, j] of jobs.entries()) {
+      const counts = noProgress();
+      out.push(await runJob(j, watch && ((delta) => watch(i, addProgress(counts, delta)))));
+    }
     return out;
   }
   const results: SnapshotResult[] = new Array(jobs.length);
@@ -145,7 +165,7 @@ export async function lintAll(given: SnapshotJob[], options: { heapMb?: number }
   const heapMb = options.heapMb ?? workerHeapMb(lanes);
   await Promise.all(
     Array.from({ length: lanes }, async () => {
-      for (let i = next++; i < jobs.length; i = next++) results[i] = await inWorker(jobs[i], heapMb);
+      for (let i = next++; i < jobs.length; i = next++) results[i] = await inWorker(jobs[i], heapMb, watch && ((counts) => watch(i, counts)));
     }),
   );
   return results;

@@ -4,9 +4,29 @@
  * fit the machine, which the main thread's cannot once node has started.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runJob, type SnapshotJob } from './lint-job';
+import { runJob, type WorkerJob, type WorkerMessage } from './lint-job';
+import { addProgress, noProgress, type ProgressSink } from '../progress';
 
-runJob(workerData as SnapshotJob).then(
-  (result) => parentPort!.postMessage({ ok: true, result }),
-  (e: unknown) => parentPort!.postMessage({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+/** Progress is posted at most this often: evaluation blocks the worker, so it is posted as counts change, not on a timer. */
+const POST_EVERY_MS = 200;
+
+const { job, progress } = workerData as WorkerJob;
+const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+const counts = noProgress();
+let last = 0;
+const sink: ProgressSink = (delta) => {
+  addProgress(counts, delta);
+  const now = Date.now();
+  if (now - last < POST_EVERY_MS && delta.rules === undefined) return;
+  last = now;
+  post({ progress: { ...counts } });
+};
+
+runJob(job, progress ? sink : undefined).then(
+  (result) => {
+    // The last counts before the result (messages arrive in order), so the final line is whole.
+    if (progress) post({ progress: { ...counts } });
+    post({ ok: true, result });
+  },
+  (e: unknown) => post({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
 );

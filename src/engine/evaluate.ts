@@ -16,6 +16,7 @@ import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
 import { JoinIndexes, joinKey } from './joins';
 import { identityOf, Resources, type CollectionResources } from './resources';
+import type { ProgressSink } from '../progress';
 
 /** A rule not evaluated for incomplete inputs names this many of the files at most (the diagnostics name all). */
 const MAX_GAPS_NAMED = 5;
@@ -283,7 +284,13 @@ export function fingerprintOf(ruleId: string, resource: ResourceRef): string {
 /** Each rule's budget, from the records of the snapshot (tests pass their own to read the steps a rule spent). */
 export type BudgetFor = (ruleId: string, records: number) => Budget;
 
-export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now: number, budgetFor: BudgetFor = (_id, records) => Budget.forRecords(records)): EvaluationResult {
+export function evaluate(
+  rules: readonly CompiledRule[],
+  snapshot: Snapshot,
+  now: number,
+  budgetFor: BudgetFor = (_id, records) => Budget.forRecords(records),
+  progress?: ProgressSink,
+): EvaluationResult {
   const facts = new Map<string, string>();
   for (const [name, fact] of snapshot.facts) if (fact.value !== undefined) facts.set(name, fact.value);
   // Index filters are linear in their collection; rules' own work is budgeted per rule.
@@ -291,9 +298,11 @@ export function evaluate(rules: readonly CompiledRule[], snapshot: Snapshot, now
   const resources = new Resources(snapshot.collections);
   const indexes = new JoinIndexes(resources, ctx);
   const out: EvaluationResult = { results: [], findings: [], diagnostics: [] };
+  progress?.({ rules: rules.length });
   for (const r of rules) {
     out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out, budgetFor));
     indexes.releaseBindings();
+    progress?.({ rulesEvaluated: 1 });
   }
   // Conflicts in the collections the rules read (the others change no verdict).
   for (const d of resources.conflicts) out.diagnostics.push(d);

@@ -13,6 +13,7 @@ import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { Projection } from './projection';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { packageSchema, validateRecord } from './validate';
+import type { ProgressSink } from '../progress';
 import { openInput } from '../input-file';
 
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
@@ -40,12 +41,15 @@ export interface FileOptions {
   streamThreshold?: number;
   /** What to keep of each record, per kind (default: whole records). */
   projection?: Projection;
+  /** Told the bytes read, and the file with its records once it is loaded. */
+  progress?: ProgressSink;
 }
 
 export async function loadFile(absolutePath: string, file: string, options: FileOptions = {}): Promise<FileResult> {
   const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [], gaps: [] };
-  const read = await readExport(absolutePath, file, options.streamThreshold ?? STREAM_THRESHOLD);
+  const read = await readExport(absolutePath, file, options.streamThreshold ?? STREAM_THRESHOLD, options.progress);
   if (!read.ok) {
+    options.progress?.({ files: 1 });
     result.diagnostics.push(read.diagnostic);
     const told = options.forced !== undefined ? [options.forced.id] : read.partial === undefined ? [] : kindsTold(classify(read.partial));
     result.loaded.kinds = told;
@@ -99,6 +103,7 @@ export async function loadFile(absolutePath: string, file: string, options: File
   }
   result.loaded.kinds = [...classified.byKind.keys()].sort();
   result.loaded.records = loadedRecords.size;
+  options.progress?.({ files: 1, records: loadedRecords.size });
   result.diagnostics.push(...(await invalidRecordDiagnostics(file, read.locate, invalid)));
   return result;
 }
@@ -107,13 +112,14 @@ export async function loadFile(absolutePath: string, file: string, options: File
  * NDJSON is always streamed; JSON above the threshold too, since one string cannot hold it. Both
  * paths give the same envelope and records, so the rest of the pipeline cannot tell them apart.
  */
-async function readExport(absolutePath: string, file: string, streamThreshold: number): Promise<ExportRead> {
+async function readExport(absolutePath: string, file: string, streamThreshold: number, progress?: ProgressSink): Promise<ExportRead> {
   const format = formatOf(file);
   // The size from the open descriptor of a regular file; otherwise the in-memory path says why it cannot be read.
   const opened = await openInput(absolutePath);
   const size = 'handle' in opened ? (await opened.handle.close(), opened.size) : 0;
-  if (format === 'ndjson' || size > streamThreshold) return streamExport(absolutePath, file, { format });
+  if (format === 'ndjson' || size > streamThreshold) return streamExport(absolutePath, file, { format, ...(progress ? { onBytes: (bytes) => progress({ bytes }) } : {}) });
   const read = await readJsonExport(absolutePath, file);
+  progress?.({ bytes: size });
   if (read.ok || read.diagnostic.code === 'read-error' || read.diagnostic.code === 'empty-file') return read;
   // What precedes the problem tells the kind; the streaming reader keeps it, so both paths agree.
   const again = await streamExport(absolutePath, file, { format });

@@ -19,6 +19,7 @@ import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
 import { linkDevices } from './servers';
 import { checkPerSubscriptionCoverage } from './per-subscription';
+import type { ProgressSink } from '../progress';
 
 export interface LoadOptions {
   /** Manifest path (default: `snapshot.yaml` at the root, when present). */
@@ -40,6 +41,8 @@ export interface LoadOptions {
    * kind posture-lint does not read. With the manifest's `ignore`, see `applyIgnore`.
    */
   ignore?: readonly string[];
+  /** Told each file's bytes and records as they are read (a progress display). */
+  progress?: ProgressSink;
 }
 
 /** An export file of a snapshot: its path below the root (`/` separators) and its size in bytes. */
@@ -84,7 +87,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const byKind = new Map<string, Collection>();
   for (const { file } of listed) {
     const forced = mapping?.forced.get(file);
-    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold: options.streamThreshold, projection: options.projection });
+    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold: options.streamThreshold, projection: options.projection, progress: options.progress });
     if (forced === undefined && ignored(file)) applyIgnore(result);
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);

@@ -29,6 +29,8 @@ export interface StreamOptions {
   format: StreamFormat;
   /** Bytes read at a time (default 4 MiB); tests make it tiny to split values everywhere. */
   chunkSize?: number;
+  /** Told the bytes of each chunk as it is read: progress through a file that takes minutes. */
+  onBytes?: (bytes: number) => void;
 }
 
 /** The format a file's name announces. */
@@ -40,7 +42,7 @@ export function formatOf(file: string): StreamFormat {
 export async function streamExport(absolutePath: string, file: string, options: StreamOptions): Promise<ExportRead> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const sink = options.format === 'json' ? new DocumentBuilder() : new LineCollector();
-  const failure = await scanFile(absolutePath, options.format, sink, chunkSize);
+  const failure = await scanFile(absolutePath, options.format, sink, chunkSize, options.onBytes);
   const unwrapped: Unwrapped | undefined = sink instanceof DocumentBuilder ? (sink.root === undefined ? undefined : unwrap(sink.root)) : { shape: 'array', records: sink.records };
   if (failure !== undefined) {
     const diagnostic = await toDiagnostic(absolutePath, file, failure, chunkSize);
@@ -110,7 +112,7 @@ class LineCollector implements ScanSink {
 }
 
 /** Runs the scanner for `format` over the file; the first failure, if any. */
-async function scanFile(path: string, format: StreamFormat, sink: ScanSink, chunkSize: number): Promise<ScanFailure | undefined> {
+async function scanFile(path: string, format: StreamFormat, sink: ScanSink, chunkSize: number, onBytes?: (bytes: number) => void): Promise<ScanFailure | undefined> {
   const scanner = format === 'json' ? new JsonScanner(sink) : new LineScanner(sink);
   let failure: ScanFailure | undefined;
   let length = 0;
@@ -119,6 +121,7 @@ async function scanFile(path: string, format: StreamFormat, sink: ScanSink, chun
       // After a failure the rest is still read: bytes that do not decode are what gets reported, as in memory.
       if (failure === undefined) failure = scanner.push(chunk, length);
       length += chunk.length;
+      onBytes?.(chunk.length);
     }
   } catch (err) {
     if (err instanceof EncodingError) return { code: 'encoding', message: err.message };

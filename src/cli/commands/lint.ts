@@ -15,6 +15,7 @@ import { UsageError, type CliIo } from '../io';
 import { terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
 import { configFor, RULE_OPTIONS } from '../options';
+import { ProgressDisplay, wantsProgress } from '../progress';
 import { placeInRepository } from '../repository';
 import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
 
@@ -31,6 +32,8 @@ const OPTIONS = {
   baseline: { type: 'string' },
   color: { type: 'boolean' },
   'no-color': { type: 'boolean' },
+  progress: { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
   'repo-root': { type: 'string' },
   'sarif-include-suppressed': { type: 'boolean', default: false },
   framework: { type: 'string', multiple: true },
@@ -114,7 +117,18 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   // each setting of the file that weakens it.
   const gate = { strict: values.strict, ...(failOnFlag !== undefined ? { failOn: failOnFlag as Severity } : {}), ...(maxFindings !== undefined ? { maxFindings } : {}) };
   const places = await Promise.all(positionals.map((snapshot) => placeInRepository(snapshot, values['repo-root'], io.cwd)));
-  const results = await lintAll(positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, { gate, config })));
+  const jobs = positionals.map((snapshot) => jobFor(snapshot, values, io.cwd, { gate, config }));
+  const stderrTTY = io.stderrIsTTY === true;
+  const display = wantsProgress(values, stderrTTY, io.env)
+    ? new ProgressDisplay({ write: io.status ?? io.stderr, tty: stderrTTY && io.status !== undefined, ...(io.stderrColumns !== undefined ? { columns: io.stderrColumns } : {}) })
+    : undefined;
+  let results;
+  try {
+    results = await lintAll(jobs, display ? { progress: (job, counts) => display.update(job, counts) } : {});
+  } finally {
+    // Erased before the report is printed, so the two never share a line.
+    display?.finish();
+  }
   let code: 0 | 1 | 2 = 0;
   for (let i = 0; i < results.length; i++) {
     const { report, rules } = results[i];
