@@ -11,6 +11,7 @@ import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
 import { CUT_MARK, MAX_RENDERED_CHARS, renderTemplate, type Template, type TemplateValues } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
+import { SELF_FILE } from '../snapshot/self';
 import { createHash } from 'node:crypto';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
@@ -130,17 +131,36 @@ function groupSubjects(rule: CompiledRule, coll: Collection): Subject[] {
     const g = groups.get(norm)!;
     return {
       data: { key: g.key, items: g.items.map((r) => r.data) },
-      origins: g.items.slice(0, MAX_GROUP_LOCATIONS).map((r) => r.origin),
+      origins: originsOf(g.items),
       identity: () => ({ kind: `${coll.name}#${rule.groupBy!.text}`, id: String(g.key) }),
     };
   });
+}
+
+/**
+ * Where a group's records are, at most MAX_GROUP_LOCATIONS of them. Records the snapshot makes about
+ * itself are in no file: they are one location, their collection (`snapshot#/snapshot.exports`),
+ * not one pseudo-location per export kind.
+ */
+function originsOf(records: readonly SnapshotRecord[]): Location[] {
+  const out: Location[] = [];
+  const self = new Set<string>();
+  for (const r of records) {
+    if (out.length >= MAX_GROUP_LOCATIONS) break;
+    if (r.origin.file !== SELF_FILE) out.push(r.origin);
+    else if (!self.has(r.collection)) {
+      self.add(r.collection);
+      out.push({ file: SELF_FILE, pointer: `/${r.collection}` });
+    }
+  }
+  return out;
 }
 
 /** The whole collection as one subject, for rules that count or compare across all records. */
 function wholeSubject(coll: Collection): Subject {
   return {
     data: { key: coll.name, items: coll.records.map((r) => r.data) },
-    origins: coll.records.slice(0, MAX_GROUP_LOCATIONS).map((r) => r.origin),
+    origins: originsOf(coll.records),
     identity: () => ({ kind: 'collection', id: coll.name }),
   };
 }

@@ -17,6 +17,9 @@ import {
   type Severity,
 } from './model';
 import { sortFindings } from './summary';
+import { plural } from '../words';
+
+export { plural };
 
 export { diagnosticWhere, printable } from './text';
 
@@ -28,9 +31,6 @@ export interface Verdict {
   headline: string;
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /**
  * The worst thing the report says, whatever the gate's threshold: any finding that is not

@@ -1,6 +1,8 @@
 /**
  * Message templates: `{{path}}` inserts a value of the record (joins and lets included),
  * `{{path | count}}` the number of elements, `{{path | join}}` a comma-separated list,
+ * `{{path | count | plural: device is / devices are}}` the number with the words that agree with it,
+ * `{{path | basename}}` the last segment of an ARM id (the resource's name),
  * `{{$params.name}}` a parameter and `{{$facts.name}}` a snapshot fact, and
  * `{{#path}}…{{/path}}` keeps its text only when the value is present and not empty, and
  * `{{^path}}…{{/path}}` only when it is not, so one message can say only what is wrong.
@@ -9,8 +11,11 @@
 import { display } from './values';
 import { Bound, elements, parsePath, resolvePath, type ParsedPath } from './path';
 
-export const TEMPLATE_FILTERS = ['count', 'join', 'first', 'lower', 'upper'] as const;
-type Filter = (typeof TEMPLATE_FILTERS)[number];
+export const TEMPLATE_FILTERS = ['count', 'join', 'first', 'lower', 'upper', 'basename', 'plural: <one> / <many>'] as const;
+/** `plural: device is / devices are`: the number, then the words for one or for any other number. */
+type Filter = Exclude<(typeof TEMPLATE_FILTERS)[number], `plural${string}`> | { plural: [string, string] };
+
+const PLURAL = /^plural\s*:\s*([^/]*\S)\s*\/\s*([^/]*\S)\s*$/;
 
 type Part =
   | { literal: string }
@@ -63,7 +68,10 @@ export function parseTemplate(text: string): { template: Template; errors: { off
     const [expr, ...filterTexts] = inner.split('|').map((s) => s.trim());
     const filters: Filter[] = [];
     for (const f of filterTexts) {
-      if ((TEMPLATE_FILTERS as readonly string[]).includes(f)) filters.push(f as Filter);
+      const plural = PLURAL.exec(f);
+      if (plural) filters.push({ plural: [plural[1], plural[2]] });
+      else if (f.startsWith('plural')) errors.push({ offset: m.index, message: `'${f}': plural takes the words for one and for many, as in 'plural: device is / devices are'` });
+      else if ((TEMPLATE_FILTERS as readonly string[]).includes(f)) filters.push(f as Filter);
       else errors.push({ offset: m.index, message: `unknown template filter '${f}' (known: ${TEMPLATE_FILTERS.join(', ')})` });
     }
     const special = /^\$(params|facts)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
@@ -116,10 +124,13 @@ export function templateUses(t: Template): { path: ParsedPath; whole: boolean }[
 function applyFilters(value: unknown, filters: Filter[]): unknown {
   let v = value;
   for (const f of filters) {
-    if (f === 'count') v = elements(v).length;
+    if (typeof f === 'object') v = typeof v === 'number' ? `${v} ${v === 1 ? f.plural[0] : f.plural[1]}` : v;
+    else if (f === 'count') v = elements(v).length;
     else if (f === 'join') v = elements(v).map(display).join(', ') || '(none)';
     else if (f === 'first') v = elements(v)[0];
     else if (f === 'lower') v = typeof v === 'string' ? v.toLowerCase() : v;
+    // The last segment of an ARM id: the resource's name, as `/…/virtualMachines/web01` names web01.
+    else if (f === 'basename') v = typeof v === 'string' ? (v.split('/').filter((s) => s !== '').pop() ?? v) : v;
     else v = typeof v === 'string' ? v.toUpperCase() : v;
   }
   return v;

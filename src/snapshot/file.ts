@@ -15,6 +15,7 @@ import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { packageSchema, validateRecord } from './validate';
 import type { ProgressSink } from '../progress';
 import { openInput } from '../input-file';
+import { plural } from '../words';
 
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
 const MAX_RECORD_DIAGNOSTICS = 20;
@@ -239,7 +240,7 @@ function nearestKinds(value: unknown): string {
 }
 
 function countOf(records: readonly RawRecord[]): string {
-  return records.length === 1 ? '1 record' : `${records.length} records`;
+  return plural(records.length, 'record');
 }
 
 /** Diagnostics for records that failed their schema, with line:column found by one more scan of the file. */

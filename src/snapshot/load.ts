@@ -20,6 +20,7 @@ import { describeSnapshot } from './self';
 import { linkDevices } from './servers';
 import { checkPerSubscriptionCoverage } from './per-subscription';
 import type { ProgressSink } from '../progress';
+import { plural } from '../words';
 
 export interface LoadOptions {
   /** Manifest path (default: `snapshot.yaml` at the root, when present). */
@@ -262,7 +263,7 @@ function checkPromises(
     // Declared pages say what the export held, 0 records included; the checks above hold the files to it.
     const records = group.reduce((n, f) => n + (files.get(f)?.records ?? 0), 0);
     if (entry.minRecords !== undefined && records < entry.minRecords) {
-      broken('export-below-minimum', `${entry.kind}: the export holds ${records} records, fewer than the ${entry.minRecords} the manifest requires (minRecords)`);
+      broken('export-below-minimum', `${entry.kind}: the export holds ${plural(records, 'record')}, fewer than the ${entry.minRecords} the manifest requires (minRecords)`);
     } else if (records === 0 && entry.pages === undefined) {
       broken('export-empty', `${entry.kind}: the export holds no records; export it again, or, if it really is empty, declare its pages with 0 records (scripts/export-snapshot.sh does)`);
     }
@@ -308,7 +309,7 @@ function applyIgnore(result: FileResult): void {
 }
 
 function recordsText(n: number): string {
-  return n === 1 ? '1 record' : `${n} records`;
+  return plural(n, 'record');
 }
 
 /** Gaps found while loading, by collection; gaps whose kind cannot be told apply to every collection. */

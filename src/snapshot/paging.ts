@@ -15,6 +15,7 @@
  */
 import { cmp } from '../diagnostics';
 import type { LoadedFile } from './types';
+import { plural } from '../words';
 
 export interface PagingProblem {
   /** Identifies the problem, so the manifest's check and the collections' do not report it twice. */
@@ -117,7 +118,7 @@ function skipArithmetic(pages: readonly LoadedFile[]): string[] {
         const held = page.present as number;
         if (held === skip - before) continue;
         const after = before === 0 ? 'the start of the list' : `the page that links to $skip=${before}`;
-        out.push(`${page.file} links to $skip=${skip} but holds ${held} records after ${after}, so ${skip - before > held ? 'a page before it is missing' : 'pages overlap or one was cut'}; export all pages`);
+        out.push(`${page.file} links to $skip=${skip} but holds ${plural(held, 'record')} after ${after}, so ${skip - before > held ? 'a page before it is missing' : 'pages overlap or one was cut'}; export all pages`);
       }
       before = skip;
     }
@@ -149,7 +150,7 @@ function totals(pages: readonly LoadedFile[]): string[] {
     const hold = same.length === 1 ? 'holds' : 'hold';
     const each = chains > 1 ? ` for each of ${chains} lists` : '';
     const why = held < chains * value ? 'a page is missing' : 'the pages overlap or do not belong together';
-    out.push(`${files} ${say} ${same[0].total!.field} ${value}${each} but ${hold} ${held} records, so ${why}; export all pages`);
+    out.push(`${files} ${say} ${same[0].total!.field} ${value}${each} but ${hold} ${plural(held, 'record')}, so ${why}; export all pages`);
   }
   return out;
 }

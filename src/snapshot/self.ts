@@ -36,8 +36,11 @@ function newest(collection: Collection, field: string | undefined): number | und
   return max;
 }
 
+/** The file name of records the snapshot makes about itself: they are in no export file. */
+export const SELF_FILE = 'snapshot';
+
 function record(collection: string, data: JsonObject, key: string): SnapshotRecord {
-  return { collection, data, origin: { file: 'snapshot', pointer: `/${collection}/${key}` } };
+  return { collection, data, origin: { file: SELF_FILE, pointer: `/${collection}/${key}` } };
 }
 
 /** Adds the self-describing collections to a loaded snapshot. */

@@ -13,6 +13,7 @@ import type { ControlStatus, Report, ResourceRef } from '../report/model';
 import { assessCompliance } from '../compliance/assess';
 import type { Framework } from '../compliance/frameworks';
 import type { ReadReport } from './read';
+import { plural } from '../words';
 
 export const TREND_VERSION = '1';
 
@@ -126,7 +127,7 @@ function comparability(reports: readonly ReadReport[], warnings: string[]): void
     }
   }
   for (const r of reports) {
-    if (r.report.summary.diagnostics.error > 0) warnings.push(`${r.file} records ${r.report.summary.diagnostics.error} error(s) in its inputs or rules: its counts rest on unusable data`);
+    if (r.report.summary.diagnostics.error > 0) warnings.push(`${r.file} records ${plural(r.report.summary.diagnostics.error, 'error')} in its inputs or rules: its counts rest on unusable data`);
   }
 }
 

@@ -9,6 +9,7 @@ import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 import { parseCommandArgs } from '../args';
+import { plural } from '../../words';
 
 export async function baselineCommand(args: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = args;
@@ -35,6 +36,6 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
   const text = formatBaseline(baseline);
   if (values.output) await writeFileAtomic(values.output, text);
   else io.stdout(text);
-  io.stderr(`recorded ${baseline.findings.length} findings${values.output ? ` in ${values.output}` : ''}\n`);
+  io.stderr(`recorded ${plural(baseline.findings.length, 'finding')}${values.output ? ` in ${values.output}` : ''}\n`);
   return 0;
 }

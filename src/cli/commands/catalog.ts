@@ -13,6 +13,7 @@ import { closest } from '../../suggest';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 import { parseCommandArgs } from '../args';
+import { plural } from '../../words';
 
 export interface CatalogEntry {
   meta: RuleMeta;
@@ -55,7 +56,7 @@ export function formatCatalog(entries: readonly CatalogEntry[]): string {
     for (const line of rest) out.push(`${' '.repeat(titleAt)}${line}`);
     for (const line of wrap(`needs: ${e.needs.join(', ')}`, WIDTH - titleAt)) out.push(`${' '.repeat(titleAt)}${line}`);
   }
-  return `${out.join('\n')}\n\n${entries.length === 1 ? '1 rule' : `${entries.length} rules`}. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
+  return `${out.join('\n')}\n\n${plural(entries.length, 'rule')}. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
 }
 
 /**

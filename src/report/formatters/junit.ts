@@ -11,6 +11,7 @@ import type { FormatContext, Finding, Formatter, Report, RuleResult } from '../m
 import { sortFindings } from '../summary';
 import { checkedNothingText, diagnosticPath, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { clip, diagnosticWhere, MAX_SHOWN_CHARS, visible } from '../text';
+import { plural } from '../../words';
 
 interface Outcome {
   tag: 'failure' | 'skipped' | 'error';
@@ -69,7 +70,7 @@ function ruleSuite(rule: RuleResult, findings: readonly Finding[], fileOf: FileO
     for (const f of findings) cases.push(findingCase(f, fileOf));
     // The report counts the resources that passed but does not name them: one test case stands for
     // them, with the count as its output, so the name stays the same whatever the count.
-    cases.push({ name: PASSING_CASE, out: `${rule.passed} of ${rule.evaluated} resources checked passed` });
+    cases.push({ name: PASSING_CASE, out: `${rule.passed} of ${plural(rule.evaluated, 'resource')} checked passed` });
   } else if (rule.status === 'checked-nothing') {
     cases.push({ name: CHECKED_NOTHING_CASE, outcome: { tag: 'skipped', message: checkedNothingText(rule) } });
   } else {

@@ -19,6 +19,7 @@ import { sortFindings } from '../summary';
 import { checkedNothingText, ciLevel, diagnosticPath, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { clip, LONE_SURROGATE, MAX_SHOWN_CHARS, visible } from '../text';
 import { httpsUrl, inertMarkdown, markdownReference } from '../markup';
+import { plural } from '../../words';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Versioned, so a future change of fingerprint can live beside this one. */
@@ -303,7 +304,7 @@ function rollupResult(r: Rollup, ruleIndex: number) {
   const where = r.scope === undefined ? '' : r.scope.startsWith('/') ? ` in ${r.scope}` : ` of kind ${r.scope}`;
   const first = r.findings[0];
   const text =
-    `${n} resources${where} fail this rule; the first: ${first.message} (${first.resource.id}). ` +
+    `${plural(n, 'resource')}${where} ${n === 1 ? 'fails' : 'fail'} this rule; the first: ${first.message} (${first.resource.id}). ` +
     `GitHub code scanning shows ${CODE_SCANNING.shownResults.toLocaleString('en-US')} results of a run, so posture-lint rolled these findings up into one result; ` +
     `the json, html and junit reports of the same run list each of them.`;
   // The scope alone, not the kinds failing in it: a kind that starts failing there must not make it another alert.
@@ -374,7 +375,7 @@ function configurationNotification(rule: RuleResult, index: number) {
 }
 
 function rollupNotification(rolledUp: { ruleId: string; findings: number; results: number }[], total: number) {
-  const rules = rolledUp.map((r) => `${r.ruleId} (${r.findings} findings as ${r.results} result${r.results === 1 ? '' : 's'})`).join(', ');
+  const rules = rolledUp.map((r) => `${r.ruleId} (${plural(r.findings, 'finding')} as ${plural(r.results, 'result')})`).join(', ');
   return {
     level: 'note',
     message: {
