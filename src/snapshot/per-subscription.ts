@@ -7,9 +7,15 @@
  * that holds no record is an empty file, as scripts/export-snapshot.sh writes it).
  */
 import { diagnostic, type Diagnostic } from '../diagnostics';
-import { exportKind } from './kinds';
+import { EXPORT_KINDS, exportKind } from './kinds';
 import type { Collection } from './types';
 import { getOwn, str } from './json-util';
+
+/** What the check reads, kept by the loader's projection whatever the rules read (src/snapshot/projection.ts). */
+export const PER_SUBSCRIPTION_READS: Readonly<Record<string, readonly string[]>> = {
+  'arm.subscriptions': ['subscriptionId', 'state', 'displayName'],
+  ...Object.fromEntries(EXPORT_KINDS.filter((k) => k.perSubscription === true).map((k) => [k.id, ['id']])),
+};
 
 /** Subscriptions that run nothing are not exported per subscription (the export script skips them). */
 const NOT_EXPORTED = new Set(['disabled', 'deleted']);

@@ -2,7 +2,8 @@
  * What the loader keeps of each record: the fields something reads, not the whole export. The
  * selected rules say which fields they read (src/rules/references.ts), and so does the code that
  * reads records by itself: resource identity (the kinds table), snapshot facts, observation
- * times, export dates, linking devices to servers, and whatever the caller adds (the coverage
+ * times, export dates, linking devices to servers, the per-subscription coverage check, and
+ * whatever the caller adds (the coverage
  * report). A million devices
  * then take memory for the dozen fields the rules read rather than for the fifty they carry.
  *
@@ -17,6 +18,7 @@ import { EXPORT_KINDS } from './kinds';
 import { FACTS } from './facts';
 import { OBSERVATION_FIELDS } from './timestamps';
 import { AS_OF_FIELDS } from './self';
+import { PER_SUBSCRIPTION_READS } from './per-subscription';
 import { LINK_READS } from './servers';
 import { setOwn } from './json-util';
 import type { JsonObject } from './types';
@@ -54,6 +56,7 @@ export function builtinReads(): FieldRead[] {
   for (const [collection, fields] of Object.entries(OBSERVATION_FIELDS)) reads.push(...dotted(collection, fields));
   for (const [collection, field] of Object.entries(AS_OF_FIELDS)) reads.push(...dotted(collection, [field]));
   for (const [collection, fields] of Object.entries(LINK_READS)) reads.push(...dotted(collection, fields));
+  for (const [collection, fields] of Object.entries(PER_SUBSCRIPTION_READS)) reads.push(...dotted(collection, fields));
   return reads;
 }
 
