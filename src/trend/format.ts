@@ -3,9 +3,8 @@
  * with SVG charts (html), or the Trend as JSON (json). Pure functions of the Trend; report text is
  * shown through the same escaping the lint formats use.
  */
-import { createHash } from 'node:crypto';
-import { CONTROL_STATUS_LABEL, escapeHtml as h, plural, printable } from '../report/view';
-import { STYLE } from '../report/formatters/html-assets';
+import { CONTROL_STATUS_LABEL, plural, printable } from '../report/view';
+import { htmlPage } from '../report/formatters/html-assets';
 import { lineChart, text } from '../report/formatters/html-charts';
 import { code, mdText } from '../report/formatters/markdown';
 import type { Change, Trend } from './trend';
@@ -93,7 +92,6 @@ export function trendMarkdown(t: Trend): string {
   return `${lines.join('\n')}\n`;
 }
 
-const hash = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 
 export function trendHtml(t: Trend): string {
   const heads = t.points.map((_, i) => label(t, i));
@@ -136,24 +134,7 @@ export function trendHtml(t: Trend): string {
     parts.push(`<section id="changes"><h2>Changes, by finding fingerprint</h2><ul>${items.join('')}</ul></section>`);
   }
   parts.push(`<p class="muted">— : no verdict (the report did not run the rule, or ran it without data).</p></main>`);
-  const csp = ["default-src 'none'", `style-src ${hash(STYLE)}`, "base-uri 'none'", "form-action 'none'"].join('; ');
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>posture-lint trend: ${h(String(t.points.length))} reports</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body>',
-    ...parts,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(`posture-lint trend: ${t.points.length} reports`, parts, { script: false });
 }
 
 export function trendJson(t: Trend): string {

@@ -1,8 +1,11 @@
 /**
  * The HTML report's stylesheet and its one script, inlined into every report. Their sha256 hashes go
  * into the page's Content-Security-Policy, so any other script or style (say, markup smuggled in
- * through export text that escaped escaping) would not run.
+ * through export text that escaped escaping) would not run. htmlPage is the one place that builds
+ * a page around them, so every HTML output gets the same policy.
  */
+import { createHash } from 'node:crypto';
+import { text } from './html-charts';
 
 export const STYLE = `
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#fff;--panel:#f6f8fa;
@@ -144,3 +147,35 @@ export const SCRIPT = `
   apply();
 })();
 `;
+
+const hash = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
+
+const policy = (script: boolean): string =>
+  ["default-src 'none'", `style-src ${hash(STYLE)}`, ...(script ? [`script-src ${hash(SCRIPT)}`] : []), "base-uri 'none'", "form-action 'none'"].join('; ');
+const PAGE_POLICY = policy(false);
+const SCRIPTED_PAGE_POLICY = policy(true);
+
+/**
+ * A self-contained page: the stylesheet, the script when asked for, and a policy that lets only
+ * those two run. `title` is plain text; `body` is markup its caller has already escaped.
+ */
+export function htmlPage(title: string, body: readonly string[], options: { script: boolean }): string {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${options.script ? SCRIPTED_PAGE_POLICY : PAGE_POLICY}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${text(title)}</title>`,
+    `<style>${STYLE}</style>`,
+    '</head>',
+    '<body>',
+    ...body,
+    ...(options.script ? [`<script>${SCRIPT}</script>`] : []),
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}

@@ -5,7 +5,6 @@
  * script are inline and allowed by hash in a Content-Security-Policy that forbids everything else,
  * so the file works opened from disk, and export text (untrusted) is always escaped.
  */
-import { createHash } from 'node:crypto';
 import { SEVERITIES, type Finding, type FormatContext, type Formatter, type Report, type RuleResult } from '../model';
 import {
   checkedNothing,
@@ -23,19 +22,10 @@ import {
   type VerdictStatus,
 } from '../view';
 import { coverageChart, coverageTable, rulesChart, severityChart, text } from './html-charts';
-import { SCRIPT, STYLE } from './html-assets';
+import { htmlPage } from './html-assets';
 import { complianceSection } from './html-compliance';
 import { httpsUrl } from '../markup';
 
-const hash = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
-
-const CSP = [
-  "default-src 'none'",
-  `style-src ${hash(STYLE)}`,
-  `script-src ${hash(SCRIPT)}`,
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
 
 const VERDICT_LABEL: Record<VerdictStatus, string> = {
   error: 'Unusable input',
@@ -310,22 +300,5 @@ export const html: Formatter = (report, context) => {
     `</main>`,
     `<footer>${text(report.tool.name)} ${text(report.tool.version)} · report format ${text(report.schemaVersion)} · self-contained: this file loads nothing from the network</footer>`,
   ];
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
-    '<meta name="referrer" content="no-referrer">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>posture-lint: ${text(verdict(report).headline)} · ${text(report.snapshot.path)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    `<body>`,
-    ...body.filter((part) => part !== ''),
-    `<script>${SCRIPT}</script>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  return htmlPage(`posture-lint: ${verdict(report).headline} · ${report.snapshot.path}`, body.filter((part) => part !== ''), { script: true });
 };
