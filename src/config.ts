@@ -3,11 +3,10 @@
  * disabled rules), their severities and parameters, and the failing severity. Found in the working
  * directory or given with --config; command-line options override it. One file shape, no cascade.
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics';
-import { SCHEMAS_DIR } from './paths';
+import { compileSchema } from './snapshot/validate';
 import type { Severity } from './report/model';
 import { positionIn, readYamlDocument, type YamlFile } from './yaml-file';
 import { closest } from './suggest';
@@ -68,7 +67,6 @@ interface RawConfig {
   ignore?: string[];
 }
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
 
 /**
  * Reads the config at `explicit`, or `posture-lint.yaml` in `cwd` when there is one. An explicit
@@ -84,8 +82,7 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
     optional: explicit === undefined,
     // --config may name a link (a mounted file); posture-lint.yaml found in the folder may not.
     followLinks: explicit !== undefined,
-    validate: async () =>
-      (validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'config.schema.json'), 'utf8')))),
+    validate: () => compileSchema('schemas/config.schema.json', 'document'),
   });
   if (!yaml) return { diagnostics };
   const raw = yaml.data as RawConfig;

@@ -4,12 +4,10 @@
  * nothing and is reported; so is a waiver that matches no finding (stale), so the file does not
  * rot into a list of blanket exceptions.
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
 import { RE2JS } from 're2js';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
-import { SCHEMAS_DIR } from '../paths';
+import { compileSchema } from '../snapshot/validate';
 import type { Finding } from '../report/model';
 import { positionIn, readYamlDocument } from '../yaml-file';
 import { closest } from '../suggest';
@@ -25,7 +23,6 @@ interface Waiver {
   matchers: RE2JS[];
 }
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
 
 /** `*` matches any run of characters; everything else is literal; case-insensitive. */
 function globMatcher(pattern: string): RE2JS {
@@ -41,8 +38,7 @@ export async function loadWaivers(file: string, cwd: string): Promise<{ waivers:
     kind: 'waivers',
     // Named directly: on the command line, or by a config whose paths are checked (src/config.ts).
     followLinks: true,
-    validate: async () =>
-      (validator ??= new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'waivers.schema.json'), 'utf8')))),
+    validate: () => compileSchema('schemas/waivers.schema.json', 'document'),
   });
   if (!yaml) return { waivers: [], source, diagnostics };
   const raw = (yaml.data as { waivers: Omit<Waiver, 'position' | 'matchers'>[] }).waivers;

@@ -3,19 +3,16 @@
  * compilation. Every problem becomes a diagnostic at `file:line:col`; a rule with any error is
  * left out (and the run fails), never half-loaded.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import fg from 'fast-glob';
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { readInput } from '../input-file';
 import { decodeYaml, parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
 import { checkNames } from './references';
 import type { CompiledRule } from './types';
-import { SCHEMAS_DIR } from '../paths';
-
-export const RULE_SCHEMA_FILE = path.join(SCHEMAS_DIR, 'rule.schema.json');
+import { compileSchema } from '../snapshot/validate';
 
 export interface LoadRulesOptions {
   collections: ReadonlySet<string>;
@@ -32,14 +29,6 @@ export interface LoadedRules {
   diagnostics: Diagnostic[];
 }
 
-let validator: ValidateFunction | undefined;
-async function ruleValidator(): Promise<ValidateFunction> {
-  if (!validator) {
-    const schema = JSON.parse(await readFile(RULE_SCHEMA_FILE, 'utf8'));
-    validator = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(schema);
-  }
-  return validator;
-}
 
 /** A rule file to read; `named` when the path itself was given (a link may be followed), not found in a folder. */
 interface RuleFile {
@@ -82,7 +71,7 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Prom
   const parsed = parseYaml(decoded.text, rel, 'rule-yaml');
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
-  diagnostics.push(...validateYaml(yaml, await ruleValidator(), 'rule-schema'));
+  diagnostics.push(...validateYaml(yaml, compileSchema('schemas/rule.schema.json', 'document'), 'rule-schema'));
   if (diagnostics.length) return { diagnostics };
   const doc0 = yaml.data as Record<string, unknown>;
   const builtin = options.builtinDir !== undefined && !path.relative(options.builtinDir, abs).startsWith('..');

@@ -6,10 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import fg from 'fast-glob';
-import Ajv2020 from 'ajv/dist/2020';
+import { compileSchema } from '../snapshot/validate';
 import { parse } from 'yaml';
 import { cmp } from '../diagnostics';
-import { PACKAGE_ROOT, SCHEMAS_DIR } from '../paths';
+import { PACKAGE_ROOT } from '../paths';
 
 export const RULESETS_DIR = path.join(PACKAGE_ROOT, 'rulesets');
 export const DEFAULT_RULESET = 'recommended';
@@ -31,8 +31,7 @@ let cache: Promise<Ruleset[]> | undefined;
 /** Every rule set shipped in rulesets/, validated against schemas/ruleset.schema.json. */
 export function listRulesets(): Promise<Ruleset[]> {
   cache ??= (async () => {
-    const schema = JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'ruleset.schema.json'), 'utf8'));
-    const validate = new Ajv2020({ strict: false }).compile(schema);
+    const validate = compileSchema('schemas/ruleset.schema.json', 'document');
     const files = (await fg('*.yaml', { cwd: RULESETS_DIR, onlyFiles: true })).sort(cmp);
     const sets: Ruleset[] = [];
     for (const f of files) {

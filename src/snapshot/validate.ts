@@ -1,11 +1,13 @@
 /**
- * Record validation against the per-kind JSON Schemas in `schemas/exports/` (the same files editors
- * use), each compiled once with ajv on first use.
+ * Validation against the package's JSON Schemas: the per-kind export schemas in `schemas/exports/`
+ * (the same files editors use) and the schemas of the files users write and of reports. Each is
+ * compiled once, on first use, by an ajv of the draft its `$schema` names.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths';
 import Ajv, { type ValidateFunction } from 'ajv';
+import Ajv2020 from 'ajv/dist/2020';
 import { firstSchemaProblem } from '../schema-errors';
 import type { ExportKind } from './kinds';
 import { pointerSegment } from './json-util';
@@ -17,13 +19,27 @@ export interface RecordProblem {
 }
 
 /**
- * Records are validated by the million: stop at the first error. Documents users write (the
- * manifest) get every error, with the schema at hand for "did you mean" hints.
+ * Records are validated by the million: stop at the first error. Documents users write (rules,
+ * config, waivers, the manifest) and reports `trend` reads get every error, with the schema at
+ * hand for "did you mean" hints.
  */
-const ajvFor = {
-  record: new Ajv({ allErrors: false, strict: false }),
-  document: new Ajv({ allErrors: true, strict: false, verbose: true }),
-};
+const OPTIONS = {
+  record: { allErrors: false, strict: false },
+  document: { allErrors: true, strict: false, verbose: true },
+} as const;
+type Use = keyof typeof OPTIONS;
+const instances = new Map<string, Ajv>();
+
+function ajvFor(use: Use, schema: object): Ajv {
+  const draft2020 = (schema as { $schema?: unknown }).$schema === 'https://json-schema.org/draft/2020-12/schema';
+  const key = `${use}:${draft2020}`;
+  let ajv = instances.get(key);
+  if (ajv === undefined) {
+    ajv = draft2020 ? new Ajv2020(OPTIONS[use]) : new Ajv(OPTIONS[use]);
+    instances.set(key, ajv);
+  }
+  return ajv;
+}
 const compiled = new Map<string, ValidateFunction>();
 
 const parsed = new Map<string, object>();
@@ -39,11 +55,12 @@ export function packageSchema(schemaFile: string): object {
 }
 
 /** Compiles (once) the schema at `schemaFile`, relative to the package root. */
-export function compileSchema(schemaFile: string, use: keyof typeof ajvFor = 'record'): ValidateFunction {
+export function compileSchema(schemaFile: string, use: Use = 'record'): ValidateFunction {
   const key = `${use}:${schemaFile}`;
   let validate = compiled.get(key);
   if (validate === undefined) {
-    validate = ajvFor[use].compile(packageSchema(schemaFile));
+    const schema = packageSchema(schemaFile);
+    validate = ajvFor(use, schema).compile(schema);
     compiled.set(key, validate);
   }
   return validate;

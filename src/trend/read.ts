@@ -3,12 +3,12 @@
  * checked against the report schema. A report of a schemaVersion this version does not know is
  * refused, never guessed at: its fields may mean something else.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { readInput } from '../input-file';
 import * as path from 'node:path';
-import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
-import { SCHEMAS_DIR } from '../paths';
+import { compileSchema } from '../snapshot/validate';
+import { pointerSegment } from '../snapshot/json-util';
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/model';
 import { schemaProblems } from '../schema-errors';
 
@@ -21,16 +21,6 @@ export interface ReadReport {
   report: Report;
 }
 
-let validator: ValidateFunction | undefined;
-async function reportValidator(): Promise<ValidateFunction> {
-  if (!validator) {
-    const schema = JSON.parse(await readFile(path.join(SCHEMAS_DIR, 'report.schema.json'), 'utf8'));
-    // Every readable version has the fields of 1.0; those 1.1 added are optional.
-    schema.properties.schemaVersion = { ...schema.properties.schemaVersion, const: undefined, enum: READABLE_SCHEMA_VERSIONS };
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  }
-  return validator;
-}
 
 /** Files named: a file as given, a folder's `*.json` files (not recursive), sorted by name. */
 async function expand(inputs: readonly string[], cwd: string, diagnostics: Diagnostic[]): Promise<string[]> {
@@ -79,13 +69,15 @@ async function readOne(file: string, cwd: string): Promise<{ report?: Report; di
       ],
     };
   }
-  const validate = await reportValidator();
-  if (!validate(doc)) {
+  // Every readable version has the fields of 1.0, and those 1.1 added are optional: with its
+  // version checked above, a report is checked against the current schema.
+  const validate = compileSchema('schemas/report.schema.json', 'document');
+  if (!validate({ ...(doc as object), schemaVersion: REPORT_SCHEMA_VERSION })) {
     return {
       diagnostics: schemaProblems(validate.errors ?? []).map((p) =>
         diagnostic('error', 'report-invalid', `not a posture-lint report: ${p.path.join('.') || '(top level)'} ${p.message}`, {
           file,
-          pointer: p.path.length > 0 ? `/${p.path.map((s) => String(s).replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '',
+          pointer: p.path.map((s) => `/${pointerSegment(String(s))}`).join(''),
         }),
       ),
     };
