@@ -12,12 +12,9 @@
  * its rules passed not assessed: the pull request being gated may have made them pass.
  */
 import { cmp } from '../diagnostics';
-import type { ComplianceReport, ControlResult, ControlStatus, Finding, Report, ResourceCounts, RuleResult } from '../report/model';
+import type { ComplianceReport, ControlRef, ControlResult, ControlStatus, Finding, Report, ResourceCounts, RuleResult } from '../report/model';
 import type { Framework } from './frameworks';
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+import { plural } from '../words';
 
 const zero = (): ResourceCounts => ({ failing: 0, waived: 0, baselined: 0 });
 
@@ -59,19 +56,26 @@ function statusOf(rules: readonly RuleResult[], errors: number, weakenings: numb
     : { status: 'partial', reason: `${plural(rules.length, 'rule')} passed, but they evidence only part of the control` };
 }
 
-function assessControl(
-  report: Report,
-  framework: Framework,
-  control: Framework['controls'][number],
-  names: ReadonlyMap<string, string>,
-  findingsOf: ReadonlyMap<string, readonly Finding[]>,
-): ControlResult {
-  const mapped = report.rules.flatMap((r) => (r.controls ?? []).filter((c) => c.framework === framework.key && c.id === control.id).map((c) => ({ rule: r, ref: c })));
+/** A rule of the run and its mapping to one control. */
+type Mapping = { rule: RuleResult; ref: ControlRef };
+
+/** What every control reads of the report, worked out once rather than per control. */
+interface RunFacts {
+  names: ReadonlyMap<string, string>;
+  findingsOf: ReadonlyMap<string, readonly Finding[]>;
+  mappingsOf: ReadonlyMap<string, readonly Mapping[]>;
+  errors: number;
+  weakenings: number;
+}
+
+function assessControl(control: Framework['controls'][number], run: RunFacts): ControlResult {
+  const { names, findingsOf } = run;
+  const mapped = run.mappingsOf.get(control.id) ?? [];
   const ruleIds = new Set(mapped.map((m) => m.rule.id));
   const { status, reason } = statusOf(
     mapped.map((m) => m.rule),
-    report.summary.diagnostics.error,
-    report.diagnostics.filter((d) => d.code === WEAKENS_GATE).length,
+    run.errors,
+    run.weakenings,
     mapped.some((m) => m.ref.coverage === 'full'),
   );
   // One outcome per resource (kind and id, ids case-folded as fingerprints fold them).
@@ -137,7 +141,19 @@ export function assessCompliance(report: Report, framework: Framework): Complian
     if (list) list.push(f);
     else findingsOf.set(f.ruleId, [f]);
   }
-  const controls = framework.controls.map((c) => assessControl(report, framework, c, names, findingsOf));
+  // The framework's mappings by control, in the order of the report's rules.
+  const mappingsOf = new Map<string, Mapping[]>();
+  for (const rule of report.rules) {
+    for (const ref of rule.controls ?? []) {
+      if (ref.framework !== framework.key) continue;
+      const list = mappingsOf.get(ref.id);
+      if (list) list.push({ rule, ref });
+      else mappingsOf.set(ref.id, [{ rule, ref }]);
+    }
+  }
+  const weakenings = report.diagnostics.filter((d) => d.code === WEAKENS_GATE).length;
+  const run: RunFacts = { names, findingsOf, mappingsOf, errors: report.summary.diagnostics.error, weakenings };
+  const controls = framework.controls.map((c) => assessControl(c, run));
   const count = (s: ControlStatus) => controls.filter((c) => c.status === s).length;
   const { key, id, version, name, source, scope } = framework;
   return {
