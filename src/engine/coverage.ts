@@ -15,6 +15,7 @@ import type { JsonObject, Snapshot } from '../snapshot/types';
 import type { FieldRead } from '../snapshot/projection';
 import { getPath, lowerCase } from '../snapshot/json-util';
 import { SERVER_COLLECTIONS } from '../snapshot/servers';
+import { armSubscriptionId } from './subscriptions';
 
 /** Every field coverage reads, by collection: the loader keeps them whatever the rules read. */
 const FIELDS = {
@@ -41,18 +42,6 @@ const lower = (v: unknown): string | undefined => (typeof v === 'string' && v !=
 
 function records(snapshot: Snapshot, collection: string): JsonObject[] {
   return snapshot.collections.get(collection)?.records.map((r) => r.data) ?? [];
-}
-
-/** The `n`th `/`-separated segment of an id (as `id.split('/')[n]`), without splitting the whole id. */
-function segment(id: string, n: number): string | undefined {
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const slash = id.indexOf('/', start);
-    if (slash < 0) return undefined;
-    start = slash + 1;
-  }
-  const end = id.indexOf('/', start);
-  return end < 0 ? id.slice(start) : id.slice(start, end);
 }
 
 /** Index records by the lower-cased values of some fields; first record wins. */
@@ -97,7 +86,7 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
   const seen = new Set<string>();
   for (const vm of SERVER_COLLECTIONS.flatMap((c) => records(snapshot, c))) {
     const id = lower(getPath(vm, SERVER_ID));
-    const sub = id === undefined ? undefined : segment(id, 2);
+    const sub = armSubscriptionId(id);
     if (!id || !sub || seen.has(id)) continue;
     seen.add(id);
     let row = rows.get(sub);
