@@ -209,7 +209,7 @@ async function mapManifestFiles(root: string, manifest: Manifest, found: Readonl
     const pages: string[] = [];
     for (const page of entry.pages ?? []) {
       if (!found.has(page.file)) {
-        missing(`${entry.kind}: page ${page.file} (${recordsText(page.records)}) is missing; export it again with: ${kind.howToExport}`, page.position);
+        missing(`${entry.kind}: page ${page.file} (${plural(page.records, 'record')}) is missing; export it again with: ${kind.howToExport}`, page.position);
         continue;
       }
       map(page.file, page.position);
@@ -257,7 +257,7 @@ function checkPromises(
     for (const page of entry.pages ?? []) {
       const held = files.get(page.file)?.present;
       if (held === undefined || held === page.records) continue; // a missing or unreadable page is reported already
-      out.push(diagnostic('error', 'record-count', `${page.file} holds ${recordsText(held)}, but the exporter wrote ${page.records}: the file was cut or changed; export it again`, { file: manifest.file, position: page.position }));
+      out.push(diagnostic('error', 'record-count', `${page.file} holds ${plural(held, 'record')}, but the exporter wrote ${page.records}: the file was cut or changed; export it again`, { file: manifest.file, position: page.position }));
       gaps.add([entry.kind], { file: page.file, code: 'record-count' });
     }
     // Declared pages say what the export held, 0 records included; the checks above hold the files to it.
@@ -306,10 +306,6 @@ function applyIgnore(result: FileResult): void {
   }
   result.diagnostics = [diagnostic('note', 'file-ignored', 'not read as an export: the ignore list names it', { file })];
   result.gaps = [];
-}
-
-function recordsText(n: number): string {
-  return plural(n, 'record');
 }
 
 /** Gaps found while loading, by collection; gaps whose kind cannot be told apply to every collection. */
