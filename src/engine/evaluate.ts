@@ -208,7 +208,7 @@ function checkVariants(rule: CompiledRule, subject: Subject, indexes: JoinIndexe
   return outcome;
 }
 
-function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult, budgetFor: BudgetFor): RuleResult {
+function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult, budgetOf: (ruleId: string) => Budget): RuleResult {
   const { findings, diagnostics } = out;
   const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
   const missing = missingInputs(rule, snapshot);
@@ -225,7 +225,7 @@ function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resourc
   }
   const total = sources.reduce((n, s) => n + s.count, 0);
   const values = { params: rule.params, facts: ctx.facts };
-  const ruleCtx: EvalContext = { ...ctx, budget: budgetFor(rule.meta.id, snapshotRecords(snapshot)) };
+  const ruleCtx: EvalContext = { ...ctx, budget: budgetOf(rule.meta.id) };
   let evaluated = 0;
   let failed = 0;
   const ruleFindings: Finding[] = [];
@@ -318,9 +318,11 @@ export function evaluate(
   const resources = new Resources(snapshot.collections);
   const indexes = new JoinIndexes(resources, ctx);
   const out: EvaluationResult = { results: [], findings: [], diagnostics: [] };
+  const records = snapshotRecords(snapshot);
+  const budgetOf = (ruleId: string) => budgetFor(ruleId, records);
   progress?.({ rules: rules.length });
   for (const r of rules) {
-    out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out, budgetFor));
+    out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out, budgetOf));
     indexes.releaseBindings();
     progress?.({ rulesEvaluated: 1 });
   }
