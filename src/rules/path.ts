@@ -251,20 +251,18 @@ export function resolvePath(path: ParsedPath, root: unknown, budget?: StepBudget
     // Nothing matched is an absent value, as for a field path: `exists: true` must not pass on it.
     return matches.length === 0 ? undefined : matches;
   }
-  let v: unknown = root;
-  const steps = path.steps;
-  for (let i = 0; i < steps.length; i++) {
-    v = step(v, steps[i]);
-    if (v === undefined) return undefined;
-  }
-  return plain(v);
+  return plain(walk(path.steps, root));
 }
 
 /** Like resolvePath, but keeps bindings so nested joins stay reachable (for quantifiers and lets). */
 export function resolveBound(path: ParsedPath, root: unknown, budget?: StepBudget): unknown {
   if (path.jsonPath !== undefined) return resolvePath(path, root, budget);
+  return walk(path.steps, root);
+}
+
+/** A field path's steps from `root`, bindings kept; undefined as soon as one finds nothing. */
+function walk(steps: readonly Step[], root: unknown): unknown {
   let v: unknown = root;
-  const steps = path.steps;
   for (let i = 0; i < steps.length; i++) {
     v = step(v, steps[i]);
     if (v === undefined) return undefined;
