@@ -141,12 +141,23 @@ function failingByRule(report: Report): Map<string, number> {
  * Findings told apart by fingerprint and by whether they fail the run: a finding a waiver or the
  * baseline took out of the failing count is still in the estate, so it is neither fixed nor new.
  */
-function change(a: Report, b: Report, from: number, to: number): Change {
+/** A report's fingerprints, failing and suppressed: each report is compared with its neighbours on both sides. */
+interface Fingerprints {
+  failing: ReadonlySet<string>;
+  suppressed: ReadonlySet<string>;
+}
+
+function fingerprintsOf(report: Report): Fingerprints {
+  const failing = new Set<string>();
+  const suppressed = new Set<string>();
+  for (const f of report.findings) (f.suppression === undefined ? failing : suppressed).add(f.fingerprint);
+  return { failing, suppressed };
+}
+
+function change(a: Report, b: Report, fa: Fingerprints, fb: Fingerprints, from: number, to: number): Change {
   const sb = new Map(b.rules.map((r) => [r.id, r.status]));
   const ref = (f: Report['findings'][number]): FindingRef => ({ ruleId: f.ruleId, fingerprint: f.fingerprint, resource: f.resource });
-  const failingIn = (report: Report) => new Set(report.findings.filter((f) => f.suppression === undefined).map((f) => f.fingerprint));
-  const suppressedIn = (report: Report) => new Set(report.findings.filter((f) => f.suppression !== undefined).map((f) => f.fingerprint));
-  const [failingA, failingB, suppressedA, suppressedB] = [failingIn(a), failingIn(b), suppressedIn(a), suppressedIn(b)];
+  const [failingA, failingB, suppressedA, suppressedB] = [fa.failing, fb.failing, fa.suppressed, fb.suppressed];
   const fixed: FindingRef[] = [];
   const suppressed: FindingRef[] = [];
   const noLongerChecked: FindingRef[] = [];
@@ -193,7 +204,8 @@ export function trend(input: readonly ReadReport[], framework?: Framework): Tren
     title: titles.get(id)!,
     failing: counts.map((c) => (ran(c.status.get(id)) ? (c.failing.get(id) ?? 0) : null)),
   }));
-  const changes = reports.slice(1).map((r, i) => change(reports[i].report, r.report, i, i + 1));
+  const fingerprints = reports.map(({ report }) => fingerprintsOf(report));
+  const changes = reports.slice(1).map((r, i) => change(reports[i].report, r.report, fingerprints[i], fingerprints[i + 1], i, i + 1));
   const out: Trend = { trendVersion: TREND_VERSION, points, rules, changes, warnings };
   if (framework) {
     const mapped = reports.map(({ report }) => report.rules.some((r) => r.controls !== undefined));
