@@ -3,13 +3,10 @@
  * outcomes, the diagnostics and the gate settings. The exit code and every format read it from the
  * report, so a log line, a PR comment and the exit code can never tell different stories.
  */
+import { plural } from '../words';
 import { severityRank, type Finding, type GateSettings, type GateVerdict, type Summary } from '../report/model';
 
 export const DEFAULT_GATE: GateSettings = { failOn: 'low', maxFindings: 0, strict: false };
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 /**
  * Exit 2 when anything is unusable (an error diagnostic) or, with strict, a rule was not

@@ -2,6 +2,7 @@
  * Terminal output for an admin: findings grouped by rule, then the rules that could not run and
  * what they lacked, then input and rule-file problems, then one summary line.
  */
+import { plural } from '../../words';
 import { clip, diagnosticWhere, printable } from '../text';
 import { compareDiagnostics, cmp, type Diagnostic } from '../../diagnostics';
 import {
@@ -94,10 +95,6 @@ function columns(rows: Cell[][], indent: string, maxWidth = MAX_PAD): string[] {
     });
     return (indent + cells.join('  ')).trimEnd();
   });
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** `<mark> <rule id>  <severity>  <title>`: the heading of a failed and of a not-evaluated rule. */
