@@ -66,9 +66,16 @@ export function compileSchema(schemaFile: string, use: Use = 'record'): Validate
   return validate;
 }
 
+const byKind = new WeakMap<ExportKind, ValidateFunction>();
+
 /** Validates one record as exported; returns the first real problem, or undefined when valid. */
 export function validateRecord(kind: ExportKind, value: unknown): RecordProblem | undefined {
-  const validate = compileSchema(kind.schemaFile);
+  // Called per record: look the kind's validator up by the kind, not by a key string built each time.
+  let validate = byKind.get(kind);
+  if (validate === undefined) {
+    validate = compileSchema(kind.schemaFile);
+    byKind.set(kind, validate);
+  }
   if (validate(value)) return undefined;
   const problem = firstSchemaProblem(validate.errors ?? []);
   return { instancePath: problem.path.map((s) => `/${pointerSegment(String(s))}`).join(''), message: problem.message };
