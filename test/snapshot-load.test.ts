@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
-import { scanJson } from '../src/snapshot/json-scan';
+import { duplicateKeys, scanJson } from '../src/snapshot/json-scan';
 import { EXPORT_KINDS } from '../src/snapshot/kinds';
 import { brief, copyInto, FIXTURES, loadCase, scratch, SNAPSHOTS } from './snapshot-helpers';
 
@@ -82,6 +82,20 @@ describe('snapshot loader', () => {
       expect(at('{"a": "abc')).to.deep.equal({ offset: 6, message: 'unterminated string: unexpected end of file' });
       expect(at('{} {}')).to.deep.equal({ offset: 3, message: 'unexpected content after the JSON value' });
       expect(at('{"a": [1, {"b": null}], "c": "\\u00e9"}')).to.equal(undefined);
+    });
+
+    it('finds a repeated key however the text is spaced or escaped, at the repeat', () => {
+      const repeats = (text: string) => duplicateKeys(text, JSON.parse(text));
+      // A key spaced from its colon, as some writers indent: its repeat is not.
+      const spaced = '{"value": [{"avMode"\n\t: "Passive", "avMode": "Active"}]}';
+      expect(repeats(spaced)).to.deep.equal([{ pointer: '/value/0/avMode', offset: spaced.lastIndexOf('"avMode"') }]);
+      // Strings that start with a colon, or hold escaped quotes before a colon, count as no key.
+      const tricky = '{"a": ":x", "b": " :", "c": "say \\": no\\"", "d\\\\": 1, "e": [":"], "a": 2}';
+      expect(repeats(tricky)).to.deep.equal([{ pointer: '/a', offset: tricky.lastIndexOf('"a"') }]);
+      expect(repeats('{"a": ":x", "b": " :", "c": "say \\": no\\"", "d\\\\": 1, "e": [":"]}')).to.deep.equal([]);
+      // Minified, nested, and the repeat in an inner object only.
+      expect(repeats('{"x":{"y":{"z":1,"z":2}},"y":[{"z":1},{"z":2}]}')).to.deep.equal([{ pointer: '/x/y/z', offset: 17 }]);
+      expect(repeats('{"x":{"y":{"z":1}},"y":[{"z":1},{"z":2}]}')).to.deep.equal([]);
     });
 
     it('loads UTF-8 with a BOM and UTF-16 (LE and BE) with a BOM', async () => {
