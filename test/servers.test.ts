@@ -114,6 +114,20 @@ describe('servers: the live device of a server', () => {
     expect([web.serverMatchedBy, web.serverId]).to.deep.equal(['hostName', `${SUB}/Microsoft.HybridCompute/machines/web-03`]);
   });
 
+  it('counts a server exported twice (overlapping pages, or under two kinds) once, so its one device still links by host name', () => {
+    const page1 = vm('app-31', '4c5d6e7f-8091-42a3-b4c5-d6e7f8091a2b');
+    const page2 = { ...vm('app-31', '4c5d6e7f-8091-42a3-b4c5-d6e7f8091a2b'), id: String(page1.id).toUpperCase() };
+    const d = device('a8', 'app-31.corp.contoso.com');
+    const all = collections({ 'mde.machines': [d], 'arm.virtualMachines': [page1, page2] });
+    all.get('arm.virtualMachines')!.repeats = [[0, 1]];
+    linkDevices(all);
+    expect([d.serverId, d.serverMatchedBy]).to.deep.equal([page1.id, 'hostName']);
+    // The same id under another kind (a file mapped to it by the manifest) is the same server too.
+    const e = device('a9', 'app-31.corp.contoso.com');
+    linkDevices(collections({ 'mde.machines': [e], 'arm.virtualMachines': [page1], 'arm.arcMachines': [{ ...page1 }] }));
+    expect([e.serverId, e.serverMatchedBy]).to.deep.equal([page1.id, 'hostName']);
+  });
+
   it("links no device by host name whose full name is in another domain than an Arc server's FQDN", () => {
     const fqdn = { dnsFqdn: 'db-08.corp.contoso.com', machineFqdn: 'db-08.corp.contoso.com' };
     const elsewhere = device('a5', 'db-08.lab.fabrikam.local');

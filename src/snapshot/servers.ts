@@ -27,7 +27,8 @@
  *   vmIds are matched for every server before resource ids. A merged record's server carries over to
  *   its live record.
  */
-import { exportKind } from './kinds';
+import { exportKind, type ExportKind } from './kinds';
+import { findRepeats } from './repeats';
 import type { Collection, JsonObject } from './types';
 import { getPath, setOwn } from './json-util';
 
@@ -64,7 +65,9 @@ const guidKey = (v: unknown): string | undefined => key(v)?.replace(/^\{(.*)\}$/
 
 /** A host's first DNS label, lower-cased: `App01.corp.contoso.com` and `app01` are both `app01`. */
 export function hostLabel(v: unknown): string | undefined {
-  return key(v)?.split('.')[0] || undefined;
+  const name = key(v);
+  const dot = name === undefined ? -1 : name.indexOf('.');
+  return (dot < 0 ? name : name?.slice(0, dot)) || undefined;
 }
 
 /**
@@ -114,65 +117,60 @@ function liveRecord(device: JsonObject, byId: ReadonlyMap<string, JsonObject>): 
 }
 
 function linkServers(collections: ReadonlyMap<string, Collection>, machines: readonly JsonObject[], byId: ReadonlyMap<string, JsonObject>): void {
-  const byVmId = new Map<string, JsonObject[]>();
-  const byResourceId = new Map<string, JsonObject[]>();
+  /** Each device's vmId and resource id as keys, worked out once. */
+  const vmIds: (string | undefined)[] = new Array(machines.length);
+  const resourceIds: (string | undefined)[] = new Array(machines.length);
+  const byVmId = new Buckets(machines.length);
+  const byResourceId = new Buckets(machines.length);
   const byHost = new Map<string, JsonObject[]>();
-  for (const m of machines) {
-    const vmId = guidKey(getPath(m, 'vmMetadata.vmId'));
-    const resourceId = key(getPath(m, 'vmMetadata.resourceId'));
-    if (vmId !== undefined) push(byVmId, vmId, m);
-    if (resourceId !== undefined) push(byResourceId, resourceId, m);
-    const host = hostLabel(getPath(m, 'computerDnsName'));
-    if (vmId === undefined && resourceId === undefined && host !== undefined) push(byHost, host, m);
-  }
+  machines.forEach((m, i) => {
+    const vmId = (vmIds[i] = guidKey(getPath(m, 'vmMetadata.vmId')));
+    const resourceId = (resourceIds[i] = key(getPath(m, 'vmMetadata.resourceId')));
+    if (vmId !== undefined) byVmId.add(vmId, i);
+    if (resourceId !== undefined) byResourceId.add(resourceId, i);
+    const host = vmId === undefined && resourceId === undefined ? hostLabel(getPath(m, 'computerDnsName')) : undefined;
+    if (host !== undefined) push(byHost, host, m);
+  });
 
-  const servers: JsonObject[] = [];
-  const seen = new Set<string>();
-  for (const name of SERVER_COLLECTIONS) {
-    const kind = exportKind(name);
-    for (const r of collections.get(name)?.records ?? []) {
-      const id = kind?.identify(r.data).id.toLowerCase();
-      if (id === undefined || id === '' || seen.has(id)) continue;
-      seen.add(id);
-      servers.push(r.data);
-    }
-  }
-  // A host name tells a server only when no other server has it.
-  const serversPerHost = new Map<string, number>();
-  for (const s of servers) {
-    const host = serverHost(s);
-    if (host !== undefined) serversPerHost.set(host, (serversPerHost.get(host) ?? 0) + 1);
-  }
+  const servers = serversOnce(collections);
+  const hosts = servers.map(serverHost);
 
   const link = (device: JsonObject, serverId: unknown, how: ServerMatch): void => {
     if (getPath(device, 'serverId') !== undefined) return;
     setOwn(device, 'serverId', serverId);
     setOwn(device, 'serverMatchedBy', how);
   };
-  /** Servers a device names by vmId or resource id: a host name is not asked about them. */
-  const named = new Set<JsonObject>();
+  /** Servers a device names by vmId or resource id (by index): a host name is not asked about them. */
+  const named = new Uint8Array(servers.length);
   // vmId first, for every server: a device whose vmId is one server's is not another's by resource id
   // (a VM moved to another resource group keeps its vmId; its device may still name the old id).
-  for (const s of servers) {
-    for (const d of byVmId.get(guidKey(getPath(s, 'properties.vmId')) ?? '') ?? []) {
-      link(d, getPath(s, 'id'), 'vmId');
-      named.add(s);
+  const serverVmIds = servers.map((s) => guidKey(getPath(s, 'properties.vmId')));
+  servers.forEach((s, j) => {
+    for (let i = byVmId.first(serverVmIds[j] ?? ''); i >= 0; i = byVmId.next[i]) {
+      link(machines[i], getPath(s, 'id'), 'vmId');
+      named[j] = 1;
     }
-  }
-  for (const s of servers) {
+  });
+  servers.forEach((s, j) => {
     const id = getPath(s, 'id');
-    const vmId = guidKey(getPath(s, 'properties.vmId'));
-    for (const d of byResourceId.get(key(id) ?? '') ?? []) {
+    const vmId = serverVmIds[j];
+    for (let i = byResourceId.first(key(id) ?? ''); i >= 0; i = byResourceId.next[i]) {
       // The same resource id with another vmId is the earlier VM of that name, deleted and created again.
-      const deviceVmId = guidKey(getPath(d, 'vmMetadata.vmId'));
+      const deviceVmId = vmIds[i];
       if (vmId !== undefined && deviceVmId !== undefined && deviceVmId !== vmId) continue;
-      link(d, id, 'resourceId');
-      named.add(s);
+      link(machines[i], id, 'resourceId');
+      named[j] = 1;
     }
-  }
-  for (const s of servers) {
-    const host = serverHost(s);
-    if (named.has(s) || host === undefined) continue;
+  });
+  // A host name tells a server only when no other server has it; counted for the names asked about.
+  const serversPerHost = new Map<string, number>();
+  hosts.forEach((host, j) => {
+    if (host !== undefined && named[j] === 0) serversPerHost.set(host, 0);
+  });
+  if (serversPerHost.size > 0) for (const host of hosts) if (host !== undefined && serversPerHost.has(host)) serversPerHost.set(host, (serversPerHost.get(host) as number) + 1);
+  servers.forEach((s, j) => {
+    const host = hosts[j];
+    if (named[j] === 1 || host === undefined) return;
     const os = serverOs(s);
     const fqdn = serverFqdn(s);
     const candidates = (byHost.get(host) ?? []).filter(
@@ -186,17 +184,74 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
       // Refused, yet the device may be this server's: not one of no Azure resource (see the module comment).
       for (const d of candidates) if (getPath(d, 'serverId') === undefined) setOwn(d, 'serverMatchedBy', 'hostNameAmbiguous');
     }
-  }
-  for (const m of machines) {
-    const resourceId = getPath(m, 'vmMetadata.resourceId');
-    if (key(resourceId) !== undefined) link(m, resourceId, 'deviceOnly');
-  }
+  });
+  machines.forEach((m, i) => {
+    if (resourceIds[i] !== undefined) link(m, getPath(m, 'vmMetadata.resourceId'), 'deviceOnly');
+  });
   // A merged record's server is its live record's server, when the live record names none itself.
   for (const m of machines) {
     const serverId = getPath(m, 'serverId');
+    if (serverId === undefined) continue;
     const liveId = key(getPath(m, 'liveDeviceId'));
     const live = liveId === undefined ? undefined : byId.get(liveId);
-    if (serverId !== undefined && live !== undefined && live !== m) link(live, serverId, getPath(m, 'serverMatchedBy') as ServerMatch);
+    if (live !== undefined && live !== m) link(live, serverId, getPath(m, 'serverMatchedBy') as ServerMatch);
+  }
+}
+
+/**
+ * Each server once, in the order of the exports: the first record of a resource the loader found
+ * repeated (collection.repeats). Ids are compared across collections only when more than one holds
+ * records, so a million VMs are not keyed again.
+ */
+function serversOnce(collections: ReadonlyMap<string, Collection>): JsonObject[] {
+  const held = SERVER_COLLECTIONS.map((name) => collections.get(name)).filter((c): c is Collection => c !== undefined && c.records.length > 0);
+  const seen = held.length > 1 ? new Set<string>() : undefined;
+  const servers: JsonObject[] = [];
+  for (const collection of held) {
+    const idOf = (exportKind(collection.name) as ExportKind).identify.idOf;
+    const later = new Set<number>();
+    for (const group of collection.repeats ?? findRepeats(collection.name, collection.records)) for (let k = 1; k < group.length; k++) later.add(group[k]);
+    collection.records.forEach((r, i) => {
+      const id = idOf(r.data);
+      if (id === '' || later.has(i)) return;
+      if (seen !== undefined) {
+        const lower = id.toLowerCase();
+        if (seen.has(lower)) return;
+        seen.add(lower);
+      }
+      servers.push(r.data);
+    });
+  }
+  return servers;
+}
+
+/** Device indices under each key, in the order added, with no list per key (nearly every key has one device). */
+class Buckets {
+  private readonly heads = new Map<string, number>();
+  /** The next index under the same key, or -1. */
+  readonly next: Int32Array;
+  /** The last index under each key, by the key's first index. */
+  private readonly last: Int32Array;
+
+  constructor(size: number) {
+    this.next = new Int32Array(size).fill(-1);
+    this.last = new Int32Array(size);
+  }
+
+  add(k: string, i: number): void {
+    const head = this.heads.get(k);
+    if (head === undefined) {
+      this.heads.set(k, i);
+      this.last[i] = i;
+    } else {
+      this.next[this.last[head]] = i;
+      this.last[head] = i;
+    }
+  }
+
+  /** The first index under the key, or -1. */
+  first(k: string): number {
+    return this.heads.get(k) ?? -1;
   }
 }
 
