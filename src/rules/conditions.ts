@@ -3,7 +3,7 @@
  * references resolved and regexes compiled here, so evaluation does no parsing at all. Problems
  * are reported through `env.error` with the YAML path of the offending node.
  */
-import { COUNT_OPERATORS, operator, OPERATOR_NAMES, type OperatorDef } from './operators';
+import { COUNT_OPERATORS, operator, OPERATOR_NAMES, type OperatorDef, type OperatorEnv } from './operators';
 import { Bound, elements, parsePath, resolveBound, resolvePath, type ParsedPath } from './path';
 import { isPlainObject } from './values';
 import type { EvalContext, Predicate } from './types';
@@ -112,6 +112,15 @@ function operandValue(op: Operand, scope: Bound, ctx: EvalContext): unknown {
   return resolvePath(op.field, scope, ctx.budget);
 }
 
+/**
+ * The operator environment of one condition, made again only when the evaluation time changes: a
+ * condition is tested millions of times per run, and an object per test is garbage to collect.
+ */
+function operatorEnv(caseSensitive: boolean): (ctx: EvalContext) => OperatorEnv {
+  let env: OperatorEnv = { caseSensitive, now: Number.NaN };
+  return (ctx) => (env.now === ctx.now ? env : (env = { caseSensitive, now: ctx.now }));
+}
+
 function compileField(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
   const path = compilePath(raw.field, [...at, 'field'], env);
   const caseSensitive = raw.caseSensitive === true;
@@ -150,13 +159,14 @@ function fieldPredicate(path: ParsedPath, def: OperatorDef, operand: Operand, ca
     env.error(at, `${def.name} needs a literal or a $param value, not a value read at evaluation time`);
     return never;
   }
+  const envOf = operatorEnv(caseSensitive);
   return (scope, ctx) => {
     const actual = resolvePath(path, scope, ctx.budget);
     if (actual === undefined && !def.acceptsMissing) return false;
     if (actual === null && !def.acceptsNull) return false;
     const value = operandValue(fixed, scope, ctx);
     if (value === undefined && !('literal' in fixed)) return false;
-    return def.test(actual, value, { caseSensitive, now: ctx.now });
+    return def.test(actual, value, envOf(ctx));
   };
 }
 
@@ -203,10 +213,10 @@ function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: Comp
     if (value === undefined || value === null) return false;
     const els = elements(value);
     ctx.budget.spend(els.length);
-    const ok = (el: unknown) => test(bindElement(scope, as, el), ctx);
-    if (kind === 'any') return els.some(ok);
-    if (kind === 'all') return els.every(ok);
-    return !els.some(ok);
+    // `all` stops at the first element that fails, `any` and `none` at the first that passes.
+    const stopAt = kind !== 'all';
+    for (let i = 0; i < els.length; i++) if (test(bindElement(scope, as, els[i]), ctx) === stopAt) return kind === 'any';
+    return kind !== 'any';
   };
 }
 
@@ -265,11 +275,14 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
     else if (operand && def) checks.push({ def, operand });
   }
   if (!list) return never;
+  const select = { as, where, distinct };
+  const envOf = operatorEnv(false);
   return (scope, ctx) => {
     const value = resolveBound(list, scope, ctx.budget);
     if (value === undefined || value === null) return false;
-    const n = selectElements(elements(value), scope, ctx, { as, where, distinct }).length;
-    return checks.every(({ def, operand }) => def.test(n, operandValue(operand, scope, ctx), { caseSensitive: false, now: ctx.now }));
+    const n = selectElements(elements(value), scope, ctx, select).length;
+    for (const { def, operand } of checks) if (!def.test(n, operandValue(operand, scope, ctx), envOf(ctx))) return false;
+    return true;
   };
 }
 
@@ -285,11 +298,17 @@ export function compileCondition(raw: unknown, at: YamlPath, env: CompileEnv): P
   if ('field' in raw) return compileField(raw, at, env);
   if ('allOf' in raw) {
     const parts = compileList(raw.allOf, [...at, 'allOf'], env);
-    return (s, c) => parts.every((p) => p(s, c));
+    return (s, c) => {
+      for (let i = 0; i < parts.length; i++) if (!parts[i](s, c)) return false;
+      return true;
+    };
   }
   if ('anyOf' in raw) {
     const parts = compileList(raw.anyOf, [...at, 'anyOf'], env);
-    return (s, c) => parts.some((p) => p(s, c));
+    return (s, c) => {
+      for (let i = 0; i < parts.length; i++) if (parts[i](s, c)) return true;
+      return false;
+    };
   }
   if ('not' in raw) {
     const inner = compileCondition(raw.not, [...at, 'not'], env);

@@ -60,8 +60,11 @@ function ageDays(actual: unknown, now: number): number | undefined {
   return Math.max(0, now - t) / DAY_MS;
 }
 
-const inList = (actual: unknown, operand: unknown, env: OperatorEnv): boolean =>
-  Array.isArray(operand) && operand.some((o) => valuesEqual(actual, o, env.caseSensitive));
+function inList(actual: unknown, operand: unknown, env: OperatorEnv): boolean {
+  if (!Array.isArray(operand)) return false;
+  for (let i = 0; i < operand.length; i++) if (valuesEqual(actual, operand[i], env.caseSensitive)) return true;
+  return false;
+}
 
 export const OPERATORS: readonly OperatorDef[] = [
   {
