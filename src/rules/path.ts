@@ -28,6 +28,8 @@ export interface ParsedPath {
   steps: Step[];
   /** Set for JSONPath expressions (`$...`). */
   jsonPath?: string;
+  /** The JSONPath descends (`..`): its reads are charged per value below (see chargeDescent). */
+  descends?: boolean;
 }
 
 /**
@@ -40,10 +42,18 @@ interface Step {
   index: number;
   /** The name is matched in any case when no key has its exact spelling (tag names). */
   anyCase: boolean;
+  /**
+   * Every object inherits a property of this name (`constructor`, `__proto__`, `toString`): a value
+   * read by it is the record's only if it is its own. Other names are read in one lookup.
+   */
+  inherited: boolean;
 }
 
 function stepsOf(segments: readonly Segment[]): Step[] {
-  return segments.map((s) => ('name' in s ? { name: s.name, index: -1, anyCase: s.anyCase === true } : { name: String(s.index), index: s.index, anyCase: false }));
+  return segments.map((s) => {
+    const name = 'name' in s ? s.name : String(s.index);
+    return { name, index: 'name' in s ? -1 : s.index, anyCase: 'name' in s && s.anyCase === true, inherited: name in Object.prototype };
+  });
 }
 
 /** What Bound.find returns for a name bound nowhere in the chain. */
@@ -144,7 +154,7 @@ function parseJsonPath(text: string): ParsedPath | string {
   if (typed !== undefined) {
     return `JSONPath '${text}': '${typed}' is a JSONPath type selector, not a name; read the key with a field path such as ['${typed}']`;
   }
-  return { text, segments: [], steps: [], jsonPath: text };
+  return { text, segments: [], steps: [], jsonPath: text, descends: text.includes('..') };
 }
 
 /** The first name of a path, which may refer to a bound name (join, let, quantifier variable). */
@@ -173,7 +183,8 @@ function step(value: unknown, seg: Step): unknown {
     }
     return out;
   }
-  if (hasOwn(value, seg.name)) return (value as Record<string, unknown>)[seg.name];
+  const found = (value as Record<string, unknown>)[seg.name];
+  if (found !== undefined && (!seg.inherited || hasOwn(value, seg.name))) return found;
   return seg.anyCase ? anyCaseKey(value as Record<string, unknown>, seg.name) : undefined;
 }
 
@@ -198,13 +209,18 @@ const plainLists = new WeakMap<readonly unknown[], unknown[]>();
 export function plain(value: unknown): unknown {
   if (value instanceof Bound) return plain(value.data);
   if (!Array.isArray(value)) return value;
-  if (value.length < PLAIN_CACHED_FROM) return value.some((v) => v instanceof Bound) ? value.map(plain) : value;
+  if (value.length < PLAIN_CACHED_FROM) return holdsBindings(value) ? value.map(plain) : value;
   let out = plainLists.get(value);
   if (out === undefined) {
-    out = value.some((v) => v instanceof Bound) ? value.map(plain) : value;
+    out = holdsBindings(value) ? value.map(plain) : value;
     plainLists.set(value, out);
   }
   return out;
+}
+
+function holdsBindings(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] instanceof Bound) return true;
+  return false;
 }
 
 /** Values counted before their steps are charged at once, so a budget that runs out stops the count early. */
@@ -245,7 +261,7 @@ export function resolvePath(path: ParsedPath, root: unknown, budget?: StepBudget
   if (path.jsonPath !== undefined) {
     const json = plain(root);
     if (json === null || typeof json !== 'object') return undefined;
-    if (budget !== undefined && path.jsonPath.includes('..')) chargeDescent(json, budget);
+    if (budget !== undefined && path.descends === true) chargeDescent(json, budget);
     const matches = JSONPath({ path: path.jsonPath, json: json as object, eval: false, wrap: true }) as unknown[];
     budget?.spend(matches.length * JSONPATH_STEPS_PER_MATCH);
     // Nothing matched is an absent value, as for a field path: `exists: true` must not pass on it.
