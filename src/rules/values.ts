@@ -12,9 +12,35 @@ export function foldCase(s: string, caseSensitive: boolean): string {
   return caseSensitive ? s : s.toLowerCase();
 }
 
+/** Does the string hold only ASCII characters, whose lower case is one character each? */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * `a.toLowerCase() === b.toLowerCase()`, without making either copy when both are ASCII (enum
+ * values, ids): a condition compares strings millions of times per run. Other strings are
+ * lower-cased, as Unicode case mapping can change their length.
+ */
+export function sameIgnoringCase(a: string, b: string): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return !(isAscii(a) && isAscii(b)) && a.toLowerCase() === b.toLowerCase();
+  for (let i = 0; i < a.length; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if ((x | y) >= 0x80) return a.toLowerCase() === b.toLowerCase();
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x += 0x20;
+    if (y >= 0x41 && y <= 0x5a) y += 0x20;
+    if (x !== y) return false;
+  }
+  return true;
+}
+
 /** Equality of JSON values; strings case-insensitive unless `caseSensitive`. */
 export function valuesEqual(a: unknown, b: unknown, caseSensitive: boolean): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return foldCase(a, caseSensitive) === foldCase(b, caseSensitive);
+  if (typeof a === 'string' && typeof b === 'string') return caseSensitive ? a === b : sameIgnoringCase(a, b);
   if (a === b) return true;
   if (typeof a === 'number' && typeof b === 'string') return b.trim() !== '' && Number(b) === a;
   if (typeof a === 'string' && typeof b === 'number') return a.trim() !== '' && Number(a) === b;
