@@ -31,14 +31,15 @@ const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0'
 const RUNNER_COMMAND = /(?<=##(?:vso)?)\[/gi;
 /**
  * A leading `::`, after any whitespace the runner trims: a one-line display (stylish's first
- * column) may start a log line with the value. Multi-line text keeps it: no format writes such text
- * to a log with its line breaks (the `github` format encodes them).
+ * column) may start a log line with the value, and each line of multi-line text starts one when a
+ * format keeps its line breaks (a JUnit failure body printed to a step's log).
  */
 const WORKFLOW_COMMAND = /(?<=^\s*):(?=:)/;
+const WORKFLOW_COMMAND_ANY_LINE = /(?<=^\s*):(?=:)/gm;
 
 /** The text with unsafe characters escaped, line breaks kept. */
 export function visible(text: string): string {
-  return text.replace(UNSAFE_MULTILINE, escape).replace(RUNNER_COMMAND, escape);
+  return text.replace(UNSAFE_MULTILINE, escape).replace(RUNNER_COMMAND, escape).replace(WORKFLOW_COMMAND_ANY_LINE, escape);
 }
 
 /** The text on one line, with unsafe characters and line breaks escaped. */
