@@ -41,11 +41,14 @@ export interface EvaluationResult {
   diagnostics: Diagnostic[];
 }
 
-function collectionsOf(joins: readonly CompiledJoin[], onlyRequired: boolean, out: Set<string>): Set<string> {
+/** Which joins count: those the rule needs present, those whose records can turn a verdict, or every one it reads. */
+type JoinsCounted = 'required' | 'evidence' | 'all';
+
+function collectionsOf(joins: readonly CompiledJoin[], counted: JoinsCounted, out: Set<string>): Set<string> {
   for (const j of joins) {
-    if (onlyRequired && !j.required) continue;
+    if ((counted === 'required' && !j.required) || (counted === 'evidence' && j.presentation)) continue;
     out.add(j.from);
-    collectionsOf(j.joins, onlyRequired, out);
+    collectionsOf(j.joins, counted, out);
   }
   return out;
 }
@@ -66,7 +69,7 @@ function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undef
   for (const j of rule.joins) {
     if (!j.required || alternatives.has(j.name)) continue;
     required.add(j.from);
-    collectionsOf(j.joins, true, required);
+    collectionsOf(j.joins, 'required', required);
   }
   for (const c of [...required].sort(cmp)) if (!has(c)) missing.push(howToGet(c));
   if (alternatives.size > 0) {
@@ -88,11 +91,13 @@ function missingInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undef
 /**
  * The inputs a rule reads that may lack records (a page lost, a file unparsable, records dropped),
  * each with the files that say so; undefined when none. Every collection counts, optional joins
- * and nested joins included: a record on a lost page can turn any verdict. A file whose kind
- * cannot be told may have held records of any collection, so it stops every rule.
+ * and nested joins included: a record on a lost page can turn any verdict. Presentation joins do
+ * not: only templates read them (src/rules/references.ts), so a lost page loses a name, not a
+ * verdict. A file whose kind cannot be told may have held records of any collection, so it stops
+ * every rule.
  */
 function incompleteInputs(rule: CompiledRule, snapshot: Snapshot): string[] | undefined {
-  const reads = collectionsOf(rule.joins, false, new Set(rule.from));
+  const reads = collectionsOf(rule.joins, 'evidence', new Set(rule.from));
   for (const f of rule.facts) {
     if (snapshot.facts.get(f)?.declared === true) continue;
     for (const source of FACTS.find((d) => d.name === f)?.sources ?? []) reads.add(source.collection);
@@ -111,7 +116,7 @@ function incompleteInputs(rule: CompiledRule, snapshot: Snapshot): string[] | un
 }
 
 export function ruleNeeds(rule: CompiledRule): string[] {
-  const needs = collectionsOf(rule.joins, false, new Set(rule.from));
+  const needs = collectionsOf(rule.joins, 'all', new Set(rule.from));
   return [...needs, ...rule.facts.map((f) => `fact:${f}`)].sort(cmp);
 }
 

@@ -112,13 +112,16 @@ function compileJoins(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCom
     });
     const where = spec.where === undefined ? undefined : compileCondition(spec.where, [...here, 'where'], env);
     const joins = compileJoins(spec.join, [...here, 'join'], env, opts);
+    const presentation = spec.presentation === true;
+    if (presentation && spec.required === true) opts.error([...here, 'required'], 'a presentation join is never required: the rule runs without it (remove required: true)');
     if (!from) continue;
     out.push({
       name,
       from,
       on,
       many: spec.many === true,
-      required: spec.required !== false,
+      required: spec.required !== false && !presentation,
+      presentation,
       where,
       joins,
       indexKey: JSON.stringify([from, resolvedFilter(spec.where ?? null, env.params)]),
@@ -218,6 +221,7 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
   const requiresAny = strings(doc.requiresAny);
   requiresAny.forEach((n, i) => {
     if (!joinNames.has(n)) report(['requiresAny', i], `'${n}' is not a join of this rule (joins: ${[...joinNames].join(', ') || 'none'})`);
+    else if (joins.some((j) => j.name === n && j.presentation)) report(['requiresAny', i], `'${n}' is a presentation join, which is never evidence: it cannot be one of requiresAny`);
   });
   for (const l of lets) {
     if (joinNames.has(l.name)) report(['let', l.name], `'${l.name}' is already a join name`);

@@ -82,6 +82,8 @@ interface Shape {
   fieldPath: string[];
   /** Top-level fields only `az`'s flattened form has, with the path the loader lifts each to. */
   azForm?: ReadonlyMap<string, string>;
+  /** The records of a presentation join (`presentation: true`), which only templates may read. */
+  presentation?: string;
 }
 
 interface Binding {
@@ -241,6 +243,11 @@ class Checker {
   readonly reads: FieldRead[] = [];
   /** A JSONPath expression was read: which names it reads cannot be known. */
   opaque = false;
+  /**
+   * Whether what is being checked can decide a verdict (joins' keys, lets, where, assert), where
+   * a presentation join may not be read; false for the message and resource templates.
+   */
+  deciding = true;
 
   private read(shape: Shape, extent: Extent): void {
     for (const s of shape.sources) this.reads.push({ collection: s.collection, path: s.path, whole: extent === 'whole' });
@@ -256,14 +263,23 @@ class Checker {
     }
     const shape = this.resolve(p, scope, at, offset);
     if (shape === undefined) return undefined;
+    if (shape.presentation !== undefined && this.deciding) {
+      this.problems.push({
+        at,
+        offset,
+        message: `'${p.text}': '${shape.presentation}' is a presentation join, which only the message and resource templates may read: a name it adds must never decide a verdict`,
+      });
+      return undefined;
+    }
     // An index reads a field named by a number or an array element: the value before it is kept whole.
     if (shape.indexed) this.read(shape.indexed, 'whole');
     else this.read(shape.shape, extent);
     return shape.shape;
   }
 
-  private resolve(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): { shape: Shape; indexed?: Shape } | undefined {
+  private resolve(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): { shape: Shape; indexed?: Shape; presentation?: string } | undefined {
     let indexed: Shape | undefined;
+    let presentation: string | undefined;
     let shape: Shape | undefined;
     let i = 0;
     const first = p.segments[0];
@@ -290,6 +306,7 @@ class Checker {
     } else {
       shape = scope.subject;
     }
+    presentation ??= shape.presentation;
     for (; i < p.segments.length; i++) {
       const seg = p.segments[i];
       if (!('name' in seg)) {
@@ -299,6 +316,7 @@ class Checker {
       const step = field(shape, seg.name);
       if ('shape' in step) {
         shape = step.shape;
+        presentation ??= shape.presentation;
         continue;
       }
       const where = shape.fieldPath.length ? `'${shape.fieldPath.join('.')}' of ${shape.records}` : shape.records;
@@ -313,7 +331,7 @@ class Checker {
       }
       return undefined;
     }
-    return indexed === undefined ? { shape } : { shape, indexed };
+    return { shape, ...(indexed === undefined ? {} : { indexed }), ...(presentation === undefined ? {} : { presentation }) };
   }
 
   private hint(name: string, scope: Scope): string {
@@ -377,16 +395,20 @@ class Checker {
       const here = [...at, name];
       const foreign: Scope = { subject: typeof spec.from === 'string' ? recordsOf(spec.from) : { ...OPEN }, names: new Map() };
       const pairs = Array.isArray(spec.on) ? spec.on : spec.on === undefined ? [] : [spec.on];
+      // A presentation join's key may read another one: what it finds decides nothing either.
+      const deciding = this.deciding;
+      if (spec.presentation === true) this.deciding = false;
       pairs.forEach((pair, i) => {
         if (!isPlainObject(pair)) return;
         const pairAt = Array.isArray(spec.on) ? [...here, 'on', i] : [...here, 'on'];
         this.text(pair.local, current, [...pairAt, 'local'], 'whole');
         this.text(pair.foreign, foreign, [...pairAt, 'foreign'], 'whole');
       });
+      this.deciding = deciding;
       // A join's filter runs on the foreign records alone, before any rule's names exist.
       if (spec.where !== undefined) this.condition(spec.where, foreign, [...here, 'where']);
       const nested = this.joins(spec.join, foreign, [...here, 'join']);
-      current = Checker.bind(current, name, 'join', { ...foreign.subject, names: nested.names });
+      current = Checker.bind(current, name, 'join', { ...foreign.subject, names: nested.names, ...(spec.presentation === true ? { presentation: name } : {}) });
     }
     return current;
   }
@@ -442,6 +464,7 @@ export function checkNames(doc: Record<string, unknown>): NameCheck {
   scope = checker.lets(doc.let, scope, ['let']);
   if (doc.where !== undefined) checker.condition(doc.where, scope, ['where']);
   checker.condition(doc.assert, scope, ['assert']);
+  checker.deciding = false;
   checker.template(doc.message, scope, ['message']);
   if (isPlainObject(doc.resource)) for (const k of ['kind', 'id', 'name']) checker.template(doc.resource[k], scope, ['resource', k]);
   // Every joined record is indexed and looked up for each resource: a join nothing reads costs that

@@ -252,6 +252,11 @@ function ruleSchema(): Record<string, unknown> {
             where: { $ref: '#/$defs/condition', description: 'Only join foreign records that satisfy this.' },
             join: { $ref: '#/$defs/joins', description: 'Joins applied to each joined record.' },
             required: { type: 'boolean', description: 'false: the rule still runs when this collection is absent (default true).' },
+            presentation: {
+              type: 'boolean',
+              description:
+                'true: the join only names things in the message and resource templates (a principal\'s display name): the rule runs without it, an incomplete export of it stops nothing, and nothing that decides the verdict may read it.',
+            },
           },
         },
       },

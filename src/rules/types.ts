@@ -33,6 +33,8 @@ export interface CompiledJoin {
   on: JoinKeyPair[];
   many: boolean;
   required: boolean;
+  /** Read only by the message and resource templates: never required, and its gaps change no verdict. */
+  presentation: boolean;
   /** Filter on foreign records, applied once when the index is built. */
   where?: Predicate;
   joins: CompiledJoin[];
