@@ -121,7 +121,7 @@ describe('snapshot manifest', () => {
       ['takenAt: 2026-11-27T02:00:00Z', 'exports:', '  - kind: mde.machine', '  - kind: xdr.roleAssignments', '  - kind: mde.machines', '    minRecords: 10', ''].join('\n'),
     );
     expect(snapshot.diagnostics.map((d) => `${d.severity} ${d.code} ${d.file}:${d.position?.line}:${d.position?.column} ${d.message.split(';')[0]}`)).to.deep.equal([
-      "error manifest-invalid snapshot.yaml:3:11 exports.0.kind: 'mde.machine' is not one of the 32 allowed values (did you mean 'mde.machines'?)",
+      "error manifest-invalid snapshot.yaml:3:11 exports.0.kind: 'mde.machine' is not one of the 33 allowed values (did you mean 'mde.machines'?)",
       'error export-missing snapshot.yaml:4:5 xdr.roleAssignments is listed but no file of that kind was found',
       'error export-below-minimum snapshot.yaml:5:5 mde.machines: the export holds 3 records, fewer than the 10 the manifest requires (minRecords)',
     ]);

@@ -32,6 +32,7 @@ export const REAL_EXAMPLES: readonly { file: string; kinds: string[]; records: n
   { file: 'real-examples/defender-for-cloud/settings.list.rest-2022-05-01.example.json', kinds: ['defender.settings'], records: 5 },
   { file: 'real-examples/graph/defender-xdr-rbac.role-assignment.create-response.graph-beta.docs-example.json', kinds: ['xdr.roleAssignments'], records: 1 },
   { file: 'real-examples/graph/defender-xdr-rbac.role-definition.create-response.graph-beta.docs-example.json', kinds: ['xdr.roleDefinitions'], records: 1 },
+  { file: 'real-examples/graph/directory-objects.get-by-ids.graph-v1.0.docs-example.json', kinds: ['entra.principals'], records: 2 },
   { file: 'real-examples/graph/directory-role-assignments.list-filter-principal.graph-v1.0.docs-example.json', kinds: ['entra.roleAssignments'], records: 2 },
   { file: 'real-examples/graph/security-alerts_v2.list.graph-v1.0.docs-example.json', kinds: ['graph.alerts'], records: 1 },
   { file: 'real-examples/graph/security-incidents.list.graph-v1.0.docs-example.json', kinds: ['graph.incidents'], records: 1 },

@@ -40,6 +40,29 @@ export const GRAPH_KINDS: readonly ExportKind[] = [
     namePaths: ['principal.displayName'],
   }),
   graphKind({
+    id: 'entra.principals',
+    title: 'Microsoft Entra principals by id (users, groups, service principals), for their names',
+    // The body file holds {"ids": [...], "types": ["user", "group", "servicePrincipal"]}: at most 1000
+    // ids per request. '@…' is quoted because an unquoted @ splats a variable in PowerShell.
+    // scripts/export-snapshot.sh sends the principals of the Defender XDR role assignments.
+    howToExport: "az rest --method post --url 'https://graph.microsoft.com/v1.0/directoryObjects/getByIds' --body '@principal-ids.json' --output json",
+    odataContext: odataContext('directoryObjects'),
+    // Without the context: getByIds types every object; a role assignment or alert has other types.
+    signatures: ['user', 'group', 'servicePrincipal'].map((type) => ({ has: ['@odata.type', 'id'], equals: { '@odata.type': `#microsoft.graph.${type}` } })),
+    namePaths: ['displayName'],
+    semantics: [
+      {
+        field: 'displayName',
+        meaning:
+          'The name of the user, group or service principal, shown in findings next to its id. Names only: no rule verdict ' +
+          'reads it. It is null when the signed-in account may not read objects of that type (Graph then returns only ' +
+          '@odata.type and id), and an id of no object (a deleted principal) is left out of the response: findings then name ' +
+          'the principal by its id alone.',
+        source: 'https://learn.microsoft.com/graph/api/directoryobject-getbyids?view=graph-rest-1.0',
+      },
+    ],
+  }),
+  graphKind({
     id: 'xdr.roleAssignments',
     title: 'Microsoft Defender XDR unified RBAC role assignments',
     howToExport: graphList('beta', 'roleManagement/defender/roleAssignments'),
