@@ -29,7 +29,7 @@ const EXPORTS_TAKEN = [
   'defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts',
   'mde.machines', 'mde.avHealth', 'mde.health', 'mde.deviceGroups', 'mde.alerts',
   'mde.vulnerabilities', 'mde.software', 'mde.recommendations',
-  'graph.incidents', 'entra.roleAssignments', 'xdr.roleAssignments',
+  'graph.incidents', 'entra.roleAssignments', 'xdr.roleAssignments', 'entra.principals',
 ];
 
 function manifest(): string {

@@ -1,8 +1,9 @@
 /**
  * Who administers what, from Microsoft Graph in the Contoso (XDR) tenant: Entra directory role
- * assignments (v1.0 `roleManagement/directory/roleAssignments?$expand=principal`) and Defender XDR
- * unified RBAC role assignments (beta `roleManagement/defender/roleAssignments`). Principals that
- * also hold Azure roles keep the object ids of the ARM role assignments.
+ * assignments (v1.0 `roleManagement/directory/roleAssignments?$expand=principal`), Defender XDR
+ * unified RBAC role assignments (beta `roleManagement/defender/roleAssignments`) and the objects of
+ * the latter's principals (v1.0 `directoryObjects/getByIds`, for their names). Principals that also
+ * hold Azure roles keep the object ids of the ARM role assignments.
  */
 import { DEVICE_GROUPS, principalId } from './estate';
 import type { GroupName, Principal } from './estate';
@@ -44,6 +45,9 @@ const DIRECTORY_ROLE_ASSIGNMENTS: ReadonlyArray<{ role: keyof typeof DIRECTORY_R
   { role: 'Security Reader', principal: { name: 'sg-secops', type: 'Group', displayName: 'sg-secops', description: 'Security operations team' } },
   { role: 'Global Reader', principal: { name: 'avery.chen@contoso.com', type: 'User', displayName: 'Avery Chen', mail: 'avery.chen@contoso.com' } },
 ];
+
+/** The groups that hold a directory role, by name. */
+const DIRECTORY_GROUPS = new Map(DIRECTORY_ROLE_ASSIGNMENTS.filter((a) => a.principal.type === 'Group').map((a) => [a.principal.name, a.principal]));
 
 /** Custom Defender XDR roles (Permissions > Microsoft Defender XDR > Roles). */
 const XDR_ROLES = ['Security operations', 'Server operators', 'Security posture'] as const;
@@ -101,6 +105,13 @@ export function rbacFiles(): SnapshotFile[] {
       '@odata.context': `${GRAPH}/v1.0/$metadata#roleManagement/directory/roleAssignments(principal())`,
       value: DIRECTORY_ROLE_ASSIGNMENTS.map((a) => directoryRoleAssignment(DIRECTORY_ROLES[a.role], a.principal)),
     }],
+    // What scripts/export-snapshot.sh asks getByIds for: the XDR principals, in one batch.
+    ['graph/principals.page-1.json', {
+      '@odata.context': `${GRAPH}/v1.0/$metadata#directoryObjects`,
+      value: [...new Map(XDR_ROLE_ASSIGNMENTS.flatMap((a) => a.principals).map((p) => [principalId(p), p])).values()].map((p) =>
+        groupObject(principalId(p), { ...p, displayName: p.name, description: DIRECTORY_GROUPS.get(p.name)?.description }, DIRECTORY_GROUPS.has(p.name)),
+      ),
+    }],
     ['graph/defender-role-assignments.json', {
       '@odata.context': `${GRAPH}/beta/$metadata#roleManagement/defender/roleAssignments`,
       value: XDR_ROLE_ASSIGNMENTS.map((a) => ({
@@ -131,7 +142,7 @@ function directoryRoleAssignment(roleDefinitionId: string, p: DirectoryPrincipal
     resourceScope: '/',
     directoryScopeId: '/',
     roleDefinitionId,
-    principal: p.type === 'Group' ? groupObject(id, p) : userObject(id, p),
+    principal: p.type === 'Group' ? groupObject(id, p, true) : userObject(id, p),
   };
 }
 
@@ -150,13 +161,14 @@ function userObject(id: string, p: DirectoryPrincipal): unknown {
   };
 }
 
-function groupObject(id: string, p: DirectoryPrincipal): unknown {
+/** A security group; only a role-assignable one can hold an Entra directory role. */
+function groupObject(id: string, p: DirectoryPrincipal, roleAssignable: boolean): unknown {
   return {
     '@odata.type': '#microsoft.graph.group',
     id,
     description: p.description ?? null,
     displayName: p.displayName,
-    isAssignableToRole: true,
+    isAssignableToRole: roleAssignable,
     mail: null,
     mailEnabled: false,
     mailNickname: p.name,
