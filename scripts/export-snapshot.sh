@@ -77,8 +77,11 @@ if [ -e "$OUT" ]; then
 fi
 mkdir -p "$OUT"
 
-ERR_FILE=$(mktemp)
-trap 'rm -f "$ERR_FILE"' EXIT
+# Scratch space outside the snapshot (az's stderr, request bodies): a file left in the snapshot
+# folder would be read as part of it.
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+ERR_FILE=$WORK/az-stderr
 
 # Kinds in the order exported, the glob of each one's files (parallel arrays), and the failed ones.
 KINDS=()
@@ -265,15 +268,65 @@ fi
 
 # --- Microsoft Graph (Defender XDR, Entra) -----------------------------------------------------
 
+# principal_batches: writes the principal ids of the saved Defender XDR role assignment pages,
+# each once and sorted, as getByIds request bodies of at most 1000 ids ($WORK/principal-ids.N.json,
+# users, groups and service principals only) and prints how many it wrote.
+principal_batches() {
+  (cd "$OUT" && node -e '
+    const fs = require("fs");
+    const [work, ...pages] = process.argv.slice(1);
+    const ids = new Map();
+    for (const page of pages) {
+      const doc = JSON.parse(fs.readFileSync(page, "utf8").replace(/^\uFEFF/, ""));
+      for (const assignment of Array.isArray(doc.value) ? doc.value : [doc]) {
+        for (const id of Array.isArray(assignment?.principalIds) ? assignment.principalIds : []) {
+          if (typeof id === "string" && id !== "" && !ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
+        }
+      }
+    }
+    const sorted = [...ids.keys()].sort().map((k) => ids.get(k));
+    let n = 0;
+    for (let i = 0; i < sorted.length; i += 1000) {
+      n++;
+      const body = { ids: sorted.slice(i, i + 1000), types: ["user", "group", "servicePrincipal"] };
+      fs.writeFileSync(`${work}/principal-ids.${n}.json`, JSON.stringify(body));
+    }
+    process.stdout.write(String(n));
+  ' -- "$WORK" graph/xdr-role-assignments.page-*.json)
+}
+
+# export_principals: the objects of the Defender XDR principals from POST directoryObjects/getByIds
+# (Microsoft Graph v1.0; at most 1000 ids a request), one page per batch, for their names in
+# findings. Rules read them only to name principals, never for a verdict.
+export_principals() {
+  local batches i
+  case $FAILED in *" xdr.roleAssignments "*) return 0 ;; esac
+  if ! batches=$(principal_batches); then
+    fail entra.principals "the Defender XDR role assignment pages could not be read for their principal ids"
+    return 1
+  fi
+  if [ "$batches" -eq 0 ]; then
+    say "no Defender XDR role assignment names a principal: entra.principals is not exported"
+    return 0
+  fi
+  note_export entra.principals 'graph/principals.page-*.json'
+  for ((i = 1; i <= batches; i++)); do
+    az_save entra.principals "graph/principals.page-$i.json" -- \
+      rest --method post --url "$GRAPH/v1.0/directoryObjects/getByIds" --body "@$WORK/principal-ids.$i.json" --output json || return 1
+  done
+}
+
 if [ "$SKIP_GRAPH" = false ]; then
+  # Single quotes: $expand is part of the URL, not a shell variable.
   for row in v1.0/security/incidents:graph.incidents:incidents v1.0/security/alerts_v2:graph.alerts:alerts \
-    v1.0/roleManagement/directory/roleAssignments:entra.roleAssignments:entra-role-assignments \
+    'v1.0/roleManagement/directory/roleAssignments?$expand=principal:entra.roleAssignments:entra-role-assignments' \
     beta/roleManagement/defender/roleAssignments:xdr.roleAssignments:xdr-role-assignments \
     beta/roleManagement/defender/roleDefinitions:xdr.roleDefinitions:xdr-role-definitions; do
     IFS=: read -r path kind name <<<"$row"
     note_export "$kind" "graph/$name.page-*.json"
     export_pages "$kind" "graph/$name" "$GRAPH/$path" || true
   done
+  export_principals || true
 fi
 
 # --- snapshot.yaml -------------------------------------------------------------------------------

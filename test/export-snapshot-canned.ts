@@ -220,12 +220,31 @@ export function cannedEstate(subscriptions: readonly string[] = [SUB_OTHER_TENAN
   routes.push(
     graph('incidents', 'graph.incidents', `${GRAPH}/v1.0/security/incidents`, example('real-examples/graph/security-incidents.list.graph-v1.0.docs-example.json')),
     graph('alerts', 'graph.alerts', `${GRAPH}/v1.0/security/alerts_v2`, example('real-examples/graph/security-alerts_v2.list.graph-v1.0.docs-example.json')),
-    graph('entra-role-assignments', 'entra.roleAssignments', `${GRAPH}/v1.0/roleManagement/directory/roleAssignments`, example('real-examples/graph/directory-role-assignments.list-filter-principal.graph-v1.0.docs-example.json')),
+    graph('entra-role-assignments', 'entra.roleAssignments', `${GRAPH}/v1.0/roleManagement/directory/roleAssignments?$expand=principal`, example('real-examples-repaired/graph/directory-role-assignments.list-filter-roledef-expand-principal.graph-v1.0.docs-example.json')),
     // Only create responses are published for the Defender unified RBAC lists: wrapped as a list page.
     graph('xdr-role-assignments', 'xdr.roleAssignments', `${GRAPH}/beta/roleManagement/defender/roleAssignments`,
       graphList('real-examples/graph/defender-xdr-rbac.role-assignment.create-response.graph-beta.docs-example.json', 'https://graph.microsoft.com/beta/$metadata#roleManagement/defender/roleAssignments')),
     graph('xdr-role-definitions', 'xdr.roleDefinitions', `${GRAPH}/beta/roleManagement/defender/roleDefinitions`,
       graphList('real-examples/graph/defender-xdr-rbac.role-definition.create-response.graph-beta.docs-example.json', 'https://graph.microsoft.com/beta/$metadata#roleManagement/defender/roleDefinitions')),
   );
+
+  // getByIds for the principals of the Defender XDR assignment above, sorted: the published
+  // getByIds answer, whose two users (which share one id as published) get those two ids.
+  const principalIds = (exampleJson('real-examples/graph/defender-xdr-rbac.role-assignment.create-response.graph-beta.docs-example.json').principalIds as string[]).sort();
+  const objects = exampleJson('real-examples/graph/directory-objects.get-by-ids.graph-v1.0.docs-example.json');
+  objects.value.forEach((o: { id: string }, i: number) => (o.id = principalIds[i]));
+  routes.push({
+    argv: getByIds(principalIds),
+    response: { stdout: printed(objects) },
+    source: 'graph',
+    kind: 'entra.principals',
+    file: 'graph/principals.page-1.json',
+  });
   return routes;
+}
+
+/** `az rest` POST to Graph getByIds, its body as the fake az matches it (`@` and the body file's content). */
+export function getByIds(ids: readonly string[]): string[] {
+  const body = JSON.stringify({ ids, types: ['user', 'group', 'servicePrincipal'] });
+  return ['rest', '--method', 'post', '--url', `${GRAPH}/v1.0/directoryObjects/getByIds`, '--body', `@${body}`, '--output', 'json'];
 }

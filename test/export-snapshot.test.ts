@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { cannedEstate, forbidden, MDE, restGet, SUB_DISABLED, SUB_OTHER_TENANT, SUB_VMS, TENANT, type Response, type Route } from './export-snapshot-canned';
+import { cannedEstate, forbidden, getByIds, GRAPH, MDE, restGet, SUB_DISABLED, SUB_OTHER_TENANT, SUB_VMS, TENANT, type Response, type Route } from './export-snapshot-canned';
 import { makeToolsDir, runWithFakeAz, type ExportRun } from './fake-az';
 
 const SCRIPT = path.resolve('scripts/export-snapshot.sh');
@@ -19,7 +19,7 @@ const BIN = path.resolve('dist/src/cli/bin.js');
 const ARM_KINDS = ['arm.subscriptions', 'arm.roleAssignments', 'arm.virtualMachines', 'arm.arcMachines', 'arm.scaleSetVms'];
 const DEFENDER_KINDS = ['defender.pricings', 'defender.settings', 'defender.assessments', 'defender.alerts'];
 const MDE_KINDS = ['mde.machines', 'mde.avHealth', 'mde.alerts', 'mde.vulnerabilities', 'mde.recommendations', 'mde.software', 'mde.deviceGroups'];
-const GRAPH_KINDS = ['graph.incidents', 'graph.alerts', 'entra.roleAssignments', 'xdr.roleAssignments', 'xdr.roleDefinitions'];
+const GRAPH_KINDS = ['graph.incidents', 'graph.alerts', 'entra.roleAssignments', 'xdr.roleAssignments', 'xdr.roleDefinitions', 'entra.principals'];
 
 interface Manifest {
   tenantId: string;
@@ -257,6 +257,57 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
       expect(errors(report)).to.deep.equal([]);
       expect(statuses(report)['device-groups-cover-rbac-scopes']).to.equal('not-evaluated');
       expect(report.rules.find((r) => r.id === 'device-groups-cover-rbac-scopes')?.needs).to.include('mde.machines');
+    });
+  });
+
+  describe('the names of the Defender XDR principals (Graph directoryObjects/getByIds)', () => {
+    const XDR_PAGE = `${GRAPH}/beta/roleManagement/defender/roleAssignments`;
+    /** 1,001 principals over two assignments, one of them listed again in upper case. */
+    const ids = Array.from({ length: 1001 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const xdrPage = {
+      '@odata.context': 'https://graph.microsoft.com/beta/$metadata#roleManagement/defender/roleAssignments',
+      value: [
+        { id: 'a1', roleDefinitionId: 'r', principalIds: ids.slice(500).reverse(), appScopeIds: ['/'] },
+        { id: 'a2', roleDefinitionId: 'r', principalIds: [...ids.slice(0, 500), ids[7].toUpperCase()], appScopeIds: ['/'] },
+      ],
+    };
+    const objects = (batch: string[]) => `${JSON.stringify({ '@odata.context': `${GRAPH}/v1.0/$metadata#directoryObjects`, value: batch.map((id) => ({ '@odata.type': '#microsoft.graph.group', id, displayName: `group ${id.slice(-4)}` })) })}\n`;
+
+    it('asks for each principal once, sorted, users, groups and service principals, at most 1000 ids a request, and saves each answer as a page', () => {
+      const canned = answering(cannedEstate(), restGet(XDR_PAGE), { stdout: `${JSON.stringify(xdrPage)}\n` }).filter((r) => r.kind !== 'entra.principals');
+      const batches = [ids.slice(0, 1000), ids.slice(1000)];
+      const routes = [
+        ...canned,
+        ...batches.map((batch, i): Route => ({ argv: getByIds(batch), response: { stdout: objects(batch) }, source: 'graph', kind: 'entra.principals', file: `graph/principals.page-${i + 1}.json` })),
+      ];
+      const run = exportSnapshot(routes, ['--out', 'named']);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.calls.filter((c) => c.includes('post'))).to.deep.equal(batches.map(getByIds));
+      expect(manifestOf(run.out).exports.find((e) => e.kind === 'entra.principals')?.pages).to.deep.equal([
+        { file: 'graph/principals.page-1.json', records: 1000 },
+        { file: 'graph/principals.page-2.json', records: 1 },
+      ]);
+      // The request bodies stay out of the snapshot folder.
+      expect(filesBelow(run.out).filter((f) => !routes.some((r) => r.file === f))).to.deep.equal(['snapshot.yaml']);
+      const report = lint(run.out);
+      expect(errors(report)).to.deep.equal([]);
+      expect(report.snapshot.files.filter((f) => f.file.startsWith('graph/principals')).map((f) => [f.file, f.kinds, f.records])).to.deep.equal([
+        ['graph/principals.page-1.json', ['entra.principals'], 1000],
+        ['graph/principals.page-2.json', ['entra.principals'], 1],
+      ]);
+    });
+
+    it('without Directory.Read.All (403) warns and leaves the names out; every rule is still evaluated', () => {
+      const principals = cannedEstate().find((r) => r.kind === 'entra.principals')!.argv;
+      const routes = answering(cannedEstate(), principals, forbidden('Insufficient privileges to complete the operation.'));
+      const run = exportSnapshot(routes, ['--out', 'unnamed', '--allow-partial']);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.include('WARNING: entra.principals will not be in the snapshot');
+      expect(manifestOf(run.out).exports.map((e) => e.kind)).not.to.include('entra.principals');
+      expect(filesBelow(run.out).filter((f) => f.startsWith('graph/principals'))).to.deep.equal([]);
+      const report = lint(run.out);
+      expect(errors(report)).to.deep.equal([]);
+      expect(report.rules.filter((r) => r.status === 'not-evaluated').map((r) => r.id)).to.deep.equal([]);
     });
   });
 

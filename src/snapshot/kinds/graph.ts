@@ -56,7 +56,7 @@ export const GRAPH_KINDS: readonly ExportKind[] = [
         meaning:
           'The name of the user, group or service principal, shown in findings next to its id. Names only: no rule verdict ' +
           'reads it. It is null when the signed-in account may not read objects of that type (Graph then returns only ' +
-          '@odata.type and id), and an id of no object (a deleted principal) is left out of the response: findings then name ' +
+          '@odata.type and id), and an id with no directory object (a deleted principal) has no record: findings then name ' +
           'the principal by its id alone.',
         source: 'https://learn.microsoft.com/graph/api/directoryobject-getbyids?view=graph-rest-1.0',
       },
@@ -69,6 +69,19 @@ export const GRAPH_KINDS: readonly ExportKind[] = [
     odataContext: odataContext('roleManagement/defender/roleAssignments'),
     signatures: ROLE_ASSIGNMENT_MULTIPLE,
     namePaths: ['displayName'],
+    semantics: [
+      {
+        field: 'principalIds',
+        meaning:
+          'Object ids of the users, groups and service principals the assignment grants its role, without their names. The ' +
+          'resource type lists a principals property for $expand, but the list API documents only $filter and names Cloud PC ' +
+          'and Intune as its providers, not Defender: posture-lint does not rely on it. Findings take names from ' +
+          'entra.principals (directoryObjects/getByIds) instead.',
+        source:
+          'https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentmultiple?view=graph-rest-beta, ' +
+          'https://learn.microsoft.com/graph/api/rbacapplicationmultiple-list-roleassignments?view=graph-rest-beta',
+      },
+    ],
   }),
   graphKind({
     id: 'xdr.roleDefinitions',
