@@ -244,8 +244,10 @@ class Checker {
   /** A JSONPath expression was read: which names it reads cannot be known. */
   opaque = false;
   /**
-   * Whether what is being checked can decide a verdict (joins' keys, lets, where, assert), where
-   * a presentation join may not be read; false for the message and resource templates.
+   * Whether what is being checked can decide a verdict (joins' keys, lets, where, assert) or a
+   * finding's identity (the resource kind and id templates, which make its fingerprint and are what
+   * waivers and baselines match), where a presentation join may not be read; false for the message
+   * and the resource name template only.
    */
   deciding = true;
 
@@ -267,7 +269,7 @@ class Checker {
       this.problems.push({
         at,
         offset,
-        message: `'${p.text}': '${shape.presentation}' is a presentation join, which only the message and resource templates may read: a name it adds must never decide a verdict`,
+        message: `'${p.text}': '${shape.presentation}' is a presentation join, which only the message and resource name templates may read: a name it adds must never decide a verdict nor which resource a finding is (its fingerprint, waivers, baselines)`,
       });
       return undefined;
     }
@@ -464,9 +466,10 @@ export function checkNames(doc: Record<string, unknown>): NameCheck {
   scope = checker.lets(doc.let, scope, ['let']);
   if (doc.where !== undefined) checker.condition(doc.where, scope, ['where']);
   checker.condition(doc.assert, scope, ['assert']);
+  if (isPlainObject(doc.resource)) for (const k of ['kind', 'id']) checker.template(doc.resource[k], scope, ['resource', k]);
   checker.deciding = false;
   checker.template(doc.message, scope, ['message']);
-  if (isPlainObject(doc.resource)) for (const k of ['kind', 'id', 'name']) checker.template(doc.resource[k], scope, ['resource', k]);
+  if (isPlainObject(doc.resource)) checker.template(doc.resource.name, scope, ['resource', 'name']);
   // Every joined record is indexed and looked up for each resource: a join nothing reads costs that
   // for nothing, and is most often a name misspelt where it should have been read.
   if (!checker.opaque) {

@@ -255,7 +255,7 @@ function ruleSchema(): Record<string, unknown> {
             presentation: {
               type: 'boolean',
               description:
-                'true: the join only names things in the message and resource templates (a principal\'s display name): the rule runs without it, an incomplete export of it stops nothing, and nothing that decides the verdict may read it.',
+                'true: the join only names things in the message and resource name templates (a principal\'s display name): the rule runs without it, an incomplete export of it stops nothing, and nothing that decides the verdict or the finding\'s resource kind and id (its fingerprint) may read it.',
             },
           },
         },

@@ -33,7 +33,7 @@ export interface CompiledJoin {
   on: JoinKeyPair[];
   many: boolean;
   required: boolean;
-  /** Read only by the message and resource templates: never required, and its gaps change no verdict. */
+  /** Read only by the message and resource name templates: never required, and its gaps change no verdict nor fingerprint. */
   presentation: boolean;
   /** Filter on foreign records, applied once when the index is built. */
   where?: Predicate;
