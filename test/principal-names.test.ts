@@ -125,6 +125,30 @@ describe('principal names in findings', () => {
       expect(report.findings.map((f) => f.message.slice(0, 'Principal '.length + 36 + ' through'.length))).to.deep.equal([`Principal ${NEU} through`, `Principal ${WEU} through`]);
     });
 
+    it('names by id a principal the export holds twice under two names, whichever page holds which name', async () => {
+      // The name a finding shows must not be whichever record sorts first: swapping the two pages'
+      // records gives the same report, the principal named by id, and the conflict reported.
+      const PAGE_2 = join('graph', 'principals.page-2.json');
+      const twice = (renamedOnPage: 1 | 2) => (dir: string) => {
+        const file = join(dir, PRINCIPALS);
+        const page = JSON.parse(readFileSync(file, 'utf8')) as { '@odata.context': string; value: Record<string, unknown>[] };
+        const original = page.value.find((o) => o.id === WEU)!;
+        const renamed = { ...original, displayName: 'Trusted Admins' };
+        page.value = page.value.map((o) => (o === original && renamedOnPage === 1 ? renamed : o));
+        writeFileSync(file, JSON.stringify(page, null, 2));
+        writeFileSync(join(dir, PAGE_2), JSON.stringify({ '@odata.context': page['@odata.context'], value: [renamedOnPage === 1 ? original : renamed] }, null, 2));
+      };
+      const named = await xdrAccess(DEMO);
+      const [first, second] = [await withDemoCopy(twice(1), xdrAccess), await withDemoCopy(twice(2), xdrAccess)];
+      for (const report of [first, second]) {
+        expect(verdicts(report)).to.deep.equal(verdicts(named));
+        expect(report.findings.map((f) => [f.resource.id, f.resource.name])).to.deep.equal([[NEU, 'sg-web-operators-neu'], [WEU, undefined]]);
+        expect(report.findings[1].message).to.match(new RegExp(`^Principal ${WEU} through Defender XDR role assignments f7b3451a-`));
+        expect(report.diagnostics.map((d) => d.code)).to.deep.equal(['conflicting-records']);
+      }
+      expect(first.findings).to.deep.equal(second.findings);
+    });
+
     it('shows a hostile display name inert in every format the CLI prints: escapes, markup, CI runner commands, a very long name', async function () {
       // One CLI run per format: slow on a loaded machine.
       this.timeout(180_000);

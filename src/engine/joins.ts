@@ -282,6 +282,9 @@ export class JoinIndexes {
     }
     const positions = this.positions(join, scope);
     ctx.budget.spend(positions.length);
+    // A presentation join's key that matches records that disagree (a principal exported twice
+    // under two names) names nothing: the first match would be whichever file sorts first.
+    if (!join.many && join.presentation && positions.length > 1) return undefined;
     if (!join.many) return positions.length ? this.bind(join, recs[positions[0]], positions[0], ctx) : undefined;
     return positions.map((p) => this.bind(join, recs[p], p, ctx));
   }
