@@ -270,20 +270,25 @@ fi
 
 # principal_batches: writes the principal ids of the saved Defender XDR role assignment pages,
 # each once and sorted, as getByIds request bodies of at most 1000 ids ($WORK/principal-ids.N.json,
-# users, groups and service principals only) and prints how many it wrote.
+# users, groups and service principals only) and prints how many it wrote. Only object ids (GUIDs)
+# are sent: Graph refuses a whole request for one malformed id, which would lose every name.
 principal_batches() {
   (cd "$OUT" && node -e '
     const fs = require("fs");
-    const [work, ...pages] = process.argv.slice(1);
+    const [prog, work, ...pages] = process.argv.slice(1);
+    const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
     const ids = new Map();
+    let skipped = 0;
     for (const page of pages) {
       const doc = JSON.parse(fs.readFileSync(page, "utf8").replace(/^\uFEFF/, ""));
       for (const assignment of Array.isArray(doc.value) ? doc.value : [doc]) {
         for (const id of Array.isArray(assignment?.principalIds) ? assignment.principalIds : []) {
-          if (typeof id === "string" && id !== "" && !ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
+          if (typeof id !== "string" || !GUID.test(id)) skipped++;
+          else if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
         }
       }
     }
+    if (skipped > 0) process.stderr.write(`${prog}: ${skipped} principal id(s) of the Defender XDR role assignments are not object ids (GUIDs): findings name them by id\n`);
     const sorted = [...ids.keys()].sort().map((k) => ids.get(k));
     let n = 0;
     for (let i = 0; i < sorted.length; i += 1000) {
@@ -292,7 +297,7 @@ principal_batches() {
       fs.writeFileSync(`${work}/principal-ids.${n}.json`, JSON.stringify(body));
     }
     process.stdout.write(String(n));
-  ' -- "$WORK" graph/xdr-role-assignments.page-*.json)
+  ' -- "$PROG" "$WORK" graph/xdr-role-assignments.page-*.json)
 }
 
 # export_principals: the objects of the Defender XDR principals from POST directoryObjects/getByIds

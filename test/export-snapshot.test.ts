@@ -297,6 +297,18 @@ describe('scripts/export-snapshot.sh (fake az, real payloads)', function () {
       ]);
     });
 
+    it('sends only object ids: a principal id that is not a GUID (quotes, $(...), a newline) is named by id, not sent to Graph, which would refuse the whole batch', () => {
+      const odd = ["$(touch pwned)", "'; touch pwned #", 'a"b\nc', '@/etc/passwd', '', 42];
+      const page = { ...xdrPage, value: [{ ...xdrPage.value[0], principalIds: [ids[1], ...odd, ids[0]] }] };
+      const canned = answering(cannedEstate(), restGet(XDR_PAGE), { stdout: `${JSON.stringify(page)}\n` }).filter((r) => r.kind !== 'entra.principals');
+      const routes = [...canned, { argv: getByIds([ids[0], ids[1]]), response: { stdout: objects([ids[0], ids[1]]) }, source: 'graph', kind: 'entra.principals', file: 'graph/principals.page-1.json' } as Route];
+      const run = exportSnapshot(routes, ['--out', 'odd']);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stderr).to.include('export-snapshot: 6 principal id(s) of the Defender XDR role assignments are not object ids (GUIDs): findings name them by id');
+      expect(run.calls.filter((c) => c.includes('post'))).to.deep.equal([getByIds([ids[0], ids[1]])]);
+      expect(filesBelow(path.dirname(run.out))).to.deep.equal([...routes.filter((r) => r.file !== undefined).map((r) => `odd/${r.file}`), 'odd/snapshot.yaml'].sort());
+    });
+
     it('without Directory.Read.All (403) warns and leaves the names out; every rule is still evaluated', () => {
       const principals = cannedEstate().find((r) => r.kind === 'entra.principals')!.argv;
       const routes = answering(cannedEstate(), principals, forbidden('Insufficient privileges to complete the operation.'));
