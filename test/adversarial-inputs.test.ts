@@ -385,6 +385,34 @@ describe('adversarial inputs, round two', function () {
       }),
     );
 
+    it('rule text from a pull request whose lines start with :: is no command in what any command prints, only github\'s own annotations are', () => {
+      // The one terminal sanitiser escapes a leading `::` on every line; only the github format,
+      // which escapes its data itself, writes its annotations as they are.
+      const { dir, cleanup } = scratch();
+      try {
+        const text = rule('pr-rule', 'assert: { field: healthStatus, equals: NotAStatus }\nmessage: "{{computerDnsName}}"', 'for: mde.machines\n')
+          .replace('description: A rule from a pull request.', 'description: "A rule.\\n::error title=forged::description\\n   ::add-mask::masked"\nremediation: "Fix.\\n::warning::remediation"');
+        writeFileSync(join(dir, 'pr-rule.yaml'), text);
+        const rules = ['--rules', 'pr-rule.yaml', '--ruleset', 'none'];
+        const runs: [string, string[]][] = [
+          ['explain', ['explain', 'pr-rule', ...rules]],
+          ['rules', ['rules', ...rules]],
+          ...['stylish', 'markdown', 'html', 'junit', 'sarif', 'json'].map((f): [string, string[]] => [`lint --format ${f}`, ['lint', CONTOSO, ...rules, '--format', f]]),
+        ];
+        for (const [name, args] of runs) {
+          const r = cli(args, dir);
+          expect(r.stdout + r.stderr, name).to.not.equal('');
+          expect(runnerCommands(r.stdout + r.stderr), name).to.deep.equal({ azure: [], github: [] });
+        }
+        expect(cli(['explain', 'pr-rule', ...rules], dir).stdout).to.contain('\\u003a:error title=forged::description');
+        const github = runnerCommands(cli(['lint', CONTOSO, ...rules, '--format', 'github'], dir).stdout).github;
+        expect(github.length).to.be.above(1);
+        expect(github.every((l) => /^::(error|warning|notice) /.test(l))).to.equal(true);
+      } finally {
+        cleanup();
+      }
+    });
+
     it('validate names a rule file called ::error …:: without starting a workflow command', () => {
       const { dir, cleanup } = scratch();
       try {

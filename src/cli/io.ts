@@ -5,7 +5,7 @@ import { diagnosticWhere, printable, terminalText } from '../report/text';
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** Output a formatter made safe and styled itself (stylish's colours): written as it is. */
+  /** Output a formatter made safe itself (stylish's colours, github's workflow commands): written as it is. */
   styled?: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
   /** Whether stdout is a terminal (colour by default). */

@@ -32,7 +32,8 @@ const RUNNER_COMMAND = /(?<=##(?:vso)?)\[/gi;
 /**
  * A leading `::`, after any whitespace the runner trims: a one-line display (stylish's first
  * column) may start a log line with the value, and each line of multi-line text starts one when a
- * format keeps its line breaks (a JUnit failure body printed to a step's log).
+ * format keeps its line breaks (a JUnit failure body printed to a step's log, a rule's description
+ * that `explain` prints).
  */
 const WORKFLOW_COMMAND = /(?<=^\s*):(?=:)/;
 const WORKFLOW_COMMAND_ANY_LINE = /(?<=^\s*):(?=:)/gm;
@@ -53,7 +54,14 @@ export function printable(text: string): string {
  * the terminal as a control sequence. Line feeds and tabs stay.
  */
 export function terminalText(text: string): string {
-  // A leading `::` stays: the `github` format's own annotations are written through here.
+  return terminalCommands(text).replace(WORKFLOW_COMMAND_ANY_LINE, escape);
+}
+
+/**
+ * terminalText, but a line may start a GitHub workflow command: only for the `github` format's
+ * report, whose lines are its own annotations with their data escaped by the format itself.
+ */
+export function terminalCommands(text: string): string {
   return text.replace(UNSAFE_TERMINAL, escape).replace(RUNNER_COMMAND, escape);
 }
 

@@ -8,11 +8,11 @@ import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { exitCode } from '../../lint';
 import { jobFor, lintAll } from '../lint-job';
-import { formatterNames, getFormatter } from '../../report/formatters';
+import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
-import { terminalText } from '../../report/text';
+import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
 import { configFor, RULE_OPTIONS } from '../options';
 import { ProgressDisplay, wantsProgress } from '../progress';
@@ -144,6 +144,7 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
       });
       if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
       else if (color) (io.styled ?? io.stdout)(many ? `== ${terminalText(positionals[i])}\n${text}\n` : text);
+      else if (WRITES_WORKFLOW_COMMANDS.has(t.formatter)) (io.styled ?? io.stdout)(terminalCommands(many ? `== ${printable(positionals[i])}\n${text}\n` : text));
       else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);
     }
     code = Math.max(code, exitCode(report)) as 0 | 1 | 2;

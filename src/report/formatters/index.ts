@@ -25,6 +25,12 @@ export const FORMATTERS: Readonly<Record<FormatName, Formatter>> = Object.freeze
   github,
 });
 
+/**
+ * Formats whose report is CI runner commands of their own (GitHub workflow commands), each value
+ * in them escaped by the format: printed with a line's leading `::` kept (terminalCommands).
+ */
+export const WRITES_WORKFLOW_COMMANDS: ReadonlySet<Formatter> = new Set([github]);
+
 /** Sorted, for usage messages and help text. */
 export function formatterNames(): string[] {
   return Object.keys(FORMATTERS).sort(cmp);
