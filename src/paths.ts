@@ -13,6 +13,8 @@ function findPackageRoot(start: string): string {
 export const PACKAGE_ROOT = findPackageRoot(__dirname);
 export const SCHEMAS_DIR = path.join(PACKAGE_ROOT, 'schemas');
 export const BUILTIN_RULES_DIR = path.join(PACKAGE_ROOT, 'rules');
+/** posture-lint's own named conditions, which every rule may use whichever rules a run selects. */
+export const BUILTIN_CONDITIONS_DIR = path.join(BUILTIN_RULES_DIR, 'conditions');
 
 export function packageVersion(): string {
   return JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
-import { buildRuleSchema } from '../src/rules/schema';
+import { buildConditionsSchema, buildRuleSchema } from '../src/rules/schema';
 import { operatorReference } from '../src/rules/reference';
 import { OPERATORS } from '../src/rules/operators';
 import { exportsReference } from '../src/snapshot/exports-reference';
@@ -28,6 +28,10 @@ describe('files generated from code tables', () => {
 
   it('schemas/rule.schema.json is current (run `npm run generate` after changing operators)', () => {
     expect(onDisk).to.deep.equal(buildRuleSchema());
+  });
+
+  it('schemas/conditions.schema.json is current (run `npm run generate` after changing operators or the conditions format)', () => {
+    expect(JSON.parse(readFileSync('schemas/conditions.schema.json', 'utf8'))).to.deep.equal(buildConditionsSchema());
   });
 
   it('docs/operators.md is current (run `npm run generate` after changing operators)', () => {

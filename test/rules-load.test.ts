@@ -15,7 +15,7 @@ const EXPECTED: [string, string, string, string][] = [
   // A Latin-1 byte: replaced by U+FFFD, the value would match no device.
   ['invalid-utf8', 'rule-yaml', '6:46', 'file is not valid UTF-8'],
   ['bad-template-filter', 'rule-invalid', '7:10', "unknown template filter 'shout'"],
-  ['condition-without-kind', 'rule-schema', '9:7', "assert.allOf.1: needs one of: field, allOf, anyOf, not, any, all, none, count (did you mean 'field' for 'fiield'?)"],
+  ['condition-without-kind', 'rule-schema', '9:7', "assert.allOf.1: needs one of: field, allOf, anyOf, not, any, all, none, count, condition (did you mean 'field' for 'fiield'?)"],
   ['duplicate-key', 'rule-yaml', '4:1', 'Map keys must be unique'],
   ['id-not-file-name', 'rule-invalid', '1:5', "rule id 'another-name' must equal its file name 'id-not-file-name'"],
   ['jsonpath-script', 'rule-invalid', '7:10', 'uses a filter or script expression'],

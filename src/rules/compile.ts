@@ -9,7 +9,9 @@ import { isPlainObject } from './values';
 import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
 import { headName } from './path';
 import { closest } from '../suggest';
-import { declarationOf, describeDeclaration, parameterProblem, type ParameterDeclaration } from './parameters';
+import { declarationOf, declarationProblems, parameterProblem, type ParameterDeclaration } from './parameters';
+import type { ConditionLibrary } from './named-conditions';
+import type { ForwardedArgument } from './expand';
 
 export interface RuleCompileOptions {
   /** Rule file relative to its rules root. */
@@ -20,6 +22,10 @@ export interface RuleCompileOptions {
   collections: ReadonlySet<string>;
   /** Parameter values that override the rule's defaults (from configuration). */
   paramOverrides?: Readonly<Record<string, unknown>>;
+  /** Named conditions, whose parameters a rule's parameters may inherit (`inherits: condition.parameter`). */
+  conditions?: ConditionLibrary;
+  /** Arguments the rule passes to named conditions from its own parameters, checked against their declarations. */
+  forwarded?: readonly ForwardedArgument[];
   error(at: YamlPath, message: string, offset?: number): void;
 }
 
@@ -149,6 +155,43 @@ function compileLets(raw: unknown, at: YamlPath, env: CompileEnv): CompiledLet[]
 }
 
 /**
+ * The declaration and default of `inherits: condition.parameter`: the named condition's, with the
+ * rule's own default where it gives one. A value several rules share is so written once.
+ */
+function inherited(
+  name: string,
+  spec: Record<string, unknown>,
+  conditions: ConditionLibrary | undefined,
+  report: (at: YamlPath, message: string) => void,
+): { decl: ParameterDeclaration; value: unknown } | undefined {
+  const [conditionName, parameter] = String(spec.inherits).split('.');
+  const c = conditions?.get(conditionName);
+  const at = ['parameters', name, 'inherits'];
+  if (!c) {
+    const hint = conditions ? closest(conditionName, conditions.keys()) : undefined;
+    report(at, `parameter '${name}' inherits from unknown condition '${conditionName}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+    return undefined;
+  }
+  const p = c.parameters.get(parameter);
+  if (!p) {
+    const names = [...c.parameters.keys()];
+    const hint = closest(parameter, names);
+    report(at, `condition '${conditionName}' has no parameter '${parameter}'${hint ? ` (did you mean '${hint}'?)` : ''} (parameters: ${names.join(', ') || 'none'})`);
+    return undefined;
+  }
+  if (Object.hasOwn(spec, 'default')) {
+    const problem = parameterProblem(p.declaration, spec.default);
+    if (problem) report(['parameters', name, 'default'], `parameter '${name}': ${problem}`);
+    return { decl: p.declaration, value: spec.default };
+  }
+  if (!p.hasDefault) {
+    report(at, `parameter '${name}' needs a default: '${conditionName}.${parameter}' has none to inherit`);
+    return undefined;
+  }
+  return { decl: p.declaration, value: p.default };
+}
+
+/**
  * Parameter values: each declaration's default, checked against its type, replaced by the
  * configuration's value where that fits the type too. A value that does not fit is not used; the
  * configuration reports it at its own line (applyConfig), as it does names the rule does not declare.
@@ -156,6 +199,7 @@ function compileLets(raw: unknown, at: YamlPath, env: CompileEnv): CompiledLet[]
 function resolveParams(
   raw: unknown,
   overrides: Readonly<Record<string, unknown>> | undefined,
+  conditions: ConditionLibrary | undefined,
   report: (at: YamlPath, message: string) => void,
 ): { params: Record<string, unknown>; declarations: Record<string, ParameterDeclaration> } {
   const params: Record<string, unknown> = Object.create(null);
@@ -163,15 +207,15 @@ function resolveParams(
   if (isPlainObject(raw)) {
     for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
-      const decl = declarationOf(spec);
-      if (decl.type !== 'list' && spec.minItems !== undefined) report(['parameters', name, 'minItems'], `minItems is for lists; parameter '${name}' is ${describeDeclaration(decl)}`);
-      if (decl.type !== 'list' && spec.items !== undefined) report(['parameters', name, 'items'], `items is for lists; parameter '${name}' is ${describeDeclaration(decl)}`);
-      if (decl.type !== 'number' && decl.type !== 'integer' && spec.minimum !== undefined) {
-        report(['parameters', name, 'minimum'], `minimum is for numbers; parameter '${name}' is ${describeDeclaration(decl)}`);
+      if (spec.inherits !== undefined) {
+        const from = inherited(name, spec, conditions, report);
+        if (!from) continue;
+        declarations[name] = from.decl;
+        params[name] = from.value;
+        continue;
       }
-      const problem = parameterProblem(decl, spec.default);
-      if (problem) report(['parameters', name, 'default'], `parameter '${name}': ${problem}`);
-      declarations[name] = decl;
+      for (const problem of declarationProblems(name, spec)) report(['parameters', name, problem.key], problem.message);
+      declarations[name] = declarationOf(spec);
       params[name] = spec.default;
     }
   }
@@ -189,8 +233,18 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     opts.error(at, message, offset);
   };
   const local: RuleCompileOptions = { ...opts, error: report };
-  const { params, declarations } = resolveParams(doc.parameters, opts.paramOverrides, report);
-  const env: CompileEnv = { params, facts: new Set(), error: report };
+  const { params, declarations } = resolveParams(doc.parameters, opts.paramOverrides, opts.conditions, report);
+  // A rule's own parameter passed to a named condition must fit that condition's parameter too;
+  // one that does not is reported here, at the argument, and not again where the condition reads it.
+  const misfit = new Set<string>();
+  for (const f of opts.forwarded ?? []) {
+    if (!Object.hasOwn(params, f.param)) continue;
+    const problem = parameterProblem(f.declaration, params[f.param]);
+    if (!problem) continue;
+    report(f.at, `argument '${f.argument}' of condition '${f.condition}': parameter '${f.param}' does not fit: ${problem}`);
+    misfit.add(f.param);
+  }
+  const env: CompileEnv = { params, facts: new Set(), misfit, error: report };
 
   const id = String(doc.id);
   const base = opts.file.replace(/^.*\//, '').replace(/\.ya?ml$/i, '');

@@ -29,6 +29,8 @@ export interface CompileEnv {
   params: Readonly<Record<string, unknown>>;
   /** Facts referenced so far (filled by the compiler). */
   facts: Set<string>;
+  /** Parameters whose value was already reported as not fitting their declaration: not reported again where read. */
+  misfit?: ReadonlySet<string>;
   error(at: YamlPath, message: string): void;
 }
 
@@ -141,7 +143,12 @@ function compileField(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
   return fieldPredicate(path, def, operand, caseSensitive, [...at, def.name], env);
 }
 
+function isMisfit(operand: Operand, env: CompileEnv): boolean {
+  return 'literal' in operand && operand.param !== undefined && env.misfit?.has(operand.param) === true;
+}
+
 function fieldPredicate(path: ParsedPath, def: OperatorDef, operand: Operand, caseSensitive: boolean, at: YamlPath, env: CompileEnv): Predicate {
+  if (isMisfit(operand, env)) return never;
   const mismatch = paramMismatch(operand, def.operand, def.name);
   if (mismatch) {
     env.error(at, mismatch);
@@ -270,8 +277,9 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
   for (const name of bounds) {
     const operand = compileOperand(raw[name], [...at, name], env);
     const def = operator(name);
-    const mismatch = operand && paramMismatch(operand, { type: 'number' }, `a count bound (${name})`);
+    const mismatch = operand && !isMisfit(operand, env) && paramMismatch(operand, { type: 'number' }, `a count bound (${name})`);
     if (mismatch) env.error([...at, name], mismatch);
+    else if (operand && isMisfit(operand, env)) continue;
     else if (operand && def) checks.push({ def, operand });
   }
   if (!list) return never;
@@ -316,7 +324,9 @@ export function compileCondition(raw: unknown, at: YamlPath, env: CompileEnv): P
   }
   if ('any' in raw || 'all' in raw || 'none' in raw) return compileQuantifier(raw, at, env);
   if ('count' in raw) return compileCount(raw, at, env);
-  env.error(at, 'a condition needs one of: field, allOf, anyOf, not, any, all, none, count');
+  // A reference to a named condition left in place: its expansion failed and said why (src/rules/expand.ts).
+  if (Object.hasOwn(raw, 'condition')) return never;
+  env.error(at, 'a condition needs one of: field, allOf, anyOf, not, any, all, none, count, condition');
   return never;
 }
 

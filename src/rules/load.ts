@@ -10,6 +10,10 @@ import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { readInput } from '../input-file';
 import { decodeYaml, parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
+import { expandRuleConditions } from './expand';
+import { CONDITIONS_FILE, loadConditionLibrary, type ConditionLibrary } from './named-conditions';
+import { BUILTIN_CONDITIONS_DIR } from '../paths';
+import type { YamlPath } from './conditions';
 import { checkNames } from './references';
 import type { CompiledRule } from './types';
 import { compileSchema } from '../snapshot/validate';
@@ -30,18 +34,27 @@ export interface LoadedRules {
 }
 
 
-/** A rule file to read; `named` when the path itself was given (a link may be followed), not found in a folder. */
+/**
+ * A rule or conditions file to read; `named` when the path itself was given (a link may be
+ * followed), not found in a folder.
+ */
 interface RuleFile {
   abs: string;
   rel: string;
   named: boolean;
+  /** `*.conditions.yaml`: named conditions for the rules, not a rule. */
+  conditions: boolean;
 }
 
-/** Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml (links not followed). */
+/**
+ * Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml (links
+ * not followed). Files named `*.conditions.yaml` hold named conditions, found the same way.
+ */
 export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Promise<{ files: RuleFile[]; diagnostics: Diagnostic[] }> {
   const files: RuleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const displayPath = (abs: string) => path.relative(cwd, abs).split(path.sep).join('/');
+  const file = (abs: string, named: boolean): RuleFile => ({ abs, rel: displayPath(abs), named, conditions: CONDITIONS_FILE.test(abs) });
   for (const input of inputs) {
     const abs = path.resolve(cwd, input);
     const st = await stat(abs).catch(() => undefined);
@@ -49,15 +62,29 @@ export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Prom
       diagnostics.push(diagnostic('error', 'rules-missing', `rule path does not exist: ${input}`, { file: input }));
     } else if (st.isDirectory()) {
       const found = await fg(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] });
-      for (const f of found.sort(cmp)) files.push({ abs: path.join(abs, f), rel: displayPath(path.join(abs, f)), named: false });
+      for (const f of found.sort(cmp)) files.push(file(path.join(abs, f), false));
     } else {
-      files.push({ abs, rel: displayPath(abs), named: true });
+      files.push(file(abs, true));
     }
   }
   return { files, diagnostics };
 }
 
-export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
+/**
+ * The named conditions rules may use: posture-lint's own, always (a rule named alone uses them
+ * too), and those of the conditions files among the rule paths.
+ */
+async function conditionsFor(files: readonly RuleFile[], cwd?: string): Promise<{ library: ConditionLibrary; diagnostics: Diagnostic[] }> {
+  const builtin = await findRuleFiles([BUILTIN_CONDITIONS_DIR], cwd);
+  const own = new Set(builtin.files.map((f) => f.abs));
+  return loadConditionLibrary([
+    ...builtin.files.filter((f) => f.conditions).map((f) => ({ ...f, builtin: true })),
+    // posture-lint's own file reached through a rule path (the built-in rules folder) is read once.
+    ...files.filter((f) => f.conditions && !own.has(f.abs)).map((f) => ({ ...f, builtin: false })),
+  ]);
+}
+
+export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions, library: ConditionLibrary): Promise<{ rule?: CompiledRule; diagnostics: Diagnostic[] }> {
   const { abs, rel } = f;
   const diagnostics: Diagnostic[] = [];
   const read = await readInput(abs, 'rule', { followLinks: f.named });
@@ -73,32 +100,49 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions): Prom
   if (!yaml) return { diagnostics: parsed.diagnostics };
   diagnostics.push(...validateYaml(yaml, compileSchema('schemas/rule.schema.json', 'document'), 'rule-schema'));
   if (diagnostics.length) return { diagnostics };
-  const doc0 = yaml.data as Record<string, unknown>;
+  const written = yaml.data as Record<string, unknown>;
+  const ruleId = String(written.id);
   const builtin = options.builtinDir !== undefined && !path.relative(options.builtinDir, abs).startsWith('..');
+  // Named conditions are written out first: compiling, checking names (so the projection) and
+  // evaluating all see them. A problem inside one is shown at the reference, naming the condition.
+  const expansion = expandRuleConditions(written, library);
+  const problem = (severity: 'error' | 'warning', code: string, at: YamlPath, message: string, offset?: number) => {
+    const where = expansion.locate(at);
+    const exact = where.note === '';
+    diagnostics.push(diagnostic(severity, code, `${message}${where.note}`, { file: rel, position: positionIn(yaml, where.at, { offset: exact ? offset : undefined }), ruleId }));
+  };
+  for (const p of expansion.problems) problem('error', 'rule-invalid', p.at, p.message);
+  const doc0 = expansion.doc;
   const rule = compileRule(doc0, {
     file: rel,
     builtin,
     collections: options.collections,
-    paramOverrides: options.parameters?.[String(doc0.id)],
-    error: (at, message, offset) =>
-      diagnostics.push(diagnostic('error', 'rule-invalid', message, { file: rel, position: positionIn(yaml, at, { offset }), ruleId: String(doc0.id) })),
+    paramOverrides: options.parameters?.[ruleId],
+    conditions: library,
+    forwarded: expansion.forwarded,
+    error: (at, message, offset) => problem('error', 'rule-invalid', at, message, offset),
   });
-  if (!rule) return { diagnostics };
+  if (!rule || expansion.problems.length > 0) return { diagnostics };
   // A name that reads nothing would make conditions fail or pass on absent data: the rule is refused.
   const names = checkNames(doc0);
   for (const w of names.problems) {
     const [severity, code] = w.warning ? (['warning', 'rule-join-unread'] as const) : (['error', 'rule-name-unknown'] as const);
-    diagnostics.push(diagnostic(severity, code, w.message, { file: rel, position: positionIn(yaml, w.at, { offset: w.offset }), ruleId: rule.meta.id }));
+    problem(severity, code, w.at, w.message, w.offset);
   }
-  return names.problems.some((w) => !w.warning) ? { diagnostics } : { rule: { ...rule, reads: names.reads }, diagnostics };
+  if (names.problems.some((w) => !w.warning)) return { diagnostics };
+  const conditions = expansion.used.map((c) => ({ name: c.name, description: c.description, file: c.file, builtin: c.builtin }));
+  return { rule: { ...rule, reads: names.reads, ...(conditions.length > 0 ? { conditions } : {}) }, diagnostics };
 }
 
 export async function loadRules(inputs: string[], options: LoadRulesOptions): Promise<LoadedRules> {
   const { files, diagnostics } = await findRuleFiles(inputs, options.cwd);
+  const { library, diagnostics: libraryProblems } = await conditionsFor(files, options.cwd);
+  diagnostics.push(...libraryProblems);
   const rules: CompiledRule[] = [];
   const seen = new Map<string, string>();
   for (const f of files) {
-    const res = await loadRuleFile(f, options);
+    if (f.conditions) continue;
+    const res = await loadRuleFile(f, options, library);
     diagnostics.push(...res.diagnostics);
     if (!res.rule) continue;
     const prior = seen.get(res.rule.meta.id);

@@ -34,6 +34,25 @@ export function declarationOf(spec: Record<string, unknown>): ParameterDeclarati
   };
 }
 
+/**
+ * What is wrong with a schema-valid declaration (of a rule's or a named condition's parameter):
+ * constraints for another type, a default that does not fit. Each with the key it is about.
+ */
+export function declarationProblems(name: string, spec: Record<string, unknown>): { key: string; message: string }[] {
+  const decl = declarationOf(spec);
+  const out: { key: string; message: string }[] = [];
+  if (decl.type !== 'list' && spec.minItems !== undefined) out.push({ key: 'minItems', message: `minItems is for lists; parameter '${name}' is ${describeDeclaration(decl)}` });
+  if (decl.type !== 'list' && spec.items !== undefined) out.push({ key: 'items', message: `items is for lists; parameter '${name}' is ${describeDeclaration(decl)}` });
+  if (decl.type !== 'number' && decl.type !== 'integer' && spec.minimum !== undefined) {
+    out.push({ key: 'minimum', message: `minimum is for numbers; parameter '${name}' is ${describeDeclaration(decl)}` });
+  }
+  if (Object.hasOwn(spec, 'default')) {
+    const problem = parameterProblem(decl, spec.default);
+    if (problem) out.push({ key: 'default', message: `parameter '${name}': ${problem}` });
+  }
+  return out;
+}
+
 /** "a list of strings or nulls", "a number ≥ 0", for messages. */
 export function describeDeclaration(d: ParameterDeclaration): string {
   const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
@@ -91,12 +110,16 @@ export function parameterProblem(d: ParameterDeclaration, value: unknown): strin
   }
 }
 
-/** The JSON Schema of a `parameters` entry (for schemas/rule.schema.json). */
-export function parameterSchema(): Record<string, unknown> {
+/**
+ * The JSON Schema of a `parameters` entry: of a rule (schemas/rule.schema.json), where every
+ * parameter has a default, or of a named condition (schemas/conditions.schema.json), where one
+ * without a default is an argument every reference must give.
+ */
+export function parameterSchema(options: { defaultRequired: boolean } = { defaultRequired: true }): Record<string, unknown> {
   return {
     type: 'object',
     additionalProperties: false,
-    required: ['type', 'default'],
+    required: options.defaultRequired ? ['type', 'default'] : ['type'],
     properties: {
       type: {
         enum: [...PARAMETER_TYPES],
@@ -108,7 +131,11 @@ export function parameterSchema(): Record<string, unknown> {
       },
       minimum: { type: 'number', description: 'For a number or integer: the least value allowed.' },
       minItems: { type: 'integer', minimum: 0, description: 'For a list: the fewest elements allowed.' },
-      default: { description: 'Value used unless configuration overrides it; it must fit the type.' },
+      default: {
+        description: options.defaultRequired
+          ? 'Value used unless configuration overrides it; it must fit the type.'
+          : 'Value used when a reference gives no argument; it must fit the type. Without one, every reference must give the argument.',
+      },
       description: { type: 'string', description: 'What the parameter means.' },
     },
     if: { properties: { type: { const: 'list', description: 'A list needs the type of its elements.' } } },

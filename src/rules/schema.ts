@@ -11,9 +11,10 @@ import { parameterSchema } from './parameters';
 import { frameworks } from '../compliance/frameworks';
 
 export const RULE_SCHEMA_ID = 'https://posture-lint.dev/schemas/rule.schema.json';
+export const CONDITIONS_SCHEMA_ID = 'https://posture-lint.dev/schemas/conditions.schema.json';
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 export const ID_PATTERN = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
-const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+export const NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 
 const valueRef = {
   description: 'A value read at evaluation time instead of a literal.',
@@ -41,6 +42,7 @@ const conditionKinds: [string, string][] = [
   ['all', 'quantifierCondition'],
   ['none', 'quantifierCondition'],
   ['count', 'countCondition'],
+  ['condition', 'conditionReference'],
 ];
 
 export const CONDITION_KEYS: readonly string[] = conditionKinds.map(([k]) => k);
@@ -62,6 +64,49 @@ function titled(node: unknown): unknown {
 
 export function buildRuleSchema(): Record<string, unknown> {
   return titled(ruleSchema()) as Record<string, unknown>;
+}
+
+/**
+ * The schema of a named-conditions file (`*.conditions.yaml`): definitions whose bodies are
+ * conditions of the rule language, so it shares the rule schema's condition definitions.
+ */
+export function buildConditionsSchema(): Record<string, unknown> {
+  const defs = ruleSchema().$defs as Record<string, unknown>;
+  const { joins: _joins, ...conditionDefs } = defs;
+  return titled({
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: CONDITIONS_SCHEMA_ID,
+    title: 'posture-lint named conditions',
+    description:
+      'Named conditions that rules reference with { condition: name, with: { parameter: value } }: each is defined once, with typed parameters, and its body is a condition of the rule language.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['conditions'],
+    properties: {
+      conditions: {
+        type: 'object',
+        minProperties: 1,
+        description: 'Named conditions by name (kebab-case, unique across posture-lint\'s own and every conditions file of a run).',
+        propertyNames: { pattern: ID_PATTERN, maxLength: 80 },
+        additionalProperties: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['description', 'condition'],
+          properties: {
+            description: { type: 'string', minLength: 1, description: 'What holds when the condition holds; `explain` shows it for the rules that use it.' },
+            parameters: {
+              type: 'object',
+              description: 'Named, typed parameters; the body reads them with { $param: name }. One without a default must be given by every reference.',
+              propertyNames: { pattern: NAME_PATTERN },
+              additionalProperties: parameterSchema({ defaultRequired: false }),
+            },
+            condition: { $ref: '#/$defs/condition', description: 'The condition, in the rule language; it reads the fields of the record (or group) it is used on.' },
+          },
+        },
+      },
+    },
+    $defs: conditionDefs,
+  }) as Record<string, unknown>;
 }
 
 /**
@@ -166,7 +211,23 @@ function ruleSchema(): Record<string, unknown> {
         type: 'object',
         description: 'Named, typed parameters with defaults; conditions read them with { $param: name }, messages with {{$params.name}}; configuration may override them with values of the same type.',
         propertyNames: { pattern: NAME_PATTERN },
-        additionalProperties: parameterSchema(),
+        additionalProperties: {
+          if: { required: ['inherits'] },
+          then: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              inherits: {
+                type: 'string',
+                pattern: `${ID_PATTERN.slice(0, -1)}\\.[A-Za-z_][A-Za-z0-9_]*$`,
+                description: 'condition.parameter: take the type, default and description of a named condition\'s parameter, so a value shared by rules is written once (e.g. linux-device.platforms).',
+              },
+              default: { description: 'A default of this rule\'s own, instead of the condition\'s; it must fit the type.' },
+              description: { type: 'string', description: 'What the parameter means for this rule (default: the condition parameter\'s description).' },
+            },
+          },
+          else: parameterSchema(),
+        },
       },
       for: {
         description:
@@ -299,6 +360,23 @@ function ruleSchema(): Record<string, unknown> {
         type: 'object',
         additionalProperties: false,
         properties: countProps,
+      },
+      conditionReference: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          condition: {
+            type: 'string',
+            pattern: ID_PATTERN,
+            maxLength: 80,
+            description: 'A named condition (defined in a *.conditions.yaml file: posture-lint\'s own, or one given with the rules), used here as if written out.',
+          },
+          with: {
+            type: 'object',
+            description: 'Arguments: parameter name to value (a literal of the parameter\'s type, or { $param: name } of this rule). Parameters left out take their defaults.',
+            propertyNames: { pattern: NAME_PATTERN },
+          },
+        },
       },
     },
   };

@@ -73,6 +73,8 @@ export interface CompiledRule {
   resource: { kind?: Template; id?: Template; name?: Template };
   /** Facts the rule reads; a rule whose facts have no value is not evaluated. */
   facts: string[];
+  /** Named conditions the rule uses, directly or through others (src/rules/named-conditions.ts), by name. */
+  conditions?: { name: string; description: string; file: string; builtin: boolean }[];
   /**
    * The record fields the rule reads (src/rules/references.ts), for the loader's projection;
    * unknown (every collection the rule names is kept whole) when not worked out.

@@ -1,0 +1,288 @@
+/**
+ * Expands references to named conditions (`{ condition: name, with: { parameter: value } }`) into
+ * their bodies, before a rule is compiled and its names are checked: the compiler, the name
+ * checker (and so the loader's projection) and the evaluator all see the conditions written out,
+ * so a field read only inside a named condition is read by the rule like any other.
+ *
+ * Arguments are bound by name: a body's `{ $param: p }` becomes the argument (a literal, or the
+ * caller's own `{ $param: q }`), else the parameter's default. A body sees its own parameters only,
+ * never the rule's: a name it does not declare is an error, not a silent read of the caller's.
+ * Expansion is bounded in nesting and in size, and a condition that reaches itself is an error, so a
+ * hostile conditions file cannot make loading run away.
+ */
+import type { Position } from '../diagnostics';
+import { positionIn } from '../yaml-file';
+import { closest } from '../suggest';
+import { describeDeclaration, parameterProblem, type ParameterDeclaration } from './parameters';
+import { isPlainObject } from './values';
+import type { YamlPath } from './conditions';
+import { definitionPlace, type ConditionLibrary, type NamedCondition } from './named-conditions';
+
+/** Named conditions a reference may pass through on its way to a body: far more than honest reuse needs. */
+export const MAX_REFERENCE_DEPTH = 8;
+/** Nodes (maps, lists and values) the expanded conditions of one rule may hold. */
+export const MAX_EXPANDED_NODES = 20_000;
+
+export interface ExpansionProblem {
+  at: YamlPath;
+  message: string;
+}
+
+/** A `$param` argument naming a parameter of the expanded document itself (a rule's), checked once its value is known. */
+export interface ForwardedArgument {
+  at: YamlPath;
+  param: string;
+  condition: string;
+  argument: string;
+  declaration: ParameterDeclaration;
+}
+
+export interface Expansion {
+  /** The document with every reference that could be expanded replaced by its body. */
+  doc: Record<string, unknown>;
+  /** Named conditions used, directly or through others, by name. */
+  used: NamedCondition[];
+  problems: ExpansionProblem[];
+  forwarded: ForwardedArgument[];
+  /**
+   * Where to report a problem at `at` in the expanded document: the reference it lies inside, in
+   * the document as written, and a note naming the condition and the place in its own file.
+   */
+  locate(at: YamlPath): { at: YamlPath; note: string };
+}
+
+interface Site {
+  path: YamlPath;
+  condition: NamedCondition;
+}
+
+/** Copies a mapping keeping every own key as data (`__proto__` included), with some values replaced. */
+function copyWith(node: Record<string, unknown>, replace: (key: string, value: unknown) => unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(node)) Object.defineProperty(out, key, { value: replace(key, node[key]), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+function isParamRef(v: unknown): v is { $param: string } {
+  return isPlainObject(v) && Object.keys(v).length === 1 && Object.hasOwn(v, '$param');
+}
+
+function sameOrInside(path: YamlPath, prefix: YamlPath): boolean {
+  return prefix.length <= path.length && prefix.every((s, i) => s === path[i]);
+}
+
+function where(c: NamedCondition, at: YamlPath = []): string {
+  const p: Position = positionIn(c.yaml, [...c.at, 'condition', ...at]);
+  return `${c.file}:${p.line}:${p.column}`;
+}
+
+/** Quantifier, count and combinator keys whose values are conditions. */
+const LIST_KEYS = ['allOf', 'anyOf'];
+
+class Expander {
+  readonly problems: ExpansionProblem[] = [];
+  readonly forwarded: ForwardedArgument[] = [];
+  readonly sites: Site[] = [];
+  /** The references whose bodies are being expanded, outermost first. */
+  private readonly active: Site[] = [];
+  private nodes = 0;
+  private overflow = false;
+
+  constructor(
+    private readonly library: ConditionLibrary,
+    /** Parameters the expanded document itself declares (a rule's, or the definition being checked). */
+    private readonly ownParams: ReadonlySet<string>,
+  ) {}
+
+  /** A problem at `at`, placed now: inside a body, at the reference in the document and in the condition's file. */
+  private problem(at: YamlPath, message: string): void {
+    const where = place(at, this.active);
+    this.problems.push({ at: where.at, message: `${message}${where.note}` });
+  }
+
+  /** Counts a node of the output; past the bound, one error at the reference being expanded. */
+  private spend(at: YamlPath, n = 1): boolean {
+    this.nodes += n;
+    if (this.nodes <= MAX_EXPANDED_NODES) return true;
+    if (!this.overflow) {
+      this.overflow = true;
+      this.problem(at, `named conditions expand to more than ${MAX_EXPANDED_NODES} nodes in this document: a condition used many times inside others multiplies`);
+    }
+    return false;
+  }
+
+  /**
+   * `node`, a condition at `at`, with its references expanded. `args` binds the `$param`s of the
+   * body being expanded (undefined: the document's own, left for the compiler).
+   */
+  condition(node: unknown, at: YamlPath, args: ReadonlyMap<string, unknown> | undefined, stack: readonly NamedCondition[]): unknown {
+    if (!isPlainObject(node)) return node;
+    if (Object.hasOwn(node, 'condition')) return this.reference(node, at, args, stack);
+    if (!this.spend(at, Object.keys(node).length)) return node;
+    const quantified = ['any', 'all', 'none', 'count'].some((k) => Object.hasOwn(node, k));
+    return copyWith(node, (key, value) => {
+      if (LIST_KEYS.includes(key) && Array.isArray(value)) return value.map((c, i) => this.condition(c, [...at, key, i], args, stack));
+      if (key === 'not' || (quantified && (key === 'satisfies' || key === 'where'))) return this.condition(value, [...at, key], args, stack);
+      if (args !== undefined && isParamRef(value)) return this.bind(value.$param, [...at, key, '$param'], args, stack);
+      return value;
+    });
+  }
+
+  /** A body's `{ $param: name }`: the argument bound to it. */
+  private bind(name: unknown, at: YamlPath, args: ReadonlyMap<string, unknown>, stack: readonly NamedCondition[]): unknown {
+    if (typeof name === 'string' && args.has(name)) return args.get(name);
+    const c = stack[stack.length - 1];
+    const declared = [...c.parameters.keys()];
+    const hint = typeof name === 'string' ? closest(name, declared) : undefined;
+    this.problem(at, `condition '${c.name}' reads parameter '${String(name)}', which it does not declare${hint ? ` (did you mean '${hint}'?)` : ''} (declared: ${declared.join(', ') || 'none'})`);
+    return { $param: name };
+  }
+
+  private reference(node: Record<string, unknown>, at: YamlPath, args: ReadonlyMap<string, unknown> | undefined, stack: readonly NamedCondition[]): unknown {
+    const name = node.condition;
+    if (typeof name !== 'string') return node;
+    const c = this.library.get(name);
+    if (!c) {
+      const hint = closest(name, this.library.keys());
+      this.problem([...at, 'condition'], `unknown condition '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}: named conditions are posture-lint's own and those of the *.conditions.yaml files among the rule paths`);
+      return node;
+    }
+    if (c.broken) {
+      this.problem([...at, 'condition'], `condition '${name}' cannot be used: its definition at ${definitionPlace(c)} has errors`);
+      return node;
+    }
+    const cycle = stack.indexOf(c);
+    if (cycle >= 0) {
+      this.problem([...at, 'condition'], `condition '${name}' refers to itself: ${[...stack.slice(cycle), c].map((s) => s.name).join(' → ')}`);
+      return node;
+    }
+    if (stack.length >= MAX_REFERENCE_DEPTH) {
+      this.problem([...at, 'condition'], `named conditions nest deeper than ${MAX_REFERENCE_DEPTH} levels: ${[...stack, c].map((s) => s.name).join(' → ')}`);
+      return node;
+    }
+    const bound = this.arguments(node, c, at, args, stack);
+    if (!bound) return node;
+    const site = { path: at, condition: c };
+    this.sites.push(site);
+    this.active.push(site);
+    const body = this.condition(c.body, at, bound, [...stack, c]);
+    this.active.pop();
+    return body;
+  }
+
+  /** The reference's arguments checked against the condition's parameters, defaults filled in; undefined after a problem. */
+  private arguments(node: Record<string, unknown>, c: NamedCondition, at: YamlPath, args: ReadonlyMap<string, unknown> | undefined, stack: readonly NamedCondition[]): Map<string, unknown> | undefined {
+    const before = this.problems.length;
+    const given = node.with ?? {};
+    const bound = new Map<string, unknown>();
+    if (!isPlainObject(given)) {
+      this.problem([...at, 'with'], `'with' takes the arguments of condition '${c.name}' as a mapping (parameter: value)`);
+      return undefined;
+    }
+    for (const key of Object.keys(given)) {
+      const value = given[key];
+      const here = [...at, 'with', key];
+      const param = c.parameters.get(key);
+      if (!param) {
+        const names = [...c.parameters.keys()];
+        const hint = closest(key, names);
+        this.problem(here, `condition '${c.name}' has no parameter '${key}'${hint ? ` (did you mean '${hint}'?)` : ''} (parameters: ${names.join(', ') || 'none'})`);
+        continue;
+      }
+      if (isParamRef(value)) {
+        if (args !== undefined) {
+          bound.set(key, this.bind(value.$param, [...here, '$param'], args, stack));
+        } else if (!this.ownParams.has(value.$param)) {
+          const hint = closest(value.$param, this.ownParams);
+          this.problem([...here, '$param'], `unknown parameter '${value.$param}'${hint ? ` (did you mean '${hint}'?)` : ''} (declared: ${[...this.ownParams].join(', ') || 'none'})`);
+        } else {
+          this.forwarded.push({ at: here, param: value.$param, condition: c.name, argument: key, declaration: param.declaration });
+          bound.set(key, value);
+        }
+        continue;
+      }
+      if (isPlainObject(value)) {
+        this.problem(here, `argument '${key}' of condition '${c.name}' is ${describeDeclaration(param.declaration)}: a value, or { $param: name } of this rule`);
+        continue;
+      }
+      const problem = parameterProblem(param.declaration, value);
+      if (problem) this.problem(here, `argument '${key}' of condition '${c.name}': ${problem}`);
+      else bound.set(key, value);
+    }
+    for (const [key, param] of c.parameters) {
+      if (bound.has(key) || Object.hasOwn(given, key)) continue;
+      if (param.hasDefault) bound.set(key, param.default);
+      else this.problem([...at, 'condition'], `condition '${c.name}' needs the argument '${key}' (${describeDeclaration(param.declaration)}): give it under 'with'`);
+    }
+    return this.problems.length === before ? bound : undefined;
+  }
+
+  /**
+   * Where a problem the compiler or the name checker found at `at` of the expanded document lies.
+   * A path that goes on into a reference's `with` or `condition` is about the reference as written.
+   */
+  locate(at: YamlPath): { at: YamlPath; note: string } {
+    return place(at, this.sites.filter((s) => sameOrInside(at, s.path) && !(at.length > s.path.length && (at[s.path.length] === 'with' || at[s.path.length] === 'condition'))));
+  }
+}
+
+/**
+ * `at` inside the bodies of `sites` (outermost first): the outermost reference, as written in the
+ * document, and a note naming the innermost condition and the place in its file.
+ */
+function place(at: YamlPath, sites: readonly Site[]): { at: YamlPath; note: string } {
+  if (sites.length === 0) return { at, note: '' };
+  const innermost = sites[sites.length - 1];
+  const chain = sites.map((s) => `'${s.condition.name}'`).reverse();
+  const via = chain.length > 1 ? `, used through ${chain.slice(1).join(' ← ')}` : '';
+  return { at: [...sites[0].path, 'condition'], note: ` (in condition ${chain[0]} at ${where(innermost.condition, at.slice(innermost.path.length))}${via})` };
+}
+
+/** The positions of a rule document that hold conditions: where, assert, and lets' and joins' filters. */
+function expandRule(doc: Record<string, unknown>, e: Expander): Record<string, unknown> {
+  const joins = (raw: unknown, at: YamlPath): unknown =>
+    isPlainObject(raw)
+      ? copyWith(raw, (name, spec) =>
+          isPlainObject(spec)
+            ? copyWith(spec, (k, v) => (k === 'where' ? e.condition(v, [...at, name, 'where'], undefined, []) : k === 'join' ? joins(v, [...at, name, 'join']) : v))
+            : spec,
+        )
+      : raw;
+  return copyWith(doc, (key, value) => {
+    if (key === 'where' || key === 'assert') return e.condition(value, [key], undefined, []);
+    if (key === 'join') return joins(value, ['join']);
+    if (key === 'let' && isPlainObject(value)) {
+      return copyWith(value, (name, spec) => (isPlainObject(spec) ? copyWith(spec, (k, v) => (k === 'where' ? e.condition(v, ['let', name, 'where'], undefined, []) : v)) : spec));
+    }
+    return value;
+  });
+}
+
+function result(e: Expander, doc: Record<string, unknown>): Expansion {
+  const used = new Map(e.sites.map((s) => [s.condition.name, s.condition]));
+  return {
+    doc,
+    used: [...used.keys()].sort().map((n) => used.get(n)!),
+    problems: e.problems,
+    forwarded: e.forwarded,
+    locate: (at) => e.locate(at),
+  };
+}
+
+/** A rule document with its named conditions expanded. */
+export function expandRuleConditions(doc: Record<string, unknown>, library: ConditionLibrary): Expansion {
+  const own = new Set(isPlainObject(doc.parameters) ? Object.keys(doc.parameters) : []);
+  const e = new Expander(library, own);
+  return result(e, expandRule(doc, e));
+}
+
+/**
+ * A named condition's body with the conditions it uses expanded, its own parameters left as
+ * `$param`: how the library checks each definition once (unknown names, arguments, cycles, size).
+ * The result sits at `['condition']` of a document `{ condition: body }`.
+ */
+export function expandDefinition(c: NamedCondition, library: ConditionLibrary): Expansion {
+  const e = new Expander(library, new Set(c.parameters.keys()));
+  const body = e.condition(c.body, ['condition'], undefined, [c]);
+  return result(e, { condition: body });
+}
