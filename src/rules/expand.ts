@@ -144,7 +144,7 @@ class Expander {
     const c = this.library.get(name);
     if (!c) {
       const hint = closest(name, this.library.keys());
-      this.problem([...at, 'condition'], `unknown condition '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}: named conditions are posture-lint's own and those of the *.conditions.yaml files among the rule paths`);
+      this.problem([...at, 'condition'], `unknown condition '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}: a rule may use posture-lint's own named conditions and those of the *.conditions.yaml files given with the rules (the file, or its folder)`);
       return node;
     }
     if (c.broken) {
