@@ -11,7 +11,7 @@ import { readInput } from '../input-file';
 import { decodeYaml, parseYaml, positionIn, validateYaml } from '../yaml-file';
 import { compileRule } from './compile';
 import { expandRuleConditions } from './expand';
-import { CONDITIONS_FILE, loadConditionLibrary, type ConditionLibrary } from './named-conditions';
+import { CONDITIONS_FILE, loadConditionLibrary, type ConditionLibrary, type NamedCondition } from './named-conditions';
 import { BUILTIN_CONDITIONS_DIR } from '../paths';
 import type { YamlPath } from './conditions';
 import { checkNames } from './references';
@@ -30,6 +30,8 @@ export interface LoadRulesOptions {
 
 export interface LoadedRules {
   rules: CompiledRule[];
+  /** Named conditions of the conditions files among the rule paths (not posture-lint's own) that have no errors. */
+  conditions: NamedCondition[];
   diagnostics: Diagnostic[];
 }
 
@@ -154,5 +156,6 @@ export async function loadRules(inputs: string[], options: LoadRulesOptions): Pr
     rules.push(res.rule);
   }
   rules.sort((a, b) => cmp(a.meta.id, b.meta.id));
-  return { rules, diagnostics };
+  const conditions = [...library.values()].filter((c) => !c.builtin && !c.broken);
+  return { rules, conditions, diagnostics };
 }

@@ -12,7 +12,8 @@
  *         message: avMode Passive   # optional: text the message must contain
  *     diagnostics: [incomplete-paging]   # optional: codes of expected warnings and errors
  *
- * Only the rule under test runs. The same runner serves `npm test` and `posture-lint test`.
+ * Only the rule under test runs (with the conditions files it was given). The same runner serves
+ * `npm test` and `posture-lint test`.
  */
 import { createHash } from 'node:crypto';
 import { readInput } from '../input-file';
@@ -151,8 +152,10 @@ function describeFinding(resource: string, message?: string): string {
   return message === undefined ? resource : `${resource}  "${message}"`;
 }
 
-export async function runCase(c: RuleCase): Promise<CaseOutcome> {
-  const { report } = await lint({ snapshot: c.dir, ruleset: 'none', rules: [c.rule], now: c.now ? new Date(c.now) : undefined });
+/** Runs one case, with only its rule and the named conditions of `conditions` (conditions files) loaded. */
+export async function runCase(c: RuleCase, options: { conditions?: readonly string[] } = {}): Promise<CaseOutcome> {
+  const rules = [c.rule, ...(options.conditions ?? [])];
+  const { report } = await lint({ snapshot: c.dir, ruleset: 'none', rules, now: c.now ? new Date(c.now) : undefined });
   const problems: CaseProblem[] = [];
   const result = report.rules[0];
   if (!result) {

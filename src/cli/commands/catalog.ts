@@ -14,17 +14,20 @@ import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 import { parseCommandArgs } from '../args';
 import { plural } from '../../words';
+import type { CompiledRule } from '../../rules/types';
 
 export interface CatalogEntry {
   meta: RuleMeta;
   builtin: boolean;
   needs: string[];
+  /** Named conditions the rule uses. */
+  conditions: NonNullable<CompiledRule['conditions']>;
 }
 
 export async function ruleCatalog(options: { ruleset?: string; rules?: string[]; config?: Config }): Promise<{ entries: CatalogEntry[]; diagnostics: Diagnostic[] }> {
   const { rules, diagnostics } = await loadConfiguredRules({ collections: COLLECTIONS, ...options });
   const entries = rules
-    .map((r) => ({ meta: r.meta, builtin: r.builtin, needs: ruleNeeds(r) }))
+    .map((r) => ({ meta: r.meta, builtin: r.builtin, needs: ruleNeeds(r), conditions: r.conditions ?? [] }))
     .sort((a, b) => severityRank(b.meta.severity) - severityRank(a.meta.severity) || cmp(a.meta.id, b.meta.id));
   return { entries, diagnostics };
 }
@@ -59,8 +62,16 @@ export function formatCatalog(entries: readonly CatalogEntry[]): string {
   return `${out.join('\n')}\n\n${plural(entries.length, 'rule')}. 'posture-lint explain <rule>' prints a rule's documentation.\n`;
 }
 
+/** The named conditions a rule uses, each with what it means and where it is defined: they are part of what it checks. */
+function conditionsSection(entry: CatalogEntry): string {
+  if (entry.conditions.length === 0) return '';
+  const lines = entry.conditions.map((c) => `- \`${c.name}\` (${c.builtin ? 'posture-lint\'s own, ' : ''}${c.file}): ${c.description}`);
+  return ['', '## Named conditions it uses', ...lines, ''].join('\n');
+}
+
 /**
- * The rule's Markdown docs beside its file, or its metadata when it has none. The docs come from
+ * The rule's Markdown docs beside its file, or its metadata when it has none, and the named
+ * conditions it uses. The docs come from
  * the rule's folder, so they are read like any untrusted file: a link or a FIFO named `<rule>.md`
  * is refused, never followed.
  */
@@ -71,7 +82,7 @@ export async function explainRule(entry: CatalogEntry): Promise<{ text: string }
   if ('bytes' in read) {
     const decoded = decodeText(read.bytes);
     if ('error' in decoded) return { problem: `${path.relative(process.cwd(), doc)}: the rule's docs: ${decoded.error}` };
-    return { text: decoded.text.endsWith('\n') ? decoded.text : `${decoded.text}\n` };
+    return { text: `${decoded.text.endsWith('\n') ? decoded.text : `${decoded.text}\n`}${conditionsSection(entry)}` };
   }
   const m = entry.meta;
   const parts = [`# ${m.id}`, '', `**${m.title}** Severity: ${m.severity}.`, '', m.description];
@@ -79,7 +90,7 @@ export async function explainRule(entry: CatalogEntry): Promise<{ text: string }
   if (m.remediation) parts.push('', '## How to fix', m.remediation);
   parts.push('', '## Exports it needs', ...entry.needs.map((n) => `- ${n}`));
   if (m.references.length) parts.push('', '## References', ...m.references.map((r) => `- ${r}`));
-  return { text: `${parts.join('\n')}\n` };
+  return { text: `${parts.join('\n')}\n${conditionsSection(entry)}` };
 }
 
 export async function rulesCommand(args: string[], io: CliIo): Promise<number> {

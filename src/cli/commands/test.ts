@@ -8,11 +8,15 @@ import * as path from 'node:path';
 import { cmp } from '../../diagnostics';
 import { findCases, runCase } from '../../testing/rule-tester';
 import { formatProblem, UsageError, type CliIo } from '../io';
+import { CONDITIONS_FILE } from '../../rules/named-conditions';
 import { configuredRulePaths } from '../options';
 import { parseCommandArgs } from '../args';
 
-/** Rule files named by the arguments: files as given, folders' *.yaml files (links in a folder are not followed). */
-async function ruleFiles(inputs: string[]): Promise<string[]> {
+/**
+ * Rule files named by the arguments: files as given, folders' *.yaml files (links in a folder are
+ * not followed); the `*.conditions.yaml` files among them hold named conditions the rules may use.
+ */
+async function ruleFiles(inputs: string[]): Promise<{ rules: string[]; conditions: string[] }> {
   const out: string[] = [];
   for (const input of inputs) {
     const st = await stat(input).catch(() => undefined);
@@ -20,7 +24,7 @@ async function ruleFiles(inputs: string[]): Promise<string[]> {
     if (!st.isDirectory()) out.push(input);
     else for (const f of (await readdir(input, { withFileTypes: true })).filter((f) => f.isFile() && /\.ya?ml$/i.test(f.name)).map((f) => f.name).sort(cmp)) out.push(path.join(input, f));
   }
-  return out;
+  return { rules: out.filter((f) => !CONDITIONS_FILE.test(f)), conditions: out.filter((f) => CONDITIONS_FILE.test(f)) };
 }
 
 export async function testCommand(args: string[], io: CliIo): Promise<number> {
@@ -30,7 +34,8 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   let passed = 0;
   let failed = 0;
   let unreadable = false;
-  for (const file of await ruleFiles(inputs)) {
+  const files = await ruleFiles(inputs);
+  for (const file of files.rules) {
     const { cases, diagnostics } = await findCases(file);
     io.stdout(`${file.split(path.sep).join('/')}\n`);
     // A case that cannot be read is a case that failed, under its own name, not a line beside the passes.
@@ -46,7 +51,7 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
     if (diagnostics.some((d) => d.severity === 'error' && d.code !== 'case-duplicate')) unreadable = true;
     if (cases.length === 0 && diagnostics.length === 0) io.stdout('  (no test cases: add <rule>.tests/<case>/case.yaml)\n');
     for (const c of cases) {
-      const outcome = await runCase(c);
+      const outcome = await runCase(c, { conditions: files.conditions });
       if (outcome.ok) {
         passed++;
         io.stdout(`  ✔ ${c.name}\n`);

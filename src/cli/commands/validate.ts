@@ -1,5 +1,6 @@
 /**
- * `posture-lint validate [rules...]`: check rule files without a snapshot, like a compiler. Without
+ * `posture-lint validate [rules...]`: check rule files, and the named conditions files among them,
+ * without a snapshot, like a compiler. Without
  * arguments it checks the configuration's rule folders, as `test` does; `--max-warnings` makes
  * warnings fail it (exit 1) in a pipeline.
  */
@@ -16,11 +17,12 @@ export async function validateCommand(args: string[], io: CliIo): Promise<number
   const maxWarnings = countOption(values, 'max-warnings');
   const inputs = await configuredRulePaths(positionals, values.config, io, 'validate');
   if (inputs === undefined) return 2;
-  const { rules, diagnostics } = await loadRules(inputs, { collections: COLLECTIONS });
+  const { rules, conditions, diagnostics } = await loadRules(inputs, { collections: COLLECTIONS });
   for (const d of [...diagnostics].sort(compareDiagnostics)) io.stdout(`${formatProblem(d)}\n`);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
-  io.stdout(`${plural(rules.length, 'rule')} valid, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
+  const named = conditions.length > 0 ? `, ${plural(conditions.length, 'named condition')} valid` : '';
+  io.stdout(`${plural(rules.length, 'rule')} valid${named}, ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`);
   if (errors > 0) return 2;
   if (maxWarnings !== undefined && warnings > maxWarnings) {
     io.stdout(`validate fails: ${plural(warnings, 'warning')}, more than --max-warnings ${maxWarnings}\n`);
