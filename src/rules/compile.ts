@@ -201,15 +201,21 @@ function resolveParams(
   overrides: Readonly<Record<string, unknown>> | undefined,
   conditions: ConditionLibrary | undefined,
   report: (at: YamlPath, message: string) => void,
-): { params: Record<string, unknown>; declarations: Record<string, ParameterDeclaration> } {
+): { params: Record<string, unknown>; declarations: Record<string, ParameterDeclaration>; unresolved: Set<string> } {
   const params: Record<string, unknown> = Object.create(null);
   const declarations: Record<string, ParameterDeclaration> = Object.create(null);
+  // Declared, but with no value (an inheritance that failed, and said why): not unknown where read.
+  const unresolved = new Set<string>();
   if (isPlainObject(raw)) {
     for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
       if (spec.inherits !== undefined) {
         const from = inherited(name, spec, conditions, report);
-        if (!from) continue;
+        if (!from) {
+          params[name] = undefined;
+          unresolved.add(name);
+          continue;
+        }
         declarations[name] = from.decl;
         params[name] = from.value;
         continue;
@@ -223,7 +229,7 @@ function resolveParams(
     const decl = declarations[name];
     if (decl && parameterProblem(decl, value) === undefined) params[name] = value;
   }
-  return { params, declarations };
+  return { params, declarations, unresolved };
 }
 
 export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptions): CompiledRule | undefined {
@@ -233,12 +239,12 @@ export function compileRule(doc: Record<string, unknown>, opts: RuleCompileOptio
     opts.error(at, message, offset);
   };
   const local: RuleCompileOptions = { ...opts, error: report };
-  const { params, declarations } = resolveParams(doc.parameters, opts.paramOverrides, opts.conditions, report);
+  const { params, declarations, unresolved } = resolveParams(doc.parameters, opts.paramOverrides, opts.conditions, report);
   // A rule's own parameter passed to a named condition must fit that condition's parameter too;
   // one that does not is reported here, at the argument, and not again where the condition reads it.
-  const misfit = new Set<string>();
+  const misfit = unresolved;
   for (const f of opts.forwarded ?? []) {
-    if (!Object.hasOwn(params, f.param)) continue;
+    if (!Object.hasOwn(params, f.param) || unresolved.has(f.param)) continue;
     const problem = parameterProblem(f.declaration, params[f.param]);
     if (!problem) continue;
     report(f.at, `argument '${f.argument}' of condition '${f.condition}': parameter '${f.param}' does not fit: ${problem}`);

@@ -209,8 +209,10 @@ class Expander {
       if (problem) this.problem(here, `argument '${key}' of condition '${c.name}': ${problem}`);
       else bound.set(key, value);
     }
+    // An argument under a name the condition does not have is most often the missing one misspelt: said once.
+    const misnamed = Object.keys(given).some((k) => !c.parameters.has(k));
     for (const [key, param] of c.parameters) {
-      if (bound.has(key) || Object.hasOwn(given, key)) continue;
+      if (bound.has(key) || Object.hasOwn(given, key) || misnamed) continue;
       if (param.hasDefault) bound.set(key, param.default);
       else this.problem([...at, 'condition'], `condition '${c.name}' needs the argument '${key}' (${describeDeclaration(param.declaration)}): give it under 'with'`);
     }
