@@ -25,15 +25,26 @@ function blocks(file: string): { lang: string; text: string }[] {
 describe('documentation examples', function () {
   this.timeout(60_000);
 
-  it('every complete rule in the docs validates with no problem', async () => {
+  it('every complete rule and conditions file in the docs validates with no problem', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-docs-'));
+    // Conditions files shown in the docs, which their rules may use.
+    const conditions = DOCS.flatMap((file) => blocks(file).filter((b) => b.lang === 'yaml' && /^conditions:/m.test(b.text)).map((b) => ({ file, text: b.text })));
+    expect(conditions.length).to.be.at.least(1);
+    const conditionFiles = conditions.map((c, i) => {
+      const f = path.join(dir, `doc-${i}.conditions.yaml`);
+      writeFileSync(f, c.text);
+      return f;
+    });
+    const alone = await loadRules(conditionFiles, { collections: COLLECTIONS });
+    expect(alone.diagnostics, conditions.map((c) => c.file).join(', ')).to.deep.equal([]);
+    expect(alone.conditions.length).to.be.at.least(2);
     let count = 0;
     for (const file of DOCS) {
       for (const b of blocks(file)) {
         if (b.lang !== 'yaml' || !/^id: /m.test(b.text) || !/^for: /m.test(b.text)) continue;
         const id = /^id: (\S+)/m.exec(b.text)![1];
         writeFileSync(path.join(dir, `${id}.yaml`), b.text);
-        const { rules, diagnostics } = await loadRules([path.join(dir, `${id}.yaml`)], { collections: COLLECTIONS });
+        const { rules, diagnostics } = await loadRules([path.join(dir, `${id}.yaml`), ...conditionFiles], { collections: COLLECTIONS });
         expect(diagnostics, `${file}: rule ${id}`).to.deep.equal([]);
         expect(rules).to.have.length(1);
         count++;

@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config';
 import { COLLECTIONS } from '../src/lint';
 import { MAX_EXPANDED_NODES, MAX_REFERENCE_DEPTH } from '../src/rules/expand';
 import { scratch } from './snapshot-helpers';
-import { CONTOSO, CONTOSO_NOW, ROOT } from './adversarial-helpers';
+import { CONTOSO, CONTOSO_NOW, pollution, ROOT } from './adversarial-helpers';
 import type { Diagnostic } from '../src/diagnostics';
 
 const FIXTURE = join(__dirname, 'fixtures', 'named-conditions');
@@ -217,6 +217,7 @@ describe('named conditions', function () {
         "extra.yaml 6:55 condition 'live-device' has no parameter 'constructor' (parameters: none)",
         "unknown.yaml 6:21 unknown condition 'to-string': a rule may use posture-lint's own named conditions and those of the *.conditions.yaml files given with the rules (the file, or its folder)",
       ]);
+      expect(pollution()).to.deep.equal([]);
       expect(({} as Record<string, unknown>).Live).to.equal(undefined);
       const { report } = await lint({ snapshot: FAIL_CASE, ruleset: 'none', rules: [join(dir, 'proto.conditions.yaml'), join(dir, 'uses.yaml')], now: NOW });
       expect(report.findings.map((f) => f.message)).to.deep.equal(['lnx-prod-02 is Inactive']);
