@@ -136,6 +136,49 @@ describe('named conditions', function () {
     });
   });
 
+  describe('on: a condition about something other than the record', () => {
+    const vmRule = (id: string, where: string) => [
+      `id: ${id}`,
+      'title: VMs have a production device',
+      'severity: low',
+      'description: Every VM has a Defender for Endpoint device tagged as production.',
+      'for: arm.virtualMachines',
+      'join:',
+      '  devices: { from: mde.machines, on: { local: properties.vmId, foreign: vmMetadata.vmId }, many: true }',
+      'let:',
+      '  prodDevices:',
+      '    select: devices',
+      `    where: ${where}`,
+      'assert: { count: prodDevices, greater: 0 }',
+      'message: "{{name}} has no production device"',
+      '',
+    ].join('\n');
+
+    it('reads the condition on the element: the same findings as the condition written out by hand', async () => {
+      writeFileSync(join(dir, 'servers.conditions.yaml'), readFileSync(join(FIXTURE, 'servers.conditions.yaml')));
+      // `tagged` binds its own `item` (each machine tag): that one is not the device.
+      write('by-name.yaml', vmRule('by-name', '{ condition: tagged, on: item, with: { tags: [contoso-prod] } }'));
+      write('by-hand.yaml', vmRule('by-hand', '{ any: item.machineTags, satisfies: { field: item, in: [contoso-prod] } }'));
+      const { report } = await lint({ snapshot: CONTOSO, ruleset: 'none', rules: [dir], now: CONTOSO_NOW });
+      const of = (id: string) => report.findings.filter((f) => f.ruleId === id).map((f) => f.resource.id);
+      const status = Object.fromEntries(report.rules.map((r) => [r.id, [r.status, r.evaluated, r.failed]]));
+      expect(status['by-name']).to.deep.equal(status['by-hand']);
+      expect(of('by-name')).to.deep.equal(of('by-hand'));
+      expect(of('by-name').length, 'some VMs have no production device').to.be.greaterThan(0);
+      expect(report.rules.find((r) => r.id === 'by-name')!.passed, 'and some have one').to.be.greaterThan(0);
+    });
+
+    it('a condition that reads a JSONPath cannot be moved onto an element', async () => {
+      write('jp.conditions.yaml', 'conditions:\n  any-tag:\n    description: Some tag.\n    condition: { field: "$.machineTags[*]", exists: true }\n');
+      write('jp.yaml', vmRule('jp', '{ condition: any-tag, on: item }'));
+      const { rules, diagnostics } = await load();
+      expect(rules).to.deep.equal([]);
+      expect(placed(diagnostics)).to.deep.equal([
+        "jp.yaml 11:25 '$.machineTags[*]' is a JSONPath, which cannot be read on 'item': use this condition without 'on' (in condition 'any-tag' at jp.conditions.yaml:4:25)",
+      ]);
+    });
+  });
+
   describe('definitions', () => {
     it('a name defined in two conditions files is an error naming both places', async () => {
       const one = 'conditions:\n  prod-device:\n    description: A production device.\n    condition: { any: machineTags, satisfies: { field: item, equals: prod } }\n';

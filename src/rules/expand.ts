@@ -15,6 +15,7 @@ import { positionIn } from '../yaml-file';
 import { closest } from '../suggest';
 import { describeDeclaration, parameterProblem, type ParameterDeclaration } from './parameters';
 import { isPlainObject } from './values';
+import { headName, parsePath } from './path';
 import type { YamlPath } from './conditions';
 import { definitionPlace, type ConditionLibrary, type NamedCondition } from './named-conditions';
 
@@ -54,6 +55,23 @@ export interface Expansion {
 interface Site {
   path: YamlPath;
   condition: NamedCondition;
+}
+
+/**
+ * What a body is read on when a reference says `on: <path>`: its paths are read below `prefix`,
+ * except those that start with a name the body binds itself (a quantifier's element).
+ */
+interface Subject {
+  prefix: string;
+  bound: ReadonlySet<string>;
+}
+
+/** Where a body is being expanded: the arguments bound to its `$param`s, the conditions it is inside, its subject. */
+interface Body {
+  /** Undefined: the document's own parameters, left for the compiler. */
+  args?: ReadonlyMap<string, unknown>;
+  stack: readonly NamedCondition[];
+  subject?: Subject;
 }
 
 /** Copies a mapping keeping every own key as data (`__proto__` included), with some values replaced. */
@@ -111,21 +129,41 @@ class Expander {
     return false;
   }
 
-  /**
-   * `node`, a condition at `at`, with its references expanded. `args` binds the `$param`s of the
-   * body being expanded (undefined: the document's own, left for the compiler).
-   */
-  condition(node: unknown, at: YamlPath, args: ReadonlyMap<string, unknown> | undefined, stack: readonly NamedCondition[]): unknown {
+  /** `node`, a condition at `at` of `body`, with its references expanded. */
+  condition(node: unknown, at: YamlPath, body: Body): unknown {
     if (!isPlainObject(node)) return node;
-    if (Object.hasOwn(node, 'condition')) return this.reference(node, at, args, stack);
+    if (Object.hasOwn(node, 'condition')) return this.reference(node, at, body);
     if (!this.spend(at, Object.keys(node).length)) return node;
-    const quantified = ['any', 'all', 'none', 'count'].some((k) => Object.hasOwn(node, k));
+    const listKey = ['any', 'all', 'none', 'count'].find((k) => Object.hasOwn(node, k));
+    const subject = body.subject;
+    // Below a quantifier its element's name is bound: a path starting with it is not the subject's.
+    const element = listKey && subject ? { ...body, subject: { prefix: subject.prefix, bound: new Set([...subject.bound, typeof node.as === 'string' ? node.as : 'item']) } } : body;
     return copyWith(node, (key, value) => {
-      if (LIST_KEYS.includes(key) && Array.isArray(value)) return value.map((c, i) => this.condition(c, [...at, key, i], args, stack));
-      if (key === 'not' || (quantified && (key === 'satisfies' || key === 'where'))) return this.condition(value, [...at, key], args, stack);
-      if (args !== undefined && isParamRef(value)) return this.bind(value.$param, [...at, key, '$param'], args, stack);
+      const here = [...at, key];
+      if (LIST_KEYS.includes(key) && Array.isArray(value)) return value.map((c, i) => this.condition(c, [...here, i], body));
+      if (key === 'not') return this.condition(value, here, body);
+      if (listKey && (key === 'satisfies' || key === 'where')) return this.condition(value, here, element);
+      if (subject && typeof value === 'string' && (key === 'field' || key === listKey)) return this.onSubject(value, here, subject);
+      if (element.subject && listKey && key === 'distinct' && typeof value === 'string') return this.onSubject(value, here, element.subject);
+      if (subject && isPlainObject(value) && Object.keys(value).length === 1 && typeof value.$field === 'string') {
+        return { $field: this.onSubject(value.$field, [...here, '$field'], subject) };
+      }
+      if (body.args !== undefined && isParamRef(value)) return this.bind(value.$param, [...here, '$param'], body.args, body.stack);
       return value;
     });
+  }
+
+  /** A body's path, read on the subject a reference named with `on`. */
+  private onSubject(text: string, at: YamlPath, subject: Subject): string {
+    const p = parsePath(text);
+    if (typeof p === 'string') return text;
+    if (p.jsonPath !== undefined) {
+      this.problem(at, `'${text}' is a JSONPath, which cannot be read on '${subject.prefix}': use this condition without 'on'`);
+      return text;
+    }
+    const head = headName(p);
+    if (head !== undefined && subject.bound.has(head)) return text;
+    return text.startsWith('[') ? `${subject.prefix}${text}` : `${subject.prefix}.${text}`;
   }
 
   /** A body's `{ $param: name }`: the argument bound to it. */
@@ -138,7 +176,8 @@ class Expander {
     return { $param: name };
   }
 
-  private reference(node: Record<string, unknown>, at: YamlPath, args: ReadonlyMap<string, unknown> | undefined, stack: readonly NamedCondition[]): unknown {
+  private reference(node: Record<string, unknown>, at: YamlPath, body: Body): unknown {
+    const { args, stack } = body;
     const name = node.condition;
     if (typeof name !== 'string') return node;
     const c = this.library.get(name);
@@ -161,13 +200,30 @@ class Expander {
       return node;
     }
     const bound = this.arguments(node, c, at, args, stack);
-    if (!bound) return node;
+    const subject = this.subjectOf(node, at, body);
+    if (!bound || subject === null) return node;
     const site = { path: at, condition: c };
     this.sites.push(site);
     this.active.push(site);
-    const body = this.condition(c.body, at, bound, [...stack, c]);
+    const expanded = this.condition(c.body, at, { args: bound, stack: [...stack, c], subject });
     this.active.pop();
-    return body;
+    return expanded;
+  }
+
+  /**
+   * What the referenced body reads: the reference's `on` path (itself read on the enclosing body's
+   * subject), else what the enclosing body reads; null after a problem.
+   */
+  private subjectOf(node: Record<string, unknown>, at: YamlPath, body: Body): Subject | undefined | null {
+    const outer = body.subject && { prefix: body.subject.prefix, bound: new Set<string>() };
+    if (!Object.hasOwn(node, 'on')) return outer;
+    const on = node.on;
+    const p = typeof on === 'string' ? parsePath(on) : undefined;
+    if (typeof on !== 'string' || p === undefined || typeof p === 'string' || p.jsonPath !== undefined) {
+      this.problem([...at, 'on'], `'on' takes the path of what the condition is about, such as item or subscription${typeof p === 'string' ? `: ${p}` : ''}`);
+      return null;
+    }
+    return { prefix: body.subject ? this.onSubject(on, [...at, 'on'], body.subject) : on, bound: new Set() };
   }
 
   /** The reference's arguments checked against the condition's parameters, defaults filled in; undefined after a problem. */
@@ -242,19 +298,20 @@ function place(at: YamlPath, sites: readonly Site[]): { at: YamlPath; note: stri
 
 /** The positions of a rule document that hold conditions: where, assert, and lets' and joins' filters. */
 function expandRule(doc: Record<string, unknown>, e: Expander): Record<string, unknown> {
+  const top: Body = { stack: [] };
   const joins = (raw: unknown, at: YamlPath): unknown =>
     isPlainObject(raw)
       ? copyWith(raw, (name, spec) =>
           isPlainObject(spec)
-            ? copyWith(spec, (k, v) => (k === 'where' ? e.condition(v, [...at, name, 'where'], undefined, []) : k === 'join' ? joins(v, [...at, name, 'join']) : v))
+            ? copyWith(spec, (k, v) => (k === 'where' ? e.condition(v, [...at, name, 'where'], top) : k === 'join' ? joins(v, [...at, name, 'join']) : v))
             : spec,
         )
       : raw;
   return copyWith(doc, (key, value) => {
-    if (key === 'where' || key === 'assert') return e.condition(value, [key], undefined, []);
+    if (key === 'where' || key === 'assert') return e.condition(value, [key], top);
     if (key === 'join') return joins(value, ['join']);
     if (key === 'let' && isPlainObject(value)) {
-      return copyWith(value, (name, spec) => (isPlainObject(spec) ? copyWith(spec, (k, v) => (k === 'where' ? e.condition(v, ['let', name, 'where'], undefined, []) : v)) : spec));
+      return copyWith(value, (name, spec) => (isPlainObject(spec) ? copyWith(spec, (k, v) => (k === 'where' ? e.condition(v, ['let', name, 'where'], top) : v)) : spec));
     }
     return value;
   });
@@ -285,6 +342,6 @@ export function expandRuleConditions(doc: Record<string, unknown>, library: Cond
  */
 export function expandDefinition(c: NamedCondition, library: ConditionLibrary): Expansion {
   const e = new Expander(library, new Set(c.parameters.keys()));
-  const body = e.condition(c.body, ['condition'], undefined, [c]);
+  const body = e.condition(c.body, ['condition'], { stack: [c] });
   return result(e, { condition: body });
 }

@@ -371,6 +371,10 @@ function ruleSchema(): Record<string, unknown> {
             maxLength: 80,
             description: 'A named condition (defined in a *.conditions.yaml file: posture-lint\'s own, or one given with the rules), used here as if written out.',
           },
+          on: {
+            type: 'string',
+            description: 'What the condition is about, when not the record: a bound element (item), a joined record (subscription) or another path; the condition\'s fields are read below it.',
+          },
           with: {
             type: 'object',
             description: 'Arguments: parameter name to value (a literal of the parameter\'s type, or { $param: name } of this rule). Parameters left out take their defaults.',
