@@ -243,6 +243,12 @@ describe('named conditions', function () {
       expect(diagnostics[0].message).to.match(new RegExp(`^named conditions nest deeper than ${MAX_REFERENCE_DEPTH} levels: d${MAX_REFERENCE_DEPTH} → .* → d0`));
     });
 
+    it('conditions in a file not named *.conditions.yaml get one message saying how to name it', async () => {
+      writeFileSync(join(dir, 'shared.yaml'), readFileSync(join(FIXTURE, 'servers.conditions.yaml')));
+      const { diagnostics } = await load();
+      expect(placed(diagnostics)).to.deep.equal(['shared.yaml 1:1 this file defines named conditions: name it shared.conditions.yaml, as posture-lint tells conditions files from rules by their name']);
+    });
+
     it('a body reads only its own parameters, never the rule\'s', async () => {
       write('leak.conditions.yaml', 'conditions:\n  linux-only:\n    description: Linux.\n    condition: { field: osPlatform, in: { $param: linuxPlatforms } }\n');
       const { diagnostics } = await load();

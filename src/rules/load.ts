@@ -14,6 +14,7 @@ import { expandRuleConditions } from './expand';
 import { CONDITIONS_FILE, loadConditionLibrary, type ConditionLibrary, type NamedCondition } from './named-conditions';
 import { BUILTIN_CONDITIONS_DIR } from '../paths';
 import type { YamlPath } from './conditions';
+import { isPlainObject } from './values';
 import { checkNames } from './references';
 import type { CompiledRule } from './types';
 import { compileSchema } from '../snapshot/validate';
@@ -100,6 +101,11 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions, libra
   const parsed = parseYaml(decoded.text, rel, 'rule-yaml');
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
+  // Named conditions in a file not named as a conditions file: the rule schema would only say `id` is missing.
+  if (isPlainObject(yaml.data) && Object.hasOwn(yaml.data, 'conditions') && !Object.hasOwn(yaml.data, 'id')) {
+    const name = path.basename(rel).replace(/\.ya?ml$/i, '');
+    return { diagnostics: [diagnostic('error', 'rule-schema', `this file defines named conditions: name it ${name}.conditions.yaml, as posture-lint tells conditions files from rules by their name`, { file: rel, position: { line: 1, column: 1 } })] };
+  }
   diagnostics.push(...validateYaml(yaml, compileSchema('schemas/rule.schema.json', 'document'), 'rule-schema'));
   if (diagnostics.length) return { diagnostics };
   const written = yaml.data as Record<string, unknown>;
