@@ -63,13 +63,13 @@ const COMMANDS: Record<string, CommandHelp> = {
   },
   explain: {
     usage: 'posture-lint explain <rule-id> [options]',
-    summary: "print a rule's documentation: what it checks, why, how to fix it, the exports it needs",
+    summary: "print a rule's documentation: what it checks, why, how to fix it, the exports and named conditions it uses",
     options: RULE_OPTIONS,
     examples: ['posture-lint explain vm-onboarded-to-mde', 'posture-lint explain prod-vms-tagged-in-mde --rules my-rules/'],
   },
   validate: {
     usage: 'posture-lint validate [rules...] [options]',
-    summary: "check rule files without a snapshot (default: the config's rule folders)",
+    summary: "check rule files and their *.conditions.yaml files without a snapshot (default: the config's rule folders)",
     options: `  --config <file>      configuration file whose rule folders to check (default: ./posture-lint.yaml)
   --max-warnings <n>   warnings tolerated before validate fails (exit 1; default: any number)`,
     examples: ['posture-lint validate', 'posture-lint validate my-rules/ --max-warnings 0'],
