@@ -213,34 +213,57 @@ describe('named conditions', function () {
       expect(rules).to.deep.equal([]);
       expect(placed(diagnostics)).to.deep.equal([
         // Each definition is refused at its reference to the other, with the place the cycle closes.
-        "loop.conditions.yaml 4:87 condition 'windows-server' refers to itself: windows-server → any-server → windows-server (in condition 'any-server' at loop.conditions.yaml:7:29)",
-        "loop.conditions.yaml 7:29 condition 'any-server' refers to itself: any-server → windows-server → any-server (in condition 'windows-server' at loop.conditions.yaml:4:87)",
+        "loop.conditions.yaml 4:87 condition 'windows-server' refers to itself: windows-server → any-server → windows-server",
+        "loop.conditions.yaml 7:29 condition 'any-server' refers to itself: any-server → windows-server → any-server",
         "r.yaml 6:21 condition 'any-server' cannot be used: its definition at loop.conditions.yaml:5:3 has errors",
       ]);
     });
 
-    it('expansion is bounded in size: conditions that double at each level are refused, quickly', async () => {
+    it('expansion is bounded in size: conditions that multiply at each level are refused at their definitions, quickly', async () => {
       const lines = ['conditions:', '  c0:', '    description: level 0', '    condition: { field: deviceState, equals: Live }'];
       for (let i = 1; i <= MAX_REFERENCE_DEPTH - 1; i++) {
         lines.push(`  c${i}:`, `    description: level ${i}`, `    condition: { allOf: [${Array.from({ length: 8 }, () => `{ condition: c${i - 1} }`).join(', ')}] }`);
       }
       write('bomb.conditions.yaml', `${lines.join('\n')}\n`);
+      write('r.yaml', ruleText('r', '{ condition: c7 }'));
       const started = Date.now();
-      const { diagnostics } = await load();
-      expect(Date.now() - started).to.be.below(10_000);
-      // c4 writes out 8^4 copies of c0 and fits; from c5 (8^5 copies) each definition is refused, once, in its own line.
-      expect(diagnostics.every((d) => d.message.startsWith(`named conditions expand to more than ${MAX_EXPANDED_NODES} nodes`))).to.equal(true);
-      const lineOf = (level: number) => 4 + 3 * level;
-      expect(diagnostics.map((d) => `${d.file}:${d.position?.line}`)).to.deep.equal([5, 6, 7].map((level) => `bomb.conditions.yaml:${lineOf(level)}`));
+      const { rules, diagnostics } = await load();
+      expect(Date.now() - started).to.be.below(5_000);
+      expect(rules).to.deep.equal([]);
+      // c4 is 8^4 copies of c0 written out and fits; from c5 (8^5) each definition is refused at its name.
+      const keyLine = (level: number) => 2 + 3 * level;
+      expect(placed(diagnostics)).to.deep.equal([
+        ...[5, 6, 7].map((level) => `bomb.conditions.yaml ${keyLine(level)}:3 condition 'c${level}' is more than ${MAX_EXPANDED_NODES} nodes written out: a condition used many times inside others multiplies`),
+        `r.yaml 6:21 condition 'c7' cannot be used: its definition at bomb.conditions.yaml:${keyLine(7)}:3 has errors`,
+      ]);
     });
 
-    it(`expansion is bounded in depth: more than ${MAX_REFERENCE_DEPTH} conditions deep is an error`, async () => {
+    it('checking a long file of conditions that each use the one before costs no more than reading it', async () => {
+      // 3,000 levels, each using the previous one 8 times: written out, level 20 alone would be 8^20 nodes.
+      const lines = ['conditions:', '  e0:', '    description: level 0', '    condition: { field: deviceState, equals: Live }'];
+      for (let i = 1; i < 3000; i++) lines.push(`  e${i}:`, '    description: x', `    condition: { anyOf: [${Array.from({ length: 8 }, () => `{ condition: e${i - 1} }`).join(', ')}] }`);
+      write('long.conditions.yaml', `${lines.join('\n')}\n`);
+      const started = Date.now();
+      const { diagnostics } = await load();
+      expect(Date.now() - started).to.be.below(20_000);
+      // e0 to e4 fit; every level from e5 up is refused, once.
+      expect(diagnostics.length).to.equal(2999 - 4);
+      expect(diagnostics.every((d) => d.message.startsWith(`condition 'e`))).to.equal(true);
+    });
+
+    it(`expansion is bounded in depth: a definition more than ${MAX_REFERENCE_DEPTH} named conditions deep is refused`, async () => {
       const lines = ['conditions:', '  d0:', '    description: level 0', '    condition: { field: deviceState, equals: Live }'];
       for (let i = 1; i <= MAX_REFERENCE_DEPTH + 1; i++) lines.push(`  d${i}:`, `    description: level ${i}`, `    condition: { not: { condition: d${i - 1} } }`);
       write('deep.conditions.yaml', `${lines.join('\n')}\n`);
-      const { diagnostics } = await load();
-      expect(diagnostics.map((d) => d.message)).to.have.length.greaterThan(0);
-      expect(diagnostics[0].message).to.match(new RegExp(`^named conditions nest deeper than ${MAX_REFERENCE_DEPTH} levels: d${MAX_REFERENCE_DEPTH} → .* → d0`));
+      write('seven.yaml', ruleText('seven', `{ condition: d${MAX_REFERENCE_DEPTH - 1} }`));
+      const { rules, diagnostics } = await load();
+      expect(rules.map((r) => r.meta.id), `d${MAX_REFERENCE_DEPTH - 1} is ${MAX_REFERENCE_DEPTH} deep, which is allowed`).to.deep.equal(['seven']);
+      expect(placed(diagnostics)).to.deep.equal([MAX_REFERENCE_DEPTH, MAX_REFERENCE_DEPTH + 1].map((level) => {
+        // The chain is shown one past the bound, then cut.
+        const names = Array.from({ length: level + 1 }, (_, i) => `d${level - i}`);
+        const chain = names.length > MAX_REFERENCE_DEPTH + 1 ? `${names.slice(0, MAX_REFERENCE_DEPTH + 1).join(' → ')} → …` : names.join(' → ');
+        return `deep.conditions.yaml ${2 + 3 * level}:3 condition 'd${level}' nests named conditions deeper than ${MAX_REFERENCE_DEPTH} levels: ${chain}`;
+      }));
     });
 
     it('conditions in a file not named *.conditions.yaml get one message saying how to name it', async () => {

@@ -38,6 +38,12 @@ export interface ForwardedArgument {
   declaration: ParameterDeclaration;
 }
 
+/** A reference found by a shallow scan (`scanDefinition`): the condition it names, and where. */
+export interface Reference {
+  condition: NamedCondition;
+  at: YamlPath;
+}
+
 export interface Expansion {
   /** The document with every reference that could be expanded replaced by its body. */
   doc: Record<string, unknown>;
@@ -94,13 +100,15 @@ function where(c: NamedCondition, at: YamlPath = []): string {
   return `${c.file}:${p.line}:${p.column}`;
 }
 
-/** Quantifier, count and combinator keys whose values are conditions. */
+/** Combinator keys whose values are lists of conditions. */
 const LIST_KEYS = ['allOf', 'anyOf'];
 
 class Expander {
   readonly problems: ExpansionProblem[] = [];
   readonly forwarded: ForwardedArgument[] = [];
   readonly sites: Site[] = [];
+  /** References checked but not expanded (a shallow scan). */
+  readonly references: Reference[] = [];
   /** The references whose bodies are being expanded, outermost first. */
   private readonly active: Site[] = [];
   private nodes = 0;
@@ -110,7 +118,14 @@ class Expander {
     private readonly library: ConditionLibrary,
     /** Parameters the expanded document itself declares (a rule's, or the definition being checked). */
     private readonly ownParams: ReadonlySet<string>,
+    /** Check references (names, arguments, `on`) without writing their bodies out. */
+    private readonly shallow = false,
   ) {}
+
+  /** Nodes written out so far. */
+  get size(): number {
+    return this.nodes;
+  }
 
   /** A problem at `at`, placed now: inside a body, at the reference in the document and in the condition's file. */
   private problem(at: YamlPath, message: string): void {
@@ -202,6 +217,15 @@ class Expander {
     const bound = this.arguments(node, c, at, args, stack);
     const subject = this.subjectOf(node, at, body);
     if (!bound || subject === null) return node;
+    if (this.shallow) {
+      this.references.push({ condition: c, at });
+      return node;
+    }
+    // The library knows how large each condition is written out: one too large is refused before it is.
+    if (c.size !== undefined && this.nodes + c.size > MAX_EXPANDED_NODES) {
+      this.spend(at, c.size);
+      return node;
+    }
     const site = { path: at, condition: c };
     this.sites.push(site);
     this.active.push(site);
@@ -336,12 +360,13 @@ export function expandRuleConditions(doc: Record<string, unknown>, library: Cond
 }
 
 /**
- * A named condition's body with the conditions it uses expanded, its own parameters left as
- * `$param`: how the library checks each definition once (unknown names, arguments, cycles, size).
- * The result sits at `['condition']` of a document `{ condition: body }`.
+ * A named condition's body checked as written: the names, arguments and `on` of the conditions it
+ * uses, which are not written out (the library works out their sizes, depths and cycles from
+ * `references`, so checking a file costs no more than reading it). Its own parameters stay
+ * `$param`. Paths are those of a document `{ condition: body }`.
  */
-export function expandDefinition(c: NamedCondition, library: ConditionLibrary): Expansion {
-  const e = new Expander(library, new Set(c.parameters.keys()));
+export function scanDefinition(c: NamedCondition, library: ConditionLibrary): Expansion & { references: Reference[]; size: number } {
+  const e = new Expander(library, new Set(c.parameters.keys()), true);
   const body = e.condition(c.body, ['condition'], { stack: [c] });
-  return result(e, { condition: body });
+  return { ...result(e, { condition: body }), references: e.references, size: e.size };
 }
