@@ -69,6 +69,28 @@ describe('evaluation budgets', function () {
     expect(out.diagnostics[0].message).to.match(/evaluation budget of \d+ steps exceeded/);
   });
 
+  it('stop a rule in a pass shared with other rules of its collection alone, at the record where it stops on its own', async () => {
+    const GROUP_THREE = `id: not-group-three
+title: No device is in device group 3
+severity: low
+description: A rule that reads each device once.
+for: mde.machines
+assert: { field: rbacGroupId, notEquals: 3 }
+message: "{{computerDnsName}} is in group 3"
+`;
+    const cross = (await compile(CROSS_JOIN)).rules[0];
+    const simple = (await compile(GROUP_THREE)).rules[0];
+    const snapshot = snapshotOf(machines(20_000));
+    const now = Date.parse('2026-11-27T02:00:00Z');
+    const together = evaluate([cross, simple], snapshot, now);
+    const alone = [evaluate([cross], snapshot, now), evaluate([simple], snapshot, now)];
+    expect(together.results).to.deep.equal(alone.flatMap((o) => o.results));
+    expect(together.findings).to.deep.equal(alone.flatMap((o) => o.findings));
+    expect(together.diagnostics).to.deep.equal(alone.flatMap((o) => o.diagnostics));
+    expect(together.results.map((r) => `${r.id} ${r.status} ${r.failed}`)).to.deep.equal(['cross-join not-evaluated 0', 'not-group-three failed 2857']);
+    expect(together.diagnostics[0].message).to.match(/exceeded \(after \d+ of 20000 records\)/);
+  });
+
   it('let the same rule finish on a small collection, where it is merely quadratic', async () => {
     const { rules } = await compile(CROSS_JOIN);
     const out = evaluate(rules, snapshotOf(machines(500)), Date.parse('2026-11-27T02:00:00Z'));

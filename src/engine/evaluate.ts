@@ -25,10 +25,9 @@ const MAX_GAPS_NAMED = 5;
 /** A grouped finding points at this many of its records at most. */
 const MAX_GROUP_LOCATIONS = 20;
 
+/** A group, or the whole collection, checked as one record. */
 interface Subject {
   data: unknown;
-  /** Other records of the same resource that disagree with `data`: each is checked too. */
-  variants?: unknown[];
   origins: Location[];
   /** Identity when the rule does not template one (worked out only for findings). */
   identity: () => ResourceRef;
@@ -178,100 +177,180 @@ function snapshotRecords(snapshot: Snapshot): number {
 
 /** One subject per resource (see resources.ts), with the records that disagree with its first. */
 function recordSubjects(resources: CollectionResources): Subjects {
+  const { collection, first, repeated } = resources;
   return {
-    count: resources.first.length,
-    at(i) {
-      const record = resources.first[i];
-      const identity = () => identityOf(resources.collection, record);
-      const repeats = resources.repeated.get(i);
-      if (repeats === undefined) return { data: record.data, origins: [record.origin], identity };
-      return repeats.records.length > 1
-        ? { data: record.data, variants: repeats.records.slice(1).map((v) => v.data), origins: repeats.origins, identity }
-        : { data: record.data, origins: repeats.origins, identity };
+    count: first.length,
+    data: (i) => first[i].data,
+    variants(i) {
+      const repeats = repeated.get(i);
+      return repeats !== undefined && repeats.records.length > 1 ? repeats.records.slice(1).map((v) => v.data) : undefined;
     },
+    origins: (i) => repeated.get(i)?.origins ?? [first[i].origin],
+    identity: (i) => identityOf(collection, first[i]),
   };
 }
 
-/** A rule's subjects, made one at a time: a subject per device for every rule would be a million objects at once. */
+/**
+ * A rule's subjects by position. What is checked is read per subject; where a subject is and what
+ * it is only for those that fail: an object per device for every rule would be garbage to collect.
+ */
 interface Subjects {
   count: number;
-  at(i: number): Subject;
+  data(i: number): unknown;
+  /** Other records of the same resource that disagree with `data(i)`: each is checked too. */
+  variants(i: number): unknown[] | undefined;
+  origins(i: number): Location[];
+  identity(i: number): ResourceRef;
 }
 
 function listed(subjects: Subject[]): Subjects {
-  return { count: subjects.length, at: (i) => subjects[i] };
+  return {
+    count: subjects.length,
+    data: (i) => subjects[i].data,
+    variants: () => undefined,
+    origins: (i) => subjects[i].origins,
+    identity: (i) => subjects[i].identity(),
+  };
 }
 
 /** A resource whose records disagree fails if any record fails, and is checked if any is. */
-function checkVariants(rule: CompiledRule, subject: Subject, indexes: JoinIndexes, ctx: EvalContext, values: TemplateValues): Outcome {
-  let outcome = checkSubject(rule, subject, indexes, ctx, values);
-  for (const data of subject.variants ?? []) {
+function checkVariants(rule: CompiledRule, data: unknown, variants: readonly unknown[], indexes: JoinIndexes, ctx: EvalContext): Outcome {
+  let outcome = checkSubject(rule, data, indexes, ctx);
+  for (const variant of variants) {
     if (typeof outcome === 'object') return outcome;
-    const next = checkSubject(rule, { ...subject, data }, indexes, ctx, values);
+    const next = checkSubject(rule, variant, indexes, ctx);
     if (next !== 'skipped') outcome = next;
   }
   return outcome;
 }
 
-function evaluateRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, out: EvaluationResult, budgetOf: (ruleId: string) => Budget): RuleResult {
-  const { findings, diagnostics } = out;
-  const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
+/** What a rule's result says when it is not evaluated: the inputs it lacks, or undefined when it can run. */
+function notEvaluated(rule: CompiledRule, snapshot: Snapshot, base: RuleBase): RuleResult | undefined {
   const missing = missingInputs(rule, snapshot);
   const incomplete = incompleteInputs(rule, snapshot);
-  if (missing || incomplete) {
-    const reason = missing ? 'the snapshot lacks inputs this rule needs' : 'inputs this rule reads are incomplete, so no verdict would be sound';
-    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing: [...(missing ?? []), ...(incomplete ?? [])], reason };
+  if (!missing && !incomplete) return undefined;
+  const reason = missing ? 'the snapshot lacks inputs this rule needs' : 'inputs this rule reads are incomplete, so no verdict would be sound';
+  return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, missing: [...(missing ?? []), ...(incomplete ?? [])], reason };
+}
+
+type RuleBase = Pick<RuleResult, 'id' | 'title' | 'severity' | 'needs'>;
+
+/**
+ * One rule under evaluation: its subjects, how far it got, what it found, and why it stopped if it
+ * did. Subjects are checked one at a time, by this rule alone or in a pass shared with other rules.
+ */
+class RuleRun {
+  evaluated = 0;
+  failed = 0;
+  readonly findings: Finding[] = [];
+  /** What stopped the rule (its budget ran out, or data too deep to walk); nothing is checked after it. */
+  stoppedBy: { error: unknown } | undefined;
+  readonly total: number;
+  private readonly ctx: EvalContext;
+  private readonly values: TemplateValues;
+
+  constructor(
+    readonly rule: CompiledRule,
+    readonly base: RuleBase,
+    readonly sources: readonly Subjects[],
+    ctx: EvalContext,
+    budget: Budget,
+    private readonly indexes: JoinIndexes,
+  ) {
+    this.total = sources.reduce((n, s) => n + s.count, 0);
+    this.values = { params: rule.params, facts: ctx.facts };
+    this.ctx = { ...ctx, budget };
   }
+
+  /** Checks subject `i` of `source`. */
+  check(source: Subjects, i: number): void {
+    try {
+      const { rule, indexes, ctx } = this;
+      const variants = source.variants(i);
+      const outcome = variants === undefined ? checkSubject(rule, source.data(i), indexes, ctx) : checkVariants(rule, source.data(i), variants, indexes, ctx);
+      if (outcome === 'skipped') return;
+      this.evaluated++;
+      if (outcome === 'passed') return;
+      this.failed++;
+      this.findings.push(findingOf(rule, outcome, source, i, this.values));
+    } catch (e) {
+      // One rule that cannot finish is reported and fails the run; it never takes the other rules'
+      // results down with it.
+      this.stoppedBy = { error: e };
+    }
+  }
+
+  /** Checks every subject, source by source. */
+  checkAll(): void {
+    for (const source of this.sources) for (let i = 0; i < source.count && this.stoppedBy === undefined; i++) this.check(source, i);
+  }
+
+  /** The rule's result; its findings and diagnostics go to `out`. */
+  finish(out: EvaluationResult): RuleResult {
+    const { rule, base, evaluated, failed } = this;
+    if (this.stoppedBy !== undefined) {
+      const e = this.stoppedBy.error;
+      const budget = e instanceof BudgetExceeded;
+      const why = budget
+        ? `${(e as Error).message} (after ${evaluated} of ${this.total} records); a join or quantifier visits far more records than the snapshot holds`
+        : `${e instanceof Error ? e.message : String(e)} (after ${evaluated} of ${this.total} records)`;
+      out.diagnostics.push(
+        diagnostic('error', budget ? 'rule-budget' : 'rule-error', `rule ${rule.meta.id} stopped: ${why}`, { file: rule.meta.file, ruleId: rule.meta.id }),
+      );
+      return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: budget ? 'stopped by the evaluation budget' : 'stopped by an error' };
+    }
+    for (const f of this.findings) out.findings.push(f);
+    const cut = this.findings.filter((f) => f.message.endsWith(CUT_MARK)).length;
+    if (cut > 0) {
+      const message = `rule ${rule.meta.id}: the message of ${cut} finding${cut === 1 ? '' : 's'} was cut at ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters; shorten the template`;
+      out.diagnostics.push(diagnostic('warning', 'message-cut', message, { file: rule.meta.file, ruleId: rule.meta.id }));
+    }
+    // No record in scope proves nothing: say so rather than pass.
+    const status = failed > 0 ? 'failed' : evaluated === 0 ? 'checked-nothing' : 'passed';
+    return { ...base, status, evaluated, passed: evaluated - failed, failed };
+  }
+}
+
+/** The run of a rule that can be evaluated, or its result when it cannot. */
+function startRule(rule: CompiledRule, snapshot: Snapshot, resources: Resources, indexes: JoinIndexes, ctx: EvalContext, budgetOf: (ruleId: string) => Budget): RuleRun | RuleResult {
+  const base = { id: rule.meta.id, title: rule.meta.title, severity: rule.meta.severity, needs: ruleNeeds(rule) };
+  const skipped = notEvaluated(rule, snapshot, base);
+  if (skipped) return skipped;
   const sources: Subjects[] = [];
   for (const name of rule.from) {
     const coll = snapshot.collections.get(name);
     if (!coll) continue;
     sources.push(rule.aggregate ? listed([wholeSubject(coll)]) : rule.groupBy ? listed(groupSubjects(rule, coll)) : recordSubjects(resources.of(name)));
   }
-  const total = sources.reduce((n, s) => n + s.count, 0);
-  const values = { params: rule.params, facts: ctx.facts };
-  const ruleCtx: EvalContext = { ...ctx, budget: budgetOf(rule.meta.id) };
-  let evaluated = 0;
-  let failed = 0;
-  const ruleFindings: Finding[] = [];
-  try {
-    for (const source of sources) for (let i = 0; i < source.count; i++) {
-      const subject = source.at(i);
-      const outcome = subject.variants === undefined ? checkSubject(rule, subject, indexes, ruleCtx, values) : checkVariants(rule, subject, indexes, ruleCtx, values);
-      if (outcome === 'skipped') continue;
-      evaluated++;
-      if (outcome === 'passed') continue;
-      failed++;
-      ruleFindings.push(outcome);
-    }
-  } catch (e) {
-    // One rule that cannot finish (its budget ran out, or data too deep to walk) is reported and
-    // fails the run; it never takes the other rules' results down with it.
-    const budget = e instanceof BudgetExceeded;
-    const why = budget
-      ? `${(e as Error).message} (after ${evaluated} of ${total} records); a join or quantifier visits far more records than the snapshot holds`
-      : `${e instanceof Error ? e.message : String(e)} (after ${evaluated} of ${total} records)`;
-    diagnostics.push(
-      diagnostic('error', budget ? 'rule-budget' : 'rule-error', `rule ${rule.meta.id} stopped: ${why}`, { file: rule.meta.file, ruleId: rule.meta.id }),
-    );
-    return { ...base, status: 'not-evaluated', evaluated: 0, passed: 0, failed: 0, reason: budget ? 'stopped by the evaluation budget' : 'stopped by an error' };
-  }
-  for (const f of ruleFindings) findings.push(f);
-  const cut = ruleFindings.filter((f) => f.message.endsWith(CUT_MARK)).length;
-  if (cut > 0) {
-    const message = `rule ${rule.meta.id}: the message of ${cut} finding${cut === 1 ? '' : 's'} was cut at ${MAX_RENDERED_CHARS.toLocaleString('en-US')} characters; shorten the template`;
-    diagnostics.push(diagnostic('warning', 'message-cut', message, { file: rule.meta.file, ruleId: rule.meta.id }));
-  }
-  // No record in scope proves nothing: say so rather than pass.
-  const status = failed > 0 ? 'failed' : evaluated === 0 ? 'checked-nothing' : 'passed';
-  return { ...base, status, evaluated, passed: evaluated - failed, failed };
+  return new RuleRun(rule, base, sources, ctx, budgetOf(rule.meta.id), indexes);
 }
 
-type Outcome = 'skipped' | 'passed' | Finding;
+/**
+ * The collection a rule checks record by record in a pass shared with other rules, or undefined.
+ * Such a rule reads one collection and joins without nested joins, so what it reads and in which
+ * order (its findings, where its budget stops it) is the same as in a pass of its own.
+ */
+function sharedPassOf(rule: CompiledRule): string | undefined {
+  return rule.from.length === 1 && !rule.aggregate && !rule.groupBy && rule.joins.every((j) => j.joins.length === 0) ? rule.from[0] : undefined;
+}
+
+/**
+ * Runs rules that share a pass over one collection: each record is read once for all of them,
+ * while it is in the processor's cache, instead of once per rule from memory.
+ */
+function sharedPass(runs: readonly RuleRun[]): void {
+  const count = runs[0].sources[0].count;
+  for (let i = 0; i < count; i++) {
+    for (const run of runs) if (run.stoppedBy === undefined) run.check(run.sources[0], i);
+  }
+}
+
+/** A subject that fails is its scope (record, joins and lets), from which its finding is rendered. */
+type Outcome = 'skipped' | 'passed' | Bound;
 
 /** Joins, lets, where and assert for one subject. */
-function checkSubject(rule: CompiledRule, subject: Subject, indexes: JoinIndexes, ctx: EvalContext, values: TemplateValues): Outcome {
-  const scope = new Bound(subject.data, new Map());
+function checkSubject(rule: CompiledRule, data: unknown, indexes: JoinIndexes, ctx: EvalContext): Outcome {
+  const scope = new Bound(data, new Map());
   indexes.attach(rule.joins, scope, ctx);
   const names = scope.names as Map<string, unknown>;
   for (const l of rule.lets) {
@@ -280,20 +359,24 @@ function checkSubject(rule: CompiledRule, subject: Subject, indexes: JoinIndexes
     names.set(l.name, list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l));
   }
   if (rule.where && !rule.where(scope, ctx)) return 'skipped';
-  if (rule.assert(scope, ctx)) return 'passed';
+  return rule.assert(scope, ctx) ? 'passed' : scope;
+}
+
+/** The finding of subject `i`, which failed with `scope`. */
+function findingOf(rule: CompiledRule, scope: Bound, subjects: Subjects, i: number, values: TemplateValues): Finding {
   const render = (t: Template | undefined) => (t ? renderTemplate(t, scope, values) : undefined);
   const resource: ResourceRef = {
-    kind: render(rule.resource.kind) || subject.identity().kind,
-    id: render(rule.resource.id) || subject.identity().id,
+    kind: render(rule.resource.kind) || subjects.identity(i).kind,
+    id: render(rule.resource.id) || subjects.identity(i).id,
   };
-  const name = render(rule.resource.name) || subject.identity().name;
+  const name = render(rule.resource.name) || subjects.identity(i).name;
   if (name) resource.name = name;
   return {
     ruleId: rule.meta.id,
     severity: rule.meta.severity,
     message: render(rule.message)!,
     resource,
-    locations: subject.origins,
+    locations: subjects.origins(i),
     fingerprint: fingerprintOf(rule.meta.id, resource),
   };
 }
@@ -326,9 +409,26 @@ export function evaluate(
   const records = snapshotRecords(snapshot);
   const budgetOf = (ruleId: string) => budgetFor(ruleId, records);
   progress?.({ rules: rules.length });
+  /** Runs of rules evaluated in a shared pass ahead of their turn; finished in rule order. */
+  const ahead = new Map<CompiledRule, RuleRun | RuleResult>();
   for (const r of rules) {
-    out.results.push(evaluateRule(r, snapshot, resources, indexes, ctx, out, budgetOf));
-    indexes.releaseBindings();
+    let run = ahead.get(r);
+    if (run === undefined) {
+      run = startRule(r, snapshot, resources, indexes, ctx, budgetOf);
+      const collection = sharedPassOf(r);
+      if (run instanceof RuleRun && collection !== undefined) {
+        const runs = [run];
+        for (const other of rules.slice(rules.indexOf(r) + 1)) {
+          if (sharedPassOf(other) !== collection || ahead.has(other)) continue;
+          const started = startRule(other, snapshot, resources, indexes, ctx, budgetOf);
+          ahead.set(other, started);
+          if (started instanceof RuleRun) runs.push(started);
+        }
+        sharedPass(runs);
+      } else if (run instanceof RuleRun) run.checkAll();
+      indexes.releaseBindings();
+    }
+    out.results.push(run instanceof RuleRun ? run.finish(out) : run);
     progress?.({ rulesEvaluated: 1 });
   }
   // Conflicts in the collections the rules read (the others change no verdict).
