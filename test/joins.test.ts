@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { JoinIndexes } from '../src/engine/joins';
+import { JoinChoices, JoinIndexes } from '../src/engine/joins';
 import { Budget, UNLIMITED } from '../src/engine/budget';
 import { Resources } from '../src/engine/resources';
 import { Bound, parsePath, type ParsedPath } from '../src/rules/path';
@@ -83,9 +83,28 @@ describe('joins', () => {
     ]);
     const all = vms.records.map((r) => r.data);
     expect(ids(lookup(devices, { vms: [...all].reverse() }))).to.deep.equal(['m1', 'm2', 'm3']);
-    const first = { ...devices, many: false };
-    expect((lookup(first, { vms: [all[1], all[0]] }) as JsonObject).id).to.equal('m1');
-    expect(lookup(first, { vms: [] })).to.equal(undefined);
+    const one = { ...devices, many: false };
+    expect(lookup(one, { vms: [] })).to.equal(undefined);
+    expect((lookup(one, { vms: [all[2]] }) as JsonObject).id).to.equal('m3');
+  });
+
+  it('a join of one record whose key matches several binds each in turn, in content order, the same one wherever one check meets it', () => {
+    const device = join('device', 'mde.machines', [['vms.properties.vmId', 'vmMetadata.vmId', 'equals']], { many: false });
+    const group = join('group', 'mde.machines', [['rbacGroupId', 'rbacGroupId', 'equals']], { many: false });
+    const indexes = indexesOf(collections);
+    const all = vms.records.map((r) => r.data);
+    const choices = new JoinChoices();
+    const seen: string[] = [];
+    do {
+      const scope = indexes.attach([device], new Bound({ vms: [all[1], all[0]] }, new Map()), ctx, choices);
+      // Same join index and key met again in one check (a nested or repeated join): the same record.
+      const again = indexes.lookup(device, new Bound({ vms: [all[0], all[1]] }, new Map()), ctx, choices) as JsonObject;
+      const found = scope.names!.get('device') as JsonObject;
+      expect(again.id).to.equal(found.id);
+      const other = indexes.lookup(group, new Bound({ rbacGroupId: 7 }, new Map()), ctx, choices) as JsonObject;
+      seen.push(`${found.id}/${other.id}`);
+    } while (choices.advance());
+    expect(seen).to.deep.equal(['m1/m1', 'm1/m2', 'm2/m1', 'm2/m2']);
   });
 
   it('many local values that share a key cost one lookup and yield each record once', () => {

@@ -44,17 +44,24 @@ function records(snapshot: Snapshot, collection: string): JsonObject[] {
   return snapshot.collections.get(collection)?.records.map((r) => r.data) ?? [];
 }
 
-/** Index records by the lower-cased values of some fields; first record wins. */
-function index(rows: JsonObject[], ...paths: string[]): Map<string, JsonObject> {
-  const out = new Map<string, JsonObject>();
+/**
+ * Records by the lower-cased value of a field, every record of a key kept: evidence counts only
+ * when every record of it agrees, as the rules judge a join that matches several records.
+ */
+function index(rows: JsonObject[], path: string): Map<string, JsonObject[]> {
+  const out = new Map<string, JsonObject[]>();
   for (const r of rows) {
-    for (const p of paths) {
-      const k = lower(getPath(r, p));
-      if (k !== undefined && !out.has(k)) out.set(k, r);
-    }
+    const k = lower(getPath(r, path));
+    if (k === undefined) continue;
+    const known = out.get(k);
+    if (known) known.push(r);
+    else out.set(k, [r]);
   }
   return out;
 }
+
+/** Whether there are records and every one shows `on`. */
+const allShow = (rows: JsonObject[] | undefined, on: (r: JsonObject) => boolean): boolean => rows !== undefined && rows.every(on);
 
 function inDeviceGroup(device: JsonObject): boolean {
   const name = getPath(device, FIELDS['mde.machines'].groupName);
@@ -99,9 +106,9 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
     if (!device) continue;
     row.onboarded++;
     const machineId = lower(getPath(device, machines.id)) ?? '';
-    const av = avHealth.get(machineId);
-    const capture = captures.get(machineId);
-    if (lower(av && getPath(av, FIELDS['mde.avHealth'].avMode)) === 'active' || (capture && getPath(capture, FIELDS['mde.health'].realTimeProtection) === true)) row.realTimeProtection++;
+    const active = allShow(avHealth.get(machineId), (av) => lower(getPath(av, FIELDS['mde.avHealth'].avMode)) === 'active');
+    const realTime = allShow(captures.get(machineId), (capture) => getPath(capture, FIELDS['mde.health'].realTimeProtection) === true);
+    if (active || realTime) row.realTimeProtection++;
     if (inDeviceGroup(device)) row.inDeviceGroup++;
   }
   return [...rows.values()].sort((a, b) => cmp(a.name ?? a.subscriptionId, b.name ?? b.subscriptionId) || cmp(a.subscriptionId, b.subscriptionId));

@@ -15,7 +15,7 @@ import { SELF_FILE } from '../snapshot/self';
 import { createHash } from 'node:crypto';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
-import { JoinIndexes, joinKey } from './joins';
+import { JoinChoices, JoinIndexes, joinKey } from './joins';
 import { identityOf, Resources, type CollectionResources } from './resources';
 import type { ProgressSink } from '../progress';
 
@@ -213,13 +213,23 @@ function listed(subjects: Subject[]): Subjects {
   };
 }
 
-/** A resource whose records disagree fails if any record fails, and is checked if any is. */
-function checkVariants(rule: CompiledRule, data: unknown, variants: readonly unknown[], indexes: JoinIndexes, ctx: EvalContext): Outcome {
-  let outcome = checkSubject(rule, data, indexes, ctx);
-  for (const variant of variants) {
-    if (typeof outcome === 'object') return outcome;
-    const next = checkSubject(rule, variant, indexes, ctx);
-    if (next !== 'skipped') outcome = next;
+/**
+ * A resource whose records disagree, or whose joins match records that disagree, fails if any
+ * alternative fails, and is checked if any is: each of its records is checked with each combination
+ * of the records its ambiguous joins match (JoinChoices), each combination paid for from the budget.
+ */
+function checkVariants(rule: CompiledRule, data: unknown, variants: readonly unknown[] | undefined, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
+  let outcome: Outcome = 'skipped';
+  choices.reset();
+  for (let v = -1; v < (variants?.length ?? 0); v++) {
+    const record = v < 0 ? data : variants![v];
+    for (;;) {
+      const next = checkSubject(rule, record, indexes, ctx, choices);
+      if (typeof next === 'object') return next;
+      if (next !== 'skipped') outcome = next;
+      if (!choices.advance()) break;
+      ctx.budget.spend(1);
+    }
   }
   return outcome;
 }
@@ -248,6 +258,8 @@ class RuleRun {
   readonly total: number;
   private readonly ctx: EvalContext;
   private readonly values: TemplateValues;
+  /** The combinations of ambiguous joins' records, reset for each subject (one per rule, not one per record). */
+  private readonly choices = new JoinChoices();
 
   constructor(
     readonly rule: CompiledRule,
@@ -266,8 +278,7 @@ class RuleRun {
   check(source: Subjects, i: number): void {
     try {
       const { rule, indexes, ctx } = this;
-      const variants = source.variants(i);
-      const outcome = variants === undefined ? checkSubject(rule, source.data(i), indexes, ctx) : checkVariants(rule, source.data(i), variants, indexes, ctx);
+      const outcome = checkVariants(rule, source.data(i), source.variants(i), indexes, ctx, this.choices);
       if (outcome === 'skipped') return;
       this.evaluated++;
       if (outcome === 'passed') return;
@@ -349,9 +360,9 @@ function sharedPass(runs: readonly RuleRun[]): void {
 type Outcome = 'skipped' | 'passed' | Bound;
 
 /** Joins, lets, where and assert for one subject. */
-function checkSubject(rule: CompiledRule, data: unknown, indexes: JoinIndexes, ctx: EvalContext): Outcome {
+function checkSubject(rule: CompiledRule, data: unknown, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
   const scope = new Bound(data, new Map());
-  indexes.attach(rule.joins, scope, ctx);
+  indexes.attach(rule.joins, scope, ctx, choices);
   const names = scope.names as Map<string, unknown>;
   for (const l of rule.lets) {
     // A let over a list that is not there is not there either, so counting it fails.

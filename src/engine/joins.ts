@@ -11,6 +11,7 @@ import { lowerCase } from '../snapshot/json-util';
 import type { Resources } from './resources';
 import { Bound, elements, resolvePath } from '../rules/path';
 import { scopeKey } from '../rules/values';
+import { cmp } from '../diagnostics';
 import type { CompiledJoin, EvalContext, JoinKeyPair } from '../rules/types';
 
 const EMPTY: ReadonlyMap<string, unknown> = new Map();
@@ -189,6 +190,61 @@ class ScopeIndex implements PositionIndex {
   }
 }
 
+/**
+ * Which record each ambiguous join binds while one subject is checked. A join that binds one record
+ * (not `many`) whose key matches several (a device's records that disagree, two records sharing its
+ * id) is a choice point; the subject is checked once per combination of choices, met in the order
+ * the joins run, each choice point taking its records in the order of their content, not of the
+ * files. One key met twice in one check binds the same record both times.
+ */
+export class JoinChoices {
+  /** The record picked at each choice point met so far, and how many each has. */
+  private readonly picks: number[] = [];
+  private readonly counts: number[] = [];
+  /** Choice points met in this check, by join index and hit list. */
+  private readonly met = new Map<string, number>();
+  private picked = 0;
+
+  /** Picks made so far: a binding made without one is the same in every combination, so it may be cached. */
+  get consulted(): number {
+    return this.picked;
+  }
+
+  /** The alternative (0 to count - 1) that the choice point `key` binds in this combination. */
+  pick(key: string, count: number): number {
+    this.picked++;
+    let at = this.met.get(key);
+    if (at === undefined) {
+      at = this.met.size;
+      this.met.set(key, at);
+      if (at === this.picks.length) {
+        this.picks.push(0);
+        this.counts.push(count);
+      }
+    }
+    return this.picks[at];
+  }
+
+  /** Forgets every choice point: the next check is a new subject's first combination. */
+  reset(): void {
+    this.met.clear();
+    this.picks.length = 0;
+    this.counts.length = 0;
+  }
+
+  /** Moves on to the next combination; false once every one has been checked (and ready for the next subject). */
+  advance(): boolean {
+    this.met.clear();
+    while (this.picks.length > 0) {
+      const last = this.picks.length - 1;
+      if (++this.picks[last] < this.counts[last]) return true;
+      this.picks.pop();
+      this.counts.pop();
+    }
+    return false;
+  }
+}
+
 export class JoinIndexes {
   private readonly indexes = new Map<string, PositionIndex>();
   /** The same, by key pair: looked up once per joined record, so without building a string key. */
@@ -199,6 +255,8 @@ export class JoinIndexes {
   private readonly everything = new Map<CompiledJoin, unknown[]>();
   /** Nested-join bindings of a joined record, computed once per join and record (by position). */
   private readonly nested = new Map<CompiledJoin, (Bound | undefined)[]>();
+  /** Text of records that an ambiguous join matched, to order its alternatives by content. */
+  private readonly contentOf = new WeakMap<SnapshotRecord, string>();
 
   constructor(
     private readonly resources: Resources,
@@ -268,28 +326,48 @@ export class JoinIndexes {
     return hits.positions();
   }
 
-  /** The join's value for a record: a list (many) or the first match (or undefined). */
-  lookup(join: CompiledJoin, scope: Bound, ctx: EvalContext): unknown {
+  /**
+   * The join's value for a record: a list (many), or its one match (or undefined). A key that
+   * matches several records binds the one `choices` picks (see JoinChoices).
+   */
+  lookup(join: CompiledJoin, scope: Bound, ctx: EvalContext, choices = new JoinChoices()): unknown {
     const recs = this.records(join);
     if (join.on.length === 0) {
       ctx.budget.spend(recs.length);
-      let all = this.everything.get(join);
-      if (!all) {
-        all = recs.map((r, p) => this.bind(join, r, p, ctx));
-        this.everything.set(join, all);
-      }
+      const cached = this.everything.get(join);
+      if (cached) return cached;
+      const before = choices.consulted;
+      const all = recs.map((r, p) => this.bind(join, r, p, ctx, choices));
+      if (choices.consulted === before) this.everything.set(join, all);
       return all;
     }
     const positions = this.positions(join, scope);
     ctx.budget.spend(positions.length);
+    if (join.many) return positions.map((p) => this.bind(join, recs[p], p, ctx, choices));
+    if (positions.length === 0) return undefined;
+    if (positions.length === 1) return this.bind(join, recs[positions[0]], positions[0], ctx, choices);
     // A presentation join's key that matches records that disagree (a principal exported twice
     // under two names) names nothing: the first match would be whichever file sorts first.
-    if (!join.many && join.presentation && positions.length > 1) return undefined;
-    if (!join.many) return positions.length ? this.bind(join, recs[positions[0]], positions[0], ctx) : undefined;
-    return positions.map((p) => this.bind(join, recs[p], p, ctx));
+    if (join.presentation) return undefined;
+    const ordered = this.byContent(recs, positions);
+    const p = ordered[choices.pick(`${join.indexKey}\u0000${positions.join(',')}`, ordered.length)];
+    return this.bind(join, recs[p], p, ctx, choices);
   }
 
-  private bind(join: CompiledJoin, rec: SnapshotRecord, position: number, ctx: EvalContext): unknown {
+  /** Positions ordered by their records' content (then position), so no alternative's order depends on the files'. */
+  private byContent(recs: readonly SnapshotRecord[], positions: readonly number[]): number[] {
+    const text = (p: number) => {
+      let t = this.contentOf.get(recs[p]);
+      if (t === undefined) {
+        t = JSON.stringify(recs[p].data);
+        this.contentOf.set(recs[p], t);
+      }
+      return t;
+    };
+    return [...positions].sort((a, b) => cmp(text(a), text(b)) || a - b);
+  }
+
+  private bind(join: CompiledJoin, rec: SnapshotRecord, position: number, ctx: EvalContext, choices: JoinChoices): unknown {
     if (join.joins.length === 0) return rec.data;
     let cache = this.nested.get(join);
     if (!cache) {
@@ -298,8 +376,10 @@ export class JoinIndexes {
     }
     let bound = cache[position];
     if (!bound) {
-      bound = this.attach(join.joins, new Bound(rec.data, new Map()), ctx);
-      cache[position] = bound;
+      const before = choices.consulted;
+      bound = this.attach(join.joins, new Bound(rec.data, new Map()), ctx, choices);
+      // Bindings that took a choice differ between combinations.
+      if (choices.consulted === before) cache[position] = bound;
     }
     return bound;
   }
@@ -314,9 +394,9 @@ export class JoinIndexes {
   }
 
   /** Evaluate joins in order into the scope's bindings (later joins may read earlier ones). */
-  attach(joins: readonly CompiledJoin[], scope: Bound, ctx: EvalContext): Bound {
+  attach(joins: readonly CompiledJoin[], scope: Bound, ctx: EvalContext, choices = new JoinChoices()): Bound {
     const names = scope.names as Map<string, unknown>;
-    for (const j of joins) names.set(j.name, this.lookup(j, scope, ctx));
+    for (const j of joins) names.set(j.name, this.lookup(j, scope, ctx, choices));
     return scope;
   }
 }

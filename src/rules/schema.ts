@@ -309,7 +309,7 @@ function ruleSchema(): Record<string, unknown> {
               description: 'Key pair, or a list of alternative key pairs (matches of any are joined). Without `on`, every record of the collection is joined (needs many: true).',
               anyOf: [joinKey, { type: 'array', minItems: 1, items: joinKey }],
             },
-            many: { type: 'boolean', description: 'true: the join is a list of every match; false (default): the first match or nothing.' },
+            many: { type: 'boolean', description: 'true: the join is a list of every match; false (default): its one match or nothing (a key matching several records is checked with each).' },
             where: { $ref: '#/$defs/condition', description: 'Only join foreign records that satisfy this.' },
             join: { $ref: '#/$defs/joins', description: 'Joins applied to each joined record.' },
             required: { type: 'boolean', description: 'false: the rule still runs when this collection is absent (default true).' },
