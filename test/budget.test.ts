@@ -98,6 +98,21 @@ message: "{{computerDnsName}} is in group 3"
     expect(out.results[0]).to.include({ status: 'passed', evaluated: 500 });
   });
 
+  it('charge a long list operand by its length: a list parameter read thousands of times through a named condition stops', async () => {
+    // 3,000 references to a 20,000-item list: 60M comparisons a device, hours on a real tenant; five devices show it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-budget-'));
+    const platforms = Array.from({ length: 20_000 }, (_, i) => `Platform${i}`).join(', ');
+    const checks = Array.from({ length: 3_000 }, () => '{ field: osPlatform, in: { $param: platforms } }').join(', ');
+    writeFileSync(path.join(dir, 'many.conditions.yaml'), `conditions:\n  exotic-platform:\n    description: d\n    parameters:\n      platforms: { type: list, items: string, default: [${platforms}] }\n    condition: { anyOf: [${checks}] }\n`);
+    writeFileSync(path.join(dir, 'exotic.yaml'), 'id: exotic\ntitle: t\nseverity: low\ndescription: d\nfor: mde.machines\nassert: { not: { condition: exotic-platform } }\nmessage: "{{computerDnsName}}"\n');
+    const { rules, diagnostics } = await loadRules([dir], { collections: COLLECTIONS });
+    rmSync(dir, { recursive: true });
+    expect(diagnostics).to.deep.equal([]);
+    const out = evaluate(rules, snapshotOf(machines(5)), Date.parse('2026-11-27T02:00:00Z'));
+    expect(out.results[0].status).to.equal('not-evaluated');
+    expect(out.diagnostics.map((d) => `${d.severity} ${d.code} ${d.ruleId}`)).to.deep.equal(['error rule-budget exotic']);
+  });
+
   it('refuse conditions nested deeper than the limit when the rule loads', async () => {
     let cond = '{ field: osPlatform, equals: Ubuntu }';
     for (let i = 0; i < 40; i++) cond = `{ not: ${cond} }`;
