@@ -106,6 +106,19 @@ describe('operators', () => {
       expect(Number(process.hrtime.bigint() - started) / 1e9).to.be.lessThan(5);
     });
 
+    it('compiles a pattern once however often it is read: a regex parameter read thousands of times through a named condition', () => {
+      // 6,000 reads of one 990-character pattern, in six rules, took validate to 4 GB and a crash when each compiled its own.
+      const def = operator('match')!;
+      const pattern = '^(x0y[a-z]{1,50}z|x1y[a-z]{1,50}z)$';
+      const first = def.prepare!(pattern, { caseSensitive: false }) as { value: unknown };
+      expect((def.prepare!(pattern, { caseSensitive: false }) as { value: unknown }).value).to.equal(first.value);
+      // Case sensitivity is part of what is compiled.
+      const sensitive = def.prepare!(pattern, { caseSensitive: true }) as { value: { matcher(s: string): { find(): boolean } } };
+      expect(sensitive.value).to.not.equal(first.value);
+      expect(sensitive.value.matcher('X0Yabcz').find()).to.equal(false);
+      expect((first.value as typeof sensitive.value).matcher('X0Yabcz').find()).to.equal(true);
+    });
+
     it('refuses backreferences and lookaround at load', () => {
       const def = operator('match')!;
       expect(def.prepare!('(a)\\1', { caseSensitive: false })).to.be.a('string').that.includes('not valid RE2');

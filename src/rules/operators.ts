@@ -66,6 +66,30 @@ function inList(actual: unknown, operand: unknown, env: OperatorEnv): boolean {
   return false;
 }
 
+/** Compiled patterns (or why they are not valid), kept a while: bounded, as long-running callers load many rules. */
+const REGEX_CACHE = new Map<string, RE2JS | string>();
+const REGEX_CACHE_SIZE = 1_000;
+
+/**
+ * A pattern compiled once however often it is read: a regex parameter read thousands of times
+ * through a named condition would otherwise be compiled (and held) thousands of times, which ran a
+ * validate of five small rules out of memory. A compiled RE2JS pattern is immutable, so shared.
+ */
+function compiledRegex(pattern: string, caseSensitive: boolean): RE2JS | string {
+  const key = `${caseSensitive ? 's' : 'i'}${pattern}`;
+  const known = REGEX_CACHE.get(key);
+  if (known !== undefined) return known;
+  let compiled: RE2JS | string;
+  try {
+    compiled = RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+  } catch (e) {
+    compiled = (e as Error).message;
+  }
+  if (REGEX_CACHE.size >= REGEX_CACHE_SIZE) REGEX_CACHE.clear();
+  REGEX_CACHE.set(key, compiled);
+  return compiled;
+}
+
 export const OPERATORS: readonly OperatorDef[] = [
   {
     name: 'equals',
@@ -119,11 +143,8 @@ export const OPERATORS: readonly OperatorDef[] = [
     example: "{ field: properties.scope, match: '^/subscriptions/[^/]+$' }",
     prepare: (operand, env) => {
       if (typeof operand !== 'string') return 'match needs a regular expression string';
-      try {
-        return { value: RE2JS.compile(operand, env.caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE) };
-      } catch (e) {
-        return `regular expression '${operand}' is not valid RE2: ${(e as Error).message}`;
-      }
+      const compiled = compiledRegex(operand, env.caseSensitive);
+      return typeof compiled === 'string' ? `regular expression '${operand}' is not valid RE2: ${compiled}` : { value: compiled };
     },
     test: (a, o) => typeof a === 'string' && o instanceof RE2JS && o.matcher(a).find(),
   },
