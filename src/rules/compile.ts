@@ -5,7 +5,7 @@
 import type { ControlRef, RuleMeta, Severity } from '../report/model';
 import { compileCondition, compilePath, isKnownFact, unknownFact, type CompileEnv, type YamlPath } from './conditions';
 import { parseTemplate, type Template } from './template';
-import { isPlainObject } from './values';
+import { isParamRef, isPlainObject } from './values';
 import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
 import { headName } from './path';
 import { closest } from '../suggest';
@@ -90,11 +90,8 @@ function compileTemplate(raw: unknown, at: YamlPath, env: CompileEnv, opts: Rule
 function resolvedFilter(raw: unknown, params: Readonly<Record<string, unknown>>): unknown {
   if (Array.isArray(raw)) return raw.map((x) => resolvedFilter(x, params));
   if (!isPlainObject(raw)) return raw;
-  const keys = Object.keys(raw);
-  if (keys.length === 1 && keys[0] === '$param' && typeof raw.$param === 'string') {
-    return { $value: Object.prototype.hasOwnProperty.call(params, raw.$param) ? params[raw.$param] : null };
-  }
-  return keys.map((k) => [k, resolvedFilter(raw[k], params)]);
+  if (isParamRef(raw)) return { $value: Object.prototype.hasOwnProperty.call(params, raw.$param) ? params[raw.$param] : null };
+  return Object.keys(raw).map((k) => [k, resolvedFilter(raw[k], params)]);
 }
 
 function compileJoins(raw: unknown, at: YamlPath, env: CompileEnv, opts: RuleCompileOptions): CompiledJoin[] {

@@ -14,7 +14,8 @@ import type { Position } from '../diagnostics';
 import { positionIn } from '../yaml-file';
 import { closest } from '../suggest';
 import { describeDeclaration, parameterProblem, type ParameterDeclaration } from './parameters';
-import { isPlainObject } from './values';
+import { isParamRef, isPlainObject } from './values';
+import { setOwn } from '../snapshot/json-util';
 import { headName, parsePath } from './path';
 import type { YamlPath } from './conditions';
 import { definitionPlace, type ConditionLibrary, type NamedCondition } from './named-conditions';
@@ -83,12 +84,8 @@ interface Body {
 /** Copies a mapping keeping every own key as data (`__proto__` included), with some values replaced. */
 function copyWith(node: Record<string, unknown>, replace: (key: string, value: unknown) => unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(node)) Object.defineProperty(out, key, { value: replace(key, node[key]), enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(node)) setOwn(out, key, replace(key, node[key]));
   return out;
-}
-
-function isParamRef(v: unknown): v is { $param: string } {
-  return isPlainObject(v) && Object.keys(v).length === 1 && Object.hasOwn(v, '$param');
 }
 
 function sameOrInside(path: YamlPath, prefix: YamlPath): boolean {

@@ -8,6 +8,11 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** A `{ $param: name }` reference to a parameter (a rule's, or a named condition's inside its body). */
+export function isParamRef(v: unknown): v is { $param: string } {
+  return isPlainObject(v) && Object.keys(v).length === 1 && typeof v.$param === 'string' && Object.hasOwn(v, '$param');
+}
+
 export function foldCase(s: string, caseSensitive: boolean): string {
   return caseSensitive ? s : s.toLowerCase();
 }
