@@ -376,11 +376,13 @@ function checkSubject(rule: CompiledRule, data: unknown, indexes: JoinIndexes, c
 /** The finding of subject `i`, which failed with `scope`. */
 function findingOf(rule: CompiledRule, scope: Bound, subjects: Subjects, i: number, values: TemplateValues): Finding {
   const render = (t: Template | undefined) => (t ? renderTemplate(t, scope, values) : undefined);
+  let own: ResourceRef | undefined;
+  const identity = () => (own ??= subjects.identity(i));
   const resource: ResourceRef = {
-    kind: render(rule.resource.kind) || subjects.identity(i).kind,
-    id: render(rule.resource.id) || subjects.identity(i).id,
+    kind: render(rule.resource.kind) || identity().kind,
+    id: render(rule.resource.id) || identity().id,
   };
-  const name = render(rule.resource.name) || subjects.identity(i).name;
+  const name = render(rule.resource.name) || identity().name;
   if (name) resource.name = name;
   return {
     ruleId: rule.meta.id,
