@@ -35,17 +35,21 @@ const RUNNER_COMMAND = /(?<=##(?:vso)?)\[/gi;
  * format keeps its line breaks (a JUnit failure body printed to a step's log, a rule's description
  * that `explain` prints).
  */
-const WORKFLOW_COMMAND = /(?<=^\s*):(?=:)/;
-const WORKFLOW_COMMAND_ANY_LINE = /(?<=^\s*):(?=:)/gm;
+// Anchored at a line start and blanks within the line only: a look-behind over `\s*` is tried at
+// every position and rescans the run before it, quadratic on a hostile value of blanks or newlines.
+const LEADING_COLON = String.raw`^([^\S\n\r\u2028\u2029]*):(?=:)`;
+const WORKFLOW_COMMAND = new RegExp(LEADING_COLON);
+const WORKFLOW_COMMAND_ANY_LINE = new RegExp(LEADING_COLON, 'gm');
+const escapeCommand = (_match: string, blanks: string) => `${blanks}${escape(':')}`;
 
 /** The text with unsafe characters escaped, line breaks kept. */
 export function visible(text: string): string {
-  return text.replace(UNSAFE_MULTILINE, escape).replace(RUNNER_COMMAND, escape).replace(WORKFLOW_COMMAND_ANY_LINE, escape);
+  return text.replace(UNSAFE_MULTILINE, escape).replace(RUNNER_COMMAND, escape).replace(WORKFLOW_COMMAND_ANY_LINE, escapeCommand);
 }
 
 /** The text on one line, with unsafe characters and line breaks escaped. */
 export function printable(text: string): string {
-  return text.replace(UNSAFE_ONE_LINE, escape).replace(RUNNER_COMMAND, escape).replace(WORKFLOW_COMMAND, escape);
+  return text.replace(UNSAFE_ONE_LINE, escape).replace(RUNNER_COMMAND, escape).replace(WORKFLOW_COMMAND, escapeCommand);
 }
 
 /**
@@ -54,7 +58,7 @@ export function printable(text: string): string {
  * the terminal as a control sequence. Line feeds and tabs stay.
  */
 export function terminalText(text: string): string {
-  return terminalCommands(text).replace(WORKFLOW_COMMAND_ANY_LINE, escape);
+  return terminalCommands(text).replace(WORKFLOW_COMMAND_ANY_LINE, escapeCommand);
 }
 
 /**
