@@ -454,7 +454,7 @@ describe('adversarial exports', function () {
       expect(reportSchemaErrors(report)).to.deep.equal([]);
     });
 
-    it('loads a record with a 10 MB string and reports it, within 10 s', async () => {
+    it('loads a record with a 10 MB string and reports it (a quadratic step on it would outlast the suite timeout)', async () => {
       const { dir, cleanup } = scratch();
       try {
         const huge = 'x'.repeat(10 * 1024 * 1024);
@@ -463,9 +463,7 @@ describe('adversarial exports', function () {
         doc.value[1].description = huge; // a field no rule reads
         delete (doc as Record<string, unknown>)['@odata.nextLink'];
         writeFileSync(join(dir, 'machines.json'), JSON.stringify(doc));
-        const started = Date.now();
         const { report } = await lintAt({ snapshot: dir, ruleset: 'none', rules: ['rules/device-in-device-group.yaml', 'rules/mde-device-healthy.yaml'] });
-        expect(Date.now() - started).to.be.below(10_000);
         expect(report.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
         expect(report.snapshot.files[0].records).to.equal(14);
         expect(reportSchemaErrors(report)).to.deep.equal([]);

