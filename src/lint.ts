@@ -217,7 +217,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     ...(baselineInfo ? { baseline: baselineInfo } : {}),
   };
   if (chosen.length > 0) report.compliance = chosen.map((f) => assessCompliance(report, f));
-  return { report, rules: new Map(rules.map((r) => [r.meta.id, r.meta])) };
+  return { report, rules: metaById };
 }
 
 /**
