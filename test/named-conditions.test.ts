@@ -168,6 +168,37 @@ describe('named conditions', function () {
       expect(report.rules.find((r) => r.id === 'by-name')!.passed, 'and some have one').to.be.greaterThan(0);
     });
 
+    it('on a joined record: the same findings as the condition written out on the join by hand', async () => {
+      const joinRule = (id: string, assert: string) =>
+        vmRule(id, '{ field: item.id, exists: true }')
+          .replace("  devices: { from: mde.machines, on: { local: properties.vmId, foreign: vmMetadata.vmId }, many: true }", '  device: { from: mde.machines, on: { local: properties.vmId, foreign: vmMetadata.vmId } }')
+          .replace(/let:\n(    .*\n|  prodDevices:\n)+/, '')
+          .replace(/assert: .*/, `assert: ${assert}`);
+      write('by-name.yaml', joinRule('by-name', '{ condition: live-device, on: device }'));
+      write('by-hand.yaml', joinRule('by-hand', '{ field: device.deviceState, equals: Live }'));
+      const { report } = await lint({ snapshot: CONTOSO, ruleset: 'none', rules: [dir], now: CONTOSO_NOW });
+      expect(report.diagnostics.filter((d) => d.severity === 'error')).to.deep.equal([]);
+      const of = (id: string) => report.findings.filter((f) => f.ruleId === id).map((f) => f.resource.id);
+      const status = Object.fromEntries(report.rules.map((r) => [r.id, [r.status, r.evaluated, r.failed, r.passed]]));
+      expect(status['by-name']).to.deep.equal(status['by-hand']);
+      expect(of('by-name')).to.deep.equal(of('by-hand'));
+      const [, evaluated, failed, passed] = status['by-name'] as [string, number, number, number];
+      expect(evaluated).to.be.greaterThan(0);
+      expect(failed, 'VMs without a live device fail').to.be.greaterThan(0);
+      expect(passed, 'VMs with one pass').to.be.greaterThan(0);
+    });
+
+    it("'on' a name the rule lacks, or a field without the condition's fields, is an error at the reference", async () => {
+      write('typo.yaml', vmRule('typo', '{ condition: live-device, on: itme }'));
+      write('field.yaml', vmRule('field', '{ condition: live-device, on: item.vmMetadata }'));
+      const { rules, diagnostics } = await load();
+      expect(rules).to.deep.equal([]);
+      const lines = placed(diagnostics.filter((d) => d.severity === 'error'));
+      expect(lines).to.have.length(2);
+      expect(lines[0]).to.match(/^field\.yaml 11:25 'item\.vmMetadata\.deviceState': 'vmMetadata' of mde\.machines records has no field 'deviceState' in their schema.* \(in condition 'live-device' at .*rules\/conditions\/mde\.conditions\.yaml:\d+:\d+\)$/);
+      expect(lines[1]).to.match(/^typo\.yaml 11:25 'itme\.deviceState': 'itme' names nothing this rule declares here .*\(did you mean the bound element 'item'\?\) \(in condition 'live-device' at .*rules\/conditions\/mde\.conditions\.yaml:\d+:\d+\)$/);
+    });
+
     it('a condition that reads a JSONPath cannot be moved onto an element', async () => {
       write('jp.conditions.yaml', 'conditions:\n  any-tag:\n    description: Some tag.\n    condition: { field: "$.machineTags[*]", exists: true }\n');
       write('jp.yaml', vmRule('jp', '{ condition: any-tag, on: item }'));
