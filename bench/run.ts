@@ -120,10 +120,10 @@ function newestMtime(dir: string): number {
 }
 
 function ensureBuild(when: Options['build']): void {
-  const stale = !fs.existsSync(CLI) || newestMtime(path.join(ROOT, 'src')) > fs.statSync(CLI).mtimeMs;
+  const stale = !fs.existsSync(CLI) || Math.max(newestMtime(path.join(ROOT, 'src')), newestMtime(path.join(ROOT, 'schemas'))) > fs.statSync(CLI).mtimeMs;
   if (when === 'never' || (when === 'auto' && !stale)) return;
-  log('building dist/ (tsc -p tsconfig.json)…');
-  const r = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  log('building dist/ (npm run build)…');
+  const r = spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('the build failed; fix it or run with --build never');
 }
 
@@ -149,7 +149,8 @@ function referenceBuild(data: string, ref: string): { commit: string; cli: strin
   const untar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout });
   if (untar.status !== 0) throw new Error(`cannot unpack ${commit} into ${dir}`);
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  const build = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'inherit' });
+  // Its own build script: since 2026-12 the build also compiles the schemas (dist/validators/).
+  const build = spawnSync('npm', ['run', 'build'], { cwd: dir, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`the reference ${ref} does not build`);
   return { commit, cli };
 }

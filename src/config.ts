@@ -6,7 +6,7 @@
 import { lstat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { diagnostic, type Diagnostic, type Position } from './diagnostics';
-import { compileSchema } from './snapshot/validate';
+import { schemaValidator } from './snapshot/validate';
 import type { Severity } from './report/model';
 import { positionIn, readYamlDocument, type YamlFile } from './yaml-file';
 import { closest } from './suggest';
@@ -82,7 +82,7 @@ export async function loadConfig(explicit: string | undefined, cwd = process.cwd
     optional: explicit === undefined,
     // --config may name a link (a mounted file); posture-lint.yaml found in the folder may not.
     followLinks: explicit !== undefined,
-    validate: () => compileSchema('schemas/config.schema.json', 'document'),
+    validate: () => schemaValidator('schemas/config.schema.json'),
   });
   if (!yaml) return { diagnostics };
   const raw = yaml.data as RawConfig;

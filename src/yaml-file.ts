@@ -4,7 +4,7 @@
  * are errors, aliases are capped, so an alias bomb cannot exhaust memory, and nesting is capped,
  * so validation (recursive, as ajv is) cannot overflow the stack.
  */
-import type { ValidateFunction } from 'ajv';
+import type { SchemaValidator } from './snapshot/validate';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { diagnostic, positionAt, type Diagnostic, type Position } from './diagnostics';
 import { schemaProblems } from './schema-errors';
@@ -117,12 +117,12 @@ export function positionIn(yaml: YamlFile, at: readonly (string | number)[], opt
 }
 
 /** Validate the document; one positioned diagnostic per real problem. */
-export function validateYaml(yaml: YamlFile, validate: ValidateFunction, code: string, extra: Partial<Diagnostic> = {}): Diagnostic[] {
+export function validateYaml(yaml: YamlFile, validate: SchemaValidator, code: string, extra: Partial<Diagnostic> = {}): Diagnostic[] {
   return invalidParts(yaml, validate, code, extra).map((p) => p.diagnostic);
 }
 
 /** Each problem's diagnostic with the path of the value (or key) it is about. */
-function invalidParts(yaml: YamlFile, validate: ValidateFunction, code: string, extra: Partial<Diagnostic> = {}): { path: (string | number)[]; diagnostic: Diagnostic }[] {
+function invalidParts(yaml: YamlFile, validate: SchemaValidator, code: string, extra: Partial<Diagnostic> = {}): { path: (string | number)[]; diagnostic: Diagnostic }[] {
   if (validate(yaml.data)) return [];
   return schemaProblems(validate.errors ?? []).map((p) => {
     const where = p.path.length && !p.key ? `${p.path.join('.')}: ` : '';
@@ -140,7 +140,7 @@ function invalidParts(yaml: YamlFile, validate: ValidateFunction, code: string, 
 export async function readYamlDocument(
   abs: string,
   file: string,
-  opts: { code: string; what: string; kind: InputKind; validate: () => ValidateFunction | Promise<ValidateFunction>; optional?: boolean; partial?: boolean; followLinks?: boolean },
+  opts: { code: string; what: string; kind: InputKind; validate: () => SchemaValidator | Promise<SchemaValidator>; optional?: boolean; partial?: boolean; followLinks?: boolean },
 ): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[]; invalid?: (string | number)[][] }> {
   const read = await readInput(abs, opts.kind, { followLinks: opts.followLinks });
   if ('problem' in read) {

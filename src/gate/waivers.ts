@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { RE2JS } from 're2js';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
-import { compileSchema } from '../snapshot/validate';
+import { schemaValidator } from '../snapshot/validate';
 import type { Finding } from '../report/model';
 import { positionIn, readYamlDocument } from '../yaml-file';
 import { closest } from '../suggest';
@@ -38,7 +38,7 @@ export async function loadWaivers(file: string, cwd: string): Promise<{ waivers:
     kind: 'waivers',
     // Named directly: on the command line, or by a config whose paths are checked (src/config.ts).
     followLinks: true,
-    validate: () => compileSchema('schemas/waivers.schema.json', 'document'),
+    validate: () => schemaValidator('schemas/waivers.schema.json'),
   });
   if (!yaml) return { waivers: [], source, diagnostics };
   const raw = (yaml.data as { waivers: Omit<Waiver, 'position' | 'matchers'>[] }).waivers;

@@ -17,7 +17,7 @@ import type { YamlPath } from './conditions';
 import { isPlainObject } from './values';
 import { checkNames } from './references';
 import type { CompiledRule } from './types';
-import { compileSchema } from '../snapshot/validate';
+import { schemaValidator } from '../snapshot/validate';
 
 export interface LoadRulesOptions {
   collections: ReadonlySet<string>;
@@ -106,7 +106,7 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions, libra
     const name = path.basename(rel).replace(/\.ya?ml$/i, '');
     return { diagnostics: [diagnostic('error', 'rule-schema', `this file defines named conditions: name it ${name}.conditions.yaml, as posture-lint tells conditions files from rules by their name`, { file: rel, position: { line: 1, column: 1 } })] };
   }
-  diagnostics.push(...validateYaml(yaml, compileSchema('schemas/rule.schema.json', 'document'), 'rule-schema'));
+  diagnostics.push(...validateYaml(yaml, schemaValidator('schemas/rule.schema.json'), 'rule-schema'));
   if (diagnostics.length) return { diagnostics };
   const written = yaml.data as Record<string, unknown>;
   const ruleId = String(written.id);

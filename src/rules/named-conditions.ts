@@ -11,7 +11,7 @@
  */
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { positionIn, readYamlDocument, type YamlFile } from '../yaml-file';
-import { compileSchema } from '../snapshot/validate';
+import { schemaValidator } from '../snapshot/validate';
 import { compileCondition, type YamlPath } from './conditions';
 import { declarationOf, declarationProblems, type ParameterDeclaration } from './parameters';
 import { isPlainObject } from './values';
@@ -209,7 +209,7 @@ export async function loadConditionLibrary(files: readonly ConditionsFile[]): Pr
       code: 'conditions-invalid',
       what: 'conditions file',
       kind: 'rule',
-      validate: () => compileSchema(CONDITIONS_SCHEMA_FILE, 'document'),
+      validate: () => schemaValidator(CONDITIONS_SCHEMA_FILE),
       followLinks: f.named,
     });
     diagnostics.push(...read.diagnostics);

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import fg from 'fast-glob';
-import { compileSchema } from '../snapshot/validate';
+import { schemaValidator } from '../snapshot/validate';
 import { parse } from 'yaml';
 import { cmp } from '../diagnostics';
 import { PACKAGE_ROOT } from '../paths';
@@ -31,7 +31,7 @@ let cache: Promise<Ruleset[]> | undefined;
 /** Every rule set shipped in rulesets/, validated against schemas/ruleset.schema.json. */
 export function listRulesets(): Promise<Ruleset[]> {
   cache ??= (async () => {
-    const validate = compileSchema('schemas/ruleset.schema.json', 'document');
+    const validate = schemaValidator('schemas/ruleset.schema.json');
     const files = (await fg('*.yaml', { cwd: RULESETS_DIR, onlyFiles: true })).sort(cmp);
     const sets: Ruleset[] = [];
     for (const f of files) {

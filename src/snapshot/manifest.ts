@@ -5,7 +5,7 @@
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
-import { compileSchema } from './validate';
+import { schemaValidator } from './validate';
 import { positionIn, readYamlDocument } from '../yaml-file';
 
 export const MANIFEST_FILE = 'snapshot.yaml';
@@ -85,7 +85,7 @@ export async function loadManifest(
     // A manifest named on the command line may be a link; snapshot.yaml found in the folder may not.
     followLinks: explicitPath !== undefined,
     partial: true,
-    validate: () => compileSchema(MANIFEST_SCHEMA, 'document'),
+    validate: () => schemaValidator(MANIFEST_SCHEMA),
   });
   const yaml = read.yaml;
   const invalidPaths = read.invalid ?? [];

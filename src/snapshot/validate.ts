@@ -1,13 +1,13 @@
 /**
  * Validation against the package's JSON Schemas: the per-kind export schemas in `schemas/exports/`
- * (the same files editors use) and the schemas of the files users write and of reports. Each is
- * compiled once, on first use, by an ajv of the draft its `$schema` names.
+ * (the same files editors use) and the schemas of the files users write and of reports. The build
+ * compiles each schema into a module under `dist/validators/` (scripts/build-validators.ts), so a
+ * run loads each it uses once, on first use, and compiles none.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ErrorObject } from 'ajv';
 import { PACKAGE_ROOT } from '../paths';
-import Ajv, { type ValidateFunction } from 'ajv';
-import Ajv2020 from 'ajv/dist/2020';
 import { firstSchemaProblem } from '../schema-errors';
 import type { ExportKind } from './kinds';
 import { pointerSegment } from './json-util';
@@ -18,29 +18,13 @@ export interface RecordProblem {
   message: string;
 }
 
-/**
- * Records are validated by the million: stop at the first error. Documents users write (rules,
- * config, waivers, the manifest) and reports `trend` reads get every error, with the schema at
- * hand for "did you mean" hints.
- */
-const OPTIONS = {
-  record: { allErrors: false, strict: false },
-  document: { allErrors: true, strict: false, verbose: true },
-} as const;
-type Use = keyof typeof OPTIONS;
-const instances = new Map<string, Ajv>();
-
-function ajvFor(use: Use, schema: object): Ajv {
-  const draft2020 = (schema as { $schema?: unknown }).$schema === 'https://json-schema.org/draft/2020-12/schema';
-  const key = `${use}:${draft2020}`;
-  let ajv = instances.get(key);
-  if (ajv === undefined) {
-    ajv = draft2020 ? new Ajv2020(OPTIONS[use]) : new Ajv(OPTIONS[use]);
-    instances.set(key, ajv);
-  }
-  return ajv;
+/** A schema's validation function as ajv compiles it: true when valid, else the reasons in `errors`. */
+export interface SchemaValidator {
+  (value: unknown): boolean;
+  errors?: ErrorObject[] | null;
+  /** The schema it validates against. */
+  schema: object;
 }
-const compiled = new Map<string, ValidateFunction>();
 
 const parsed = new Map<string, object>();
 
@@ -54,26 +38,34 @@ export function packageSchema(schemaFile: string): object {
   return schema;
 }
 
-/** Compiles (once) the schema at `schemaFile`, relative to the package root. */
-export function compileSchema(schemaFile: string, use: Use = 'record'): ValidateFunction {
-  const key = `${use}:${schemaFile}`;
-  let validate = compiled.get(key);
+/** Where the build writes the validation module of `schemaFile` (`schemas/….schema.json`). */
+export function validatorModule(schemaFile: string): string {
+  return join(PACKAGE_ROOT, 'dist', 'validators', schemaFile.replace(/\.json$/, '.js'));
+}
+
+const loaded = new Map<string, SchemaValidator>();
+
+/** The validator of the schema at `schemaFile`, relative to the package root, loaded once. */
+export function schemaValidator(schemaFile: string): SchemaValidator {
+  let validate = loaded.get(schemaFile);
   if (validate === undefined) {
-    const schema = packageSchema(schemaFile);
-    validate = ajvFor(use, schema).compile(schema);
-    compiled.set(key, validate);
+    const file = validatorModule(schemaFile);
+    // A packaging or build problem, not bad input.
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\``);
+    validate = Object.assign(require(file) as (value: unknown) => boolean, { schema: packageSchema(schemaFile) });
+    loaded.set(schemaFile, validate);
   }
   return validate;
 }
 
-const byKind = new WeakMap<ExportKind, ValidateFunction>();
+const byKind = new WeakMap<ExportKind, SchemaValidator>();
 
 /** Validates one record as exported; returns the first real problem, or undefined when valid. */
 export function validateRecord(kind: ExportKind, value: unknown): RecordProblem | undefined {
   // Called per record: look the kind's validator up by the kind, not by a key string built each time.
   let validate = byKind.get(kind);
   if (validate === undefined) {
-    validate = compileSchema(kind.schemaFile);
+    validate = schemaValidator(kind.schemaFile);
     byKind.set(kind, validate);
   }
   if (validate(value)) return undefined;

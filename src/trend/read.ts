@@ -7,7 +7,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { readInput } from '../input-file';
 import * as path from 'node:path';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
-import { compileSchema } from '../snapshot/validate';
+import { schemaValidator } from '../snapshot/validate';
 import { pointerSegment } from '../snapshot/json-util';
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/model';
 import { schemaProblems } from '../schema-errors';
@@ -71,7 +71,7 @@ async function readOne(file: string, cwd: string): Promise<{ report?: Report; di
   }
   // Every readable version has the fields of 1.0, and those 1.1 added are optional: with its
   // version checked above, a report is checked against the current schema.
-  const validate = compileSchema('schemas/report.schema.json', 'document');
+  const validate = schemaValidator('schemas/report.schema.json');
   if (!validate({ ...(doc as object), schemaVersion: REPORT_SCHEMA_VERSION })) {
     return {
       diagnostics: schemaProblems(validate.errors ?? []).map((p) =>
