@@ -84,10 +84,20 @@ export function tooLarge(kind: InputKind, limit = MAX_INPUT_BYTES[kind]): InputP
  * reading stops one byte past the cap, so neither a file that grows nor one whose size the system
  * does not report (`/proc`) can be read without end.
  */
-export async function readInput(abs: string, kind: InputKind, options: OpenOptions & { limit?: number } = {}): Promise<{ bytes: Buffer } | { problem: InputProblem }> {
-  const limit = options.limit ?? MAX_INPUT_BYTES[kind];
+export async function readInput(abs: string, kind: InputKind, options: OpenOptions & { limit?: number } = {}): Promise<InputRead> {
   const opened = await openInput(abs, options);
   if ('problem' in opened) return opened;
+  return readOpened(opened, kind, options.limit);
+}
+
+/** A whole input's bytes, or why they could not be read. */
+export type InputRead = { bytes: Buffer } | { problem: InputProblem };
+
+/**
+ * The bytes of an input `openInput` opened and checked, read from that descriptor (so what was
+ * checked is what is read), as `readInput` reads them; closes the handle.
+ */
+export async function readOpened(opened: { handle: FileHandle; size: number }, kind: InputKind, limit = MAX_INPUT_BYTES[kind]): Promise<InputRead> {
   const { handle, size } = opened;
   try {
     if (size > limit) return { problem: tooLarge(kind, limit) };

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
+import { readAhead, READ_AHEAD_BYTES, READ_AHEAD_FILES } from '../src/snapshot/read-ahead';
 import { duplicateKeys, scanJson } from '../src/snapshot/json-scan';
 import { EXPORT_KINDS } from '../src/snapshot/kinds';
 import { brief, copyInto, FIXTURES, loadCase, scratch, SNAPSHOTS } from './snapshot-helpers';
@@ -218,5 +219,45 @@ describe('snapshot loader', () => {
       expect(brief(snapshot.diagnostics)).to.deep.equal(['error snapshot-missing -']);
       expect(snapshot.collections.size).to.equal(0);
     });
+  });
+});
+
+describe('reading export files ahead', () => {
+  const MB = 1024 * 1024;
+  /** The files whose reads have started, in the order they were started. */
+  function reads(sizes: number[]): { take: (i: number) => Promise<string>; started: string[] } {
+    const started: string[] = [];
+    const files = sizes.map((size, i) => ({ file: `f${i}.json`, size }));
+    const take = readAhead(files, (f) => f.size, async (f) => {
+      started.push(f.file);
+      return f.file;
+    });
+    return { take, started };
+  }
+
+  it('reads the next two files while one is loaded, and gives each its own read, in order', async () => {
+    const { take, started } = reads([MB, MB, MB, MB, MB]);
+    expect(await take(0)).to.equal('f0.json');
+    expect(started).to.deep.equal(['f0.json', 'f1.json', 'f2.json']);
+    expect(await take(1)).to.equal('f1.json');
+    expect(started).to.deep.equal(['f0.json', 'f1.json', 'f2.json', 'f3.json']);
+    expect(await Promise.all([2, 3, 4].map(take))).to.deep.equal(['f2.json', 'f3.json', 'f4.json']);
+    expect(started).to.have.length(5);
+  });
+
+  it('holds no more than 64 MiB read ahead, so a 7 GB agent keeps its margin, but always reads the file being loaded', async () => {
+    const { take, started } = reads([10 * MB, 40 * MB, 30 * MB, 100 * MB, MB]);
+    await take(0);
+    // 40 + 30 MB would be over the budget: only the next file is read ahead.
+    expect(started).to.deep.equal(['f0.json', 'f1.json']);
+    await take(1);
+    expect(started).to.deep.equal(['f0.json', 'f1.json', 'f2.json']);
+    await take(2);
+    // A file over the budget is not read ahead, only when its turn comes, and then the next with it.
+    expect(started).to.deep.equal(['f0.json', 'f1.json', 'f2.json']);
+    await take(3);
+    expect(started).to.deep.equal(['f0.json', 'f1.json', 'f2.json', 'f3.json', 'f4.json']);
+    expect(READ_AHEAD_BYTES).to.equal(64 * MB);
+    expect(READ_AHEAD_FILES).to.equal(2);
   });
 });

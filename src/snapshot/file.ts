@@ -8,13 +8,13 @@ import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { classify, type Classified } from './detect';
 import type { RawRecord, Unwrapped } from './envelope';
 import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
-import { readJsonExport, type DuplicateKey, type ExportRead, type Locate } from './read';
+import { jsonExportOf, type DuplicateKey, type ExportRead, type Locate } from './read';
 import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { Projection } from './projection';
 import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
 import { packageSchema, validateRecord } from './validate';
 import type { ProgressSink } from '../progress';
-import { openInput } from '../input-file';
+import { openInput, readOpened, type InputRead } from '../input-file';
 import { plural } from '../words';
 
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
@@ -44,11 +44,14 @@ export interface FileOptions {
   projection?: Projection;
   /** Told the bytes read, and the file with its records once it is loaded. */
   progress?: ProgressSink;
+  /** The file's read, when the caller started it ahead (`fetchExport` with the same threshold). */
+  fetched?: Promise<FetchedExport>;
 }
 
 export async function loadFile(absolutePath: string, file: string, options: FileOptions = {}): Promise<FileResult> {
   const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [], gaps: [] };
-  const read = await readExport(absolutePath, file, options.streamThreshold ?? STREAM_THRESHOLD, options.progress);
+  const streamThreshold = options.streamThreshold ?? STREAM_THRESHOLD;
+  const read = await readExport(absolutePath, file, options.fetched ?? fetchExport(absolutePath, file, streamThreshold), options.progress);
   if (!read.ok) {
     options.progress?.({ files: 1 });
     result.diagnostics.push(read.diagnostic);
@@ -109,18 +112,39 @@ export async function loadFile(absolutePath: string, file: string, options: File
   return result;
 }
 
+/** NDJSON is always streamed; JSON above the threshold too, since one string cannot hold it. */
+export function isStreamed(file: string, size: number, streamThreshold: number): boolean {
+  return formatOf(file) === 'ndjson' || size > streamThreshold;
+}
+
+/** What reading an export takes from the disk: its bytes (or why not), or nothing when it is streamed. */
+export type FetchedExport = { streamed: true } | { streamed: false; read: InputRead; size: number };
+
 /**
- * NDJSON is always streamed; JSON above the threshold too, since one string cannot hold it. Both
- * paths give the same envelope and records, so the rest of the pipeline cannot tell them apart.
+ * The I/O of a file read whole: opened and checked once, its bytes read from that descriptor. It
+ * does not touch the heap, so the loader starts it for the next files while this one is parsed.
+ * Never rejects (a read started ahead may be awaited only later).
  */
-async function readExport(absolutePath: string, file: string, streamThreshold: number, progress?: ProgressSink): Promise<ExportRead> {
-  const format = formatOf(file);
-  // The size from the open descriptor of a regular file; otherwise the in-memory path says why it cannot be read.
+export async function fetchExport(absolutePath: string, file: string, streamThreshold: number): Promise<FetchedExport> {
   const opened = await openInput(absolutePath);
-  const size = 'handle' in opened ? (await opened.handle.close(), opened.size) : 0;
-  if (format === 'ndjson' || size > streamThreshold) return streamExport(absolutePath, file, { format, ...(progress ? { onBytes: (bytes) => progress({ bytes }) } : {}) });
-  const read = await readJsonExport(absolutePath, file);
-  progress?.({ bytes: size });
+  // A file that cannot be opened: the in-memory path says why (the streaming one, for NDJSON).
+  if ('problem' in opened) return isStreamed(file, 0, streamThreshold) ? { streamed: true } : { streamed: false, read: opened, size: 0 };
+  if (isStreamed(file, opened.size, streamThreshold)) {
+    await opened.handle.close().catch(() => undefined);
+    return { streamed: true };
+  }
+  return { streamed: false, read: await readOpened(opened, 'export'), size: opened.size };
+}
+
+/**
+ * Both paths give the same envelope and records, so the rest of the pipeline cannot tell them apart.
+ */
+async function readExport(absolutePath: string, file: string, fetched: Promise<FetchedExport>, progress?: ProgressSink): Promise<ExportRead> {
+  const format = formatOf(file);
+  const got = await fetched;
+  if (got.streamed) return streamExport(absolutePath, file, { format, ...(progress ? { onBytes: (bytes) => progress({ bytes }) } : {}) });
+  const read = jsonExportOf(got.read, file);
+  progress?.({ bytes: got.size });
   if (read.ok || read.diagnostic.code === 'read-error' || read.diagnostic.code === 'empty-file') return read;
   // What precedes the problem tells the kind; the streaming reader keeps it, so both paths agree.
   const again = await streamExport(absolutePath, file, { format });

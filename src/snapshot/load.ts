@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
-import { loadFile, type FileResult } from './file';
+import { fetchExport, isStreamed, loadFile, type FileResult } from './file';
+import { readAhead } from './read-ahead';
+import { STREAM_THRESHOLD } from './stream';
 import { exportKind, type ExportKind } from './kinds';
 import { findRepeats } from './repeats';
 import type { Projection } from './projection';
@@ -86,9 +88,13 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics, gaps);
 
   const byKind = new Map<string, Collection>();
-  for (const { file } of listed) {
+  const streamThreshold = options.streamThreshold ?? STREAM_THRESHOLD;
+  // What a file read whole holds until it is parsed; a streamed file is read as it is parsed.
+  const heldBytes = (f: ExportFile): number => (isStreamed(f.file, f.size, streamThreshold) ? 0 : f.size);
+  const fetched = readAhead(listed, heldBytes, (f) => fetchExport(join(absRoot, f.file), f.file, streamThreshold));
+  for (const [i, { file }] of listed.entries()) {
     const forced = mapping?.forced.get(file);
-    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold: options.streamThreshold, projection: options.projection, progress: options.progress });
+    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold, projection: options.projection, progress: options.progress, fetched: fetched(i) });
     if (forced === undefined && ignored(file)) applyIgnore(result);
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);

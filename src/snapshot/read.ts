@@ -2,7 +2,7 @@ import { diagnostic, positionAt, type Diagnostic, type Position } from '../diagn
 import { unwrap, type Unwrapped } from './envelope';
 import { duplicateKeys, scanJson } from './json-scan';
 import { decodeText } from '../decode';
-import { readInput, type InputKind } from '../input-file';
+import { readInput, type InputKind, type InputRead } from '../input-file';
 
 /** A file read and parsed, or the diagnostic that says why it could not be. */
 export type ReadResult = { ok: true; text: string; value: unknown } | { ok: false; diagnostic: Diagnostic };
@@ -48,7 +48,11 @@ export function parseJsonText(text: string, file: string): ReadResult {
 
 /** Reads (by the one reader for untrusted files), decodes and parses one JSON file. Never throws. */
 export async function readJsonFile(absolutePath: string, file: string, kind: InputKind = 'export', options: { followLinks?: boolean } = {}): Promise<ReadResult> {
-  const read = await readInput(absolutePath, kind, options);
+  return parseJsonBytes(await readInput(absolutePath, kind, options), file);
+}
+
+/** Decodes and parses a file's bytes, or says why they could not be read. */
+function parseJsonBytes(read: InputRead, file: string): ReadResult {
   if ('problem' in read) return { ok: false, diagnostic: diagnostic('error', 'read-error', `the file ${read.problem.message}`, { file }) };
   const bytes = read.bytes;
   let decoded: ReturnType<typeof decodeText>;
@@ -64,7 +68,12 @@ export async function readJsonFile(absolutePath: string, file: string, kind: Inp
 
 /** The in-memory path: the whole file as one string, one `JSON.parse`; fastest for files that fit. */
 export async function readJsonExport(absolutePath: string, file: string): Promise<ExportRead> {
-  const read = await readJsonFile(absolutePath, file);
+  return jsonExportOf(await readInput(absolutePath, 'export'), file);
+}
+
+/** The in-memory path from an export's bytes, once they are read (the loader reads them ahead). */
+export function jsonExportOf(bytes: InputRead, file: string): ExportRead {
+  const read = parseJsonBytes(bytes, file);
   if (!read.ok) return read;
   const text = read.text;
   const locate: Locate = async (pointers) => {
