@@ -14,7 +14,7 @@ import type { CoverageRow } from '../report/model';
 import type { JsonObject, Snapshot } from '../snapshot/types';
 import type { FieldRead } from '../snapshot/projection';
 import { getPath, lowerCase } from '../snapshot/json-util';
-import { SERVER_COLLECTIONS } from '../snapshot/servers';
+import { SERVER_COLLECTIONS, uniqueServers } from '../snapshot/servers';
 import { armSubscriptionId } from './subscriptions';
 
 /** Every field coverage reads, by collection: the loader keeps them whatever the rules read. */
@@ -72,13 +72,13 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
   const machines = FIELDS['mde.machines'];
   const devices = new Map<string, JsonObject>();
   for (const d of records(snapshot, 'mde.machines')) {
-    // deviceOnly is where the device says it runs, not a server's device (see servers.ts).
-    const server = getPath(d, machines.matchedBy) === 'deviceOnly' ? undefined : lower(getPath(d, machines.server));
-    // A live device is preferred over an excluded one of the same server.
     const onboarded = ONBOARDED_STATES.includes(getPath(d, machines.state)) && getPath(d, machines.onboarded) === true;
-    if (server !== undefined && onboarded && getPath(devices.get(server) ?? {}, machines.state) !== 'Live') {
-      devices.set(server, d);
-    }
+    // deviceOnly is where the device says it runs, not a server's device (see servers.ts).
+    const server = onboarded && getPath(d, machines.matchedBy) !== 'deviceOnly' ? lower(getPath(d, machines.server)) : undefined;
+    if (server === undefined) continue;
+    // A live device is preferred over an excluded one of the same server.
+    const known = devices.get(server);
+    if (known === undefined || getPath(known, machines.state) !== 'Live') devices.set(server, d);
   }
   const avHealth = index(records(snapshot, 'mde.avHealth'), FIELDS['mde.avHealth'].machineId);
   const captures = index(records(snapshot, 'mde.health'), FIELDS['mde.health'].machineId);
@@ -90,19 +90,18 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
       rows.set(id, { subscriptionId: id, ...(typeof name === 'string' ? { name } : {}), vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 });
     }
   }
-  const seen = new Set<string>();
-  for (const vm of SERVER_COLLECTIONS.flatMap((c) => records(snapshot, c))) {
-    const id = lower(getPath(vm, SERVER_ID));
+  // Each server once, as the loader linked them: its repeated records are already grouped.
+  for (const vm of uniqueServers(snapshot.collections)) {
+    const id = getPath(vm, SERVER_ID);
     const sub = armSubscriptionId(id);
-    if (!id || !sub || seen.has(id)) continue;
-    seen.add(id);
+    if (sub === undefined) continue;
     let row = rows.get(sub);
     if (!row) {
       row = { subscriptionId: sub, vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 };
       rows.set(sub, row);
     }
     row.vms++;
-    const device = devices.get(id);
+    const device = devices.get(lowerCase(id as string));
     if (!device) continue;
     row.onboarded++;
     const machineId = lower(getPath(device, machines.id)) ?? '';

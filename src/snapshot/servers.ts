@@ -132,7 +132,7 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
     if (host !== undefined) push(byHost, host, m);
   });
 
-  const servers = serversOnce(collections);
+  const servers = uniqueServers(collections);
   const hosts = servers.map(serverHost);
 
   const link = (device: JsonObject, serverId: unknown, how: ServerMatch): void => {
@@ -201,9 +201,10 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
 /**
  * Each server once, in the order of the exports: the first record of a resource the loader found
  * repeated (collection.repeats). Ids are compared across collections only when more than one holds
- * records, so a million VMs are not keyed again.
+ * records, so a million VMs are not keyed again. The linking above and the coverage chart count
+ * the same servers.
  */
-function serversOnce(collections: ReadonlyMap<string, Collection>): JsonObject[] {
+export function uniqueServers(collections: ReadonlyMap<string, Collection>): JsonObject[] {
   const held = SERVER_COLLECTIONS.map((name) => collections.get(name)).filter((c): c is Collection => c !== undefined && c.records.length > 0);
   const seen = held.length > 1 ? new Set<string>() : undefined;
   const servers: JsonObject[] = [];
