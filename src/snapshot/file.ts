@@ -83,7 +83,9 @@ export async function loadFile(absolutePath: string, file: string, options: File
   }
 
   const invalid: { pointer: string; message: string }[] = [];
-  const loadedRecords = new Set<string>();
+  // A record that feeds several kinds (a Resource Graph row) counts once; only then are pointers compared.
+  const loadedPointers = classified.byKind.size > 1 ? new Set<string>() : undefined;
+  let loadedCount = 0;
   for (const [kindId, raws] of classified.byKind) {
     const kind = exportKind(kindId) as ExportKind;
     const records: SnapshotRecord[] = [];
@@ -96,7 +98,8 @@ export async function loadFile(absolutePath: string, file: string, options: File
       }
       const data = raw.value as JsonObject;
       records.push({ collection: kind.id, data: kind.normalize === undefined ? data : kind.normalize(data), origin: { file, pointer: raw.pointer } });
-      loadedRecords.add(raw.pointer);
+      loadedCount++;
+      loadedPointers?.add(raw.pointer);
     }
     result.records.set(kind.id, records);
   }
@@ -106,8 +109,8 @@ export async function loadFile(absolutePath: string, file: string, options: File
     if (project !== undefined) for (const r of records) r.data = project(r.data);
   }
   result.loaded.kinds = [...classified.byKind.keys()].sort();
-  result.loaded.records = loadedRecords.size;
-  options.progress?.({ files: 1, records: loadedRecords.size });
+  result.loaded.records = loadedPointers?.size ?? loadedCount;
+  options.progress?.({ files: 1, records: result.loaded.records });
   result.diagnostics.push(...(await invalidRecordDiagnostics(file, read.locate, invalid)));
   return result;
 }
