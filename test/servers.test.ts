@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { linkDevices } from '../src/snapshot/servers';
+import { DEVICES, linkDevices } from '../src/snapshot/servers';
+import { indexResources } from '../src/snapshot/repeats';
 import type { Collection, JsonObject } from '../src/snapshot/types';
 
 // Unit tests of the loader's one notion of "the live device of a server" (src/snapshot/servers.ts),
@@ -167,5 +168,33 @@ describe('servers: the live device of a server', () => {
       ['Live', true],
       ['Live', true],
     ]);
+  });
+  it("links the same with the loader's index of the devices as without it, and keys ids with blanks around them itself", () => {
+    const vmId = '6e7f8091-a2b3-44c5-d6e7-f8091a2b3c4d';
+    const records = (padded: boolean): JsonObject[] => [
+      // Merged into a record whose id is written in other letters (and, in the second set, padded with blanks).
+      device('a5', 'app-41.corp.contoso.com', { mergedIntoMachineId: 'B5'.padEnd(40, '0'), vmMetadata: { vmId } }),
+      { ...device('b5', 'app-41.corp.contoso.com'), ...(padded ? { id: ` ${'b5'.padEnd(40, '0')} ` } : {}) },
+      // The same device again (an overlapping page) names the VM: its first record is the one linked.
+      device('c5', 'app-42.corp.contoso.com'),
+      device('c5', 'app-42.corp.contoso.com', { vmMetadata: { vmId: '7f8091a2-b3c4-45d6-e7f8-091a2b3c4d5e' } }),
+    ];
+    const servers = [vm('app-41', vmId), vm('app-42', '7F8091A2-B3C4-45D6-E7F8-091A2B3C4D5E')];
+    for (const padded of [false, true]) {
+      const alone = records(padded);
+      linkDevices(collections({ [DEVICES]: alone, 'arm.virtualMachines': servers }));
+      const indexed = records(padded);
+      const all = collections({ [DEVICES]: indexed, 'arm.virtualMachines': servers });
+      const index = indexResources(DEVICES, all.get(DEVICES)!.records);
+      all.get(DEVICES)!.repeats = index.repeats;
+      linkDevices(all, index.firstOf);
+      expect(indexed.map(pick), `ids padded: ${padded}`).to.deep.equal(alone.map(pick));
+      expect(indexed.map(pick), `ids padded: ${padded}`).to.deep.equal([
+        ['Merged', indexed[1].id, `${SUB}/Microsoft.Compute/virtualMachines/app-41`, 'vmId'],
+        ['Live', indexed[1].id, `${SUB}/Microsoft.Compute/virtualMachines/app-41`, 'vmId'],
+        ['Live', indexed[2].id, `${SUB}/Microsoft.Compute/virtualMachines/app-42`, 'vmId'],
+        ['Live', indexed[2].id, `${SUB}/Microsoft.Compute/virtualMachines/app-42`, 'vmId'],
+      ]);
+    }
   });
 });

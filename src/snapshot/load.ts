@@ -13,13 +13,13 @@ import { fetchExport, isStreamed, loadFile, type FileResult } from './file';
 import { readAhead } from './read-ahead';
 import { STREAM_THRESHOLD } from './stream';
 import { exportKind, type ExportKind } from './kinds';
-import { findRepeats } from './repeats';
+import { findRepeats, indexResources } from './repeats';
 import type { Projection } from './projection';
 import { loadManifest, manifestFiles, type Manifest } from './manifest';
 import type { Collection, InputGap, LoadedFile, Snapshot, SnapshotRecord } from './types';
 import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
-import { linkDevices } from './servers';
+import { DEVICES, linkDevices } from './servers';
 import { checkPerSubscriptionCoverage } from './per-subscription';
 import type { ProgressSink } from '../progress';
 import { plural } from '../words';
@@ -107,13 +107,17 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
       byKind.set(kind, collection);
     }
   }
+  /** The devices by id, as keyed for their repeats: server linking looks merged devices up by it. */
+  let devicesById: ReadonlyMap<string, number> | undefined;
   for (const kind of [...byKind.keys()].sort(cmp)) {
     const collection = byKind.get(kind) as Collection;
-    collection.repeats = findRepeats(kind, collection.records);
+    const index = indexResources(kind, collection.records);
+    collection.repeats = index.repeats;
+    if (kind === DEVICES) devicesById = index.firstOf;
     snapshot.collections.set(kind, collection);
   }
   if (options.projection !== undefined) await keepRepeatsWhole(absRoot, snapshot.collections, options.projection, mapping?.forced, options.streamThreshold);
-  linkDevices(snapshot.collections);
+  linkDevices(snapshot.collections, devicesById);
   diagnostics.push(...checkPerSubscriptionCoverage(snapshot.collections));
 
   const filesByName = new Map(snapshot.files.map((f) => [f.file, f]));

@@ -8,8 +8,15 @@ import { exportKind, resourceKey } from './kinds';
 import { selfIdentity } from './self';
 import type { SnapshotRecord } from './types';
 
-/** Indices of the records of each resource held more than once, ascending; the first is the resource's first record. */
-export function findRepeats(collection: string, records: readonly SnapshotRecord[]): number[][] {
+/** A collection keyed by resource: the index of each resource's first record, and the resources held more than once. */
+export interface ResourceIndex {
+  /** By resource key (resourceKey: the id, case-folded). */
+  firstOf: ReadonlyMap<string, number>;
+  /** Indices of the records of each resource held more than once, ascending; the first is the resource's first record. */
+  repeats: number[][];
+}
+
+export function indexResources(collection: string, records: readonly SnapshotRecord[]): ResourceIndex {
   const kind = exportKind(collection);
   /** The first record of each resource key, by index. */
   const firstOf = new Map<string, number>();
@@ -28,5 +35,10 @@ export function findRepeats(collection: string, records: readonly SnapshotRecord
     if (group === undefined) groups.set(first, [first, i]);
     else group.push(i);
   }
-  return [...groups.values()].sort((a, b) => a[0] - b[0]);
+  return { firstOf, repeats: [...groups.values()].sort((a, b) => a[0] - b[0]) };
+}
+
+/** Indices of the records of each resource held more than once (ResourceIndex.repeats). */
+export function findRepeats(collection: string, records: readonly SnapshotRecord[]): number[][] {
+  return indexResources(collection, records).repeats;
 }

@@ -85,15 +85,18 @@ export function deviceStateOf(device: JsonObject): DeviceState {
   return isOnboarded(device) ? 'Live' : 'Discovered';
 }
 
-/** Annotates the snapshot's `mde.machines` records (see the module comment). */
-export function linkDevices(collections: ReadonlyMap<string, Collection>): void {
-  const machines = collections.get('mde.machines')?.records.map((r) => r.data) ?? [];
+/** The collection of Defender for Endpoint devices that servers are linked to. */
+export const DEVICES = 'mde.machines';
+
+/**
+ * Annotates the snapshot's `mde.machines` records (see the module comment). `keyedById` is the
+ * loader's index of those records by resource key (src/snapshot/repeats.ts), when it has one.
+ */
+export function linkDevices(collections: ReadonlyMap<string, Collection>, keyedById?: ReadonlyMap<string, number>): void {
+  const collection = collections.get(DEVICES);
+  const machines = collection?.records.map((r) => r.data) ?? [];
   if (machines.length === 0) return;
-  const byId = new Map<string, JsonObject>();
-  for (const m of machines) {
-    const id = key(getPath(m, 'id'));
-    if (id !== undefined && !byId.has(id)) byId.set(id, m);
-  }
+  const { byId, firstOfId } = indexDevices(machines, collection?.repeats, keyedById);
   for (const m of machines) {
     setOwn(m, 'deviceState', deviceStateOf(m));
     // An excluded device keeps whether it was ever onboarded: one that never was runs no sensor.
@@ -101,22 +104,63 @@ export function linkDevices(collections: ReadonlyMap<string, Collection>): void 
     const live = liveRecord(m, byId);
     if (live !== undefined) setOwn(m, 'liveDeviceId', getPath(live, 'id'));
   }
-  linkServers(collections, machines, byId);
+  linkServers(collections, machines, byId, firstOfId);
 }
 
-function liveRecord(device: JsonObject, byId: ReadonlyMap<string, JsonObject>): JsonObject | undefined {
+/** The device record of an id (trimmed, lower-cased): the first that has it. */
+type DeviceLookup = (id: string) => JsonObject | undefined;
+
+/**
+ * Devices by id, and for each record the first record of its id (what a record that was not merged
+ * takes for its live record). The loader has keyed the devices already, by the id case-folded: when
+ * every id is a string with no blanks around it, those keys are these, and its index and repeat
+ * groups serve without keying every device again.
+ */
+function indexDevices(
+  machines: readonly JsonObject[],
+  repeats: readonly number[][] | undefined,
+  keyed: ReadonlyMap<string, number> | undefined,
+): { byId: DeviceLookup; firstOfId: (JsonObject | undefined)[] } {
+  const firstOfId: (JsonObject | undefined)[] = new Array(machines.length);
+  const sameKeys = machines.every((m) => {
+    const id = getPath(m, 'id');
+    return typeof id === 'string' && id !== '' && id.trim() === id;
+  });
+  if (keyed !== undefined && repeats !== undefined && sameKeys) {
+    for (let i = 0; i < machines.length; i++) firstOfId[i] = machines[i];
+    for (const group of repeats) for (const i of group) firstOfId[i] = machines[group[0]];
+    const byIndex = (i: number | undefined): JsonObject | undefined => (i === undefined ? undefined : machines[i]);
+    return { byId: (id) => byIndex(keyed.get(id)), firstOfId };
+  }
+  const byId = new Map<string, JsonObject>();
+  machines.forEach((m, i) => {
+    const id = key(getPath(m, 'id'));
+    if (id === undefined) return;
+    const first = byId.get(id);
+    if (first === undefined) byId.set(id, m);
+    firstOfId[i] = first ?? m;
+  });
+  return { byId: (id) => byId.get(id), firstOfId };
+}
+
+function liveRecord(device: JsonObject, byId: DeviceLookup): JsonObject | undefined {
   let current = device;
   for (let hop = 0; hop <= MAX_MERGE_HOPS; hop++) {
     const next = key(getPath(current, 'mergedIntoMachineId'));
     if (next === undefined) return current;
-    const target = byId.get(next);
+    const target = byId(next);
     if (target === undefined || target === device) return undefined;
     current = target;
   }
   return undefined;
 }
 
-function linkServers(collections: ReadonlyMap<string, Collection>, machines: readonly JsonObject[], byId: ReadonlyMap<string, JsonObject>): void {
+function linkServers(
+  collections: ReadonlyMap<string, Collection>,
+  machines: readonly JsonObject[],
+  byId: DeviceLookup,
+  firstOfId: readonly (JsonObject | undefined)[],
+): void {
   /** Each device's vmId and resource id as keys, worked out once. */
   const vmIds: (string | undefined)[] = new Array(machines.length);
   const resourceIds: (string | undefined)[] = new Array(machines.length);
@@ -189,13 +233,17 @@ function linkServers(collections: ReadonlyMap<string, Collection>, machines: rea
     if (resourceIds[i] !== undefined) link(m, getPath(m, 'vmMetadata.resourceId'), 'deviceOnly');
   });
   // A merged record's server is its live record's server, when the live record names none itself.
-  for (const m of machines) {
+  // A record that was not merged names its own id live, whose first record is known without a lookup.
+  machines.forEach((m, i) => {
     const serverId = getPath(m, 'serverId');
-    if (serverId === undefined) continue;
-    const liveId = key(getPath(m, 'liveDeviceId'));
-    const live = liveId === undefined ? undefined : byId.get(liveId);
+    if (serverId === undefined) return;
+    let live = firstOfId[i];
+    if (getPath(m, 'deviceState') === 'Merged') {
+      const liveId = key(getPath(m, 'liveDeviceId'));
+      live = liveId === undefined ? undefined : byId(liveId);
+    }
     if (live !== undefined && live !== m) link(live, serverId, getPath(m, 'serverMatchedBy') as ServerMatch);
-  }
+  });
 }
 
 /**
