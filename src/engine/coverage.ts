@@ -68,18 +68,46 @@ function inDeviceGroup(device: JsonObject): boolean {
   return !UNGROUPED_IDS.includes(getPath(device, FIELDS['mde.machines'].groupId)) && !UNGROUPED_NAMES.includes(typeof name === 'string' ? name.toLowerCase() : name);
 }
 
+/**
+ * Each server's onboarded device (a live one before an excluded one), by the server's position.
+ * The loader links a device with its server's own id (servers.ts), so ids are compared as they
+ * are; only when some device names a server in other letters, or one not among these, are they
+ * compared case-folded, as rules compare ARM ids.
+ */
+function devicesOf(machines: readonly JsonObject[], servers: readonly JsonObject[]): (JsonObject | undefined)[] {
+  return devicesKeyedBy(machines, servers, (id) => id, true) ?? (devicesKeyedBy(machines, servers, lowerCase, false) as (JsonObject | undefined)[]);
+}
+
+/** devicesOf with ids keyed by `keyOf`; undefined when `exact` and a device's server id is not one of the servers' ids. */
+function devicesKeyedBy(machines: readonly JsonObject[], servers: readonly JsonObject[], keyOf: (id: string) => string, exact: boolean): (JsonObject | undefined)[] | undefined {
+  const fields = FIELDS['mde.machines'];
+  const byServer = new Map<string, JsonObject>();
+  for (const d of machines) {
+    const onboarded = ONBOARDED_STATES.includes(getPath(d, fields.state)) && getPath(d, fields.onboarded) === true;
+    // deviceOnly is where the device says it runs, not a server's device (see servers.ts).
+    const server = onboarded && getPath(d, fields.matchedBy) !== 'deviceOnly' ? getPath(d, fields.server) : undefined;
+    if (typeof server !== 'string' || server === '') continue;
+    const k = keyOf(server);
+    // A live device is preferred over an excluded one of the same server.
+    const known = byServer.get(k);
+    if (known === undefined || getPath(known, fields.state) !== 'Live') byServer.set(k, d);
+  }
+  let found = 0;
+  const out = servers.map((s) => {
+    const id = getPath(s, SERVER_ID);
+    const device = typeof id === 'string' ? byServer.get(keyOf(id)) : undefined;
+    if (device !== undefined) found++;
+    return device;
+  });
+  // The servers' ids differ case-folded (uniqueServers), so when each key is one of them, keys in other letters name no other server.
+  return exact && found < byServer.size ? undefined : out;
+}
+
 export function coverage(snapshot: Snapshot): CoverageRow[] {
   const machines = FIELDS['mde.machines'];
-  const devices = new Map<string, JsonObject>();
-  for (const d of records(snapshot, 'mde.machines')) {
-    const onboarded = ONBOARDED_STATES.includes(getPath(d, machines.state)) && getPath(d, machines.onboarded) === true;
-    // deviceOnly is where the device says it runs, not a server's device (see servers.ts).
-    const server = onboarded && getPath(d, machines.matchedBy) !== 'deviceOnly' ? lower(getPath(d, machines.server)) : undefined;
-    if (server === undefined) continue;
-    // A live device is preferred over an excluded one of the same server.
-    const known = devices.get(server);
-    if (known === undefined || getPath(known, machines.state) !== 'Live') devices.set(server, d);
-  }
+  // Each server once, as the loader linked them: its repeated records are already grouped.
+  const servers = uniqueServers(snapshot.collections);
+  const devices = devicesOf(records(snapshot, 'mde.machines'), servers);
   const avHealth = index(records(snapshot, 'mde.avHealth'), FIELDS['mde.avHealth'].machineId);
   const captures = index(records(snapshot, 'mde.health'), FIELDS['mde.health'].machineId);
   const rows = new Map<string, CoverageRow>();
@@ -90,25 +118,24 @@ export function coverage(snapshot: Snapshot): CoverageRow[] {
       rows.set(id, { subscriptionId: id, ...(typeof name === 'string' ? { name } : {}), vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 });
     }
   }
-  // Each server once, as the loader linked them: its repeated records are already grouped.
-  for (const vm of uniqueServers(snapshot.collections)) {
+  servers.forEach((vm, j) => {
     const id = getPath(vm, SERVER_ID);
     const sub = armSubscriptionId(id);
-    if (sub === undefined) continue;
+    if (sub === undefined) return;
     let row = rows.get(sub);
     if (!row) {
       row = { subscriptionId: sub, vms: 0, onboarded: 0, realTimeProtection: 0, inDeviceGroup: 0 };
       rows.set(sub, row);
     }
     row.vms++;
-    const device = devices.get(lowerCase(id as string));
-    if (!device) continue;
+    const device = devices[j];
+    if (!device) return;
     row.onboarded++;
     const machineId = lower(getPath(device, machines.id)) ?? '';
     const active = allShow(avHealth.get(machineId), (av) => lower(getPath(av, FIELDS['mde.avHealth'].avMode)) === 'active');
     const realTime = allShow(captures.get(machineId), (capture) => getPath(capture, FIELDS['mde.health'].realTimeProtection) === true);
     if (active || realTime) row.realTimeProtection++;
     if (inDeviceGroup(device)) row.inDeviceGroup++;
-  }
+  });
   return [...rows.values()].sort((a, b) => cmp(a.name ?? a.subscriptionId, b.name ?? b.subscriptionId) || cmp(a.subscriptionId, b.subscriptionId));
 }
