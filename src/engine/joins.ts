@@ -225,16 +225,21 @@ export class JoinChoices {
     return this.picks[at];
   }
 
-  /** Forgets every choice point: the next check is a new subject's first combination. */
+  /**
+   * Forgets every choice point: the next check is a new subject's first combination. Most subjects
+   * meet none, and clearing a Map gives it a new table, so an empty one is left as it is.
+   */
   reset(): void {
-    this.met.clear();
-    this.picks.length = 0;
-    this.counts.length = 0;
+    if (this.met.size > 0) this.met.clear();
+    if (this.picks.length > 0) {
+      this.picks.length = 0;
+      this.counts.length = 0;
+    }
   }
 
   /** Moves on to the next combination; false once every one has been checked (and ready for the next subject). */
   advance(): boolean {
-    this.met.clear();
+    if (this.met.size > 0) this.met.clear();
     while (this.picks.length > 0) {
       const last = this.picks.length - 1;
       if (++this.picks[last] < this.counts[last]) return true;
