@@ -252,21 +252,51 @@ export function selectElements(
   opts: { as: string; where?: Predicate; distinct?: ParsedPath },
 ): unknown[] {
   const out: unknown[] = [];
-  const seen = opts.distinct ? new Set<string>() : undefined;
+  selectInto(els, scope, ctx, opts, out);
+  return out;
+}
+
+/**
+ * How many elements selectElements would give, at the same cost in steps, without the list: a
+ * count over every device of an aggregate, or a count read once per element of another list, would
+ * otherwise copy the list each time.
+ */
+function countElements(els: unknown[], scope: Bound, ctx: EvalContext, opts: { as: string; where?: Predicate; distinct?: ParsedPath }): number {
+  return selectInto(els, scope, ctx, opts, undefined);
+}
+
+/** The selection of selectElements, appended to `out` when given; returns how many were selected. */
+function selectInto(
+  els: unknown[],
+  scope: Bound,
+  ctx: EvalContext,
+  opts: { as: string; where?: Predicate; distinct?: ParsedPath },
+  out: unknown[] | undefined,
+): number {
   ctx.budget.spend(els.length);
-  for (const el of els) {
+  const { where, distinct } = opts;
+  // Nothing to test: every element is selected, and none needs a scope of its own.
+  if (where === undefined && distinct === undefined) {
+    if (out !== undefined) for (let i = 0; i < els.length; i++) out.push(els[i]);
+    return els.length;
+  }
+  const seen = distinct ? new Set<string>() : undefined;
+  let n = 0;
+  for (let i = 0; i < els.length; i++) {
+    const el = els[i];
     const bound = bindElement(scope, opts.as, el);
-    if (opts.where && !opts.where(bound, ctx)) continue;
-    if (opts.distinct) {
-      const key = distinctKey(resolvePath(opts.distinct, bound, ctx.budget));
+    if (where && !where(bound, ctx)) continue;
+    if (distinct) {
+      const key = distinctKey(resolvePath(distinct, bound, ctx.budget));
       // A key of a whole record or list is its JSON: its cost grows with its size, so it is charged by it.
       if (key.length > DISTINCT_CHARS_PER_STEP) ctx.budget.spend(Math.floor(key.length / DISTINCT_CHARS_PER_STEP));
       if (seen!.has(key)) continue;
       seen!.add(key);
     }
-    out.push(el);
+    n++;
+    out?.push(el);
   }
-  return out;
+  return n;
 }
 
 function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
@@ -294,7 +324,7 @@ function compileCount(raw: Record<string, unknown>, at: YamlPath, env: CompileEn
   return (scope, ctx) => {
     const value = resolveBound(list, scope, ctx.budget);
     if (value === undefined || value === null) return false;
-    const n = selectElements(elements(value), scope, ctx, select).length;
+    const n = countElements(elements(value), scope, ctx, select);
     for (const { def, operand } of checks) if (!def.test(n, operandValue(operand, scope, ctx), envOf(ctx))) return false;
     return true;
   };
