@@ -53,7 +53,7 @@ const collections = new Map([vms, assignments, machines].map((c) => [c.name, c])
 const indexesOf = (colls: Map<string, Collection>) => new JoinIndexes(new Resources(colls), ctx);
 
 function lookup(j: CompiledJoin, data: unknown, budget = UNLIMITED): unknown {
-  return indexesOf(collections).lookup(j, new Bound(data, new Map()), { ...ctx, budget });
+  return indexesOf(collections).lookup(j, new Bound(data, undefined), { ...ctx, budget });
 }
 const ids = (v: unknown) => (v as JsonObject[]).map((r) => r.id);
 
@@ -96,12 +96,12 @@ describe('joins', () => {
     const choices = new JoinChoices();
     const seen: string[] = [];
     do {
-      const scope = indexes.attach([device], new Bound({ vms: [all[1], all[0]] }, new Map()), ctx, choices);
+      const scope = indexes.attach([device], new Bound({ vms: [all[1], all[0]] }, ['device']), ctx, choices);
       // Same join index and key met again in one check (a nested or repeated join): the same record.
-      const again = indexes.lookup(device, new Bound({ vms: [all[0], all[1]] }, new Map()), ctx, choices) as JsonObject;
-      const found = scope.names!.get('device') as JsonObject;
+      const again = indexes.lookup(device, new Bound({ vms: [all[0], all[1]] }, undefined), ctx, choices) as JsonObject;
+      const found = scope.find('device') as JsonObject;
       expect(again.id).to.equal(found.id);
-      const other = indexes.lookup(group, new Bound({ rbacGroupId: 7 }, new Map()), ctx, choices) as JsonObject;
+      const other = indexes.lookup(group, new Bound({ rbacGroupId: 7 }, undefined), ctx, choices) as JsonObject;
       seen.push(`${found.id}/${other.id}`);
     } while (choices.advance());
     expect(seen).to.deep.equal(['m1/m1', 'm1/m2', 'm2/m1', 'm2/m2']);
@@ -118,11 +118,11 @@ describe('joins', () => {
       joins: [join('vm', 'arm.virtualMachines', [['vmMetadata.vmId', 'properties.vmId', 'equals']], { many: false })],
     });
     const indexes = indexesOf(collections);
-    const first = indexes.lookup(nested, new Bound(vms.records[0].data, new Map()), ctx) as Bound[];
-    const again = indexes.lookup(nested, new Bound(vms.records[0].data, new Map()), ctx) as Bound[];
+    const first = indexes.lookup(nested, new Bound(vms.records[0].data, undefined), ctx) as Bound[];
+    const again = indexes.lookup(nested, new Bound(vms.records[0].data, undefined), ctx) as Bound[];
     expect(first).to.have.length(1);
     expect(again[0]).to.equal(first[0]);
-    expect(((first[0].names!.get('vm')) as JsonObject).id).to.equal(vms.records[0].data.id);
+    expect(((first[0].find('vm')) as JsonObject).id).to.equal(vms.records[0].data.id);
     const everything = join('all', 'mde.machines', []);
     expect(() => lookup(everything, {}, new Budget(2))).to.throw(/budget of 2 steps/);
   });
@@ -132,7 +132,7 @@ describe('joins', () => {
     const perSubscription = Array.from({ length: 500 }, () => ({ ...root, id: root.id.toUpperCase() }));
     const repeated = new Map(collections).set('arm.roleAssignments', collection('arm.roleAssignments', [root, ...perSubscription]));
     const scopes = join('roles', 'arm.roleAssignments', [['id', 'properties.scope', 'within']]);
-    const found = indexesOf(repeated).lookup(scopes, new Bound({ id: vms.records[0].data.id }, new Map()), ctx);
+    const found = indexesOf(repeated).lookup(scopes, new Bound({ id: vms.records[0].data.id }, undefined), ctx);
     expect(found).to.deep.equal([root]);
   });
 });

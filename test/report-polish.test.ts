@@ -14,7 +14,7 @@ const DEMO = 'fixtures/snapshots/contoso';
 function render(template: string, data: Record<string, unknown>): string {
   const { template: t, errors } = parseTemplate(template);
   expect(errors).to.deep.equal([]);
-  return renderTemplate(t, new Bound(data, new Map()), { params: {}, facts: new Map() });
+  return renderTemplate(t, new Bound(data, undefined), { params: {}, facts: new Map() });
 }
 
 async function findingsOf(ruleId: string, snapshot: string) {

@@ -15,7 +15,7 @@ import { SELF_FILE } from '../snapshot/self';
 import { createHash } from 'node:crypto';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { Budget, BudgetExceeded, UNLIMITED } from './budget';
-import { JoinChoices, JoinIndexes, joinKey } from './joins';
+import { JoinChoices, JoinIndexes, joinKey, namesOf } from './joins';
 import { identityOf, Resources, type CollectionResources } from './resources';
 import type { ProgressSink } from '../progress';
 
@@ -218,13 +218,13 @@ function listed(subjects: Subject[]): Subjects {
  * alternative fails, and is checked if any is: each of its records is checked with each combination
  * of the records its ambiguous joins match (JoinChoices), each combination paid for from the budget.
  */
-function checkVariants(rule: CompiledRule, data: unknown, variants: readonly unknown[] | undefined, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
+function checkVariants(rule: CompiledRule, names: readonly string[], data: unknown, variants: readonly unknown[] | undefined, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
   let outcome: Outcome = 'skipped';
   choices.reset();
   for (let v = -1; v < (variants?.length ?? 0); v++) {
     const record = v < 0 ? data : variants![v];
     for (;;) {
-      const next = checkSubject(rule, record, indexes, ctx, choices);
+      const next = checkSubject(rule, names, record, indexes, ctx, choices);
       if (typeof next === 'object') return next;
       if (next !== 'skipped') outcome = next;
       if (!choices.advance()) break;
@@ -260,6 +260,8 @@ class RuleRun {
   private readonly values: TemplateValues;
   /** The combinations of ambiguous joins' records, reset for each subject (one per rule, not one per record). */
   private readonly choices = new JoinChoices();
+  /** The names each subject's scope binds: its joins', then its lets'. */
+  private readonly names: readonly string[];
 
   constructor(
     readonly rule: CompiledRule,
@@ -272,13 +274,14 @@ class RuleRun {
     this.total = sources.reduce((n, s) => n + s.count, 0);
     this.values = { params: rule.params, facts: ctx.facts };
     this.ctx = { ...ctx, budget };
+    this.names = [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)];
   }
 
   /** Checks subject `i` of `source`. */
   check(source: Subjects, i: number): void {
     try {
       const { rule, indexes, ctx } = this;
-      const outcome = checkVariants(rule, source.data(i), source.variants(i), indexes, ctx, this.choices);
+      const outcome = checkVariants(rule, this.names, source.data(i), source.variants(i), indexes, ctx, this.choices);
       if (outcome === 'skipped') return;
       this.evaluated++;
       if (outcome === 'passed') return;
@@ -359,15 +362,14 @@ function sharedPass(runs: readonly RuleRun[]): void {
 /** A subject that fails is its scope (record, joins and lets), from which its finding is rendered. */
 type Outcome = 'skipped' | 'passed' | Bound;
 
-/** Joins, lets, where and assert for one subject. */
-function checkSubject(rule: CompiledRule, data: unknown, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
-  const scope = new Bound(data, new Map());
+/** Joins, lets, where and assert for one subject; `names` are its joins' and lets', in order. */
+function checkSubject(rule: CompiledRule, names: readonly string[], data: unknown, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
+  const scope = new Bound(data, names);
   indexes.attach(rule.joins, scope, ctx, choices);
-  const names = scope.names as Map<string, unknown>;
   for (const l of rule.lets) {
     // A let over a list that is not there is not there either, so counting it fails.
     const list = resolveBound(l.select, scope, ctx.budget);
-    names.set(l.name, list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l));
+    scope.bindNext(list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l));
   }
   if (rule.where && !rule.where(scope, ctx)) return 'skipped';
   return rule.assert(scope, ctx) ? 'passed' : scope;

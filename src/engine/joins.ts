@@ -14,8 +14,6 @@ import { scopeKey } from '../rules/values';
 import { cmp } from '../diagnostics';
 import type { CompiledJoin, EvalContext, JoinKeyPair } from '../rules/types';
 
-const EMPTY: ReadonlyMap<string, unknown> = new Map();
-
 /** Index key of a scalar, or undefined for values that cannot be join keys. */
 export function joinKey(v: unknown): string | undefined {
   if (typeof v === 'string') return v === '' ? undefined : lowerCase(v);
@@ -250,6 +248,18 @@ export class JoinChoices {
   }
 }
 
+const joinNames = new WeakMap<readonly CompiledJoin[], readonly string[]>();
+
+/** The names a list of joins binds, in order, worked out once per list. */
+export function namesOf(joins: readonly CompiledJoin[]): readonly string[] {
+  let names = joinNames.get(joins);
+  if (names === undefined) {
+    names = joins.map((j) => j.name);
+    joinNames.set(joins, names);
+  }
+  return names;
+}
+
 export class JoinIndexes {
   private readonly indexes = new Map<string, PositionIndex>();
   /** The same, by key pair: looked up once per joined record, so without building a string key. */
@@ -280,7 +290,7 @@ export class JoinIndexes {
         else for (const record of repeats.records) all.push(record);
       }
       const where = join.where;
-      recs = where ? all.filter((r) => where(new Bound(r.data, EMPTY), this.ctx)) : all;
+      recs = where ? all.filter((r) => where(new Bound(r.data, undefined), this.ctx)) : all;
       this.filtered.set(join.indexKey, recs);
     }
     return recs;
@@ -382,7 +392,7 @@ export class JoinIndexes {
     let bound = cache[position];
     if (!bound) {
       const before = choices.consulted;
-      bound = this.attach(join.joins, new Bound(rec.data, new Map()), ctx, choices);
+      bound = this.attach(join.joins, new Bound(rec.data, namesOf(join.joins)), ctx, choices);
       // Bindings that took a choice differ between combinations.
       if (choices.consulted === before) cache[position] = bound;
     }
@@ -398,10 +408,12 @@ export class JoinIndexes {
     this.nested.clear();
   }
 
-  /** Evaluate joins in order into the scope's bindings (later joins may read earlier ones). */
+  /**
+   * Evaluate joins in order into the scope's bindings (later joins may read earlier ones); the
+   * scope's names start with the joins' (namesOf).
+   */
   attach(joins: readonly CompiledJoin[], scope: Bound, ctx: EvalContext, choices = new JoinChoices()): Bound {
-    const names = scope.names as Map<string, unknown>;
-    for (const j of joins) names.set(j.name, this.lookup(j, scope, ctx, choices));
+    for (const j of joins) scope.bindNext(this.lookup(j, scope, ctx, choices));
     return scope;
   }
 }

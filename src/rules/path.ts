@@ -62,28 +62,43 @@ const UNBOUND: unique symbol = Symbol('unbound');
 /**
  * What a path walks through: a record (or element) together with the names bound next to it
  * (joins, `let` lists, quantifier variables). Bound names shadow the record's own fields.
- * A quantifier binds one name per element, millions of times on a large snapshot, so that single
- * binding is held in two fields rather than a Map of its own.
+ * A record's joins and lets are bound one after another, in the order the rule declares them, each
+ * seeing only those before it: their names are the rule's, given once, and their values a list
+ * the size of it, not a Map per record (a million devices, each checked by several rules). A
+ * quantifier binds one name per element, millions of times on a large snapshot, so that single
+ * binding is held in two fields.
  */
 export class Bound {
+  /** Values of the first `size` of `names`, the ones bound so far. */
+  private readonly values: unknown[] | undefined;
+  private size = 0;
+
   constructor(
     readonly data: unknown,
-    readonly names: ReadonlyMap<string, unknown> | undefined,
+    /** The names this scope will bind, in order (see bindNext). */
+    private readonly names: readonly string[] | undefined,
     readonly parent?: Bound,
     private readonly name?: string,
     private readonly value?: unknown,
-  ) {}
+  ) {
+    this.values = names !== undefined && names.length > 0 ? new Array<unknown>(names.length) : undefined;
+  }
 
   /** `name` bound to `value` inside `scope`, which stays visible. */
   static element(scope: Bound, name: string, value: unknown): Bound {
     return new Bound(scope.data, undefined, scope, name, value);
   }
 
+  /** Binds the next of this scope's names to `value`; the names bound before it are visible to what computes it. */
+  bindNext(value: unknown): void {
+    this.values![this.size++] = value;
+  }
+
   /** The value bound to `name` here or in an enclosing scope, or UNBOUND. */
   find(name: string): unknown {
     for (let b: Bound | undefined = this; b; b = b.parent) {
       if (b.name === name) return b.value;
-      if (b.names !== undefined && b.names.has(name)) return b.names.get(name);
+      for (let k = b.size - 1; k >= 0; k--) if (b.names![k] === name) return b.values![k];
     }
     return UNBOUND;
   }
