@@ -61,6 +61,10 @@ const CASES: [string, unknown, unknown, boolean][] = [
   ['withinScope', '/subscriptions/s1/resourceGroups/rg10/providers/x/y/z', '/subscriptions/s1/resourceGroups/rg1', false],
   ['withinScope', '/subscriptions/s1', '/subscriptions/s1/', true],
   ['withinScope', '/subscriptions/s1/resourceGroups/rg1/providers/x/y/vm1', '/', true],
+  ['withinScope', '/SUBSCRIPTIONS/S1', '/subscriptions/s1', true],
+  ['withinScope', '/subscriptions/s1', '/subscriptions/s1/resourceGroups/rg1', false],
+  ['withinScope', '/subscriptions/s1x', '/subscriptions/s1', false],
+  ['withinScope', '/subscriptions//s1/resourceGroups/rg1', '/subscriptions/S1', true],
   // A list: inside any of its scopes. Short lists are searched, long ones (a let's role scopes) looked up by ancestor.
   ['withinScope', '/subscriptions/S2/resourceGroups/rg1/providers/x/y/vm1', ['/subscriptions/s1', '/subscriptions/s2/'], true],
   ['withinScope', '/subscriptions/s2/resourceGroups/rg1', ['/subscriptions/s1', null, 7], false],
@@ -128,4 +132,5 @@ describe('operators', () => {
     expect(run('equals', 'Standard', 'standard', true)).to.equal(false);
     expect(run('in', 'Ubuntu', ['ubuntu'], true)).to.equal(false);
   });
+
 });

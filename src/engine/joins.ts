@@ -142,6 +142,21 @@ class WithinIndex implements PositionIndex {
   }
 }
 
+/** Does `a` sort before `b`, or (with `next` a character code) before `b` followed by that character? */
+function below(a: string, b: string, next: number): boolean {
+  if (next < 0) return a < b;
+  const n = Math.min(a.length, b.length);
+  for (let k = 0; k < n; k++) {
+    const x = a.charCodeAt(k);
+    const y = b.charCodeAt(k);
+    if (x !== y) return x < y;
+  }
+  // `a` is a prefix of `b` (or equal), so shorter than b + next; or `b` is a prefix of `a`.
+  if (a.length <= b.length) return true;
+  const x = a.charCodeAt(b.length);
+  return x < next;
+}
+
 /**
  * Records by ARM id, sorted, so the records in a local scope are found with binary searches
  * instead of filing every record under each of its ancestors (nine or more keys per VM id).
@@ -156,13 +171,16 @@ class ScopeIndex implements PositionIndex {
     this.at = Uint32Array.from(sorted, (e) => e.position);
   }
 
-  /** First index whose id is not below `id`. */
-  private lowerBound(id: string): number {
+  /**
+   * First index whose id is not below `id`, or, with `next`, not below `id` followed by that
+   * character: the bounds of a scope's range, found without building the strings.
+   */
+  private lowerBound(id: string, next = -1): number {
     let lo = 0;
     let hi = this.ids.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.ids[mid] < id) lo = mid + 1;
+      if (below(this.ids[mid], id, next)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -174,7 +192,7 @@ class ScopeIndex implements PositionIndex {
     // The scope itself, then everything below it: ids starting with `scope/` sort before `scope0`.
     const ranges = scope === '/'
       ? [0, this.ids.length]
-      : [this.lowerBound(scope), this.lowerBound(`${scope}\u0000`), this.lowerBound(`${scope}/`), this.lowerBound(`${scope}0`)];
+      : [this.lowerBound(scope), this.lowerBound(scope, 0), this.lowerBound(scope, 0x2f), this.lowerBound(scope, 0x30)];
     let n = 0;
     for (let r = 0; r < ranges.length; r += 2) n += ranges[r + 1] - ranges[r];
     if (n === 0) return;

@@ -86,9 +86,38 @@ export function scopeKey(id: string): string {
  * Everything is inside the root scope `/`.
  */
 export function withinScope(id: string, scope: string): boolean {
+  // Ids in the form exports write them are compared where they are: a group's members are
+  // checked against its scope one by one, and two lower-cased copies per member are garbage.
+  if (isPlainScope(scope) && isPlainScope(id)) {
+    return scope === '/' || ((id.length === scope.length || (id.length > scope.length && id.charCodeAt(scope.length) === 0x2f)) && asciiPrefixIgnoringCase(id, scope));
+  }
   const s = scopeKey(scope);
   const i = scopeKey(id);
   return s === '/' || i === s || i.startsWith(`${s}/`);
+}
+
+/** An ASCII ARM id that scopeKey would only lower-case: `/`, or a leading `/`, no empty segment, no trailing `/`. */
+function isPlainScope(id: string): boolean {
+  if (id === '/') return true;
+  if (id.length < 2 || id.charCodeAt(0) !== 0x2f || id.charCodeAt(id.length - 1) === 0x2f) return false;
+  for (let k = 1; k < id.length; k++) {
+    const c = id.charCodeAt(k);
+    if (c >= 0x80 || (c === 0x2f && id.charCodeAt(k - 1) === 0x2f)) return false;
+  }
+  return true;
+}
+
+/** Does the ASCII string `s` start with the ASCII string `prefix`, ignoring case? */
+function asciiPrefixIgnoringCase(s: string, prefix: string): boolean {
+  for (let k = 0; k < prefix.length; k++) {
+    let x = s.charCodeAt(k);
+    let y = prefix.charCodeAt(k);
+    if (x === y) continue;
+    if (x >= 0x41 && x <= 0x5a) x += 0x20;
+    if (y >= 0x41 && y <= 0x5a) y += 0x20;
+    if (x !== y) return false;
+  }
+  return true;
 }
 
 /** Lists shorter than this are searched scope by scope; longer ones get a set of their scopes. */
