@@ -9,15 +9,22 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2
 export function toTime(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v !== 'string') return undefined;
-  // Records of one export often share a time (deviceavinfo's report refresh): read it once.
-  if (v === last.text) return last.time;
+  // Records of one export often share a time (deviceavinfo's report refresh), and rules that
+  // check one device in turn read the same record's times one after another: the last few times
+  // read are kept, so each is parsed once.
+  for (let k = 0; k < RECENT; k++) if (recentTexts[k] === v) return recentTimes[k];
   const time = parseTime(v);
-  last.text = v;
-  last.time = time;
+  recentTexts[nextRecent] = v;
+  recentTimes[nextRecent] = time;
+  nextRecent = (nextRecent + 1) % RECENT;
   return time;
 }
 
-const last: { text: string | undefined; time: number | undefined } = { text: undefined, time: undefined };
+/** Times kept: a record's two or three timestamps, and one many records share. */
+const RECENT = 4;
+const recentTexts: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+const recentTimes: (number | undefined)[] = new Array<number | undefined>(RECENT).fill(undefined);
+let nextRecent = 0;
 
 function parseTime(v: string): number | undefined {
   const s = v.trim();

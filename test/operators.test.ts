@@ -133,4 +133,18 @@ describe('operators', () => {
     expect(run('in', 'Ubuntu', ['ubuntu'], true)).to.equal(false);
   });
 
+  it('compares strings whose lower case is longer than they are (İ) as their lower case', () => {
+    expect(run('equals', 'İSTANBUL', 'i̇stanbul')).to.equal(true);
+    expect(run('in', 'i̇', ['I', 'İ'])).to.equal(true);
+    expect(run('equals', 'İ', 'i')).to.equal(false);
+    // Strings of different lengths are told apart without lower-casing them unless one holds İ:
+    // it must stay the only character whose lower case has another length.
+    const lengthens: number[] = [];
+    for (let c = 0; c <= 0x10ffff; c++) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      const s = String.fromCodePoint(c);
+      if (s.toLowerCase().length !== s.length) lengthens.push(c);
+    }
+    expect(lengthens).to.deep.equal([0x130]);
+  });
 });

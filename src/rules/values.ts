@@ -17,20 +17,22 @@ export function foldCase(s: string, caseSensitive: boolean): string {
   return caseSensitive ? s : s.toLowerCase();
 }
 
-/** Does the string hold only ASCII characters, whose lower case is one character each? */
-function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
+/**
+ * The one character whose lower case is longer than itself (İ, U+0130, to i̇), so strings of
+ * different lengths can be equal lower-cased only if one holds it (test/operators.test.ts checks
+ * every code point against this).
+ */
+const LENGTHENS_IN_LOWER_CASE = '\u0130';
 
 /**
  * `a.toLowerCase() === b.toLowerCase()`, without making either copy when both are ASCII (enum
  * values, ids): a condition compares strings millions of times per run. Other strings are
- * lower-cased, as Unicode case mapping can change their length.
+ * lower-cased. Strings of different lengths (most pairs an `in` list compares) are told apart
+ * without reading them, unless case mapping could change a length.
  */
 export function sameIgnoringCase(a: string, b: string): boolean {
   if (a === b) return true;
-  if (a.length !== b.length) return !(isAscii(a) && isAscii(b)) && a.toLowerCase() === b.toLowerCase();
+  if (a.length !== b.length) return (a.includes(LENGTHENS_IN_LOWER_CASE) || b.includes(LENGTHENS_IN_LOWER_CASE)) && a.toLowerCase() === b.toLowerCase();
   for (let i = 0; i < a.length; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
