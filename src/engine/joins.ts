@@ -145,16 +145,10 @@ class WithinIndex implements PositionIndex {
 /** Does `a` sort before `b`, or (with `next` a character code) before `b` followed by that character? */
 function below(a: string, b: string, next: number): boolean {
   if (next < 0) return a < b;
-  const n = Math.min(a.length, b.length);
-  for (let k = 0; k < n; k++) {
-    const x = a.charCodeAt(k);
-    const y = b.charCodeAt(k);
-    if (x !== y) return x < y;
-  }
-  // `a` is a prefix of `b` (or equal), so shorter than b + next; or `b` is a prefix of `a`.
-  if (a.length <= b.length) return true;
-  const x = a.charCodeAt(b.length);
-  return x < next;
+  // Past `b`, only the character after it decides; otherwise (`a` a prefix of `b`, or the two
+  // differing within `b`) `b` alone does.
+  if (a.length > b.length && a.startsWith(b)) return a.charCodeAt(b.length) < next;
+  return a <= b;
 }
 
 /**
