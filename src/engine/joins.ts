@@ -278,6 +278,8 @@ export class JoinIndexes {
   private readonly byPair = new Map<JoinKeyPair, PositionIndex>();
   /** Records of each filtered collection, by CompiledJoin.indexKey. */
   private readonly filtered = new Map<string, SnapshotRecord[]>();
+  /** Records of each collection before any filter. */
+  private readonly unfiltered = new Map<string, SnapshotRecord[]>();
   /** Joins without keys: every record, bound once and shared by every subject. */
   private readonly everything = new Map<CompiledJoin, unknown[]>();
   /** Nested-join bindings of a joined record, computed once per join and record (by position). */
@@ -294,18 +296,28 @@ export class JoinIndexes {
   private records(join: CompiledJoin): SnapshotRecord[] {
     let recs = this.filtered.get(join.indexKey);
     if (!recs) {
-      const all: SnapshotRecord[] = [];
-      const { first, repeated } = this.resources.of(join.from);
-      for (let i = 0; i < first.length; i++) {
-        const repeats = repeated.get(i);
-        if (repeats === undefined) all.push(first[i]);
-        else for (const record of repeats.records) all.push(record);
-      }
+      const all = this.everyRecord(join.from);
       const where = join.where;
       recs = where ? all.filter((r) => where(new Bound(r.data, undefined), this.ctx)) : all;
       this.filtered.set(join.indexKey, recs);
     }
     return recs;
+  }
+
+  /** Every record joins may bind of a collection, listed once however many filters and keys index it. */
+  private everyRecord(collection: string): SnapshotRecord[] {
+    let all = this.unfiltered.get(collection);
+    if (!all) {
+      all = [];
+      const { first, repeated } = this.resources.of(collection);
+      for (let i = 0; i < first.length; i++) {
+        const repeats = repeated.size > 0 ? repeated.get(i) : undefined;
+        if (repeats === undefined) all.push(first[i]);
+        else for (const record of repeats.records) all.push(record);
+      }
+      this.unfiltered.set(collection, all);
+    }
+    return all;
   }
 
   private index(join: CompiledJoin, pair: JoinKeyPair): PositionIndex {
