@@ -9,7 +9,7 @@ import Ajv, { type Options } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
 import { PACKAGE_ROOT } from '../src/paths';
-import { validatorModule } from '../src/snapshot/validate';
+import { schemaDigest, validatorModule } from '../src/snapshot/validate';
 
 /**
  * Export records are validated by the million: stop at the first error. Documents users write
@@ -28,12 +28,15 @@ export function packageSchemaFiles(): string[] {
     .sort();
 }
 
-/** The module validating against `schemaFile`, as ajv writes it; a fresh ajv each, so names do not depend on order. */
+/**
+ * The module validating against `schemaFile`, as ajv writes it (a fresh ajv each, so names do not
+ * depend on order), with the digest of the schema it was built from, which loading checks.
+ */
 export function validatorCode(schemaFile: string): string {
   const schema = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, schemaFile), 'utf8')) as { $schema?: string };
   const options: Options = { ...(schemaFile.startsWith('schemas/exports/') ? RECORD : DOCUMENT), code: { source: true } };
   const ajv = schema.$schema === 'https://json-schema.org/draft/2020-12/schema' ? new Ajv2020(options) : new Ajv(options);
-  return `${standaloneCode(ajv, ajv.compile(schema))}\n`;
+  return `${standaloneCode(ajv, ajv.compile(schema))}\nmodule.exports.schemaDigest = ${JSON.stringify(schemaDigest(schemaFile))};\n`;
 }
 
 if (require.main === module) {

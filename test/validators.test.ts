@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { packageSchemaFiles, validatorCode } from '../scripts/build-validators';
 import { schemaValidator, validatorModule } from '../src/snapshot/validate';
@@ -34,5 +36,47 @@ describe('validators compiled by the build (dist/validators/)', () => {
     const unknown = errors.find((e) => e.keyword === 'additionalProperties')!;
     expect((unknown.parentSchema as { properties: object }).properties).to.have.property('waivers');
     expect(validate.schema).to.have.property('$id', 'https://posture-lint.dev/schemas/config.schema.json');
+  });
+});
+
+/**
+ * dist/validators/ is built by a second step, which `tsc` alone (an editor's build, `tsc --watch`)
+ * does not run: a module missing or left from an earlier schema must stop the run (exit 2), never
+ * let records through against a schema the package no longer has.
+ */
+describe('validators the build did not make from the schemas of the package', function () {
+  this.timeout(60_000);
+  let pkg = '';
+  beforeEach(() => {
+    pkg = mkdtempSync(path.join(tmpdir(), 'posture-lint-validators-'));
+    for (const part of ['package.json', 'dist', 'schemas', 'rules', 'rulesets', 'frameworks', 'fixtures/snapshots/contoso']) cpSync(part, path.join(pkg, part), { recursive: true });
+    symlinkSync(path.resolve('node_modules'), path.join(pkg, 'node_modules'));
+  });
+  afterEach(() => rmSync(pkg, { recursive: true, force: true }));
+  const lint = () => spawnSync(process.execPath, ['dist/src/cli/bin.js', 'lint', 'fixtures/snapshots/contoso', '--format', 'json'], { cwd: pkg, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+  it('refuses a module built from an earlier version of its schema, naming the module, the schema and the fix', () => {
+    // The machines schema tightened after the last build: every device must now say its OS platform.
+    const schemaFile = path.join(pkg, 'schemas/exports/mde.machines.schema.json');
+    const schema = JSON.parse(readFileSync(schemaFile, 'utf8')) as { required?: string[] };
+    writeFileSync(schemaFile, `${JSON.stringify({ ...schema, required: [...(schema.required ?? []), 'osPlatformX'] }, null, 2)}\n`);
+    const run = lint();
+    expect(run.status, run.stderr).to.equal(2);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/exports/mde.machines.schema.js')} was built from another version of schemas/exports/mde.machines.schema.json: run \`npm run build\``);
+  });
+
+  it('refuses to run without a module, naming it and the fix', () => {
+    unlinkSync(path.join(pkg, 'dist/validators/schemas/rule.schema.js'));
+    const run = lint();
+    expect(run.status, run.stderr).to.equal(2);
+    expect(run.stdout).to.equal('');
+    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/rule.schema.js')} is missing: run \`npm run build\``);
+  });
+
+  it('runs as built', () => {
+    const run = lint();
+    expect(run.status, run.stderr).to.equal(1);
+    expect(JSON.parse(run.stdout)).to.have.property('findings').that.is.not.empty;
   });
 });

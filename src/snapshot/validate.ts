@@ -4,6 +4,7 @@
  * compiles each schema into a module under `dist/validators/` (scripts/build-validators.ts), so a
  * run loads each it uses once, on first use, and compiles none.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorObject } from 'ajv';
@@ -26,16 +27,29 @@ export interface SchemaValidator {
   schema: object;
 }
 
-const parsed = new Map<string, object>();
+const parsed = new Map<string, { schema: object; digest: string }>();
+
+function readSchema(schemaFile: string): { schema: object; digest: string } {
+  let read = parsed.get(schemaFile);
+  if (read === undefined) {
+    const text = readFileSync(join(PACKAGE_ROOT, schemaFile), 'utf8');
+    read = { schema: JSON.parse(text) as object, digest: createHash('sha256').update(text).digest('hex') };
+    parsed.set(schemaFile, read);
+  }
+  return read;
+}
 
 /** The schema at `schemaFile`, relative to the package root, parsed once: a file of the package, not an input. */
 export function packageSchema(schemaFile: string): object {
-  let schema = parsed.get(schemaFile);
-  if (schema === undefined) {
-    schema = JSON.parse(readFileSync(join(PACKAGE_ROOT, schemaFile), 'utf8')) as object;
-    parsed.set(schemaFile, schema);
-  }
-  return schema;
+  return readSchema(schemaFile).schema;
+}
+
+/**
+ * The SHA-256 of the schema file's text: its validation module records the digest it was built
+ * from, so a module left from an earlier version of the schema is refused, not run.
+ */
+export function schemaDigest(schemaFile: string): string {
+  return readSchema(schemaFile).digest;
 }
 
 /** Where the build writes the validation module of `schemaFile` (`schemas/….schema.json`). */
@@ -50,9 +64,12 @@ export function schemaValidator(schemaFile: string): SchemaValidator {
   let validate = loaded.get(schemaFile);
   if (validate === undefined) {
     const file = validatorModule(schemaFile);
-    // A packaging or build problem, not bad input.
+    // A packaging or build problem, not bad input; a stale module would validate against a schema
+    // the package no longer has (a gate tightened in schemas/ but not in dist/ would pass what it must not).
     if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\``);
-    validate = Object.assign(require(file) as (value: unknown) => boolean, { schema: packageSchema(schemaFile) });
+    const built = require(file) as ((value: unknown) => boolean) & { schemaDigest?: unknown };
+    if (built.schemaDigest !== schemaDigest(schemaFile)) throw new Error(`${file} was built from another version of ${schemaFile}: run \`npm run build\``);
+    validate = Object.assign(built, { schema: packageSchema(schemaFile) });
     loaded.set(schemaFile, validate);
   }
   return validate;
