@@ -1,11 +1,18 @@
 /**
  * The evaluator's string fast paths against the definitions they stand for, on seeded random input
  * (replayable from the seed): withinScope against scopeKey equality and prefix, sameIgnoringCase
- * against toLowerCase equality, toTime's cache of recent times against parsing each time alone.
+ * against toLowerCase equality, a scope join's binary searches against filtering every record by
+ * scopeKey, toTime's cache of recent times against parsing each time alone.
  * A fast path that disagreed on one odd ARM id would put a resource in or out of a rule's scope.
  */
 import { expect } from 'chai';
+import { JoinIndexes } from '../src/engine/joins';
+import { UNLIMITED } from '../src/engine/budget';
+import { Resources } from '../src/engine/resources';
+import { Bound, parsePath, type ParsedPath } from '../src/rules/path';
+import type { CompiledJoin } from '../src/rules/types';
 import { sameIgnoringCase, scopeKey, withinScope } from '../src/rules/values';
+import type { JsonObject } from '../src/snapshot/types';
 import { toTime } from '../src/time';
 import { prng } from './adversarial-helpers';
 
@@ -65,6 +72,26 @@ describe('evaluator string fast paths agree with their definitions (seeded)', ()
       if (sameIgnoringCase(a, b) !== want || sameIgnoringCase(b, a) !== want) disagreements.push(JSON.stringify([a, b]));
     }
     expect(disagreements.slice(0, 10)).to.deep.equal([]);
+  });
+
+  it(`a scope join finds exactly the records whose scopeKey is the scope's or below it (seed ${SEED + 3})`, () => {
+    const rng = prng(SEED + 3);
+    // Characters that sort just below, at and above '/' and '0', the bounds of a scope's range.
+    const parts = ['a', 'A', 'a.', 'a-', 'a0', 'a/', 'a\u0000', 'a\u0000b', 'ab', 'b', '', '\u00e9', '\u00c9', '/'];
+    const id = (): string => `/${Array.from({ length: 1 + rng.int(4) }, () => rng.pick(parts)).join('/')}${rng.next() < 0.1 ? '/' : ''}`;
+    for (let run = 0; run < 200; run++) {
+      const records = Array.from({ length: 1 + rng.int(40) }, (_, i) => ({ id: id(), n: i }) as JsonObject);
+      const collection = { name: 'arm.virtualMachines', files: ['vms.json'], records: records.map((data, i) => ({ collection: 'arm.virtualMachines', data, origin: { file: 'vms.json', pointer: `/value/${i}` } })) };
+      const join: CompiledJoin = { name: 'below', from: 'arm.virtualMachines', on: [{ local: parsePath('scope') as ParsedPath, foreign: parsePath('id') as ParsedPath, match: 'scope' }], many: true, required: true, joins: [], indexKey: 'below' };
+      const indexes = new JoinIndexes(new Resources(new Map([[collection.name, collection]])), { facts: new Map(), now: 0, budget: UNLIMITED });
+      for (const scope of [...Array.from({ length: 10 }, id), '/', records[0].id as string]) {
+        const s = scopeKey(scope);
+        const want = records.filter((r) => { const k = scopeKey(r.id as string); return s === '/' || k === s || k.startsWith(`${s}/`); }).map((r) => r.n);
+        // A resource's repeated records are listed together, after its first: compared as sets.
+        const got = (indexes.lookup(join, new Bound({ scope }, undefined), { facts: new Map(), now: 0, budget: UNLIMITED }) as JsonObject[]).map((r) => r.n as number).sort((a, b) => a - b);
+        expect(got, `${JSON.stringify(scope)} over ${JSON.stringify(records.map((r) => r.id))}`).to.deep.equal(want);
+      }
+    }
   });
 
   it(`toTime's cache of recent times gives each text its own time, read in any order (seed ${SEED + 2})`, () => {
