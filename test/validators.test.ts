@@ -63,7 +63,8 @@ describe('validators the build did not make from the schemas of the package', fu
     const run = lint();
     expect(run.status, run.stderr).to.equal(2);
     expect(run.stdout).to.equal('');
-    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/exports/mde.machines.schema.js')} was built from another version of schemas/exports/mde.machines.schema.json: run \`npm run build\``);
+    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/exports/mde.machines.schema.js')} was built from another version of schemas/exports/mde.machines.schema.json: run \`npm run build\`\n`);
+    expect(run.stderr, 'a broken build is no crash: one line, no stack').to.not.include('internal error');
   });
 
   it('refuses to run without a module, naming it and the fix', () => {
@@ -71,7 +72,8 @@ describe('validators the build did not make from the schemas of the package', fu
     const run = lint();
     expect(run.status, run.stderr).to.equal(2);
     expect(run.stdout).to.equal('');
-    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/rule.schema.js')} is missing: run \`npm run build\``);
+    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/rule.schema.js')} is missing: run \`npm run build\`\n`);
+    expect(run.stderr, 'a broken build is no crash: one line, no stack').to.not.include('internal error');
   });
 
   it('runs as built', () => {

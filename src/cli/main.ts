@@ -7,6 +7,7 @@ import { closest } from '../suggest';
 import { commandHelp, globalHelp } from './help';
 import { terminalIo, UsageError, type CliIo } from './io';
 import { OutOfMemory } from './lint-job';
+import { BrokenPackage } from '../snapshot/validate';
 import { lintCommand } from './commands/lint';
 import { explainCommand, rulesCommand } from './commands/catalog';
 import { validateCommand } from './commands/validate';
@@ -57,7 +58,7 @@ export async function main(argv: string[], raw: CliIo): Promise<number> {
       io.stderr(`posture-lint: ${err.message}\nRun 'posture-lint ${known ? `${command} ` : ''}--help' for usage.\n`);
       return 2;
     }
-    if (e instanceof OutOfMemory) {
+    if (e instanceof OutOfMemory || e instanceof BrokenPackage) {
       io.stderr(`posture-lint: ${err.message}\n`);
       return 2;
     }

@@ -57,6 +57,9 @@ export function validatorModule(schemaFile: string): string {
   return join(PACKAGE_ROOT, 'dist', 'validators', schemaFile.replace(/\.json$/, '.js'));
 }
 
+/** The package's own files are broken (a validation module missing or stale): exit 2 with what to run, not a stack. */
+export class BrokenPackage extends Error {}
+
 const loaded = new Map<string, SchemaValidator>();
 
 /** The validator of the schema at `schemaFile`, relative to the package root, loaded once. */
@@ -66,9 +69,9 @@ export function schemaValidator(schemaFile: string): SchemaValidator {
     const file = validatorModule(schemaFile);
     // A packaging or build problem, not bad input; a stale module would validate against a schema
     // the package no longer has (a gate tightened in schemas/ but not in dist/ would pass what it must not).
-    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\``);
+    if (!existsSync(file)) throw new BrokenPackage(`${file} is missing: run \`npm run build\``);
     const built = require(file) as ((value: unknown) => boolean) & { schemaDigest?: unknown };
-    if (built.schemaDigest !== schemaDigest(schemaFile)) throw new Error(`${file} was built from another version of ${schemaFile}: run \`npm run build\``);
+    if (built.schemaDigest !== schemaDigest(schemaFile)) throw new BrokenPackage(`${file} was built from another version of ${schemaFile}: run \`npm run build\``);
     validate = Object.assign(built, { schema: packageSchema(schemaFile) });
     loaded.set(schemaFile, validate);
   }
