@@ -76,6 +76,15 @@ describe('validators the build did not make from the schemas of the package', fu
     expect(run.stderr, 'a broken build is no crash: one line, no stack').to.not.include('internal error');
   });
 
+  it('says the same from the worker threads that lint several snapshots', () => {
+    unlinkSync(path.join(pkg, 'dist/validators/schemas/exports/mde.machines.schema.js'));
+    cpSync(path.join(pkg, 'fixtures/snapshots/contoso'), path.join(pkg, 'fixtures/snapshots/contoso-copy'), { recursive: true });
+    const run = spawnSync(process.execPath, ['dist/src/cli/bin.js', 'lint', 'fixtures/snapshots/contoso', 'fixtures/snapshots/contoso-copy'], { cwd: pkg, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.status, run.stderr).to.equal(2);
+    expect(run.stderr).to.include(`${path.join(pkg, 'dist/validators/schemas/exports/mde.machines.schema.js')} is missing: run \`npm run build\`\n`);
+    expect(run.stderr, 'a broken build is no crash: one line, no stack').to.not.include('internal error');
+  });
+
   it('runs as built', () => {
     const run = lint();
     expect(run.status, run.stderr).to.equal(1);

@@ -13,6 +13,7 @@ import { listExportFiles, type ExportFile } from '../snapshot/load';
 import type { Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
 import { UsageError } from './io';
+import { BrokenPackage } from '../snapshot/validate';
 import { addProgress, noProgress, type ProgressCounts, type ProgressSink } from '../progress';
 
 /** What a worker is given: the job, and whether to post its progress. */
@@ -111,7 +112,7 @@ export function workerHeapMb(lanes: number): number {
 }
 
 /** What a worker posts: how far it has got (when progress is watched), then its result or error. */
-export type WorkerMessage = { progress: ProgressCounts } | { ok: true; result: SnapshotResult } | { ok: false; error: string };
+export type WorkerMessage = { progress: ProgressCounts } | { ok: true; result: SnapshotResult } | { ok: false; error: string; brokenPackage?: true };
 
 function inWorker(job: SnapshotJob, heapMb: number, progress?: (counts: ProgressCounts) => void): Promise<SnapshotResult> {
   return new Promise((resolve, reject) => {
@@ -120,7 +121,7 @@ function inWorker(job: SnapshotJob, heapMb: number, progress?: (counts: Progress
     worker.on('message', (m: WorkerMessage) => {
       if ('progress' in m) progress?.(m.progress);
       else if (m.ok) resolve(m.result);
-      else reject(new Error(m.error));
+      else reject(m.brokenPackage === true ? new BrokenPackage(m.error) : new Error(m.error));
     });
     worker.once('error', (e: Error & { code?: string }) => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new OutOfMemory(job.snapshot, heapMb) : e));
   });

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runJob, type WorkerJob, type WorkerMessage } from './lint-job';
 import { addProgress, noProgress, type ProgressSink } from '../progress';
+import { BrokenPackage } from '../snapshot/validate';
 
 /** Progress is posted at most this often: evaluation blocks the worker, so it is posted as counts change, not on a timer. */
 const POST_EVERY_MS = 200;
@@ -28,5 +29,6 @@ runJob(job, progress ? sink : undefined).then(
     if (progress) post({ progress: { ...counts } });
     post({ ok: true, result });
   },
-  (e: unknown) => post({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  // A broken build is told as such (its message is what to do); anything else is a bug, with its stack.
+  (e: unknown) => post(e instanceof BrokenPackage ? { ok: false, error: e.message, brokenPackage: true } : { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
 );
