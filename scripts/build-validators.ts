@@ -3,13 +3,13 @@
 // A run then loads validation code rather than compiling schemas: compiling the rule and
 // conditions schemas alone cost ~0.4 s of CPU on every lint and every CLI test.
 // test/validators.test.ts holds every module to what ajv makes of its schema now.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type Options } from 'ajv';
 import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
 import { PACKAGE_ROOT } from '../src/paths';
-import { schemaDigest, validatorModule } from '../src/snapshot/validate';
+import { packageSchema, schemaDigest, validatorModule } from '../src/snapshot/validate';
 
 /**
  * Export records are validated by the million: stop at the first error. Documents users write
@@ -33,7 +33,7 @@ export function packageSchemaFiles(): string[] {
  * depend on order), with the digest of the schema it was built from, which loading checks.
  */
 export function validatorCode(schemaFile: string): string {
-  const schema = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, schemaFile), 'utf8')) as { $schema?: string };
+  const schema = packageSchema(schemaFile) as { $schema?: string };
   const options: Options = { ...(schemaFile.startsWith('schemas/exports/') ? RECORD : DOCUMENT), code: { source: true } };
   const ajv = schema.$schema === 'https://json-schema.org/draft/2020-12/schema' ? new Ajv2020(options) : new Ajv(options);
   return `${standaloneCode(ajv, ajv.compile(schema))}\nmodule.exports.schemaDigest = ${JSON.stringify(schemaDigest(schemaFile))};\n`;
