@@ -29,7 +29,7 @@ describe('snapshot export kinds table', () => {
   });
 
   it('identifies records for findings', () => {
-    const id = (kind: string, data: Record<string, unknown>, origin?: { file: string; pointer: string }) => exportKind(kind)?.identify(data, origin);
+    const id = (kind: string, data: Record<string, unknown>, origin?: { file: string; pointer: string }) => exportKind(kind)?.identify(data, origin && { origin });
     expect(id('mde.machines', { id: '1e5b', computerDnsName: 'web-01.contoso.com' })).to.deep.equal({ id: '1e5b', name: 'web-01.contoso.com' });
     expect(id('mde.avHealth', { id: 'x', machineId: '1e5b', computerDnsName: 'web-01' })).to.deep.equal({ id: '1e5b', name: 'web-01' });
     expect(id('mde.health', { edrMachineId: '1e5b' })).to.deep.equal({ id: '1e5b' });

@@ -38,7 +38,7 @@ export interface Repeats {
 /** The identity of the resource whose first record is `record`, for findings. */
 export function identityOf(collection: string, record: SnapshotRecord): ResourceRef {
   const kind = exportKind(collection);
-  const id = kind ? kind.identify(record.data, record.origin) : selfIdentity(collection, record.data);
+  const id = kind ? kind.identify(record.data, record) : selfIdentity(collection, record.data);
   return { kind: collection, id: id?.id || `${record.origin.file}#${record.origin.pointer}`, ...(id?.name ? { name: id.name } : {}) };
 }
 

@@ -6,7 +6,24 @@ export interface RawRecord {
   /** The raw value; usually an object, anything else is reported by the loader. */
   value: unknown;
   /** JSON pointer of the record in its file. */
-  pointer: string;
+  readonly pointer: string;
+}
+
+/**
+ * An element of the list an envelope holds: the list's pointer and the element's index, its
+ * pointer made only when asked. Loaded records keep the two (src/snapshot/types.ts) rather than a
+ * pointer string each: a million records would hold a million of them.
+ */
+export class ListedRecord implements RawRecord {
+  constructor(
+    public value: unknown,
+    readonly list: string,
+    readonly index: number,
+  ) {}
+
+  get pointer(): string {
+    return `${this.list}/${this.index}`;
+  }
 }
 
 export type EnvelopeShape = 'list' | 'resource-graph' | 'array' | 'object';
@@ -68,7 +85,7 @@ export function unwrap(root: unknown): Unwrapped {
 }
 
 function listRecords(items: unknown[], base: string): RawRecord[] {
-  return items.map((value, i) => ({ value, pointer: `${base}/${i}` }));
+  return items.map((value, i) => new ListedRecord(value, base, i));
 }
 
 function stringValue(v: unknown): string | undefined {

@@ -11,7 +11,7 @@ import { EXPORT_KINDS, exportKind, type ExportKind } from './kinds';
 import { jsonExportOf, type DuplicateKey, type ExportRead, type Locate } from './read';
 import { formatOf, STREAM_THRESHOLD, streamExport } from './stream';
 import type { Projection } from './projection';
-import type { JsonObject, LoadedFile, SnapshotRecord } from './types';
+import { LoadedRecord, type JsonObject, type LoadedFile, type SnapshotRecord } from './types';
 import { packageSchema, validateRecord } from './validate';
 import type { ProgressSink } from '../progress';
 import { openInput, readOpened, type InputRead } from '../input-file';
@@ -97,7 +97,7 @@ export async function loadFile(absolutePath: string, file: string, options: File
         continue;
       }
       const data = raw.value as JsonObject;
-      records.push({ collection: kind.id, data: kind.normalize === undefined ? data : kind.normalize(data), origin: { file, pointer: raw.pointer } });
+      records.push(new LoadedRecord(kind.id, kind.normalize === undefined ? data : kind.normalize(data), file, raw));
       loadedCount++;
       loadedPointers?.add(raw.pointer);
     }

@@ -24,7 +24,7 @@ export function indexResources(collection: string, records: readonly SnapshotRec
   const groups = new Map<number, number[]>();
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const key = resourceKey(kind ? kind.identify.idOf(r.data, r.origin) : selfIdentity(collection, r.data)?.id);
+    const key = resourceKey(kind ? kind.identify.idOf(r.data, r) : selfIdentity(collection, r.data)?.id);
     if (key === undefined) continue;
     const first = firstOf.get(key);
     if (first === undefined) {

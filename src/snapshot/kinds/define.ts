@@ -85,11 +85,21 @@ export function odataContext(entitySet: string): RegExp {
 /**
  * A record's identity; `idOf` is its id alone (resources are told apart by it, a million times
  * per collection); `paths` are the fields it reads (the loader keeps them whatever rules read).
+ * A record without an id is told by where it is: `at.origin`, read only then.
  */
-export type Identify = ((data: JsonObject, origin?: Origin) => RecordIdentity) & {
-  readonly idOf: (data: JsonObject, origin?: Origin) => string;
+export type Identify = ((data: JsonObject, at?: Located) => RecordIdentity) & {
+  readonly idOf: (data: JsonObject, at?: Located) => string;
   readonly paths: readonly string[];
 };
+
+/** Something whose origin can be asked for: a record. */
+export interface Located {
+  readonly origin: Origin;
+}
+
+function placeOf(origin: Origin): string {
+  return origin.pointer === '' ? origin.file : `${origin.file}#${origin.pointer}`;
+}
 
 /** The key that tells one resource from another: its id, case-folded; undefined when it has none. */
 export function resourceKey(id: string | undefined): string | undefined {
@@ -108,10 +118,9 @@ function firstAt(data: JsonObject, paths: readonly string[]): string | undefined
 
 /** Identity from the first non-empty string at each list of dotted paths. */
 export function identifyBy(idPaths: readonly string[], namePaths: readonly string[] = []): Identify {
-  const idOf = (data: JsonObject, origin?: Origin): string =>
-    firstAt(data, idPaths) ?? (origin === undefined ? '' : origin.pointer === '' ? origin.file : `${origin.file}#${origin.pointer}`);
-  const identify = (data: JsonObject, origin?: Origin): RecordIdentity => {
-    const id = idOf(data, origin);
+  const idOf = (data: JsonObject, at?: Located): string => firstAt(data, idPaths) ?? (at === undefined ? '' : placeOf(at.origin));
+  const identify = (data: JsonObject, at?: Located): RecordIdentity => {
+    const id = idOf(data, at);
     const name = firstAt(data, namePaths);
     return name === undefined ? { id } : { id, name };
   };
