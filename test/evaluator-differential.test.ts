@@ -2,11 +2,12 @@
  * The evaluator's string fast paths against the definitions they stand for, on seeded random input
  * (replayable from the seed): withinScope against scopeKey equality and prefix, sameIgnoringCase
  * against toLowerCase equality, a scope join's binary searches against filtering every record by
- * scopeKey, toTime's cache of recent times against parsing each time alone.
+ * scopeKey, equals and scope joins that share folded keys against joinKey and scopeKey, toTime's
+ * cache of recent times against parsing each time alone.
  * A fast path that disagreed on one odd ARM id would put a resource in or out of a rule's scope.
  */
 import { expect } from 'chai';
-import { JoinIndexes } from '../src/engine/joins';
+import { JoinIndexes, joinKey } from '../src/engine/joins';
 import { UNLIMITED } from '../src/engine/budget';
 import { Resources } from '../src/engine/resources';
 import { Bound, parsePath, type ParsedPath } from '../src/rules/path';
@@ -90,6 +91,34 @@ describe('evaluator string fast paths agree with their definitions (seeded)', ()
         // A resource's repeated records are listed together, after its first: compared as sets.
         const got = (indexes.lookup(join, new Bound({ scope }, undefined), { facts: new Map(), now: 0, budget: UNLIMITED }) as JsonObject[]).map((r) => r.n as number).sort((a, b) => a - b);
         expect(got, `${JSON.stringify(scope)} over ${JSON.stringify(records.map((r) => r.id))}`).to.deep.equal(want);
+      }
+    }
+  });
+
+  it(`equals and scope joins over the same ids, folded once per spelling, find what joinKey and scopeKey say (seed ${SEED + 4})`, () => {
+    const rng = prng(SEED + 4);
+    const ctx = { facts: new Map(), now: 0, budget: UNLIMITED };
+    for (let run = 0; run < 200; run++) {
+      // Ids repeat across records in other spellings: one index's folded copy serves the other's.
+      const pool = Array.from({ length: 1 + rng.int(8) }, () => randomId(rng));
+      const records = Array.from({ length: 1 + rng.int(30) }, (_, i) => {
+        const id = rng.pick(pool);
+        return { id: rng.next() < 0.3 ? id.toUpperCase() : id, n: i } as JsonObject;
+      });
+      const collection = { name: 'arm.virtualMachines', files: ['vms.json'], records: records.map((data, i) => ({ collection: 'arm.virtualMachines', data, origin: { file: 'vms.json', pointer: `/value/${i}` } })) };
+      const on = (match: 'equals' | 'scope') => [{ local: parsePath('key') as ParsedPath, foreign: parsePath('id') as ParsedPath, match }];
+      const equals: CompiledJoin = { name: 'same', from: 'arm.virtualMachines', on: on('equals'), many: true, required: true, joins: [], indexKey: 'same' };
+      const below: CompiledJoin = { name: 'below', from: 'arm.virtualMachines', on: on('scope'), many: true, required: true, joins: [], indexKey: 'below' };
+      // Either index built first, so each reads keys the other folded.
+      for (const [first, second] of [[equals, below], [below, equals]] as const) {
+        const indexes = new JoinIndexes(new Resources(new Map([[collection.name, collection]])), ctx);
+        const found = (join: CompiledJoin, key: string) => (indexes.lookup(join, new Bound({ key }, undefined), ctx) as JsonObject[]).map((r) => r.n as number).sort((a, b) => a - b);
+        for (const key of [...pool, ...pool.map((p) => p.toUpperCase()), randomId(rng)]) {
+          const wantEquals = records.filter((r) => joinKey(r.id) !== undefined && joinKey(r.id) === joinKey(key)).map((r) => r.n);
+          const s = scopeKey(key);
+          const wantBelow = records.filter((r) => { const k = scopeKey(r.id as string); return s === '/' || k === s || k.startsWith(`${s}/`); }).map((r) => r.n);
+          for (const join of [first, second]) expect(found(join, key), `${join.name} ${JSON.stringify(key)} over ${JSON.stringify(records.map((r) => r.id))}`).to.deep.equal(join === equals ? wantEquals : wantBelow);
+        }
       }
     }
   });

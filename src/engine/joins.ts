@@ -22,6 +22,32 @@ export function joinKey(v: unknown): string | undefined {
 }
 
 /**
+ * Lower-cased keys by their spelling, for the indexes of one run: an index keeps a key for each
+ * record it holds, and the same ARM id keys several (a VM's id keys the VMs' scope index, and as
+ * its device's serverId two more), so each is kept once. Lookups fold without it: their keys die young.
+ */
+class Folds {
+  private readonly folded = new Map<string, string>();
+
+  /** joinKey, with one copy per distinct spelling. */
+  key(v: unknown): string | undefined {
+    if (typeof v !== 'string' || v === '') return joinKey(v);
+    let f = this.folded.get(v);
+    if (f === undefined) {
+      f = lowerCase(v);
+      // A key already in lower case is its own copy.
+      if (f !== v) this.folded.set(v, f);
+    }
+    return f;
+  }
+
+  /** scopeKey, with one copy per distinct spelling. */
+  scope(v: string): string {
+    return v === '' ? scopeKey(v) : scopeKey(v, this.key(v));
+  }
+}
+
+/**
  * Positions of the records one key matches: one position (most keys: a device's id, a VM's vmId)
  * or an ascending list; a number per key instead of a list saves an array per key, a million of
  * them per index on a million devices.
@@ -286,6 +312,7 @@ export class JoinIndexes {
   private readonly nested = new Map<CompiledJoin, (Bound | undefined)[]>();
   /** Text of records that an ambiguous join matched, to order its alternatives by content. */
   private readonly contentOf = new WeakMap<SnapshotRecord, string>();
+  private readonly folds = new Folds();
 
   constructor(
     private readonly resources: Resources,
@@ -337,7 +364,7 @@ export class JoinIndexes {
     const values = (i: number) => elements(resolvePath(pair.foreign, recs[i].data));
     if (pair.match === 'scope') {
       const entries: { id: string; position: number }[] = [];
-      for (let i = 0; i < recs.length; i++) for (const v of values(i)) if (typeof v === 'string') entries.push({ id: scopeKey(v), position: i });
+      for (let i = 0; i < recs.length; i++) for (const v of values(i)) if (typeof v === 'string') entries.push({ id: this.folds.scope(v), position: i });
       return new ScopeIndex(entries);
     }
     if (pair.match === 'within') {
@@ -348,7 +375,7 @@ export class JoinIndexes {
     const idx = new EqualsIndex();
     for (let i = 0; i < recs.length; i++) {
       for (const v of values(i)) {
-        const k = joinKey(v);
+        const k = this.folds.key(v);
         if (k !== undefined) idx.keys.add(k, i);
       }
     }

@@ -73,13 +73,13 @@ export function toNumber(v: unknown): number | undefined {
 
 /**
  * An ARM id or scope as an index key: lower-cased (ARM ids are case-insensitive), empty segments
- * and trailing slashes dropped, `/` for the root scope.
+ * and trailing slashes dropped, `/` for the root scope. `lower` is the id lower-cased, when the
+ * caller has it.
  */
-export function scopeKey(id: string): string {
-  const lower = id.toLowerCase();
+export function scopeKey(id: string, lower = id.toLowerCase()): string {
   // Exports almost always hold ids in this form already; only odd spellings are rebuilt.
   if (lower.startsWith('/') && !lower.endsWith('/') && !lower.includes('//')) return lower;
-  return `/${id.toLowerCase().split('/').filter((p) => p !== '').join('/')}`;
+  return `/${lower.split('/').filter((p) => p !== '').join('/')}`;
 }
 
 /**
