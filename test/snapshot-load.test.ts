@@ -22,6 +22,15 @@ describe('snapshot loader', () => {
       expect(snapshot.files.map((f) => f.nextLink)).to.deep.equal(['https://api.securitycenter.microsoft.com/api/machines?$skip=2', undefined]);
     });
 
+    it('gives library users records that serialise with where they came from', async () => {
+      const snapshot = await loadCase('paging');
+      const [first] = snapshot.collections.get('mde.machines')?.records ?? [];
+      const written = JSON.parse(JSON.stringify(first)) as Record<string, unknown>;
+      expect(Object.keys(written)).to.deep.equal(['collection', 'data', 'origin']);
+      expect(written.origin).to.deep.equal({ file: 'exports/2026-11-27/defender-devices-p1.json', pointer: '/value/0' });
+      expect((written.data as Record<string, unknown>).computerDnsName).to.equal('web-01.contoso.com');
+    });
+
     it('reports a missing last page, naming the files', async () => {
       const snapshot = await loadCase('paging-missing-last');
       expect(brief(snapshot.diagnostics)).to.deep.equal(['error incomplete-paging rbac/page-1.json']);

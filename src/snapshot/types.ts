@@ -29,7 +29,8 @@ export interface SnapshotRecord {
  * A record as the loader keeps it. Where it is stays as the file, the pointer of the list it is an
  * element of and its index there; the Origin (and its pointer string) is made when asked, for a
  * finding or a diagnostic. Two objects fewer per record: at a million devices that is millions of
- * objects the garbage collector no longer marks on every cycle.
+ * objects the garbage collector no longer marks on every cycle. `origin` is a getter, so a spread
+ * copy (`{...record}`) does not carry it; JSON.stringify does (toJSON).
  */
 export class LoadedRecord implements SnapshotRecord {
   whole?: JsonObject;
@@ -54,6 +55,11 @@ export class LoadedRecord implements SnapshotRecord {
 
   get origin(): Origin {
     return { file: this.file, pointer: this.index < 0 ? this.at : `${this.at}/${this.index}` };
+  }
+
+  /** Serialised as a plain record is, origin included (library users may write records out). */
+  toJSON(): SnapshotRecord {
+    return { collection: this.collection, data: this.data, origin: this.origin, ...(this.whole === undefined ? {} : { whole: this.whole }) };
   }
 }
 
