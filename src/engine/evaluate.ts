@@ -218,13 +218,13 @@ function listed(subjects: Subject[]): Subjects {
  * alternative fails, and is checked if any is: each of its records is checked with each combination
  * of the records its ambiguous joins match (JoinChoices), each combination paid for from the budget.
  */
-function checkVariants(rule: CompiledRule, names: readonly string[], data: unknown, variants: readonly unknown[] | undefined, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
+function checkVariants(rule: CompiledRule, scope: Bound, data: unknown, variants: readonly unknown[] | undefined, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
   let outcome: Outcome = 'skipped';
   choices.reset();
   for (let v = -1; v < (variants?.length ?? 0); v++) {
     const record = v < 0 ? data : variants![v];
     for (;;) {
-      const next = checkSubject(rule, names, record, indexes, ctx, choices);
+      const next = checkSubject(rule, scope.reuse(record), indexes, ctx, choices);
       if (typeof next === 'object') return next;
       if (next !== 'skipped') outcome = next;
       if (!choices.advance()) break;
@@ -260,8 +260,11 @@ class RuleRun {
   private readonly values: TemplateValues;
   /** The combinations of ambiguous joins' records, reset for each subject (one per rule, not one per record). */
   private readonly choices = new JoinChoices();
-  /** The names each subject's scope binds: its joins', then its lets'. */
-  private readonly names: readonly string[];
+  /**
+   * The scope each subject is checked in, binding its joins', then its lets' names: one per rule,
+   * reused (a failed subject's finding is rendered from it before the next is checked).
+   */
+  private readonly scope: Bound;
 
   constructor(
     readonly rule: CompiledRule,
@@ -274,14 +277,14 @@ class RuleRun {
     this.total = sources.reduce((n, s) => n + s.count, 0);
     this.values = { params: rule.params, facts: ctx.facts };
     this.ctx = { ...ctx, budget };
-    this.names = [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)];
+    this.scope = new Bound(undefined, [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)]);
   }
 
   /** Checks subject `i` of `source`. */
   check(source: Subjects, i: number): void {
     try {
       const { rule, indexes, ctx } = this;
-      const outcome = checkVariants(rule, this.names, source.data(i), source.variants(i), indexes, ctx, this.choices);
+      const outcome = checkVariants(rule, this.scope, source.data(i), source.variants(i), indexes, ctx, this.choices);
       if (outcome === 'skipped') return;
       this.evaluated++;
       if (outcome === 'passed') return;
@@ -362,9 +365,8 @@ function sharedPass(runs: readonly RuleRun[]): void {
 /** A subject that fails is its scope (record, joins and lets), from which its finding is rendered. */
 type Outcome = 'skipped' | 'passed' | Bound;
 
-/** Joins, lets, where and assert for one subject; `names` are its joins' and lets', in order. */
-function checkSubject(rule: CompiledRule, names: readonly string[], data: unknown, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
-  const scope = new Bound(data, names);
+/** Joins, lets, where and assert for one subject, in `scope` (bound to the subject's record, nothing else yet). */
+function checkSubject(rule: CompiledRule, scope: Bound, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
   indexes.attach(rule.joins, scope, ctx, choices);
   for (const l of rule.lets) {
     // A let over a list that is not there is not there either, so counting it fails.

@@ -63,6 +63,14 @@ class Hits {
   private more: KeyHits[] | undefined;
   private seen: Set<KeyHits> | undefined;
 
+  /** Empty again, for the next lookup. */
+  clear(): this {
+    this.first = undefined;
+    this.more = undefined;
+    this.seen = undefined;
+    return this;
+  }
+
   add(hits: KeyHits | undefined): void {
     if (hits === undefined || hits === this.first) return;
     if (this.first === undefined) {
@@ -313,6 +321,7 @@ export class JoinIndexes {
   /** Text of records that an ambiguous join matched, to order its alternatives by content. */
   private readonly contentOf = new WeakMap<SnapshotRecord, string>();
   private readonly folds = new Folds();
+  private readonly hits = new Hits();
 
   constructor(
     private readonly resources: Resources,
@@ -384,7 +393,8 @@ export class JoinIndexes {
 
   /** Positions of the records that match, ascending and distinct. */
   private positions(join: CompiledJoin, scope: Bound): readonly number[] {
-    const hits = new Hits();
+    // One for every lookup: what positions() gives does not refer to it.
+    const hits = this.hits.clear();
     for (const pair of join.on) {
       const idx = this.index(join, pair);
       for (const v of elements(resolvePath(pair.local, scope))) idx.match(v, hits);

@@ -200,10 +200,6 @@ function bindName(raw: unknown, at: YamlPath, env: CompileEnv): string {
   return raw;
 }
 
-/** A scope in which `name` is the element `el`, the enclosing record and bindings still visible. */
-export function bindElement(scope: Bound, name: string, el: unknown): Bound {
-  return Bound.element(scope, name, el);
-}
 
 function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
   const kinds = (['any', 'all', 'none'] as const).filter((k) => k in raw);
@@ -228,7 +224,9 @@ function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: Comp
     ctx.budget.spend(els.length);
     // `all` stops at the first element that fails, `any` and `none` at the first that passes.
     const stopAt = kind !== 'all';
-    for (let i = 0; i < els.length; i++) if (test(bindElement(scope, as, els[i]), ctx) === stopAt) return kind === 'any';
+    // One scope for every element: nothing keeps an element's scope once its test is done.
+    const element = Bound.element(scope, as, undefined);
+    for (let i = 0; i < els.length; i++) if (test(element.rebind(els[i]), ctx) === stopAt) return kind === 'any';
     return kind !== 'any';
   };
 }
@@ -281,10 +279,11 @@ function selectInto(
     return els.length;
   }
   const seen = distinct ? new Set<string>() : undefined;
+  const element = Bound.element(scope, opts.as, undefined);
   let n = 0;
   for (let i = 0; i < els.length; i++) {
     const el = els[i];
-    const bound = bindElement(scope, opts.as, el);
+    const bound = element.rebind(el);
     if (where && !where(bound, ctx)) continue;
     if (distinct) {
       const key = distinctKey(resolvePath(distinct, bound, ctx.budget));

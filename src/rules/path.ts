@@ -67,6 +67,11 @@ const UNBOUND: unique symbol = Symbol('unbound');
  * the size of it, not a Map per record (a million devices, each checked by several rules). A
  * quantifier binds one name per element, millions of times on a large snapshot, so that single
  * binding is held in two fields.
+ *
+ * A scope is reused rather than made again where nothing keeps it once its check is done: one per
+ * rule for the records it checks (`reuse`), one per quantifier or selection for its elements
+ * (`rebind`). Values read from a scope are its data's and its bindings', never the scope itself, and
+ * a failed record's scope is rendered into its finding before the next record is checked.
  */
 export class Bound {
   /** Values of the first `size` of `names`, the ones bound so far. */
@@ -74,12 +79,13 @@ export class Bound {
   private size = 0;
 
   constructor(
-    readonly data: unknown,
+    /** The record (or an element's enclosing record) the scope's paths start from; `reuse` changes it. */
+    public data: unknown,
     /** The names this scope will bind, in order (see bindNext). */
     private readonly names: readonly string[] | undefined,
     readonly parent?: Bound,
     private readonly name?: string,
-    private readonly value?: unknown,
+    private value?: unknown,
   ) {
     this.values = names !== undefined && names.length > 0 ? new Array<unknown>(names.length) : undefined;
   }
@@ -87,6 +93,19 @@ export class Bound {
   /** `name` bound to `value` inside `scope`, which stays visible. */
   static element(scope: Bound, name: string, value: unknown): Bound {
     return new Bound(scope.data, undefined, scope, name, value);
+  }
+
+  /** This element scope with its name bound to the next element. */
+  rebind(value: unknown): this {
+    this.value = value;
+    return this;
+  }
+
+  /** This scope for another record, nothing bound yet. */
+  reuse(record: unknown): this {
+    this.data = record;
+    this.size = 0;
+    return this;
   }
 
   /** Binds the next of this scope's names to `value`; the names bound before it are visible to what computes it. */
