@@ -200,7 +200,6 @@ function bindName(raw: unknown, at: YamlPath, env: CompileEnv): string {
   return raw;
 }
 
-
 function compileQuantifier(raw: Record<string, unknown>, at: YamlPath, env: CompileEnv): Predicate {
   const kinds = (['any', 'all', 'none'] as const).filter((k) => k in raw);
   if (kinds.length !== 1) {
