@@ -31,6 +31,18 @@ describe('snapshot loader', () => {
       expect((written.data as Record<string, unknown>).computerDnsName).to.equal('web-01.contoso.com');
     });
 
+    it('lets library users move records, as they could move plain ones (snapshots merged under one folder)', async () => {
+      const snapshot = await loadCase('paging');
+      const records = snapshot.collections.get('mde.machines')?.records ?? [];
+      for (const r of records) r.origin = { file: `tenant-a/${r.origin.file}`, pointer: r.origin.pointer };
+      expect(records.map((r) => `${r.origin.file}#${r.origin.pointer}`)).to.deep.equal([
+        'tenant-a/exports/2026-11-27/defender-devices-p1.json#/value/0',
+        'tenant-a/exports/2026-11-27/defender-devices-p1.json#/value/1',
+        'tenant-a/exports/2026-11-27/defender-devices-p2.json#/value/0',
+      ]);
+      expect((JSON.parse(JSON.stringify(records[2])) as { origin: unknown }).origin).to.deep.equal({ file: 'tenant-a/exports/2026-11-27/defender-devices-p2.json', pointer: '/value/0' });
+    });
+
     it('reports a missing last page, naming the files', async () => {
       const snapshot = await loadCase('paging-missing-last');
       expect(brief(snapshot.diagnostics)).to.deep.equal(['error incomplete-paging rbac/page-1.json']);

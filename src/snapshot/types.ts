@@ -17,7 +17,7 @@ export interface SnapshotRecord {
   collection: string;
   /** What the loader keeps of the record: the fields rules and checks read (see projection.ts). */
   data: JsonObject;
-  readonly origin: Origin;
+  origin: Origin;
   /**
    * The whole record, when `data` is cut and the resource has other records: records of one
    * resource are compared whole (src/engine/resources.ts).
@@ -29,19 +29,20 @@ export interface SnapshotRecord {
  * A record as the loader keeps it. Where it is stays as the file, the pointer of the list it is an
  * element of and its index there; the Origin (and its pointer string) is made when asked, for a
  * finding or a diagnostic. Two objects fewer per record: at a million devices that is millions of
- * objects the garbage collector no longer marks on every cycle. `origin` is a getter, so a spread
- * copy (`{...record}`) does not carry it; JSON.stringify does (toJSON).
+ * objects the garbage collector no longer marks on every cycle. `origin` is an accessor, so a spread
+ * copy (`{...record}`) does not carry it; JSON.stringify does (toJSON), and a library user may still
+ * set it (a record moved into another snapshot's folder), as on a plain record.
  */
 export class LoadedRecord implements SnapshotRecord {
   whole?: JsonObject;
   /** The list's pointer, or the record's own pointer when `index` is -1. */
-  private readonly at: string;
-  private readonly index: number;
+  private at: string;
+  private index: number;
 
   constructor(
     readonly collection: string,
     public data: JsonObject,
-    private readonly file: string,
+    private file: string,
     raw: RawRecord,
   ) {
     if (raw instanceof ListedRecord) {
@@ -55,6 +56,12 @@ export class LoadedRecord implements SnapshotRecord {
 
   get origin(): Origin {
     return { file: this.file, pointer: this.index < 0 ? this.at : `${this.at}/${this.index}` };
+  }
+
+  set origin(origin: Origin) {
+    this.file = origin.file;
+    this.at = origin.pointer;
+    this.index = -1;
   }
 
   /** Serialised as a plain record is, origin included (library users may write records out). */
