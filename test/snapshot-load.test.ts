@@ -43,6 +43,15 @@ describe('snapshot loader', () => {
       expect((JSON.parse(JSON.stringify(records[2])) as { origin: unknown }).origin).to.deep.equal({ file: 'tenant-a/exports/2026-11-27/defender-devices-p2.json', pointer: '/value/0' });
     });
 
+    it('gives copies of loaded records their origin, as copies of plain records had it', async () => {
+      const snapshot = await loadCase('paging');
+      const records = snapshot.collections.get('mde.machines')?.records ?? [];
+      const want = { file: 'exports/2026-11-27/defender-devices-p2.json', pointer: '/value/0' };
+      expect({ ...records[2] }.origin).to.deep.equal(want);
+      expect(Object.assign({}, records[2]).origin).to.deep.equal(want);
+      expect(structuredClone(records[2]).origin).to.deep.equal(want);
+    });
+
     it('reports a missing last page, naming the files', async () => {
       const snapshot = await loadCase('paging-missing-last');
       expect(brief(snapshot.diagnostics)).to.deep.equal(['error incomplete-paging rbac/page-1.json']);

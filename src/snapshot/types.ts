@@ -29,15 +29,29 @@ export interface SnapshotRecord {
  * A record as the loader keeps it. Where it is stays as the file, the pointer of the list it is an
  * element of and its index there; the Origin (and its pointer string) is made when asked, for a
  * finding or a diagnostic. Two objects fewer per record: at a million devices that is millions of
- * objects the garbage collector no longer marks on every cycle. `origin` is an accessor, so a spread
- * copy (`{...record}`) does not carry it; JSON.stringify does (toJSON), and a library user may still
- * set it (a record moved into another snapshot's folder), as on a plain record.
+ * objects the garbage collector no longer marks on every cycle. `origin` is an own accessor, shared
+ * by every record's layout, so library code that copies a record (`{...record}`, Object.assign,
+ * structuredClone), sets `origin` (a record moved into another snapshot's folder) or writes it out
+ * (toJSON) sees what it saw on a plain record.
  */
 export class LoadedRecord implements SnapshotRecord {
+  declare origin: Origin;
   whole?: JsonObject;
   /** The list's pointer, or the record's own pointer when `index` is -1. */
   private at: string;
   private index: number;
+
+  private static readonly ORIGIN: PropertyDescriptor = {
+    enumerable: true,
+    get(this: LoadedRecord): Origin {
+      return { file: this.file, pointer: this.index < 0 ? this.at : `${this.at}/${this.index}` };
+    },
+    set(this: LoadedRecord, origin: Origin): void {
+      this.file = origin.file;
+      this.at = origin.pointer;
+      this.index = -1;
+    },
+  };
 
   constructor(
     readonly collection: string,
@@ -52,16 +66,7 @@ export class LoadedRecord implements SnapshotRecord {
       this.at = raw.pointer;
       this.index = -1;
     }
-  }
-
-  get origin(): Origin {
-    return { file: this.file, pointer: this.index < 0 ? this.at : `${this.at}/${this.index}` };
-  }
-
-  set origin(origin: Origin) {
-    this.file = origin.file;
-    this.at = origin.pointer;
-    this.index = -1;
+    Object.defineProperty(this, 'origin', LoadedRecord.ORIGIN);
   }
 
   /** Serialised as a plain record is, origin included (library users may write records out). */
