@@ -33,10 +33,18 @@ const LENGTHENS_IN_LOWER_CASE = '\u0130';
 export function sameIgnoringCase(a: string, b: string): boolean {
   if (a === b) return true;
   if (a.length !== b.length) return (a.includes(LENGTHENS_IN_LOWER_CASE) || b.includes(LENGTHENS_IN_LOWER_CASE)) && a.toLowerCase() === b.toLowerCase();
-  for (let i = 0; i < a.length; i++) {
+  return asciiSameIgnoringCase(a, b, a.length) ?? a.toLowerCase() === b.toLowerCase();
+}
+
+/**
+ * Are the first `length` characters of `a` and `b` the same, ASCII letters compared in either case?
+ * Undefined once a character beyond ASCII is met: its case mapping is Unicode's, not this one.
+ */
+function asciiSameIgnoringCase(a: string, b: string, length: number): boolean | undefined {
+  for (let i = 0; i < length; i++) {
     let x = a.charCodeAt(i);
     let y = b.charCodeAt(i);
-    if ((x | y) >= 0x80) return a.toLowerCase() === b.toLowerCase();
+    if ((x | y) >= 0x80) return undefined;
     if (x === y) continue;
     if (x >= 0x41 && x <= 0x5a) x += 0x20;
     if (y >= 0x41 && y <= 0x5a) y += 0x20;
@@ -91,7 +99,7 @@ export function withinScope(id: string, scope: string): boolean {
   // Ids in the form exports write them are compared where they are: a group's members are
   // checked against its scope one by one, and two lower-cased copies per member are garbage.
   if (isPlainScope(scope) && isPlainScope(id)) {
-    return scope === '/' || ((id.length === scope.length || (id.length > scope.length && id.charCodeAt(scope.length) === 0x2f)) && asciiPrefixIgnoringCase(id, scope));
+    return scope === '/' || ((id.length === scope.length || (id.length > scope.length && id.charCodeAt(scope.length) === 0x2f)) && asciiSameIgnoringCase(id, scope, scope.length) === true);
   }
   const s = scopeKey(scope);
   const i = scopeKey(id);
@@ -105,19 +113,6 @@ function isPlainScope(id: string): boolean {
   for (let k = 1; k < id.length; k++) {
     const c = id.charCodeAt(k);
     if (c >= 0x80 || (c === 0x2f && id.charCodeAt(k - 1) === 0x2f)) return false;
-  }
-  return true;
-}
-
-/** Does the ASCII string `s` start with the ASCII string `prefix`, ignoring case? */
-function asciiPrefixIgnoringCase(s: string, prefix: string): boolean {
-  for (let k = 0; k < prefix.length; k++) {
-    let x = s.charCodeAt(k);
-    let y = prefix.charCodeAt(k);
-    if (x === y) continue;
-    if (x >= 0x41 && x <= 0x5a) x += 0x20;
-    if (y >= 0x41 && y <= 0x5a) y += 0x20;
-    if (x !== y) return false;
   }
   return true;
 }
