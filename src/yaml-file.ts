@@ -140,7 +140,7 @@ function invalidParts(yaml: YamlFile, validate: SchemaValidator, code: string, e
 export async function readYamlDocument(
   abs: string,
   file: string,
-  opts: { code: string; what: string; kind: InputKind; validate: () => SchemaValidator | Promise<SchemaValidator>; optional?: boolean; partial?: boolean; followLinks?: boolean },
+  opts: { code: string; what: string; kind: InputKind; validate: () => SchemaValidator; optional?: boolean; partial?: boolean; followLinks?: boolean },
 ): Promise<{ yaml?: YamlFile; diagnostics: Diagnostic[]; invalid?: (string | number)[][] }> {
   const read = await readInput(abs, opts.kind, { followLinks: opts.followLinks });
   if ('problem' in read) {
@@ -154,7 +154,7 @@ export async function readYamlDocument(
   const yaml = parsed.yaml;
   if (!yaml) return { diagnostics: parsed.diagnostics };
   if (yaml.data === null || yaml.data === undefined) yaml.data = {};
-  const validate = await opts.validate();
+  const validate = opts.validate();
   const problems = invalidParts(yaml, validate, opts.code);
   const diagnostics = problems.map((p) => p.diagnostic);
   if (problems.length === 0) return { yaml, diagnostics };
