@@ -13,11 +13,10 @@ import { loadConfig } from '../src/config';
 import { loadFile } from '../src/snapshot/file';
 import { loadRules } from '../src/rules/load';
 import { COLLECTIONS } from '../src/lint';
-import { readJsonExport } from '../src/snapshot/read';
 import { streamExport } from '../src/snapshot/stream';
 import { MAX_INPUT_BYTES } from '../src/input-file';
 import { CONTOSO, exitOf, lintAt, reportSchemaErrors, ROOT } from './adversarial-helpers';
-import { brief, scratch } from './snapshot-helpers';
+import { brief, readInMemory, scratch } from './snapshot-helpers';
 
 const BIN = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 const MACHINES_CONTEXT = 'https://api.security.microsoft.com/api/$metadata#Machines';
@@ -660,14 +659,14 @@ describe('adversarial inputs, round two', function () {
         ];
         for (const [what, bytes] of variants) {
           writeFileSync(join(dir, 'm.json'), bytes);
-          const memory = await readJsonExport(join(dir, 'm.json'), 'm.json');
+          const memory = await readInMemory(join(dir, 'm.json'), 'm.json');
           const streamed = await streamExport(join(dir, 'm.json'), 'm.json', { format: 'json', chunkSize: 3 });
           const shown = [memory, streamed].map((r) => (r.ok ? 'loaded' : `${r.diagnostic.code} ${r.diagnostic.position?.line}:${r.diagnostic.position?.column}`));
           expect(shown, what).to.deep.equal(['json-syntax 1:1', 'json-syntax 1:1']);
         }
         // One mark, of any kind, is the encoding's and is taken off by both.
         writeFileSync(join(dir, 'm.json'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), body]));
-        expect((await readJsonExport(join(dir, 'm.json'), 'm.json')).ok).to.equal(true);
+        expect((await readInMemory(join(dir, 'm.json'), 'm.json')).ok).to.equal(true);
         expect((await streamExport(join(dir, 'm.json'), 'm.json', { format: 'json', chunkSize: 3 })).ok).to.equal(true);
       } finally {
         cleanup();

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../src/diagnostics';
 import { loadSnapshot } from '../src/snapshot/load';
 import type { Snapshot } from '../src/snapshot/types';
+import { jsonExportOf, type ExportRead } from '../src/snapshot/read';
+import { readInput } from '../src/input-file';
 
 export const FIXTURES = join(__dirname, 'fixtures');
 export const SNAPSHOTS = join(FIXTURES, 'snapshots');
@@ -27,4 +29,9 @@ export function brief(diagnostics: readonly Diagnostic[]): string[] {
   return diagnostics.map(
     (d) => `${d.severity} ${d.code} ${d.file ?? '-'}${d.position ? ` ${d.position.line}:${d.position.column}` : ''}`,
   );
+}
+
+/** An export read by the in-memory path, as the loader reads a file under the stream threshold. */
+export async function readInMemory(absolutePath: string, file: string): Promise<ExportRead> {
+  return jsonExportOf(await readInput(absolutePath, 'export'), file);
 }

@@ -3,10 +3,10 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { loadSnapshot } from '../src/snapshot/load';
-import { readJsonExport, type ExportRead } from '../src/snapshot/read';
+import type { ExportRead } from '../src/snapshot/read';
 import { streamExport, type StreamFormat } from '../src/snapshot/stream';
 import { machineRecord, writeMachinesFile } from '../scripts/machines-file';
-import { brief, FIXTURES, scratch, SNAPSHOTS } from './snapshot-helpers';
+import { brief, FIXTURES, readInMemory, scratch, SNAPSHOTS } from './snapshot-helpers';
 import { REAL_EXAMPLES } from './snapshot-real-examples';
 
 const DEMO = join(__dirname, '..', 'fixtures', 'snapshots', 'contoso');
@@ -21,7 +21,7 @@ async function streamed(path: string, chunkSize: number, format: StreamFormat = 
 }
 
 async function inMemory(path: string): Promise<unknown> {
-  return outcome(await readJsonExport(path, 'export.json'));
+  return outcome(await readInMemory(path, 'export.json'));
 }
 
 /** Writes `content` to a scratch file and runs `check` on its path. */
@@ -133,7 +133,7 @@ describe('snapshot loader: streaming reader', () => {
 
     it('finds the same repeats at the same line:column in memory and streamed, wherever a chunk ends', async () => {
       await withFile('repeats.json', REPEATS, async (path) => {
-        const read = await readJsonExport(path, 'export.json');
+        const read = await readInMemory(path, 'export.json');
         const duplicates = read.ok ? read.duplicates : [];
         expect(duplicates).to.deep.equal([
           { pointer: '/value/0/healthStatus', position: { line: 5, column: 139 } },
@@ -158,7 +158,7 @@ describe('snapshot loader: streaming reader', () => {
       ];
       for (const [text, pointers] of cases) {
         await withFile('export.json', text, async (path) => {
-          const memory = await readJsonExport(path, 'export.json');
+          const memory = await readInMemory(path, 'export.json');
           expect(memory.ok && memory.duplicates.map((d) => d.pointer), text).to.deep.equal(pointers);
           const streamedRead = await streamExport(path, 'export.json', { format: 'json', chunkSize: 7 });
           expect(streamedRead.ok && streamedRead.duplicates, text).to.deep.equal(memory.ok && memory.duplicates);

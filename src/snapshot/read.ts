@@ -66,12 +66,10 @@ function parseJsonBytes(read: InputRead, file: string): ReadResult {
   return parseJsonText(decoded.text, file);
 }
 
-/** The in-memory path: the whole file as one string, one `JSON.parse`; fastest for files that fit. */
-export async function readJsonExport(absolutePath: string, file: string): Promise<ExportRead> {
-  return jsonExportOf(await readInput(absolutePath, 'export'), file);
-}
-
-/** The in-memory path from an export's bytes, once they are read (the loader reads them ahead). */
+/**
+ * The in-memory path, from an export's bytes once they are read (the loader reads them ahead): the
+ * whole file as one string, one `JSON.parse`; fastest for files that fit.
+ */
 export function jsonExportOf(bytes: InputRead, file: string): ExportRead {
   const read = parseJsonBytes(bytes, file);
   if (!read.ok) return read;
