@@ -47,6 +47,9 @@ const EXPECTED: [string, string, string, string][] = [
   ['control-listed-twice', 'rule-invalid', '12:11', 'control ES-1 of mcsb@v1 is listed twice'],
   // A field as az prints it: the loader lifts it under properties, so the rule would read nothing.
   ['az-form-field', 'rule-name-unknown', '6:17', "'roleDefinitionName': az prints 'roleDefinitionName' at the top level, but rules read arm.roleAssignments records in their REST shape: write 'properties.roleDefinitionName'"],
+  // An operator on a list compares the whole list, so it cannot say anything of its elements.
+  ['list-compared-through-many-join', 'rule-list-compared', '10:25', "'devices.healthStatus' is a list ('devices' is a many join), and 'equals' compares the whole list, so it cannot test its elements: test each element, as in { any: devices, satisfies: { field: item.healthStatus, equals: … } }"],
+  ['list-compared-array-field', 'rule-list-compared', '6:18', "'machineTags' is a list ('machineTags' of mde.machines records is an array), and 'notEquals' compares the whole list"],
   ['message-names-nothing', 'rule-name-unknown', '9:38', "'avv.avMode': 'avv' names nothing this rule declares here and is not a field of mde.machines records (did you mean the join 'av'?)"],
 ];
 
@@ -91,6 +94,35 @@ describe('rule loading', () => {
       writeFileSync(path.join(dir, 'jsonpath.yaml'), rule('jsonpath', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', "{ field: '$.av.avMode', equals: Active }"));
       const read = await loadRules([path.join(dir, 'read.yaml'), path.join(dir, 'jsonpath.yaml')], { collections: COLLECTIONS });
       expect(read.diagnostics).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('lets a rule test a list with exists, contains, a literal list, an index, or element by element; an operator on the list through a named condition is refused at the reference', async () => {
+    const rule = (id: string, body: string) =>
+      `id: ${id}\ntitle: t\nseverity: high\ndescription: d\nfor: arm.virtualMachines\njoin:\n  devices: { from: mde.machines, on: { local: id, foreign: serverId }, many: true }\n${body}message: m\n`;
+    const { dir, cleanup } = scratch();
+    try {
+      const meant = [
+        'assert: { field: devices, exists: true }',
+        'assert: { field: devices.machineTags, contains: prod }',
+        'assert: { field: devices.healthStatus, equals: [Active] }',
+        "assert: { field: 'devices[0].healthStatus', equals: Active }",
+        'assert: { any: devices, satisfies: { field: item.machineTags, contains: prod } }',
+        'assert: { all: devices, satisfies: { condition: live-device, on: item } }',
+        'let:\n  live: { select: devices, where: { field: item.healthStatus, equals: Active } }\nassert: { count: live, greater: 0 }',
+      ];
+      meant.forEach((body, i) => writeFileSync(path.join(dir, `meant-${i}.yaml`), rule(`meant-${i}`, `${body}\n`)));
+      const loaded = await loadRules([dir], { collections: COLLECTIONS });
+      expect(loaded.diagnostics).to.deep.equal([]);
+      expect(loaded.rules).to.have.length(meant.length);
+
+      writeFileSync(path.join(dir, 'meant-0.yaml'), rule('meant-0', 'assert: { not: { condition: live-device, on: devices } }\n'));
+      const refused = await loadRules([path.join(dir, 'meant-0.yaml')], { collections: COLLECTIONS });
+      expect(refused.rules).to.have.length(0);
+      expect(refused.diagnostics.map((d) => d.code)).to.deep.equal(['rule-list-compared']);
+      expect(refused.diagnostics[0].message).to.match(/^'devices\.\w+' is a list \('devices' is a many join\).*\(in condition 'live-device' at rules\/conditions\/mde\.conditions\.yaml:\d+:\d+\)$/);
     } finally {
       cleanup();
     }

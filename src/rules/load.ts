@@ -134,7 +134,7 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions, libra
   // A name that reads nothing would make conditions fail or pass on absent data: the rule is refused.
   const names = checkNames(doc0);
   for (const w of names.problems) {
-    const [severity, code] = w.warning ? (['warning', 'rule-join-unread'] as const) : (['error', 'rule-name-unknown'] as const);
+    const [severity, code] = w.warning ? (['warning', 'rule-join-unread'] as const) : (['error', w.code ?? 'rule-name-unknown'] as const);
     problem(severity, code, w.at, w.message, w.offset);
   }
   if (names.problems.some((w) => !w.warning)) return { diagnostics };

@@ -84,6 +84,10 @@ interface Shape {
   azForm?: ReadonlyMap<string, string>;
   /** The records of a presentation join (`presentation: true`), which only templates may read. */
   presentation?: string;
+  /** The value is a list (a many join, a let, a group's items, an array field): what makes it one, for messages. */
+  list?: string;
+  /** Of a path's value: how many of its segments lead to the first list on it. */
+  listAt?: number;
 }
 
 interface Binding {
@@ -196,6 +200,13 @@ type Step = { shape: Shape } | { unknown: string[]; scalar?: string; lifted?: st
 
 /** The shape of field `name` of `shape`, or what is known instead. */
 function field(shape: Shape, name: string): Step {
+  const step = fieldOf(shape, name);
+  // A path through a list reads every element's field: the value stays a list.
+  if (shape.list !== undefined && 'shape' in step && step.shape.list === undefined) return { shape: { ...step.shape, list: shape.list } };
+  return step;
+}
+
+function fieldOf(shape: Shape, name: string): Step {
   const bound = shape.names?.get(name);
   if (bound) {
     bound.read = true;
@@ -209,7 +220,7 @@ function field(shape: Shape, name: string): Step {
   const props = propertiesOf(objects);
   const sub = props.get(name);
   const fieldPath = [...shape.fieldPath, name];
-  if (sub) return { shape: { sources, nodes: sub, records: shape.records, fieldPath } };
+  if (sub) return { shape: { sources, nodes: sub, records: shape.records, fieldPath, ...(isArray(sub) ? { list: `'${fieldPath.join('.')}' of ${shape.records} is an array` } : {}) } };
   if (open) return { shape: { ...OPEN, sources, records: shape.records, fieldPath } };
   if (objects.length === 0 && scalar.length > 0) return { unknown: [], scalar: [...new Set(scalar)].join(' or ') };
   return { unknown: [...props.keys(), ...(shape.names?.keys() ?? [])] };
@@ -220,6 +231,32 @@ function azFormMessage(text: string, name: string, lifted: string, records: stri
   return `'${text}': az prints '${name}' at the top level, but rules read ${records} in their REST shape: write '${text.replace(name, lifted)}'`;
 }
 
+/** The shape of one element of a list (the same shape: names below it are the elements'). */
+function elementOf(list: Shape): Shape {
+  if (list.list === undefined) return list;
+  const { list: _list, listAt: _listAt, ...element } = list;
+  return element;
+}
+
+/** Whether every schema a value follows makes it an array (or null). */
+function isArray(nodes: readonly Node[]): boolean {
+  return nodes.every((n) => {
+    const t = types(n.schema);
+    return t !== undefined && t.includes('array') && t.every((x) => x === 'array' || x === 'null');
+  });
+}
+
+/** How to test a list's elements instead, with the rule's own path split where the list is, when it can be. */
+function elementsHint(text: string, listAt: number | undefined, operator: string): string {
+  const parsed = parsePath(text);
+  const names = typeof parsed === 'string' ? [] : parsed.segments.map((s) => ('name' in s && /^[A-Za-z_][\w-]*$/.test(s.name) ? s.name : undefined));
+  const generic = 'test each element with { any: <list>, satisfies: { field: item…, … } } (or all, none, count)';
+  if (listAt === undefined || names.length === 0 || names.some((n) => n === undefined)) return generic;
+  const list = names.slice(0, listAt).join('.');
+  const rest = names.slice(listAt).join('.');
+  return `test each element, as in { any: ${list}, satisfies: { field: ${rest === '' ? 'item' : `item.${rest}`}, ${operator}: … } } (or all, none, count)`;
+}
+
 const KIND_WORDS: Record<Binding['kind'], string> = { join: 'the join', let: 'the let', element: 'the bound element', 'group field': 'the group field' };
 
 export interface NameProblem {
@@ -228,6 +265,8 @@ export interface NameProblem {
   message: string;
   /** A warning leaves the rule valid (a join nothing reads); anything else refuses it. */
   warning?: boolean;
+  /** The diagnostic code, when not that of an unknown name. */
+  code?: 'rule-list-compared';
 }
 
 /**
@@ -276,10 +315,10 @@ class Checker {
     // An index reads a field named by a number or an array element: the value before it is kept whole.
     if (shape.indexed) this.read(shape.indexed, 'whole');
     else this.read(shape.shape, extent);
-    return shape.shape;
+    return shape.listAt === undefined ? shape.shape : { ...shape.shape, listAt: shape.listAt };
   }
 
-  private resolve(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): { shape: Shape; indexed?: Shape; presentation?: string } | undefined {
+  private resolve(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): { shape: Shape; indexed?: Shape; presentation?: string; listAt?: number } | undefined {
     let indexed: Shape | undefined;
     let presentation: string | undefined;
     let shape: Shape | undefined;
@@ -309,16 +348,24 @@ class Checker {
       shape = scope.subject;
     }
     presentation ??= shape.presentation;
+    // How many segments lead to the first list on the path, for a message that splits it there.
+    let listAt = shape.list === undefined ? undefined : i;
     for (; i < p.segments.length; i++) {
       const seg = p.segments[i];
       if (!('name' in seg)) {
         indexed ??= shape;
+        // An index picks one element of a list.
+        if (shape.list !== undefined) {
+          shape = elementOf(shape);
+          listAt = undefined;
+        }
         continue;
       }
       const step = field(shape, seg.name);
       if ('shape' in step) {
         shape = step.shape;
         presentation ??= shape.presentation;
+        if (listAt === undefined && shape.list !== undefined) listAt = i + 1;
         continue;
       }
       const where = shape.fieldPath.length ? `'${shape.fieldPath.join('.')}' of ${shape.records}` : shape.records;
@@ -333,7 +380,7 @@ class Checker {
       }
       return undefined;
     }
-    return { shape, ...(indexed === undefined ? {} : { indexed }), ...(presentation === undefined ? {} : { presentation }) };
+    return { shape, ...(indexed === undefined ? {} : { indexed }), ...(presentation === undefined ? {} : { presentation }), ...(listAt === undefined ? {} : { listAt }) };
   }
 
   private hint(name: string, scope: Scope): string {
@@ -365,12 +412,35 @@ class Checker {
     return { subject: scope.subject, names: new Map(scope.names).set(name, { kind, shape: shape ?? { ...OPEN } }) };
   }
 
+  /** `scope` with `name` bound to each element of `list` in turn: one element is no list. */
+  static bindElement(scope: Scope, name: string, list: Shape | undefined): Scope {
+    return Checker.bind(scope, name, 'element', list === undefined ? undefined : elementOf(list));
+  }
+
+  /**
+   * An operator on a list compares the whole list: `equals: Inactive` never holds on a many join's
+   * `devices.healthStatus` and `notEquals` always does, so a `not:` around it would pass every
+   * resource. Only `exists`, `contains` and a list compared with a literal list are meant for lists.
+   */
+  private listCompared(c: Record<string, unknown>, list: Shape, at: YamlPath): void {
+    const operator = Object.keys(c).find((k) => k !== 'field' && k !== 'caseSensitive');
+    if (operator === undefined || operator === 'exists' || operator === 'contains') return;
+    if ((operator === 'equals' || operator === 'notEquals') && Array.isArray(c[operator])) return;
+    const text = String(c.field);
+    this.problems.push({
+      at: [...at, 'field'],
+      code: 'rule-list-compared',
+      message: `'${text}' is a list (${list.list}), and '${operator}' compares the whole list, so it cannot test its elements: ${elementsHint(text, list.listAt, operator)}${operator === 'equals' ? `; to ask whether the list holds a value, { field: ${text}, contains: … }` : ''}`,
+    });
+  }
+
   condition(c: unknown, scope: Scope, at: YamlPath): void {
     if (!isPlainObject(c)) return;
     if ('field' in c) {
       // `exists` asks only whether the value is there; every other operator reads it.
       const operators = Object.keys(c).filter((k) => k !== 'field' && k !== 'caseSensitive');
-      this.text(c.field, scope, [...at, 'field'], operators.length === 1 && operators[0] === 'exists' ? 'shape' : 'whole');
+      const shape = this.text(c.field, scope, [...at, 'field'], operators.length === 1 && operators[0] === 'exists' ? 'shape' : 'whole');
+      if (shape?.list !== undefined) this.listCompared(c, shape, at);
       this.operands(c, scope, at);
       return;
     }
@@ -381,7 +451,7 @@ class Checker {
     const listKey = ['any', 'all', 'none', 'count'].find((k) => k in c);
     if (!listKey) return;
     const list = this.text(c[listKey], scope, [...at, listKey], 'shape');
-    const inner = Checker.bind(scope, typeof c.as === 'string' ? c.as : 'item', 'element', list);
+    const inner = Checker.bindElement(scope, typeof c.as === 'string' ? c.as : 'item', list);
     if ('satisfies' in c) this.condition(c.satisfies, inner, [...at, 'satisfies']);
     if ('where' in c) this.condition(c.where, inner, [...at, 'where']);
     if ('distinct' in c) this.text(c.distinct, inner, [...at, 'distinct'], 'whole');
@@ -410,7 +480,12 @@ class Checker {
       // A join's filter runs on the foreign records alone, before any rule's names exist.
       if (spec.where !== undefined) this.condition(spec.where, foreign, [...here, 'where']);
       const nested = this.joins(spec.join, foreign, [...here, 'join']);
-      current = Checker.bind(current, name, 'join', { ...foreign.subject, names: nested.names, ...(spec.presentation === true ? { presentation: name } : {}) });
+      current = Checker.bind(current, name, 'join', {
+        ...foreign.subject,
+        names: nested.names,
+        ...(spec.presentation === true ? { presentation: name } : {}),
+        ...(spec.many === true ? { list: `'${name}' is a many join` } : {}),
+      });
     }
     return current;
   }
@@ -421,10 +496,10 @@ class Checker {
     for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
       const list = this.text(spec.select, current, [...at, name, 'select'], 'shape');
-      const inner = Checker.bind(current, typeof spec.as === 'string' ? spec.as : 'item', 'element', list);
+      const inner = Checker.bindElement(current, typeof spec.as === 'string' ? spec.as : 'item', list);
       if (spec.where !== undefined) this.condition(spec.where, inner, [...at, name, 'where']);
       if (spec.distinct !== undefined) this.text(spec.distinct, inner, [...at, name, 'distinct'], 'whole');
-      current = Checker.bind(current, name, 'let', list);
+      current = Checker.bind(current, name, 'let', { ...(list ?? OPEN), list: `'${name}' is a let` });
     }
     return current;
   }
@@ -452,7 +527,7 @@ export function checkNames(doc: Record<string, unknown>): NameCheck {
       : checker.text(forSpec.groupBy, { subject: records, names: new Map() }, ['for', 'groupBy'], 'whole');
     const names = new Map<string, Binding>([
       ['key', { kind: 'group field', shape: key ?? { ...OPEN } }],
-      ['items', { kind: 'group field', shape: records }],
+      ['items', { kind: 'group field', shape: { ...records, list: "'items' is the group's records" } }],
     ]);
     // A JSONPath over a group walks its records (`items`): their sources are the group's.
     const group = { sources: records.sources, nodes: [{ schema: { type: 'object', properties: {} }, root: {} }], records: 'groups (which expose key and items)', fieldPath: [] };
