@@ -48,7 +48,7 @@ const EXPECTED: [string, string, string, string][] = [
   // A field as az prints it: the loader lifts it under properties, so the rule would read nothing.
   ['az-form-field', 'rule-name-unknown', '6:17', "'roleDefinitionName': az prints 'roleDefinitionName' at the top level, but rules read arm.roleAssignments records in their REST shape: write 'properties.roleDefinitionName'"],
   // An operator on a list compares the whole list, so it cannot say anything of its elements.
-  ['list-compared-through-many-join', 'rule-list-compared', '10:25', "'devices.healthStatus' is a list ('devices' is a many join), and 'equals' compares the whole list, so it cannot test its elements: test each element, as in { any: devices, satisfies: { field: item.healthStatus, equals: … } }"],
+  ['list-compared-through-many-join', 'rule-list-compared', '10:25', "'devices.healthStatus' is a list ('devices' is a many join), and 'equals' compares the whole list, so it cannot test its elements: test each element, as in { any: devices, satisfies: { field: item.healthStatus, equals: Inactive } }"],
   ['list-compared-array-field', 'rule-list-compared', '6:18', "'machineTags' is a list ('machineTags' of mde.machines records is an array), and 'notEquals' compares the whole list"],
   ['message-names-nothing', 'rule-name-unknown', '9:38', "'avv.avMode': 'avv' names nothing this rule declares here and is not a field of mde.machines records (did you mean the join 'av'?)"],
 ];
@@ -91,7 +91,7 @@ describe('rule loading', () => {
       expect(unread.diagnostics.map((d) => `${d.severity} ${d.code} ${d.position?.line}:${d.position?.column}`)).to.deep.equal(['warning rule-join-unread 7:7']);
       expect(unread.diagnostics[0].message).to.equal("join 'av' is read by nothing in this rule: read it in where, assert or message, or remove it");
       writeFileSync(path.join(dir, 'read.yaml'), rule('read', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', '{ field: av.avMode, equals: Active }'));
-      writeFileSync(path.join(dir, 'jsonpath.yaml'), rule('jsonpath', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', "{ field: '$.av.avMode', equals: Active }"));
+      writeFileSync(path.join(dir, 'jsonpath.yaml'), rule('jsonpath', '  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\n', "{ field: '$.av.avMode', contains: Active }"));
       const read = await loadRules([path.join(dir, 'read.yaml'), path.join(dir, 'jsonpath.yaml')], { collections: COLLECTIONS });
       expect(read.diagnostics).to.deep.equal([]);
     } finally {
@@ -105,7 +105,7 @@ describe('rule loading', () => {
     const { dir, cleanup } = scratch();
     try {
       const meant = [
-        'assert: { field: devices, exists: true }',
+        'assert: { count: devices, greater: 0 }',
         'assert: { field: devices.machineTags, contains: prod }',
         'assert: { field: devices.healthStatus, equals: [Active] }',
         "assert: { field: 'devices[0].healthStatus', equals: Active }",
@@ -126,6 +126,91 @@ describe('rule loading', () => {
     } finally {
       cleanup();
     }
+  });
+
+  describe('tells a list from one value wherever the evaluator does', () => {
+    const vmRule = (id: string, body: string) =>
+      `id: ${id}\ntitle: t\nseverity: high\ndescription: d\nfor: arm.virtualMachines\njoin:\n  devices: { from: mde.machines, on: { local: id, foreign: serverId }, many: true }\n${body}\nmessage: m\n`;
+    const rule = (id: string, forSpec: string, body: string) => `id: ${id}\ntitle: t\nseverity: high\ndescription: d\nfor: ${forSpec}\n${body}\nmessage: m\n`;
+    const load = async (text: string) => {
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(path.join(dir, 'r.yaml'), text);
+        return await loadRules([path.join(dir, 'r.yaml')], { collections: COLLECTIONS });
+      } finally {
+        cleanup();
+      }
+    };
+
+    // Each of these evaluated to one verdict for every resource of the demo estate before it was refused.
+    const refused: [string, string, string, RegExp][] = [
+      // A JSONPath's value is the list of its matches: ['Inactive'] never equals Inactive.
+      ['jsonpath compared with a value', 'mde.machines', "assert: { not: { field: '$.healthStatus', equals: Inactive } }", /'\$\.healthStatus' is a list \(a JSONPath's value is the list of its matches\).*\{ any: '\$\.healthStatus', satisfies: \{ field: item, equals: Inactive \} \}/],
+      // A name compared with the list of every device's name: never equal.
+      ['a $field operand that is a list', 'arm.virtualMachines', 'assert: { not: { field: name, equals: { $field: devices.computerDnsName } } }', /'equals' compares the field with the whole list.*\{ field: name, in: \{ \$field: devices\.computerDnsName \} \}$/],
+      // The whole list of statuses is the same key for every device: at most one is counted.
+      ['a distinct that does not read the element', 'arm.virtualMachines', 'assert: { not: { count: devices, distinct: devices.healthStatus, greater: 1 } }', /distinct 'devices\.healthStatus' does not read the element 'item'.*item\.healthStatus/],
+      // A path on through a list is [] when no element has the field, and [] is there.
+      ['exists on a path through a list', 'arm.virtualMachines', 'assert: { field: devices.healthStatus, exists: true }', /'exists' asks only whether that list is there.*\{ any: devices, satisfies: \{ field: item\.healthStatus, exists: true \} \}$/],
+      // A many join that matched nothing is an empty list, which is there.
+      ['exists on a many join', 'arm.virtualMachines', 'assert: { field: devices, exists: true }', /it is there even when empty, so 'exists' always holds: .*\{ count: devices, greater: 0 \}$/],
+      // ipAddresses holds objects: none equals a string.
+      ['contains on a list of objects', 'mde.machines', "assert: { not: { field: ipAddresses, contains: '10.10.1.4' } }", /its elements are objects, which 'contains' compares with one value/],
+      ['contains on a many join', 'arm.virtualMachines', 'assert: { field: devices, contains: Active }', /its elements are objects/],
+      // A one-join selected into a let is a list of one.
+      ['a let over a one-join', 'mde.machines', 'join:\n  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\nlet:\n  a: { select: av }\nassert: { field: a.avMode, equals: Active }', /'a\.avMode' is a list \('a' is a let\)/],
+      // A named condition applied to a group's items reads every record's field at once.
+      ['a named condition on items', '{ from: mde.machines, groupBy: rbacGroupName }', 'assert: { not: { condition: live-device, on: items } }', /'items\.deviceState' is a list \('items' is the group's records\).*\(in condition 'live-device' at /],
+      ['a join filter', 'arm.virtualMachines', 'join:\n  devices: { from: mde.machines, on: { local: id, foreign: serverId }, many: true, where: { not: { field: machineTags, equals: decommissioned } } }\nassert: { count: devices, greater: 0 }', /'machineTags' is a list.*\{ field: machineTags, contains: decommissioned \}$/],
+    ];
+    for (const [name, forSpec, body, message] of refused) {
+      it(`refuses ${name}`, async () => {
+        const loaded = await load(forSpec === 'arm.virtualMachines' && body.startsWith('assert') ? vmRule('r', body) : rule('r', forSpec, body));
+        expect(loaded.rules).to.have.length(0);
+        expect(loaded.diagnostics).to.have.length(1);
+        expect(loaded.diagnostics[0].message).to.match(message);
+      });
+    }
+
+    it('loads a list compared with a list parameter, and the key of a group over an array field (one element)', async () => {
+      const withParameter = await load(rule('r', 'mde.machines', 'parameters:\n  expected: { type: list, items: string, default: [contoso-prod] }\nassert: { field: machineTags, equals: { $param: expected } }'));
+      expect(withParameter.diagnostics).to.deep.equal([]);
+      const groupKey = await load(rule('r', '{ from: mde.machines, groupBy: machineTags }', 'assert: { field: key, notEquals: contoso-prod }'));
+      expect(groupKey.diagnostics).to.deep.equal([]);
+      // A parameter that is one string is still one value compared with a list.
+      const withString = await load(rule('r', 'mde.machines', 'parameters:\n  expected: { type: string, default: contoso-prod }\nassert: { field: machineTags, equals: { $param: expected } }'));
+      expect(withString.diagnostics.map((d) => d.code)).to.deep.equal(['rule-list-compared']);
+    });
+
+    it('suggests a rewrite that, pasted in place of the condition, loads', async () => {
+      const shapes: [string, string][] = [
+        ['arm.virtualMachines', '{ not: { field: devices.healthStatus, equals: Inactive } }'],
+        ['mde.machines', '{ field: machineTags, notEquals: decommissioned }'],
+        ['mde.machines', "{ not: { field: '$.healthStatus', equals: Inactive } }"],
+        ['arm.virtualMachines', '{ field: devices.healthStatus, exists: true }'],
+        ['arm.virtualMachines', '{ field: devices, exists: true }'],
+        ['arm.virtualMachines', '{ not: { field: name, equals: { $field: devices.computerDnsName } } }'],
+        ['mde.machines', "{ field: ipAddresses.ipAddress, in: ['10.10.1.4', 10.10.1.5] }"],
+      ];
+      for (const [forSpec, condition] of shapes) {
+        const make = (c: string) => (forSpec === 'arm.virtualMachines' ? vmRule('r', `assert: ${c}`) : rule('r', forSpec, `assert: ${c}`));
+        const refusedOne = await load(make(condition));
+        expect(refusedOne.diagnostics, condition).to.have.length(1);
+        // The first condition the message writes out, braces balanced.
+        const message = refusedOne.diagnostics[0].message;
+        const start = message.indexOf('{');
+        let depth = 0;
+        let end = start;
+        for (; end < message.length; end++) {
+          depth += message[end] === '{' ? 1 : message[end] === '}' ? -1 : 0;
+          if (depth === 0) break;
+        }
+        const suggested = message.slice(start, end + 1);
+        expect(start, message).to.be.at.least(0);
+        const pasted = await load(make(suggested));
+        expect(pasted.diagnostics, `${condition} → ${suggested}`).to.deep.equal([]);
+      }
+    });
   });
 
   it('reports a rule id defined twice', async () => {

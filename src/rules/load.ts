@@ -132,7 +132,8 @@ export async function loadRuleFile(f: RuleFile, options: LoadRulesOptions, libra
   });
   if (!rule || expansion.problems.length > 0) return { diagnostics };
   // A name that reads nothing would make conditions fail or pass on absent data: the rule is refused.
-  const names = checkNames(doc0);
+  const listParameters = new Set(Object.entries(rule.parameters).filter(([, d]) => d.type === 'list').map(([name]) => name));
+  const names = checkNames(doc0, listParameters);
   for (const w of names.problems) {
     const [severity, code] = w.warning ? (['warning', 'rule-join-unread'] as const) : (['error', w.code ?? 'rule-name-unknown'] as const);
     problem(severity, code, w.at, w.message, w.offset);

@@ -12,8 +12,8 @@
 import { exportKind } from '../snapshot/kinds';
 import { packageSchema } from '../snapshot/validate';
 import { closest } from '../suggest';
-import { isPlainObject } from './values';
-import { parsePath, type ParsedPath } from './path';
+import { isParamRef, isPlainObject } from './values';
+import { headName, parsePath, type ParsedPath } from './path';
 import { parseTemplate, templateUses } from './template';
 import type { FieldRead } from '../snapshot/projection';
 import type { YamlPath } from './conditions';
@@ -88,6 +88,10 @@ interface Shape {
   list?: string;
   /** Of a path's value: how many of its segments lead to the first list on it. */
   listAt?: number;
+  /** Of a path's value: names follow the first list on it, so it is there whenever that list is. */
+  throughList?: boolean;
+  /** A list that is there even when empty (a many join, a group's items): `exists` always holds on it. */
+  neverAbsent?: boolean;
 }
 
 interface Binding {
@@ -234,7 +238,7 @@ function azFormMessage(text: string, name: string, lifted: string, records: stri
 /** The shape of one element of a list (the same shape: names below it are the elements'). */
 function elementOf(list: Shape): Shape {
   if (list.list === undefined) return list;
-  const { list: _list, listAt: _listAt, ...element } = list;
+  const { list: _list, listAt: _listAt, throughList: _through, neverAbsent: _always, ...element } = list;
   return element;
 }
 
@@ -246,15 +250,67 @@ function isArray(nodes: readonly Node[]): boolean {
   });
 }
 
-/** How to test a list's elements instead, with the rule's own path split where the list is, when it can be. */
-function elementsHint(text: string, listAt: number | undefined, operator: string): string {
-  const parsed = parsePath(text);
-  const names = typeof parsed === 'string' ? [] : parsed.segments.map((s) => ('name' in s && /^[A-Za-z_][\w-]*$/.test(s.name) ? s.name : undefined));
-  const generic = 'test each element with { any: <list>, satisfies: { field: item…, … } } (or all, none, count)';
-  if (listAt === undefined || names.length === 0 || names.some((n) => n === undefined)) return generic;
-  const list = names.slice(0, listAt).join('.');
-  const rest = names.slice(listAt).join('.');
-  return `test each element, as in { any: ${list}, satisfies: { field: ${rest === '' ? 'item' : `item.${rest}`}, ${operator}: … } } (or all, none, count)`;
+/** Whether a list's elements are objects (records, or an array of objects), which no scalar equals. */
+function objectElements(list: Shape): boolean {
+  const element = elementOf(list);
+  if (element.open || element.nodes.length === 0) return false;
+  // Arrays are looked through, as a path through one flattens it; every branch must be an object.
+  const objectOnly = (n: Node, depth: number): boolean =>
+    expand(n).every((e) => {
+      const t = types(e.schema);
+      if (t === undefined) return isPlainObject(e.schema.properties) || expand(e).length > 1;
+      if (t.includes('array')) return isPlainObject(e.schema.items) && depth < 8 && objectOnly({ schema: e.schema.items, root: e.root }, depth + 1);
+      return t.includes('object') && t.every((x) => x === 'object' || x === 'null');
+    });
+  return element.nodes.every((n) => objectOnly(n, 0));
+}
+
+/** Words the YAML reader would not take as a plain string. */
+const YAML_WORDS = /^(true|false|null|yes|no|on|off|y|n|~)$/i;
+
+/** A value as YAML flow text to paste into a rule, or … when it would be long or is not plain data. */
+function flow(v: unknown): string {
+  const text = (x: unknown): string | undefined => {
+    if (isParamRef(x)) return `{ $param: ${x.$param} }`;
+    if (typeof x === 'string') return /^[A-Za-z][\w.\-/]*$/.test(x) && !YAML_WORDS.test(x) ? x : JSON.stringify(x);
+    if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+    if (Array.isArray(x)) {
+      const items = x.map(text);
+      return items.every((i) => i !== undefined) ? `[${items.join(', ')}]` : undefined;
+    }
+    return undefined;
+  };
+  const out = text(v);
+  return out === undefined || out.length > 60 ? '…' : out;
+}
+
+/** A path as YAML flow text: quoted unless it is plain names. */
+function flowPath(text: string): string {
+  return /^[A-Za-z_][\w.\-]*$/.test(text) ? text : `'${text.replace(/'/g, "''")}'`;
+}
+
+/**
+ * A rewrite that tests the elements of the list at the head of `text` (split where the list is),
+ * as the operator meant: `notEquals`/`notIn` become "no element equals / is in", anything else
+ * "some element …" (the message names all and count too). Undefined when the path cannot be split.
+ */
+function elementsRewrite(text: string, listAt: number | undefined, operator: string, operand: string): string | undefined {
+  let list: string;
+  let rest: string;
+  if (text.startsWith('$')) {
+    list = flowPath(text);
+    rest = '';
+  } else {
+    const parsed = parsePath(text);
+    const names = typeof parsed === 'string' ? [] : parsed.segments.map((s) => ('name' in s && /^[A-Za-z_][\w-]*$/.test(s.name) ? s.name : undefined));
+    if (listAt === undefined || names.length === 0 || names.some((n) => n === undefined)) return undefined;
+    list = names.slice(0, listAt).join('.');
+    rest = names.slice(listAt).join('.');
+  }
+  const item = rest === '' ? 'item' : `item.${rest}`;
+  const negated = operator === 'notEquals' || operator === 'notIn';
+  const positive = operator === 'notEquals' ? 'equals' : operator === 'notIn' ? 'in' : operator;
+  return `{ ${negated ? 'none' : 'any'}: ${list}, satisfies: { field: ${item}, ${positive}: ${operand} } }`;
 }
 
 const KIND_WORDS: Record<Binding['kind'], string> = { join: 'the join', let: 'the let', element: 'the bound element', 'group field': 'the group field' };
@@ -266,7 +322,7 @@ export interface NameProblem {
   /** A warning leaves the rule valid (a join nothing reads); anything else refuses it. */
   warning?: boolean;
   /** The diagnostic code, when not that of an unknown name. */
-  code?: 'rule-list-compared';
+  code?: 'rule-list-compared' | 'rule-invalid';
 }
 
 /**
@@ -290,6 +346,9 @@ class Checker {
    */
   deciding = true;
 
+  /** @param listParameters the rule's parameters declared as lists, which a list may be compared with */
+  constructor(private readonly listParameters: ReadonlySet<string>) {}
+
   private read(shape: Shape, extent: Extent): void {
     for (const s of shape.sources) this.reads.push({ collection: s.collection, path: s.path, whole: extent === 'whole' });
   }
@@ -300,7 +359,7 @@ class Checker {
       // A JSONPath walks the record it runs on (plain data, no bound names): all of it is read.
       this.read(scope.subject, 'whole');
       this.opaque = true;
-      return { ...OPEN };
+      return { ...OPEN, list: "a JSONPath's value is the list of its matches" };
     }
     const shape = this.resolve(p, scope, at, offset);
     if (shape === undefined) return undefined;
@@ -315,7 +374,7 @@ class Checker {
     // An index reads a field named by a number or an array element: the value before it is kept whole.
     if (shape.indexed) this.read(shape.indexed, 'whole');
     else this.read(shape.shape, extent);
-    return shape.listAt === undefined ? shape.shape : { ...shape.shape, listAt: shape.listAt };
+    return shape.listAt === undefined ? shape.shape : { ...shape.shape, listAt: shape.listAt, ...(shape.listAt < p.segments.length ? { throughList: true } : {}) };
   }
 
   private resolve(p: ParsedPath, scope: Scope, at: YamlPath, offset?: number): { shape: Shape; indexed?: Shape; presentation?: string; listAt?: number } | undefined {
@@ -402,9 +461,40 @@ class Checker {
     for (const use of templateUses(template)) this.path(use.path, scope, at, use.whole ? 'whole' : 'shape', raw.indexOf(use.path.text));
   }
 
-  /** The `$field` operands of a condition, read whole. */
-  private operands(c: Record<string, unknown>, scope: Scope, at: YamlPath): void {
-    for (const [k, v] of Object.entries(c)) if (isPlainObject(v) && typeof v.$field === 'string') this.text(v.$field, scope, [...at, k, '$field'], 'whole');
+  /**
+   * The `$field` operands of a condition, read whole. One that is a list is the whole list, as the
+   * field is: only `in`, `notIn` and `withinScope` look into it, or `equals`/`notEquals` of a list
+   * field; anything else compares a value with a list and never holds (or, negated, always does).
+   */
+  private operands(c: Record<string, unknown>, scope: Scope, at: YamlPath, field?: Shape): void {
+    for (const [k, v] of Object.entries(c)) {
+      if (!isPlainObject(v) || typeof v.$field !== 'string') continue;
+      const operand = this.text(v.$field, scope, [...at, k, '$field'], 'whole');
+      if (operand?.list === undefined || ['in', 'notIn', 'withinScope'].includes(k)) continue;
+      if ((k === 'equals' || k === 'notEquals') && field?.list !== undefined) continue;
+      const ask = 'field' in c && (k === 'equals' || k === 'notEquals') ? `: to ask whether ${String(c.field)} is one of its values, { field: ${flowPath(String(c.field))}, ${k === 'equals' ? 'in' : 'notIn'}: { $field: ${flowPath(v.$field)} } }` : '';
+      this.problems.push({
+        at: [...at, k, '$field'],
+        code: 'rule-list-compared',
+        message: `'${v.$field}' is a list (${operand.list}), and '${k}' compares ${'field' in c ? 'the field' : 'the count'} with the whole list, so it never holds (and, negated, always does)${ask}`,
+      });
+    }
+  }
+
+  /**
+   * A `distinct` path is read on each element in turn: one that does not start with the element's
+   * name reads the same value for every element, so at most one is counted or selected.
+   */
+  private distinct(raw: unknown, scope: Scope, name: string, at: YamlPath): void {
+    this.text(raw, scope, at, 'whole');
+    if (typeof raw !== 'string') return;
+    const p = parsePath(raw);
+    if (typeof p === 'string' || (p.jsonPath === undefined && headName(p) === name)) return;
+    this.problems.push({
+      at,
+      code: 'rule-invalid',
+      message: `distinct '${raw}' does not read the element '${name}', so it is the same for every element and at most one is counted: start it with ${name} (such as ${name}.${p.jsonPath === undefined ? (p.text.split('.').slice(-1)[0] ?? 'field') : 'field'})`,
+    });
   }
 
   /** `scope` with `name` bound to the elements of `list`. */
@@ -420,18 +510,46 @@ class Checker {
   /**
    * An operator on a list compares the whole list: `equals: Inactive` never holds on a many join's
    * `devices.healthStatus` and `notEquals` always does, so a `not:` around it would pass every
-   * resource. Only `exists`, `contains` and a list compared with a literal list are meant for lists.
+   * resource. Only `exists` on a list that may be absent, `contains` on a list of values, and a
+   * list compared with a list (literal or a list parameter) are meant for lists.
    */
   private listCompared(c: Record<string, unknown>, list: Shape, at: YamlPath): void {
     const operator = Object.keys(c).find((k) => k !== 'field' && k !== 'caseSensitive');
-    if (operator === undefined || operator === 'exists' || operator === 'contains') return;
-    if ((operator === 'equals' || operator === 'notEquals') && Array.isArray(c[operator])) return;
+    if (operator === undefined) return;
     const text = String(c.field);
-    this.problems.push({
-      at: [...at, 'field'],
-      code: 'rule-list-compared',
-      message: `'${text}' is a list (${list.list}), and '${operator}' compares the whole list, so it cannot test its elements: ${elementsHint(text, list.listAt, operator)}${operator === 'equals' ? `; to ask whether the list holds a value, { field: ${text}, contains: … }` : ''}`,
-    });
+    const operand = flow(c[operator]);
+    const rewrite = (op: string, value: string) => elementsRewrite(text, list.listAt, op, value);
+    const refuse = (message: string) => this.problems.push({ at: [...at, 'field'], code: 'rule-list-compared', message: `'${text}' is a list (${list.list}), and ${message}` });
+    if (operator === 'exists') {
+      // A path on through a list maps over its elements and keeps only what it finds: an empty list is there.
+      if (list.throughList === true) {
+        const each = rewrite('exists', 'true');
+        refuse(`'exists' asks only whether that list is there, even with no element holding the field${each === undefined ? '' : `: to ask whether an element has it, ${each}`}`);
+      } else if (list.neverAbsent === true) {
+        refuse(`it is there even when empty, so 'exists' always holds: to ask whether it has elements, { count: ${text}, greater: 0 }`);
+      }
+      return;
+    }
+    if (operator === 'contains') {
+      if (objectElements(list)) {
+        const each = list.throughList === true ? rewrite('equals', operand) : undefined;
+        refuse(`its elements are objects, which 'contains' compares with one value and which never equal it: test a field of each element, as in ${each ?? `{ any: ${flowPath(text)}, satisfies: { field: item.<field>, equals: ${operand} } }`}`);
+      }
+      return;
+    }
+    if ((operator === 'equals' || operator === 'notEquals') && this.isListOperand(c[operator])) return;
+    const each = rewrite(operator, operand) ?? `{ any: <list>, satisfies: { field: item…, ${operator}: ${operand} } }`;
+    const scalarOperand = operand !== '…' && !operand.startsWith('[') && !operand.startsWith('{');
+    const holds =
+      (operator === 'equals' || operator === 'notEquals') && !objectElements(list) && scalarOperand
+        ? `; to ask whether the list ${operator === 'equals' ? 'holds' : 'lacks'} the value, ${operator === 'equals' ? `{ field: ${flowPath(text)}, contains: ${operand} }` : `{ not: { field: ${flowPath(text)}, contains: ${operand} } }`}`
+        : '';
+    refuse(`'${operator}' compares the whole list, so it cannot test its elements: test each element, as in ${each} (or all, none, count)${holds}`);
+  }
+
+  /** A literal list, or a parameter declared as a list: what a list may be compared with. */
+  private isListOperand(v: unknown): boolean {
+    return Array.isArray(v) || (isParamRef(v) && this.listParameters.has(v.$param));
   }
 
   condition(c: unknown, scope: Scope, at: YamlPath): void {
@@ -441,7 +559,7 @@ class Checker {
       const operators = Object.keys(c).filter((k) => k !== 'field' && k !== 'caseSensitive');
       const shape = this.text(c.field, scope, [...at, 'field'], operators.length === 1 && operators[0] === 'exists' ? 'shape' : 'whole');
       if (shape?.list !== undefined) this.listCompared(c, shape, at);
-      this.operands(c, scope, at);
+      this.operands(c, scope, at, shape);
       return;
     }
     for (const key of ['allOf', 'anyOf'] as const) {
@@ -451,10 +569,11 @@ class Checker {
     const listKey = ['any', 'all', 'none', 'count'].find((k) => k in c);
     if (!listKey) return;
     const list = this.text(c[listKey], scope, [...at, listKey], 'shape');
-    const inner = Checker.bindElement(scope, typeof c.as === 'string' ? c.as : 'item', list);
+    const as = typeof c.as === 'string' ? c.as : 'item';
+    const inner = Checker.bindElement(scope, as, list);
     if ('satisfies' in c) this.condition(c.satisfies, inner, [...at, 'satisfies']);
     if ('where' in c) this.condition(c.where, inner, [...at, 'where']);
-    if ('distinct' in c) this.text(c.distinct, inner, [...at, 'distinct'], 'whole');
+    if ('distinct' in c) this.distinct(c.distinct, inner, as, [...at, 'distinct']);
     this.operands(c, scope, at);
   }
 
@@ -484,7 +603,7 @@ class Checker {
         ...foreign.subject,
         names: nested.names,
         ...(spec.presentation === true ? { presentation: name } : {}),
-        ...(spec.many === true ? { list: `'${name}' is a many join` } : {}),
+        ...(spec.many === true ? { list: `'${name}' is a many join`, neverAbsent: true } : {}),
       });
     }
     return current;
@@ -496,9 +615,10 @@ class Checker {
     for (const [name, spec] of Object.entries(raw)) {
       if (!isPlainObject(spec)) continue;
       const list = this.text(spec.select, current, [...at, name, 'select'], 'shape');
-      const inner = Checker.bindElement(current, typeof spec.as === 'string' ? spec.as : 'item', list);
+      const as = typeof spec.as === 'string' ? spec.as : 'item';
+      const inner = Checker.bindElement(current, as, list);
       if (spec.where !== undefined) this.condition(spec.where, inner, [...at, name, 'where']);
-      if (spec.distinct !== undefined) this.text(spec.distinct, inner, [...at, name, 'distinct'], 'whole');
+      if (spec.distinct !== undefined) this.distinct(spec.distinct, inner, as, [...at, name, 'distinct']);
       current = Checker.bind(current, name, 'let', { ...(list ?? OPEN), list: `'${name}' is a let` });
     }
     return current;
@@ -512,9 +632,12 @@ export interface NameCheck {
   reads: FieldRead[];
 }
 
-/** Resolves every name a rule reads: what is unknown, and which record fields it reads. */
-export function checkNames(doc: Record<string, unknown>): NameCheck {
-  const checker = new Checker();
+/**
+ * Resolves every name a rule reads: what is unknown, and which record fields it reads.
+ * `listParameters`: the rule's parameters declared as lists (a list field may be compared with one).
+ */
+export function checkNames(doc: Record<string, unknown>, listParameters: ReadonlySet<string> = new Set()): NameCheck {
+  const checker = new Checker(listParameters);
   const forSpec = doc.for;
   const from = isPlainObject(forSpec) ? forSpec.from : forSpec;
   const collections = (Array.isArray(from) ? from : [from]).filter((c): c is string => typeof c === 'string');
@@ -525,9 +648,10 @@ export function checkNames(doc: Record<string, unknown>): NameCheck {
     const key = forSpec.aggregate === true
       ? { sources: [], nodes: [{ schema: { type: 'string' }, root: {} }], records: 'collection names', fieldPath: [] }
       : checker.text(forSpec.groupBy, { subject: records, names: new Map() }, ['for', 'groupBy'], 'whole');
+    // A record whose groupBy value is a list is in a group per element: the key is one element.
     const names = new Map<string, Binding>([
-      ['key', { kind: 'group field', shape: key ?? { ...OPEN } }],
-      ['items', { kind: 'group field', shape: { ...records, list: "'items' is the group's records" } }],
+      ['key', { kind: 'group field', shape: key === undefined ? { ...OPEN } : elementOf(key) }],
+      ['items', { kind: 'group field', shape: { ...records, list: "'items' is the group's records", neverAbsent: true } }],
     ]);
     // A JSONPath over a group walks its records (`items`): their sources are the group's.
     const group = { sources: records.sources, nodes: [{ schema: { type: 'object', properties: {} }, root: {} }], records: 'groups (which expose key and items)', fieldPath: [] };
