@@ -14,7 +14,7 @@ import type { Projection } from './projection';
 import { LoadedRecord, type JsonObject, type LoadedFile, type SnapshotRecord } from './types';
 import { packageSchema, validateRecord } from './validate';
 import type { ProgressSink } from '../progress';
-import { openInput, readOpened, type InputRead } from '../input-file';
+import { openInput, readOpened, type InputRead, type ReadBuffers } from '../input-file';
 import { plural } from '../words';
 
 /** Per file, at most this many `invalid-record` diagnostics, then one summary. */
@@ -46,12 +46,14 @@ export interface FileOptions {
   progress?: ProgressSink;
   /** The file's read, when the caller started it ahead (`fetchExport` with the same threshold). */
   fetched?: Promise<FetchedExport>;
+  /** The buffers `fetched` read into: its bytes go back once decoded. */
+  buffers?: ReadBuffers;
 }
 
 export async function loadFile(absolutePath: string, file: string, options: FileOptions = {}): Promise<FileResult> {
   const result: FileResult = { loaded: { file, kinds: [], records: 0 }, records: new Map(), diagnostics: [], gaps: [] };
   const streamThreshold = options.streamThreshold ?? STREAM_THRESHOLD;
-  const read = await readExport(absolutePath, file, options.fetched ?? fetchExport(absolutePath, file, streamThreshold), options.progress);
+  const read = await readExport(absolutePath, file, options.fetched ?? fetchExport(absolutePath, file, streamThreshold), options.progress, options.buffers);
   if (!read.ok) {
     options.progress?.({ files: 1 });
     result.diagnostics.push(read.diagnostic);
@@ -128,7 +130,7 @@ export type FetchedExport = { streamed: true } | { streamed: false; read: InputR
  * does not touch the heap, so the loader starts it for the next files while this one is parsed.
  * Never rejects (a read started ahead may be awaited only later).
  */
-export async function fetchExport(absolutePath: string, file: string, streamThreshold: number): Promise<FetchedExport> {
+export async function fetchExport(absolutePath: string, file: string, streamThreshold: number, buffers?: ReadBuffers): Promise<FetchedExport> {
   const opened = await openInput(absolutePath);
   // A file that cannot be opened: the in-memory path says why (the streaming one, for NDJSON).
   if ('problem' in opened) return isStreamed(file, 0, streamThreshold) ? { streamed: true } : { streamed: false, read: opened, size: 0 };
@@ -136,17 +138,17 @@ export async function fetchExport(absolutePath: string, file: string, streamThre
     await opened.handle.close().catch(() => undefined);
     return { streamed: true };
   }
-  return { streamed: false, read: await readOpened(opened, 'export'), size: opened.size };
+  return { streamed: false, read: await readOpened(opened, 'export', undefined, buffers), size: opened.size };
 }
 
 /**
  * Both paths give the same envelope and records, so the rest of the pipeline cannot tell them apart.
  */
-async function readExport(absolutePath: string, file: string, fetched: Promise<FetchedExport>, progress?: ProgressSink): Promise<ExportRead> {
+async function readExport(absolutePath: string, file: string, fetched: Promise<FetchedExport>, progress?: ProgressSink, buffers?: ReadBuffers): Promise<ExportRead> {
   const format = formatOf(file);
   const got = await fetched;
   if (got.streamed) return streamExport(absolutePath, file, { format, ...(progress ? { onBytes: (bytes) => progress({ bytes }) } : {}) });
-  const read = jsonExportOf(got.read, file);
+  const read = jsonExportOf(got.read, file, buffers);
   progress?.({ bytes: got.size });
   if (read.ok || read.diagnostic.code === 'read-error' || read.diagnostic.code === 'empty-file') return read;
   // What precedes the problem tells the kind; the streaming reader keeps it, so both paths agree.

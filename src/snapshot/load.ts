@@ -10,7 +10,8 @@ import fg from 'fast-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
 import { fetchExport, isStreamed, loadFile, type FileResult } from './file';
-import { readAhead } from './read-ahead';
+import { readAhead, READ_AHEAD_FILES } from './read-ahead';
+import { ReadBuffers } from '../input-file';
 import { STREAM_THRESHOLD } from './stream';
 import { exportKind, type ExportKind } from './kinds';
 import { findRepeats, indexResources } from './repeats';
@@ -91,10 +92,11 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const streamThreshold = options.streamThreshold ?? STREAM_THRESHOLD;
   // What a file read whole holds until it is parsed; a streamed file is read as it is parsed.
   const heldBytes = (f: ExportFile): number => (isStreamed(f.file, f.size, streamThreshold) ? 0 : f.size);
-  const fetched = readAhead(listed, heldBytes, (f) => fetchExport(join(absRoot, f.file), f.file, streamThreshold));
+  const buffers = new ReadBuffers(READ_AHEAD_FILES + 2);
+  const fetched = readAhead(listed, heldBytes, (f) => fetchExport(join(absRoot, f.file), f.file, streamThreshold, buffers));
   for (const [i, { file }] of listed.entries()) {
     const forced = mapping?.forced.get(file);
-    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold, projection: options.projection, progress: options.progress, fetched: fetched(i) });
+    const result = await loadFile(join(absRoot, file), file, { forced, streamThreshold, projection: options.projection, progress: options.progress, fetched: fetched(i), buffers });
     if (forced === undefined && ignored(file)) applyIgnore(result);
     snapshot.files.push(result.loaded);
     diagnostics.push(...result.diagnostics);

@@ -2,7 +2,7 @@ import { diagnostic, positionAt, type Diagnostic, type Position } from '../diagn
 import { unwrap, type Unwrapped } from './envelope';
 import { duplicateKeys, scanJson } from './json-scan';
 import { decodeText } from '../decode';
-import { readInput, type InputKind, type InputRead } from '../input-file';
+import { readInput, type InputKind, type InputRead, type ReadBuffers } from '../input-file';
 
 /** A file read and parsed, or the diagnostic that says why it could not be. */
 export type ReadResult = { ok: true; text: string; value: unknown } | { ok: false; diagnostic: Diagnostic };
@@ -51,8 +51,8 @@ export async function readJsonFile(absolutePath: string, file: string, kind: Inp
   return parseJsonBytes(await readInput(absolutePath, kind, options), file);
 }
 
-/** Decodes and parses a file's bytes, or says why they could not be read. */
-function parseJsonBytes(read: InputRead, file: string): ReadResult {
+/** Decodes and parses a file's bytes, or says why they could not be read; bytes read into `buffers` go back once decoded. */
+function parseJsonBytes(read: InputRead, file: string, buffers?: ReadBuffers): ReadResult {
   if ('problem' in read) return { ok: false, diagnostic: diagnostic('error', 'read-error', `the file ${read.problem.message}`, { file }) };
   const bytes = read.bytes;
   let decoded: ReturnType<typeof decodeText>;
@@ -61,6 +61,8 @@ function parseJsonBytes(read: InputRead, file: string): ReadResult {
   } catch (err) {
     // V8 cannot hold one string over ~512 Mi characters (the streaming reader has no such limit).
     return { ok: false, diagnostic: diagnostic('error', 'read-error', `cannot read file: ${(err as Error).message}`, { file }) };
+  } finally {
+    buffers?.release(bytes);
   }
   if ('error' in decoded) return { ok: false, diagnostic: diagnostic('error', 'encoding', decoded.error, { file }) };
   return parseJsonText(decoded.text, file);
@@ -70,8 +72,8 @@ function parseJsonBytes(read: InputRead, file: string): ReadResult {
  * The in-memory path, from an export's bytes once they are read (the loader reads them ahead): the
  * whole file as one string, one `JSON.parse`; fastest for files that fit.
  */
-export function jsonExportOf(bytes: InputRead, file: string): ExportRead {
-  const read = parseJsonBytes(bytes, file);
+export function jsonExportOf(bytes: InputRead, file: string, buffers?: ReadBuffers): ExportRead {
+  const read = parseJsonBytes(bytes, file, buffers);
   if (!read.ok) return read;
   const text = read.text;
   const locate: Locate = async (pointers) => {
