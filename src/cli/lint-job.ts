@@ -111,13 +111,22 @@ export function workerHeapMb(lanes: number): number {
   return Math.max(share, Math.floor(getHeapStatistics().heap_size_limit / MB));
 }
 
+/**
+ * Young generation of a worker, which lints the largest snapshots. A page of 10k records parses
+ * into some 60 MB of objects, and V8's default young generation (16 MB semi-spaces) collected it
+ * about 1,700 times at 1M devices, each collection costing 15 to 21 ms however little survived.
+ * At 192 MB, 1M as on a 7 GB agent: 115 to 136 s wall against 137 to 155 s (four runs and three,
+ * alternating), peak RSS 3786 to 4421 MB against 4065 to 4136 MB (docs/performance.md).
+ */
+const WORKER_YOUNG_GENERATION_MB = 192;
+
 /** What a worker posts: how far it has got (when progress is watched), then its result or error. */
 export type WorkerMessage = { progress: ProgressCounts } | { ok: true; result: SnapshotResult } | { ok: false; error: string; brokenPackage?: true };
 
 function inWorker(job: SnapshotJob, heapMb: number, progress?: (counts: ProgressCounts) => void): Promise<SnapshotResult> {
   return new Promise((resolve, reject) => {
     const workerData: WorkerJob = { job, progress: progress !== undefined };
-    const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on('message', (m: WorkerMessage) => {
       if ('progress' in m) progress?.(m.progress);
       else if (m.ok) resolve(m.result);
