@@ -26,6 +26,16 @@ async function opened(file: string) {
   return o;
 }
 
+/** A pool that remembers the memory of every buffer it lent. */
+class Lending extends ReadBuffers {
+  readonly made = new Set<ArrayBufferLike>();
+  override acquire(size: number): Buffer<ArrayBuffer> {
+    const buffer = super.acquire(size);
+    this.made.add(buffer.buffer);
+    return buffer;
+  }
+}
+
 describe('reads into reused buffers', () => {
   it('reads each page into the memory the page before was in once it is decoded, and returns each page as written', async () => {
     const { dir, cleanup } = scratch();
@@ -65,6 +75,67 @@ describe('reads into reused buffers', () => {
       expect('bytes' in grown && grown.bytes.toString('utf8')).to.equal(text);
       const capped = await readOpened({ handle: await open(file), size: 10 }, 'export', 1000, buffers);
       expect('problem' in capped && capped.problem.code).to.equal('too-large');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('takes back the buffer of a read that failed half-way, once: grown past its cap, or a read error after it grew', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      const file = join(dir, 'machines.json');
+      writeFileSync(file, page(0, 8000));
+      const buffers = new Lending();
+      const first = buffers.acquire(10);
+      buffers.release(first);
+      // Checked at 10 bytes, about 1.5 MB by the time it is read: it outgrows the first buffer (1 MiB), then its cap.
+      const capped = await readOpened({ handle: await open(file), size: 10 }, 'export', first.length + 1000, buffers);
+      expect('problem' in capped && capped.problem.code).to.equal('too-large');
+      // A disk that fails once the read has outgrown its first buffer.
+      const handle = await open(file);
+      let reads = 0;
+      const failing = Object.assign(Object.create(handle) as typeof handle, {
+        read: async (buffer: Buffer, offset: number, length: number) => {
+          if (reads++ > 0) throw Object.assign(new Error('I/O error'), { code: 'EIO' });
+          return { bytesRead: length, buffer: buffer.fill(0x20, offset, offset + length) };
+        },
+        close: () => handle.close(),
+      });
+      const failed = await readOpened({ handle: failing, size: 10 }, 'export', undefined, buffers);
+      expect('problem' in failed && failed.problem.message).to.equal('cannot be read (EIO)');
+      // Every buffer those reads took is back, each once: the next reads get them all, and no other.
+      const made = [...buffers.made];
+      expect(made.length).to.be.at.least(2);
+      const back = made.map(() => buffers.acquire(1).buffer);
+      expect(back.filter((memory) => !made.includes(memory)), 'buffers made anew').to.have.length(0);
+      expect(new Set(back).size, 'buffers lent twice').to.equal(made.length);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('takes back the bytes of a file that does not decode or parse, so the next file is read into them', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      const text = page(0, 300);
+      const broken = Buffer.from(text);
+      broken[broken.length - 40] = 0xc3; // a lead byte with no continuation: not UTF-8
+      const files: [string, Buffer | string, string][] = [
+        ['machines.bad-utf8.json', broken, 'encoding'],
+        ['machines.cut.json', text.slice(0, -20), 'json-syntax'],
+        ['machines.utf16.json', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le'), Buffer.from([0x7d])]), 'encoding'],
+        ['machines.bom-only.json', Buffer.from([0xef, 0xbb, 0xbf]), 'empty-file'],
+      ];
+      const buffers = new ReadBuffers();
+      for (const [name, bytes, code] of files) {
+        writeFileSync(join(dir, name), bytes);
+        const read = await readOpened(await opened(join(dir, name)), 'export', undefined, buffers);
+        if ('problem' in read) throw new Error(read.problem.message);
+        const parsed = jsonExportOf(read, name, buffers);
+        expect(!parsed.ok && parsed.diagnostic.code, name).to.equal(code);
+        expect(buffers.acquire(1).buffer, name).to.equal(read.bytes.buffer);
+        buffers.release(read.bytes);
+      }
     } finally {
       cleanup();
     }
