@@ -106,8 +106,14 @@ export class ReadBuffers {
   /** The memory of the buffers handed out and not yet back: only those are taken back, once each. */
   private readonly lent = new WeakSet<ArrayBuffer>();
 
-  /** @param keep free buffers kept for the next reads (more are let go, the smallest first) */
-  constructor(private readonly keep = 4) {}
+  /**
+   * @param keep free buffers kept for the next reads, and `keepBytes` the bytes they may hold
+   * together: beyond either, free buffers are let go, the smallest first
+   */
+  constructor(
+    private readonly keep = 4,
+    private readonly keepBytes = 160 * 1024 * 1024,
+  ) {}
 
   /** A buffer of at least `size` bytes: the smallest free one that fits, or a new one with room to spare. */
   acquire(size: number): Buffer<ArrayBuffer> {
@@ -127,10 +133,12 @@ export class ReadBuffers {
     if (!(memory instanceof ArrayBuffer) || !this.lent.has(memory)) return;
     this.lent.delete(memory);
     this.free.push(Buffer.from(memory));
-    if (this.free.length > this.keep) {
-      this.free.sort((a, b) => b.length - a.length);
-      this.free.length = this.keep;
-    }
+    this.free.sort((a, b) => b.length - a.length);
+    let held = 0;
+    let kept = 0;
+    // The largest first: they fit every read the smaller ones would; one is kept whatever its size.
+    while (kept < Math.min(this.free.length, this.keep) && (kept === 0 || held + this.free[kept].length <= this.keepBytes)) held += this.free[kept++].length;
+    this.free.length = kept;
   }
 }
 

@@ -155,4 +155,21 @@ describe('reads into reused buffers', () => {
     buffers.release(a);
     expect(buffers.acquire(a.length + 1).length).to.be.at.least(a.length + 1);
   });
+
+  it('keeps few free buffers, in bytes as in number: the largest first, and always one', () => {
+    const MiB = 1024 * 1024;
+    const buffers = new ReadBuffers(4, 10 * MiB);
+    // Made with a quarter to spare, in whole MiB: 2, 3, 4 and 5 MiB.
+    const lent = [1.5, 2.4, 3.2, 4].map((m) => buffers.acquire(m * MiB));
+    expect(lent.map((b) => b.length / MiB)).to.deep.equal([2, 3, 4, 5]);
+    for (const b of lent) buffers.release(b);
+    // 5 + 4 fit in 10 MiB; the 3 and 2 MiB ones are let go, so a read of 2.5 MiB takes the 4 MiB one.
+    expect(buffers.acquire(2.5 * MiB).buffer).to.equal(lent[2].buffer);
+    expect(buffers.acquire(2.5 * MiB).buffer).to.equal(lent[3].buffer);
+    expect([lent[0].buffer, lent[1].buffer]).to.not.include(buffers.acquire(MiB).buffer);
+    // One buffer larger than the whole allowance is still kept: the next file of that size reuses it.
+    const huge = buffers.acquire(20 * MiB);
+    buffers.release(huge);
+    expect(buffers.acquire(20 * MiB).buffer).to.equal(huge.buffer);
+  });
 });

@@ -112,7 +112,8 @@ export function workerHeapMb(lanes: number): number {
 }
 
 /**
- * Young generation of a worker, which lints the largest snapshots. A page of 10k records parses
+ * Young generation of each lint worker (snapshots too large for the main thread's heap, and every
+ * snapshot of a run over several). A page of 10k records parses
  * into some 60 MB of objects, and V8's default young generation (16 MB semi-spaces) collected it
  * about 1,700 times at 1M devices, each collection costing 15 to 21 ms however little survived.
  * At 192 MB, 1M as on a 7 GB agent: 115 to 136 s wall against 137 to 155 s (four runs and three,
