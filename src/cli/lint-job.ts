@@ -113,11 +113,11 @@ export function workerHeapMb(lanes: number): number {
 
 /**
  * Young generation of each lint worker (snapshots too large for the main thread's heap, and every
- * snapshot of a run over several). A page of 10k records parses
- * into some 60 MB of objects, and V8's default young generation (16 MB semi-spaces) collected it
- * about 1,700 times at 1M devices, each collection costing 15 to 21 ms however little survived.
- * At 192 MB, 1M as on a 7 GB agent: 115 to 136 s wall against 137 to 155 s (four runs and three,
- * alternating), peak RSS 3786 to 4421 MB against 4065 to 4136 MB (docs/performance.md).
+ * snapshot of a run over several). A page of 10k records parses into some 60 MB of objects; with
+ * V8's default young generation (16 MB semi-spaces) a 1M lint ran about 1,700 scavenges, each
+ * costing 15 to 21 ms however little survived. At 192 MB, 1M as on a 7 GB agent: 115 to 136 s
+ * wall against 137 to 155 s (four runs and three, alternating), peak RSS 3786 to 4456 MB against
+ * 4065 to 4136 MB (docs/performance.md).
  */
 const WORKER_YOUNG_GENERATION_MB = 192;
 
