@@ -161,6 +161,8 @@ describe('rule loading', () => {
       ['a let over a one-join', 'mde.machines', 'join:\n  av: { from: mde.avHealth, on: { local: id, foreign: machineId } }\nlet:\n  a: { select: av }\nassert: { field: a.avMode, equals: Active }', /'a\.avMode' is a list \('a' is a let\)/],
       // A named condition applied to a group's items reads every record's field at once.
       ['a named condition on items', '{ from: mde.machines, groupBy: rbacGroupName }', 'assert: { not: { condition: live-device, on: items } }', /'items\.deviceState' is a list \('items' is the group's records\).*\(in condition 'live-device' at /],
+      // A list of lists is named by its first list, and each element is asked with contains.
+      ['a list field through a many join', 'arm.virtualMachines', 'assert: { field: devices.machineTags, notEquals: decommissioned }', /^'devices\.machineTags' is a list \('devices' is a many join\).*\{ none: devices, satisfies: \{ field: item\.machineTags, contains: decommissioned \} \}/],
       ['a join filter', 'arm.virtualMachines', 'join:\n  devices: { from: mde.machines, on: { local: id, foreign: serverId }, many: true, where: { not: { field: machineTags, equals: decommissioned } } }\nassert: { count: devices, greater: 0 }', /'machineTags' is a list.*\{ field: machineTags, contains: decommissioned \}$/],
     ];
     for (const [name, forSpec, body, message] of refused) {
@@ -191,6 +193,8 @@ describe('rule loading', () => {
         ['arm.virtualMachines', '{ field: devices, exists: true }'],
         ['arm.virtualMachines', '{ not: { field: name, equals: { $field: devices.computerDnsName } } }'],
         ['mde.machines', "{ field: ipAddresses.ipAddress, in: ['10.10.1.4', 10.10.1.5] }"],
+        // Each joined device's tags are a list too: the element is asked whether it holds the value.
+        ['arm.virtualMachines', '{ field: devices.machineTags, notEquals: decommissioned }'],
       ];
       for (const [forSpec, condition] of shapes) {
         const make = (c: string) => (forSpec === 'arm.virtualMachines' ? vmRule('r', `assert: ${c}`) : rule('r', forSpec, `assert: ${c}`));

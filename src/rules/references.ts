@@ -88,6 +88,8 @@ interface Shape {
   list?: string;
   /** Of a path's value: how many of its segments lead to the first list on it. */
   listAt?: number;
+  /** A list whose elements' value is a list too (`devices.machineTags`): a path through it flattens both. */
+  nestedList?: boolean;
   /** Of a path's value: names follow the first list on it, so it is there whenever that list is. */
   throughList?: boolean;
   /** A list that is there even when empty (a many join, a group's items): `exists` always holds on it. */
@@ -205,9 +207,11 @@ type Step = { shape: Shape } | { unknown: string[]; scalar?: string; lifted?: st
 /** The shape of field `name` of `shape`, or what is known instead. */
 function field(shape: Shape, name: string): Step {
   const step = fieldOf(shape, name);
-  // A path through a list reads every element's field: the value stays a list.
-  if (shape.list !== undefined && 'shape' in step && step.shape.list === undefined) return { shape: { ...step.shape, list: shape.list } };
-  return step;
+  // A path through a list reads every element's field: the value stays a list, named by the first
+  // list on the path; an element's field that is a list itself makes a list of lists.
+  if (shape.list === undefined || !('shape' in step)) return step;
+  const nested = step.shape.list !== undefined || shape.nestedList === true;
+  return { shape: { ...step.shape, list: shape.list, ...(nested ? { nestedList: true } : {}) } };
 }
 
 function fieldOf(shape: Shape, name: string): Step {
@@ -238,7 +242,7 @@ function azFormMessage(text: string, name: string, lifted: string, records: stri
 /** The shape of one element of a list (the same shape: names below it are the elements'). */
 function elementOf(list: Shape): Shape {
   if (list.list === undefined) return list;
-  const { list: _list, listAt: _listAt, throughList: _through, neverAbsent: _always, ...element } = list;
+  const { list: _list, listAt: _listAt, throughList: _through, neverAbsent: _always, nestedList: _nested, ...element } = list;
   return element;
 }
 
@@ -294,7 +298,7 @@ function flowPath(text: string): string {
  * as the operator meant: `notEquals`/`notIn` become "no element equals / is in", anything else
  * "some element …" (the message names all and count too). Undefined when the path cannot be split.
  */
-function elementsRewrite(text: string, listAt: number | undefined, operator: string, operand: string): string | undefined {
+function elementsRewrite(text: string, listAt: number | undefined, operator: string, operand: string, elementIsList = false): string | undefined {
   let list: string;
   let rest: string;
   if (text.startsWith('$')) {
@@ -309,7 +313,12 @@ function elementsRewrite(text: string, listAt: number | undefined, operator: str
   }
   const item = rest === '' ? 'item' : `item.${rest}`;
   const negated = operator === 'notEquals' || operator === 'notIn';
-  const positive = operator === 'notEquals' ? 'equals' : operator === 'notIn' ? 'in' : operator;
+  let positive = operator === 'notEquals' ? 'equals' : operator === 'notIn' ? 'in' : operator;
+  // Each element's value is a list itself: ask whether it holds the value; other operators have no one-step rewrite.
+  if (elementIsList && positive !== 'exists') {
+    if (positive !== 'equals') return undefined;
+    positive = 'contains';
+  }
   return `{ ${negated ? 'none' : 'any'}: ${list}, satisfies: { field: ${item}, ${positive}: ${operand} } }`;
 }
 
@@ -518,7 +527,7 @@ class Checker {
     if (operator === undefined) return;
     const text = String(c.field);
     const operand = flow(c[operator]);
-    const rewrite = (op: string, value: string) => elementsRewrite(text, list.listAt, op, value);
+    const rewrite = (op: string, value: string) => elementsRewrite(text, list.listAt, op, value, list.nestedList === true);
     const refuse = (message: string) => this.problems.push({ at: [...at, 'field'], code: 'rule-list-compared', message: `'${text}' is a list (${list.list}), and ${message}` });
     if (operator === 'exists') {
       // A path on through a list maps over its elements and keeps only what it finds: an empty list is there.
