@@ -13,6 +13,7 @@ import { exportKind } from '../snapshot/kinds';
 import { packageSchema } from '../snapshot/validate';
 import { closest } from '../suggest';
 import { isParamRef, isPlainObject } from './values';
+import { operator } from './operators';
 import { headName, parsePath, type ParsedPath } from './path';
 import { parseTemplate, templateUses } from './template';
 import type { FieldRead } from '../snapshot/projection';
@@ -269,6 +270,12 @@ function objectElements(list: Shape): boolean {
   return element.nodes.every((n) => objectOnly(n, 0));
 }
 
+/** Whether the operator table says the operator takes a list operand (`in`, `notIn`, `withinScope`): a `$field` list is meant there. */
+function takesListOperand(name: string): boolean {
+  const type = operator(name)?.operand.type;
+  return type === 'array' || (Array.isArray(type) && type.includes('array'));
+}
+
 /** Words the YAML reader would not take as a plain string. */
 const YAML_WORDS = /^(true|false|null|yes|no|on|off|y|n|~)$/i;
 
@@ -479,7 +486,7 @@ class Checker {
     for (const [k, v] of Object.entries(c)) {
       if (!isPlainObject(v) || typeof v.$field !== 'string') continue;
       const operand = this.text(v.$field, scope, [...at, k, '$field'], 'whole');
-      if (operand?.list === undefined || ['in', 'notIn', 'withinScope'].includes(k)) continue;
+      if (operand?.list === undefined || takesListOperand(k)) continue;
       if ((k === 'equals' || k === 'notEquals') && field?.list !== undefined) continue;
       const ask = 'field' in c && (k === 'equals' || k === 'notEquals') ? `: to ask whether ${String(c.field)} is one of its values, { field: ${flowPath(String(c.field))}, ${k === 'equals' ? 'in' : 'notIn'}: { $field: ${flowPath(v.$field)} } }` : '';
       this.problems.push({
@@ -502,7 +509,7 @@ class Checker {
     this.problems.push({
       at,
       code: 'rule-invalid',
-      message: `distinct '${raw}' does not read the element '${name}', so it is the same for every element and at most one is counted: start it with ${name} (such as ${name}.${p.jsonPath === undefined ? (p.text.split('.').slice(-1)[0] ?? 'field') : 'field'})`,
+      message: `distinct '${raw}' does not read the element '${name}', so it is the same for every element and at most one is counted: start it with ${name} (such as ${name}.${p.jsonPath === undefined ? p.text.split('.').slice(-1)[0] : 'field'})`,
     });
   }
 
