@@ -98,6 +98,27 @@ message: "{{computerDnsName}} is in group 3"
     expect(out.results[0]).to.include({ status: 'passed', evaluated: 500 });
   });
 
+  it('spend nothing on a let that only the message reads for records that pass: it is worked out for the one that fails', async () => {
+    const { rules, diagnostics } = await compile(`id: group-three-tags
+title: No device is in device group 3
+severity: low
+description: A rule whose message counts a long list.
+for: mde.machines
+let:
+  prod: { select: machineTags, where: { field: item, equals: prod } }
+assert: { field: rbacGroupId, notEquals: 3 }
+message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
+`);
+    expect(diagnostics).to.deep.equal([]);
+    // 20k devices with 2,000 tags each: 40M steps if every device's let were worked out, over its 24M budget.
+    const tags = Array.from({ length: 2_000 }, (_, i) => (i % 4 === 0 ? 'prod' : `tag${i}`));
+    const records = machines(20_000).map((r, i) => ({ ...r, data: { ...r.data, rbacGroupId: i === 4321 ? 3 : 1, machineTags: tags } }));
+    const out = evaluate(rules, snapshotOf(records), Date.parse('2026-11-27T02:00:00Z'));
+    expect(out.diagnostics).to.deep.equal([]);
+    expect(out.results[0]).to.include({ status: 'failed', evaluated: 20_000, failed: 1 });
+    expect(out.findings.map((f) => f.message)).to.deep.equal(['host4321 is in group 3 with 500 prod tags']);
+  });
+
   it('charge a long list operand by its length: a list parameter read thousands of times through a named condition stops', async () => {
     // 3,000 references to a 20,000-item list: 60M comparisons a device, hours on a real tenant; five devices show it.
     const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-budget-'));

@@ -6,7 +6,7 @@
 import type { Collection, InputGap, Snapshot, SnapshotRecord } from '../snapshot/types';
 import { FACTS } from '../snapshot/facts';
 import type { Finding, Location, ResourceRef, RuleResult } from '../report/model';
-import type { CompiledJoin, CompiledRule, EvalContext } from '../rules/types';
+import type { CompiledJoin, CompiledLet, CompiledRule, EvalContext } from '../rules/types';
 import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
 import { CUT_MARK, MAX_RENDERED_CHARS, renderTemplate, type Template, type TemplateValues } from '../rules/template';
@@ -277,7 +277,10 @@ class RuleRun {
     this.total = sources.reduce((n, s) => n + s.count, 0);
     this.values = { params: rule.params, facts: ctx.facts };
     this.ctx = { ...ctx, budget };
-    this.scope = new Bound(undefined, [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)]);
+    const joinCount = rule.joins.length;
+    this.scope = new Bound(undefined, [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)]).deferWith((scope, position) =>
+      letValue(rule.lets[position - joinCount], scope, this.ctx),
+    );
   }
 
   /** Checks subject `i` of `source`. */
@@ -368,13 +371,16 @@ type Outcome = 'skipped' | 'passed' | Bound;
 /** Joins, lets, where and assert for one subject, in `scope` (bound to the subject's record, nothing else yet). */
 function checkSubject(rule: CompiledRule, scope: Bound, indexes: JoinIndexes, ctx: EvalContext, choices: JoinChoices): Outcome {
   indexes.attach(rule.joins, scope, ctx, choices);
-  for (const l of rule.lets) {
-    // A let over a list that is not there is not there either, so counting it fails.
-    const list = resolveBound(l.select, scope, ctx.budget);
-    scope.bindNext(list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l));
-  }
+  // Worked out when first read (letValue): most lets serve a message, read only for the records that fail.
+  for (let k = 0; k < rule.lets.length; k++) scope.bindDeferred();
   if (rule.where && !rule.where(scope, ctx)) return 'skipped';
   return rule.assert(scope, ctx) ? 'passed' : scope;
+}
+
+/** A let's list in `scope`. A let over a list that is not there is not there either, so counting it fails. */
+function letValue(l: CompiledLet, scope: Bound, ctx: EvalContext): unknown {
+  const list = resolveBound(l.select, scope, ctx.budget);
+  return list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l);
 }
 
 /** The finding of subject `i`, which failed with `scope`. */

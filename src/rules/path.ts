@@ -58,6 +58,11 @@ function stepsOf(segments: readonly Segment[]): Step[] {
 
 /** What Bound.find returns for a name bound nowhere in the chain. */
 const UNBOUND: unique symbol = Symbol('unbound');
+/** A name bound by `bindDeferred` whose value is not worked out yet. */
+const DEFERRED: unique symbol = Symbol('deferred');
+
+/** Works out the value of the name at `position` of a scope's names, in that scope (see Bound.bindDeferred). */
+export type DeferredValue = (scope: Bound, position: number) => unknown;
 
 /**
  * What a path walks through: a record (or element) together with the names bound next to it
@@ -77,6 +82,8 @@ export class Bound {
   /** Values of the first `size` of `names`, the ones bound so far. */
   private readonly values: unknown[] | undefined;
   private size = 0;
+  /** What works out the names bound by bindDeferred. */
+  private deferred: DeferredValue | undefined;
 
   constructor(
     /** The record (or an element's enclosing record) the scope's paths start from; `reuse` changes it. */
@@ -113,13 +120,46 @@ export class Bound {
     this.values![this.size++] = value;
   }
 
+  /** How names bound by bindDeferred get their values: set once, for every record the scope is reused for. */
+  deferWith(compute: DeferredValue): this {
+    this.deferred = compute;
+    return this;
+  }
+
+  /**
+   * Binds the next name to a value worked out when a path first reads it (a let that only a
+   * message reads is worked out only for the records that fail), seeing only the names bound
+   * before it, as if bound then. Nothing it reads changes while a record is checked.
+   */
+  bindDeferred(): void {
+    this.values![this.size++] = DEFERRED;
+  }
+
   /** The value bound to `name` here or in an enclosing scope, or UNBOUND. */
   find(name: string): unknown {
     for (let b: Bound | undefined = this; b; b = b.parent) {
       if (b.name === name) return b.value;
-      for (let k = b.size - 1; k >= 0; k--) if (b.names![k] === name) return b.values![k];
+      for (let k = b.size - 1; k >= 0; k--) {
+        if (b.names![k] !== name) continue;
+        const v = b.values![k];
+        return v === DEFERRED ? b.settle(k) : v;
+      }
     }
     return UNBOUND;
+  }
+
+  /** Works out the deferred value at `position`, with the names after it hidden meanwhile. */
+  private settle(position: number): unknown {
+    const size = this.size;
+    this.size = position;
+    let v: unknown;
+    try {
+      v = this.deferred!(this, position);
+    } finally {
+      this.size = size;
+    }
+    this.values![position] = v;
+    return v;
   }
 }
 
