@@ -119,6 +119,29 @@ message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
     expect(out.findings.map((f) => f.message)).to.deep.equal(['host4321 is in group 3 with 500 prod tags']);
   });
 
+  it('stop a rule whose failing record\'s message reads a let over its budget before that record counts', async () => {
+    const { rules, diagnostics } = await compile(`id: group-three-tags
+title: No device is in device group 3
+severity: low
+description: A rule whose message counts a long list.
+for: mde.machines
+let:
+  prod: { select: machineTags, where: { field: item, equals: prod } }
+assert: { field: rbacGroupId, notEquals: 3 }
+message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
+`);
+    expect(diagnostics).to.deep.equal([]);
+    // The first 20 devices pass without reading their 2,000 tags; the 21st fails, and its message's let alone is over the budget.
+    const tags = Array.from({ length: 2_000 }, (_, i) => (i % 4 === 0 ? 'prod' : `tag${i}`));
+    const records = machines(50).map((r, i) => ({ ...r, data: { ...r.data, rbacGroupId: i < 20 ? 1 : 3, machineTags: tags } }));
+    const out = evaluate(rules, snapshotOf(records), Date.parse('2026-11-27T02:00:00Z'), () => new Budget(1_000));
+    expect(out.results[0]).to.include({ status: 'not-evaluated', evaluated: 0, reason: 'stopped by the evaluation budget' });
+    expect(out.findings).to.deep.equal([]);
+    expect(out.diagnostics.map((d) => `${d.code} ${d.message}`)).to.deep.equal([
+      'rule-budget rule group-three-tags stopped: evaluation budget of 1000 steps exceeded (after 20 of 50 records); a join or quantifier visits far more records than the snapshot holds',
+    ]);
+  });
+
   it('charge a long list operand by its length: a list parameter read thousands of times through a named condition stops', async () => {
     // 3,000 references to a 20,000-item list: 60M comparisons a device, hours on a real tenant; five devices show it.
     const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-budget-'));

@@ -7,7 +7,7 @@ import type { Collection, InputGap, Snapshot, SnapshotRecord } from '../snapshot
 import { FACTS } from '../snapshot/facts';
 import type { Finding, Location, ResourceRef, RuleResult } from '../report/model';
 import type { CompiledJoin, CompiledLet, CompiledRule, EvalContext } from '../rules/types';
-import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
+import { Bound, elements, headName, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
 import { CUT_MARK, MAX_RENDERED_CHARS, renderTemplate, type Template, type TemplateValues } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
@@ -265,6 +265,8 @@ class RuleRun {
    * reused (a failed subject's finding is rendered from it before the next is checked).
    */
   private readonly scope: Bound;
+  /** The lets a finding's templates read (see check). */
+  private readonly findingLets: readonly string[];
 
   constructor(
     readonly rule: CompiledRule,
@@ -281,6 +283,7 @@ class RuleRun {
     this.scope = new Bound(undefined, [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)]).deferWith((scope, position) =>
       letValue(rule.lets[position - joinCount], scope, this.ctx),
     );
+    this.findingLets = findingLetsOf(rule);
   }
 
   /** Checks subject `i` of `source`. */
@@ -289,6 +292,9 @@ class RuleRun {
       const { rule, indexes, ctx } = this;
       const outcome = checkVariants(rule, this.scope, source.data(i), source.variants(i), indexes, ctx, this.choices);
       if (outcome === 'skipped') return;
+      // A failed subject's check includes the lets its finding reads, as when every let was worked out
+      // before `where`: one that cannot be (budget, data too deep) stops the rule with this subject uncounted.
+      if (outcome !== 'passed') for (const name of this.findingLets) outcome.find(name);
       this.evaluated++;
       if (outcome === 'passed') return;
       this.failed++;
@@ -381,6 +387,14 @@ function checkSubject(rule: CompiledRule, scope: Bound, indexes: JoinIndexes, ct
 function letValue(l: CompiledLet, scope: Bound, ctx: EvalContext): unknown {
   const list = resolveBound(l.select, scope, ctx.budget);
   return list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l);
+}
+
+/** The names of the lets a rule's finding templates read, in the rule's order. */
+function findingLetsOf(rule: CompiledRule): string[] {
+  const { kind, id, name } = rule.resource;
+  const heads = new Set<string | undefined>();
+  for (const t of [rule.message, kind, id, name]) for (const p of t?.paths ?? []) heads.add(headName(p));
+  return rule.lets.map((l) => l.name).filter((n) => heads.has(n));
 }
 
 /** The finding of subject `i`, which failed with `scope`. */
