@@ -56,6 +56,24 @@ assert:
 message: "{{computerDnsName}}"
 `;
 
+/** A rule whose message alone reads a let over every device's 2,000 tags. */
+const GROUP_THREE_TAGS = `id: group-three-tags
+title: No device is in device group 3
+severity: low
+description: A rule whose message counts a long list.
+for: mde.machines
+let:
+  prod: { select: machineTags, where: { field: item, equals: prod } }
+assert: { field: rbacGroupId, notEquals: 3 }
+message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
+`;
+
+/** Devices in the group `groupOf` gives, each with the same 2,000 tags, 500 of them `prod`. */
+function taggedMachines(n: number, groupOf: (i: number) => number): SnapshotRecord[] {
+  const tags = Array.from({ length: 2_000 }, (_, i) => (i % 4 === 0 ? 'prod' : `tag${i}`));
+  return machines(n).map((r, i) => ({ ...r, data: { ...r.data, rbacGroupId: groupOf(i), machineTags: tags } }));
+}
+
 describe('evaluation budgets', function () {
   this.timeout(30_000);
 
@@ -99,20 +117,10 @@ message: "{{computerDnsName}} is in group 3"
   });
 
   it('spend nothing on a let that only the message reads for records that pass: it is worked out for the one that fails', async () => {
-    const { rules, diagnostics } = await compile(`id: group-three-tags
-title: No device is in device group 3
-severity: low
-description: A rule whose message counts a long list.
-for: mde.machines
-let:
-  prod: { select: machineTags, where: { field: item, equals: prod } }
-assert: { field: rbacGroupId, notEquals: 3 }
-message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
-`);
+    const { rules, diagnostics } = await compile(GROUP_THREE_TAGS);
     expect(diagnostics).to.deep.equal([]);
     // 20k devices with 2,000 tags each: 40M steps if every device's let were worked out, over its 24M budget.
-    const tags = Array.from({ length: 2_000 }, (_, i) => (i % 4 === 0 ? 'prod' : `tag${i}`));
-    const records = machines(20_000).map((r, i) => ({ ...r, data: { ...r.data, rbacGroupId: i === 4321 ? 3 : 1, machineTags: tags } }));
+    const records = taggedMachines(20_000, (i) => (i === 4321 ? 3 : 1));
     const out = evaluate(rules, snapshotOf(records), Date.parse('2026-11-27T02:00:00Z'));
     expect(out.diagnostics).to.deep.equal([]);
     expect(out.results[0]).to.include({ status: 'failed', evaluated: 20_000, failed: 1 });
@@ -120,20 +128,10 @@ message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
   });
 
   it('stop a rule whose failing record\'s message reads a let over its budget before that record counts', async () => {
-    const { rules, diagnostics } = await compile(`id: group-three-tags
-title: No device is in device group 3
-severity: low
-description: A rule whose message counts a long list.
-for: mde.machines
-let:
-  prod: { select: machineTags, where: { field: item, equals: prod } }
-assert: { field: rbacGroupId, notEquals: 3 }
-message: "{{computerDnsName}} is in group 3 with {{prod | count}} prod tags"
-`);
+    const { rules, diagnostics } = await compile(GROUP_THREE_TAGS);
     expect(diagnostics).to.deep.equal([]);
     // The first 20 devices pass without reading their 2,000 tags; the 21st fails, and its message's let alone is over the budget.
-    const tags = Array.from({ length: 2_000 }, (_, i) => (i % 4 === 0 ? 'prod' : `tag${i}`));
-    const records = machines(50).map((r, i) => ({ ...r, data: { ...r.data, rbacGroupId: i < 20 ? 1 : 3, machineTags: tags } }));
+    const records = taggedMachines(50, (i) => (i < 20 ? 1 : 3));
     const out = evaluate(rules, snapshotOf(records), Date.parse('2026-11-27T02:00:00Z'), () => new Budget(1_000));
     expect(out.results[0]).to.include({ status: 'not-evaluated', evaluated: 0, reason: 'stopped by the evaluation budget' });
     expect(out.findings).to.deep.equal([]);
