@@ -115,10 +115,31 @@ describe('operators', () => {
       const first = def.prepare!(pattern, { caseSensitive: false }) as { value: unknown };
       expect((def.prepare!(pattern, { caseSensitive: false }) as { value: unknown }).value).to.equal(first.value);
       // Case sensitivity is part of what is compiled.
-      const sensitive = def.prepare!(pattern, { caseSensitive: true }) as { value: { matcher(s: string): { find(): boolean } } };
+      const sensitive = def.prepare!(pattern, { caseSensitive: true }) as { value: unknown };
       expect(sensitive.value).to.not.equal(first.value);
-      expect(sensitive.value.matcher('X0Yabcz').find()).to.equal(false);
-      expect((first.value as typeof sensitive.value).matcher('X0Yabcz').find()).to.equal(true);
+      expect(def.test('X0Yabcz', sensitive.value, { caseSensitive: true, now: NOW })).to.equal(false);
+      expect(def.test('X0Yabcz', first.value, { caseSensitive: false, now: NOW })).to.equal(true);
+    });
+
+    it('gives the same answers for values met again and again, past the answers a pattern keeps', () => {
+      // A pattern remembers its recent answers (values such as osPlatform repeat on every device):
+      // 20,000 distinct ids, each asked twice, between thousands of repeats of two platform names.
+      const def = operator('match')!;
+      const prepared = def.prepare!('^(windowsserver|linux-[0-9]+)$', { caseSensitive: false }) as { value: unknown };
+      const env = { caseSensitive: false, now: NOW };
+      const wrong: string[] = [];
+      for (let i = 0; i < 20_000; i++) {
+        const id = i % 3 === 0 ? `linux-${i}` : `device-${i}`;
+        for (const text of [id, 'WindowsServer', id, 'Windows10']) {
+          const want = /^(windowsserver|linux-[0-9]+)$/i.test(text);
+          if (def.test(text, prepared.value, env) !== want) wrong.push(text);
+        }
+      }
+      expect(wrong.slice(0, 5)).to.deep.equal([]);
+      // Texts too long to remember are matched each time.
+      for (const text of [`linux-${'1'.repeat(70_000)}`, 'x'.repeat(70_000), `linux-${'1'.repeat(70_000)}`]) {
+        expect(def.test(text, prepared.value, env)).to.equal(text.startsWith('linux-'));
+      }
     });
 
     it('refuses backreferences and lookaround at load', () => {

@@ -67,21 +67,58 @@ function inList(actual: unknown, operand: unknown, env: OperatorEnv): boolean {
 }
 
 /** Compiled patterns (or why they are not valid), kept a while: bounded, as long-running callers load many rules. */
-const REGEX_CACHE = new Map<string, RE2JS | string>();
+const REGEX_CACHE = new Map<string, Pattern | string>();
 const REGEX_CACHE_SIZE = 1_000;
+
+/**
+ * What a pattern remembers before it starts again: enough for a field's distinct values, and
+ * bounded in characters too, as patterns are shared by every rule (and run) of the process.
+ */
+const ANSWERS_KEPT = 4_096;
+const ANSWER_CHARS_KEPT = 64 * 1024;
+
+/**
+ * A compiled RE2 pattern with its recent answers. Exports repeat the values patterns are matched
+ * against on thousands of records (osPlatform, osName, image SKUs, resource types), and an RE2JS
+ * match costs microseconds where a lookup costs a fraction of one; a match is a pure function of
+ * the text, so a remembered answer is the answer.
+ */
+class Pattern {
+  private readonly answers = new Map<string, boolean>();
+  private chars = 0;
+
+  constructor(private readonly re: RE2JS) {}
+
+  test(text: string): boolean {
+    let found = this.answers.get(text);
+    if (found === undefined) {
+      found = this.re.matcher(text).find();
+      if (text.length <= ANSWER_CHARS_KEPT) {
+        if (this.answers.size >= ANSWERS_KEPT || this.chars + text.length > ANSWER_CHARS_KEPT) {
+          this.answers.clear();
+          this.chars = 0;
+        }
+        this.answers.set(text, found);
+        this.chars += text.length;
+      }
+    }
+    return found;
+  }
+}
 
 /**
  * A pattern compiled once however often it is read: a regex parameter read thousands of times
  * through a named condition would otherwise be compiled (and held) thousands of times, which ran a
- * validate of five small rules out of memory. A compiled RE2JS pattern is immutable, so shared.
+ * validate of five small rules out of memory. A pattern answers the same for the same text, so it is
+ * shared, with the answers it remembers.
  */
-function compiledRegex(pattern: string, caseSensitive: boolean): RE2JS | string {
+function compiledRegex(pattern: string, caseSensitive: boolean): Pattern | string {
   const key = `${caseSensitive ? 's' : 'i'}${pattern}`;
   const known = REGEX_CACHE.get(key);
   if (known !== undefined) return known;
-  let compiled: RE2JS | string;
+  let compiled: Pattern | string;
   try {
-    compiled = RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE);
+    compiled = new Pattern(RE2JS.compile(pattern, caseSensitive ? 0 : RE2JS.CASE_INSENSITIVE));
   } catch (e) {
     compiled = (e as Error).message;
   }
@@ -146,7 +183,7 @@ export const OPERATORS: readonly OperatorDef[] = [
       const compiled = compiledRegex(operand, env.caseSensitive);
       return typeof compiled === 'string' ? `regular expression '${operand}' is not valid RE2: ${compiled}` : { value: compiled };
     },
-    test: (a, o) => typeof a === 'string' && o instanceof RE2JS && o.matcher(a).find(),
+    test: (a, o) => typeof a === 'string' && o instanceof Pattern && o.test(a),
   },
   {
     name: 'startsWith',
