@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { OPERATORS, operator } from '../src/rules/operators';
 
 const NOW = Date.parse('2026-11-27T02:00:00Z');
+const ROOT = resolve(__dirname, '..');
 
 /** [operator, field value, operand, expected]; values are spelled as the real exports spell them. */
 const CASES: [string, unknown, unknown, boolean][] = [
@@ -140,6 +143,41 @@ describe('operators', () => {
       for (const text of [`linux-${'1'.repeat(70_000)}`, 'x'.repeat(70_000), `linux-${'1'.repeat(70_000)}`]) {
         expect(def.test(text, prepared.value, env)).to.equal(text.startsWith('linux-'));
       }
+    });
+
+    it('keeps the answers of every pattern of a long-running process within a few MB', function () {
+      this.timeout(60_000);
+      // A library user lints snapshot after snapshot with many rules: 500 patterns (the cache keeps
+      // up to 1,000), each asked about 4,096 host names once, as each snapshot's devices are new.
+      // Each pattern alone stays within its bounds; what they hold together must stay small too.
+      const script = `
+        const { operator } = require('./src/rules/operators');
+        const match = operator('match');
+        const env = { caseSensitive: false, now: 0 };
+        const held = [];
+        const wrong = [];
+        global.gc();
+        const before = process.memoryUsage().heapUsed;
+        for (let p = 0; p < 500; p++) {
+          const pattern = match.prepare('^(app|web|sql)' + p + '-[0-9]+\\\\.corp\\\\.contoso\\\\.com$', { caseSensitive: false }).value;
+          held.push(pattern);
+          for (let i = 0; i < 4096; i++) if (!match.test('app' + p + '-' + i + '.corp.contoso.com', pattern, env)) wrong.push(p + '/' + i);
+        }
+        // Answers given again after every pattern started again are still RE2's.
+        for (const p of [0, 499]) {
+          if (!match.test('APP' + p + '-7.corp.contoso.com', held[p], env)) wrong.push('APP' + p);
+          if (match.test('app' + p + '-7.corp.contoso.com.evil', held[p], env)) wrong.push('evil' + p);
+        }
+        global.gc();
+        global.gc();
+        console.log(JSON.stringify({ held: held.length, wrong, mb: (process.memoryUsage().heapUsed - before) / 1048576 }));`;
+      const run = spawnSync(process.execPath, ['--expose-gc', '-r', 'ts-node/register/transpile-only', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+      expect(run.stderr).to.equal('');
+      const { held, wrong, mb } = JSON.parse(run.stdout) as { held: number; wrong: string[]; mb: number };
+      expect(held).to.equal(500);
+      expect(wrong.slice(0, 5)).to.deep.equal([]);
+      // Under their own bounds alone the 500 patterns held 79 MB; bounded together, 16.
+      expect(mb).to.be.below(30);
     });
 
     it('refuses backreferences and lookaround at load', () => {

@@ -78,6 +78,20 @@ const ANSWERS_KEPT = 4_096;
 const ANSWER_CHARS_KEPT = 64 * 1024;
 
 /**
+ * What all patterns remember together before they all start again. Patterns outlive runs (the
+ * cache above keeps up to a thousand, and loaded rules hold theirs), so bounds per pattern alone
+ * let a long-running process hold a thousand patterns' answers: hundreds of MB of old snapshots'
+ * values. A few patterns' worth is all one run's repeated values need.
+ */
+const ALL_ANSWERS_KEPT = 16 * ANSWERS_KEPT;
+const ALL_ANSWER_CHARS_KEPT = 16 * ANSWER_CHARS_KEPT;
+
+/** The patterns that hold answers, and how many answers and characters they hold together. */
+const remembering = new Set<Pattern>();
+let answersHeld = 0;
+let charsHeld = 0;
+
+/**
  * A compiled RE2 pattern with its recent answers. Exports repeat the values patterns are matched
  * against on thousands of records (osPlatform, osName, image SKUs, resource types), and an RE2JS
  * match costs microseconds where a lookup costs a fraction of one; a match is a pure function of
@@ -93,16 +107,29 @@ class Pattern {
     let found = this.answers.get(text);
     if (found === undefined) {
       found = this.re.matcher(text).find();
-      if (text.length <= ANSWER_CHARS_KEPT) {
-        if (this.answers.size >= ANSWERS_KEPT || this.chars + text.length > ANSWER_CHARS_KEPT) {
-          this.answers.clear();
-          this.chars = 0;
-        }
-        this.answers.set(text, found);
-        this.chars += text.length;
-      }
+      if (text.length <= ANSWER_CHARS_KEPT) this.remember(text, found);
     }
     return found;
+  }
+
+  private remember(text: string, found: boolean): void {
+    if (this.answers.size >= ANSWERS_KEPT || this.chars + text.length > ANSWER_CHARS_KEPT) this.forget();
+    if (answersHeld >= ALL_ANSWERS_KEPT || charsHeld + text.length > ALL_ANSWER_CHARS_KEPT) {
+      for (const pattern of remembering) pattern.forget();
+    }
+    this.answers.set(text, found);
+    this.chars += text.length;
+    answersHeld++;
+    charsHeld += text.length;
+    remembering.add(this);
+  }
+
+  private forget(): void {
+    answersHeld -= this.answers.size;
+    charsHeld -= this.chars;
+    this.answers.clear();
+    this.chars = 0;
+    remembering.delete(this);
   }
 }
 
