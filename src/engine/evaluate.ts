@@ -7,7 +7,7 @@ import type { Collection, InputGap, Snapshot, SnapshotRecord } from '../snapshot
 import { FACTS } from '../snapshot/facts';
 import type { Finding, Location, ResourceRef, RuleResult } from '../report/model';
 import type { CompiledJoin, CompiledLet, CompiledRule, EvalContext } from '../rules/types';
-import { Bound, elements, headName, resolveBound, resolvePath } from '../rules/path';
+import { Bound, elements, resolveBound, resolvePath } from '../rules/path';
 import { selectElements } from '../rules/conditions';
 import { CUT_MARK, MAX_RENDERED_CHARS, renderTemplate, type Template, type TemplateValues } from '../rules/template';
 import { exportKind } from '../snapshot/kinds';
@@ -265,8 +265,6 @@ class RuleRun {
    * reused (a failed subject's finding is rendered from it before the next is checked).
    */
   private readonly scope: Bound;
-  /** The lets a finding's templates read (see check). */
-  private readonly findingLets: readonly string[];
 
   constructor(
     readonly rule: CompiledRule,
@@ -283,7 +281,6 @@ class RuleRun {
     this.scope = new Bound(undefined, [...namesOf(rule.joins), ...rule.lets.map((l) => l.name)]).deferWith((scope, position) =>
       letValue(rule.lets[position - joinCount], scope, this.ctx),
     );
-    this.findingLets = findingLetsOf(rule);
   }
 
   /** Checks subject `i` of `source`. */
@@ -292,13 +289,13 @@ class RuleRun {
       const { rule, indexes, ctx } = this;
       const outcome = checkVariants(rule, this.scope, source.data(i), source.variants(i), indexes, ctx, this.choices);
       if (outcome === 'skipped') return;
-      // A failed subject's check includes the lets its finding reads, as when every let was worked out
-      // before `where`: one that cannot be (budget, data too deep) stops the rule with this subject uncounted.
-      if (outcome !== 'passed') for (const name of this.findingLets) outcome.find(name);
+      // A failed subject's finding, and the lets it reads, are part of its check: one that cannot be
+      // worked out (budget, data too deep) stops the rule with this subject uncounted.
+      const finding = outcome === 'passed' ? undefined : findingOf(rule, outcome, source, i, this.values);
       this.evaluated++;
-      if (outcome === 'passed') return;
+      if (finding === undefined) return;
       this.failed++;
-      this.findings.push(findingOf(rule, outcome, source, i, this.values));
+      this.findings.push(finding);
     } catch (e) {
       // One rule that cannot finish is reported and fails the run; it never takes the other rules'
       // results down with it.
@@ -387,14 +384,6 @@ function checkSubject(rule: CompiledRule, scope: Bound, indexes: JoinIndexes, ct
 function letValue(l: CompiledLet, scope: Bound, ctx: EvalContext): unknown {
   const list = resolveBound(l.select, scope, ctx.budget);
   return list === undefined || list === null ? undefined : selectElements(elements(list), scope, ctx, l);
-}
-
-/** The names of the lets a rule's finding templates read, in the rule's order. */
-function findingLetsOf(rule: CompiledRule): string[] {
-  const { kind, id, name } = rule.resource;
-  const heads = new Set<string | undefined>();
-  for (const t of [rule.message, kind, id, name]) for (const p of t?.paths ?? []) heads.add(headName(p));
-  return rule.lets.map((l) => l.name).filter((n) => heads.has(n));
 }
 
 /** The finding of subject `i`, which failed with `scope`. */
