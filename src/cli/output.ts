@@ -4,7 +4,7 @@
  * signal that stops the run leaves no temporary file behind.
  */
 import { unlinkSync } from 'node:fs';
-import { mkdir, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { findRuleFiles } from '../rules/load';
 import { UsageError } from './io';
@@ -12,18 +12,22 @@ import { UsageError } from './io';
 /** Temporary files of writes in progress, removed if a signal ends the process first. */
 const pending = new Set<string>();
 
-export async function writeFileAtomic(file: string, text: string): Promise<void> {
+/**
+ * Writes a report: its text, or its pieces in order (a report too large for one string, see
+ * src/report/formatters/pieces.ts), each written as it comes.
+ */
+export async function writeFileAtomic(file: string, text: string | Iterable<string>): Promise<void> {
   // A device or pipe (/dev/null, /dev/stdout, a FIFO) is written to, never replaced by a rename.
   const existing = await stat(file).catch(() => undefined);
   if (existing && !existing.isFile()) {
-    await writeFile(file, text);
+    await writeText(file, text);
     return;
   }
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   pending.add(tmp);
   try {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(tmp, text);
+    await writeText(tmp, text);
     await rename(tmp, file);
   } catch (e) {
     await unlink(tmp).catch(() => undefined);
@@ -31,6 +35,41 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
   } finally {
     pending.delete(tmp);
   }
+}
+
+async function writeText(file: string, text: string | Iterable<string>): Promise<void> {
+  if (typeof text === 'string') {
+    await writeFile(file, text);
+    return;
+  }
+  const handle = await open(file, 'w');
+  try {
+    for (const block of lineBlocks(text)) await handle.write(block);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What lineBlocks gathers before it writes: few writes, and little held at once. */
+const BLOCK_CHARS = 1024 * 1024;
+
+/**
+ * Pieces gathered into blocks of about BLOCK_CHARS that end at a line break (the last block
+ * excepted), however the pieces are cut. Whole lines let the one terminal sanitiser see each block
+ * as it would the whole text: what it escapes (a line that starts a runner command, a `##vso[`, a
+ * surrogate pair) never spans a line break.
+ */
+export function* lineBlocks(pieces: Iterable<string>): Generator<string> {
+  let held = '';
+  for (const piece of pieces) {
+    held += piece;
+    if (held.length < BLOCK_CHARS) continue;
+    const end = held.lastIndexOf('\n') + 1;
+    if (end === 0) continue;
+    yield held.slice(0, end);
+    held = held.slice(end);
+  }
+  if (held !== '') yield held;
 }
 
 /** Removes the temporary files of writes in progress (synchronously: a signal handler runs last). */

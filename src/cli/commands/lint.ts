@@ -10,7 +10,8 @@ import { exitCode } from '../../lint';
 import { jobFor, lintAll } from '../lint-job';
 import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
-import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
+import { lineBlocks, refuseUnsafeOutputs, writeFileAtomic } from '../output';
+import { piecesOf } from '../../report/formatters/pieces';
 import { UsageError, type CliIo } from '../io';
 import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
@@ -134,7 +135,8 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
     const { report, rules } = results[i];
     for (const t of outputs) {
       const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
-      const text = t.formatter(report, {
+      // In pieces: a report with millions of findings is more text than one string holds.
+      const pieces = piecesOf(t.formatter)(report, {
         rules,
         color,
         ...(places[i] !== undefined ? { snapshotInRepository: places[i]!.snapshot } : {}),
@@ -142,10 +144,18 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
         includeSuppressed: values['sarif-include-suppressed'],
         ...(values.framework ? { frameworks: values.framework } : {}),
       });
-      if (t.output) await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), text);
-      else if (color) (io.styled ?? io.stdout)(many ? `== ${terminalText(positionals[i])}\n${text}\n` : text);
-      else if (WRITES_WORKFLOW_COMMANDS.has(t.formatter)) (io.styled ?? io.stdout)(terminalCommands(many ? `== ${printable(positionals[i])}\n${text}\n` : text));
-      else io.stdout(many ? `== ${positionals[i]}\n${text}\n` : text);
+      if (t.output) {
+        await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), pieces);
+        continue;
+      }
+      const [write, header] = color
+        ? [io.styled ?? io.stdout, terminalText(positionals[i])]
+        : WRITES_WORKFLOW_COMMANDS.has(t.formatter)
+          ? [(block: string) => (io.styled ?? io.stdout)(terminalCommands(block)), printable(positionals[i])]
+          : [io.stdout, positionals[i]];
+      if (many) write(`== ${header}\n`);
+      for (const block of lineBlocks(pieces)) write(block);
+      if (many) write('\n');
     }
     code = Math.max(code, exitCode(report)) as 0 | 1 | 2;
   }
