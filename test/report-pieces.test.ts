@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { json } from '../src/report/formatters/json';
 import { jsonPieces, piecesOf } from '../src/report/formatters/pieces';
 import { lineBlocks } from '../src/cli/output';
+import { baselinePieces, createBaseline, formatBaseline } from '../src/gate/baseline';
 import { terminalCommands, terminalText } from '../src/report/text';
 import { lint } from '../src/lint';
 import { frameworkNames } from '../src/compliance/frameworks';
@@ -64,6 +65,14 @@ describe('reports written in pieces', () => {
     const text = pieces.join('');
     expect(text).to.equal(`${JSON.stringify(report, null, 2)}\n`);
     expect(json(report, formatContext(false))).to.equal(text);
+  });
+
+  it('a baseline of many findings is written in pieces that do not grow with it, as JSON.stringify wrote it', () => {
+    const baseline = createBaseline(manyFindings(20_000));
+    const pieces = [...baselinePieces(baseline)];
+    expect(Math.max(...pieces.map((p) => p.length))).to.be.lessThan(8 * 1024);
+    expect(pieces.join('')).to.equal(`${JSON.stringify(baseline, null, 2)}\n`);
+    expect(formatBaseline(baseline)).to.equal(pieces.join(''));
   });
 
   it('a format without pieces is its whole text as one piece', () => {

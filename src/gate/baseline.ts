@@ -12,6 +12,7 @@ import type { Finding, Report, ResourceRef } from '../report/model';
 import { duplicateKeys, scanJson } from '../snapshot/json-scan';
 import { isPlainObject } from '../rules/values';
 import { readJsonFile } from '../snapshot/read';
+import { jsonPieces } from '../report/formatters/pieces';
 
 export interface BaselineEntry {
   fingerprint: string;
@@ -36,7 +37,13 @@ export function createBaseline(report: Report): Baseline {
 }
 
 export function formatBaseline(baseline: Baseline): string {
-  return `${JSON.stringify(baseline, null, 2)}\n`;
+  return [...baselinePieces(baseline)].join('');
+}
+
+/** formatBaseline's text in pieces: a baseline of a million findings is more text than one string holds. */
+export function* baselinePieces(baseline: Baseline): Generator<string> {
+  yield* jsonPieces(baseline);
+  yield '\n';
 }
 
 /**

@@ -4,8 +4,9 @@
  * did not load cleanly: a baseline taken on broken input would hide real findings.
  */
 import { jobFor, lintAll } from '../lint-job';
-import { createBaseline, formatBaseline } from '../../gate/baseline';
-import { refuseUnsafeOutputs, writeFileAtomic } from '../output';
+import { baselinePieces, createBaseline } from '../../gate/baseline';
+import { lineBlocks, refuseUnsafeOutputs, writeFileAtomic } from '../output';
+import { MAX_INPUT_BYTES } from '../../input-file';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 import { parseCommandArgs } from '../args';
@@ -33,9 +34,19 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
     return 2;
   }
   const baseline = createBaseline(report);
-  const text = formatBaseline(baseline);
-  if (values.output) await writeFileAtomic(values.output, text);
-  else io.stdout(text);
+  // A baseline lint --baseline would refuse as too large is not written: it would gate nothing.
+  let bytes = 0;
+  for (const piece of baselinePieces(baseline)) bytes += Buffer.byteLength(piece);
+  const limit = MAX_INPUT_BYTES.baseline;
+  if (bytes > limit) {
+    io.stderr(
+      `posture-lint: no baseline written: ${plural(baseline.findings.length, 'finding')} take ${bytes.toLocaleString('en-US')} bytes, more than the ${limit.toLocaleString('en-US')} bytes lint --baseline reads; ` +
+        'record fewer (fix or disable the rules with the most findings first, or run with --rules for a part of the pack)\n',
+    );
+    return 2;
+  }
+  if (values.output) await writeFileAtomic(values.output, baselinePieces(baseline));
+  else for (const block of lineBlocks(baselinePieces(baseline))) io.stdout(block);
   io.stderr(`recorded ${plural(baseline.findings.length, 'finding')}${values.output ? ` in ${values.output}` : ''}\n`);
   return 0;
 }
