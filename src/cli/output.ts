@@ -62,12 +62,14 @@ const BLOCK_CHARS = 1024 * 1024;
 export function* lineBlocks(pieces: Iterable<string>): Generator<string> {
   let held = '';
   for (const piece of pieces) {
-    held += piece;
-    if (held.length < BLOCK_CHARS) continue;
-    const end = held.lastIndexOf('\n') + 1;
-    if (end === 0) continue;
-    yield held.slice(0, end);
-    held = held.slice(end);
+    // Only the new piece is searched for a line break, so a long line costs no rescans.
+    const end = held.length + piece.length < BLOCK_CHARS ? -1 : piece.lastIndexOf('\n');
+    if (end < 0) {
+      held += piece;
+      continue;
+    }
+    yield held + piece.slice(0, end + 1);
+    held = piece.slice(end + 1);
   }
   if (held !== '') yield held;
 }
