@@ -3,10 +3,12 @@ import { createHash } from 'node:crypto';
 import { diagnostic } from '../src/diagnostics';
 import { lint } from '../src/lint';
 import { getFormatter } from '../src/report/formatters';
-import { html } from '../src/report/formatters/html';
-import type { Finding, Report, RuleMeta } from '../src/report/model';
+import { html, MAX_TABLE_ROWS } from '../src/report/formatters/html';
+import type { Diagnostic } from '../src/diagnostics';
+import { fingerprintOf } from '../src/engine/evaluate';
+import type { Finding, Report, RuleMeta, RuleResult } from '../src/report/model';
 import { sortFindings, summarize } from '../src/report/summary';
-import { contosoReport, formatContext } from './report-fixture';
+import { contosoReport, formatContext, refresh } from './report-fixture';
 
 function resummarize(report: Report): Report {
   report.findings = sortFindings(report.findings);
@@ -38,6 +40,57 @@ const findingIndex = (page: string): IndexEntry[] =>
 
 const tableRows = (page: string, id: string): string[] =>
   between(between(page, `<table id="${id}"`, '</table>'), '<tbody>', '</tbody>').split('</tr>').filter((r) => r.startsWith('<tr'));
+
+/** A device id as Defender for Endpoint writes one: 40 hex digits. */
+const deviceId = (n: number): string => createHash('sha1').update(`device-${n}`).digest('hex');
+
+/** A subscription id, as a GUID. */
+const subscriptionId = (n: number): string => deviceId(n).slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+
+/** What `ruleId` fails on, the `i`th of many: a subscription's Defender for Servers plan, or a device. */
+function failing(ruleId: string, i: number): Pick<Finding, 'resource' | 'message' | 'locations'> {
+  if (ruleId === 'defender-servers-plan-on') {
+    const sub = subscriptionId(i);
+    return {
+      resource: { kind: 'defender.pricings', id: `/subscriptions/${sub}/providers/Microsoft.Security/pricings/VirtualMachines`, name: 'VirtualMachines' },
+      message: `plan is Free in subscription ${sub}`,
+      locations: [{ file: 'defender/pricings.json', pointer: `/value/${i}` }],
+    };
+  }
+  return {
+    resource: { kind: 'mde.machines', id: deviceId(i), name: `vm-linux-${String(i).padStart(7, '0')}.contoso.com` },
+    message: ruleId === 'mde-sensor-active' ? 'sensor health is Inactive' : 'antivirus is passive (avMode "1"), so real-time protection is off',
+    locations: [{ file: 'mde/machines.json', pointer: `/value/${i}` }],
+  };
+}
+
+/**
+ * `n` findings of `ruleId`, as a misconfiguration across the estate gives them: each resource its
+ * own record, `suppression` on every one when given.
+ */
+function fleetFindings(ruleId: string, n: number, suppression?: Finding['suppression']): Finding[] {
+  const rule = contosoReport().rules.find((r) => r.id === ruleId)!;
+  return Array.from({ length: n }, (_, i) => {
+    const what = failing(ruleId, i);
+    return { ruleId, severity: rule.severity, ...what, fingerprint: fingerprintOf(ruleId, what.resource), ...(suppression ? { suppression } : {}) };
+  });
+}
+
+/** The contoso report with these findings added, and each rule's failed count and the totals true to them. */
+function withFindings(added: Finding[]): Report {
+  const report = contosoReport();
+  report.findings = [...report.findings, ...added];
+  report.rules = report.rules.map((r): RuleResult => {
+    const failed = report.findings.filter((f) => f.ruleId === r.id && !f.suppression).length;
+    return r.status === 'failed' ? { ...r, failed, evaluated: r.passed + failed } : r;
+  });
+  return refresh(resummarize(report));
+}
+
+/** The rule id of each findings-table row, in order. */
+const rowRules = (page: string): string[] => tableRows(page, 'findings-table').map((r) => /<code>([^<]+)<\/code>/.exec(r)![1]);
+
+const tally = (ids: readonly string[]): Record<string, number> => ids.reduce<Record<string, number>>((t, id) => ({ ...t, [id]: (t[id] ?? 0) + 1 }), {});
 
 /** Things a page could load: script, style, image, font, frame or object sources. */
 function loads(page: string): string[] {
@@ -224,6 +277,123 @@ describe('report html formatter', () => {
     shuffled.diagnostics = [...shuffled.diagnostics].reverse();
     shuffled.coverage = [...shuffled.coverage].reverse();
     expect(html(shuffled, formatContext(false))).to.equal(page);
+  });
+
+  describe(`over ${MAX_TABLE_ROWS} rows`, () => {
+    const waiver: Finding['suppression'] = { kind: 'waiver', source: 'waivers.yaml', justification: 'lab devices', owner: 'ops@contoso.com', expires: '2026-12-31' };
+    // A fleet-wide misconfiguration: 5,000 Linux devices without real-time protection, beside the
+    // fixture's three other findings, and 40 waived devices with their sensor inactive.
+    const big = () => withFindings([...fleetFindings('linux-realtime-protection-on', 5000).slice(2), ...fleetFindings('mde-sensor-active', 40, waiver)]);
+    const out = html(big(), formatContext(false));
+
+    it(`shows ${MAX_TABLE_ROWS} findings, every failing rule among them, in the table's order`, () => {
+      const rules = rowRules(out);
+      expect(rules).to.have.length(MAX_TABLE_ROWS);
+      expect(findingIndex(out)).to.have.length(MAX_TABLE_ROWS);
+      // The rules with few findings show them all; the large one the rest of the rows; the
+      // failing ones before any suppressed one.
+      expect(tally(rules)).to.deep.equal({ 'defender-servers-plan-on': 1, 'mde-sensor-active': 1, 'linux-realtime-protection-on': MAX_TABLE_ROWS - 2 });
+      expect(findingIndex(out).every((e) => e.status === 'active')).to.equal(true);
+      // The first findings of the rule in the table's order (by device id), not any others.
+      const report = big();
+      const firstLinux = report.findings.filter((f) => f.ruleId === 'linux-realtime-protection-on').slice(0, MAX_TABLE_ROWS - 2);
+      const rows = tableRows(out, 'findings-table').filter((r) => r.includes('linux-realtime-protection-on'));
+      expect(rows.map((r) => /<div class="muted mono small">([^<]+)<\/div>/.exec(r)![1])).to.deep.equal(firstLinux.map((f) => f.resource.id));
+    });
+
+    it('says how many findings are not shown, of which rules, and where they all are', () => {
+      const section = between(out, '<section id="findings">', '</section>');
+      expect(section).to.contain('<p class="muted">5002 findings failing the run, 40 suppressed.</p>');
+      expect(section).to.contain(
+        `<p>This table shows 2,000 of the 5,042 findings (at most 1,998 of each rule, failing ones before suppressed ones, in the order below), so the page stays quick to open: ` +
+          `<strong>3,042 are not shown</strong>. The json and junit reports of the same run list every finding: add <code>--format json --output report.json</code> to this run.</p>`,
+      );
+      expect(section).to.contain(
+        '<details><summary>Rules with findings not shown</summary><ul>' +
+          '<li><code>linux-realtime-protection-on</code>: 1,998 of 5,000 shown</li>' +
+          '<li><code>mde-sensor-active</code> (suppressed): 0 of 40 shown</li></ul></details>',
+      );
+      // The note comes before the table, where a reader starts.
+      expect(out.indexOf('are not shown')).to.be.lessThan(out.indexOf('<table id="findings-table"'));
+    });
+
+    it('keeps the true totals in the header, the charts and the rules table while the table is cut', () => {
+      expect(tableRows(out, 'findings-table')).to.have.length(MAX_TABLE_ROWS);
+      const header = between(out, '<header', '</header>');
+      expect(header).to.contain('<p class="headline">5002 findings · 1 rule not evaluated · 1 error</p>');
+      expect(header).to.contain('<span class="stat-value">5002</span><span class="stat-label">findings</span>');
+      expect(header).to.contain('<span class="stat-value">40</span><span class="stat-label">suppressed</span>');
+      expect(between(out, '<svg id="severity-chart"', '</svg>')).to.contain('<desc id="severity-chart-desc">1 critical, 5000 high, 1 medium, 0 low, 0 info</desc>');
+      expect(between(out, '<tr id="rule-linux-realtime-protection-on"', '</tr>')).to.contain('<td class="num">5001</td><td class="num">1</td><td class="num">5000</td>');
+    });
+
+    it('shares the rows out among the rules alike, and gives suppressed findings what the failing ones leave', () => {
+      // Three rules failing on 1,500 devices each: 666 rows each fill all but two, which go to
+      // the first rules in the table's order.
+      const even = withFindings([
+        ...fleetFindings('defender-servers-plan-on', 1500).slice(1),
+        ...fleetFindings('linux-realtime-protection-on', 1500).slice(2),
+        ...fleetFindings('mde-sensor-active', 1500).slice(1),
+      ]);
+      expect(tally(rowRules(html(even, formatContext(false))))).to.deep.equal({
+        'defender-servers-plan-on': 667,
+        'linux-realtime-protection-on': 667,
+        'mde-sensor-active': 666,
+      });
+      // 1,502 failing findings and 1,000 waived ones: the waived fill the rows left.
+      const some = withFindings([...fleetFindings('linux-realtime-protection-on', 1500).slice(2), ...fleetFindings('mde-sensor-active', 1000, waiver)]);
+      const statuses = tally(findingIndex(html(some, formatContext(false))).map((e) => e.status));
+      expect(statuses).to.deep.equal({ active: 1502, waiver: MAX_TABLE_ROWS - 1502 });
+    });
+
+    it('shows the same rows whatever order the findings come in', () => {
+      const shuffled = big();
+      shuffled.findings = [...shuffled.findings].reverse();
+      const again = html(shuffled, formatContext(false));
+      expect(tableRows(again, 'findings-table')).to.have.length(MAX_TABLE_ROWS);
+      expect(again).to.equal(out);
+    });
+
+    it(`shows every finding and says nothing of a cut at ${MAX_TABLE_ROWS} findings, and cuts at one more`, () => {
+      const at = withFindings(fleetFindings('linux-realtime-protection-on', MAX_TABLE_ROWS - 2).slice(2));
+      expect(at.findings).to.have.length(MAX_TABLE_ROWS);
+      const full = html(at, formatContext(false));
+      expect(tableRows(full, 'findings-table')).to.have.length(MAX_TABLE_ROWS);
+      expect(full).to.not.contain('not shown');
+      const over = withFindings(fleetFindings('linux-realtime-protection-on', MAX_TABLE_ROWS - 1).slice(2));
+      const cut = html(over, formatContext(false));
+      expect(tableRows(cut, 'findings-table')).to.have.length(MAX_TABLE_ROWS);
+      expect(cut).to.contain('<strong>1 is not shown</strong>');
+    });
+
+    it('lists the first problems, errors first, and says how many more there are', () => {
+      const report = contosoReport();
+      // A device-health export of one file per device, each with a bad record.
+      const warnings: Diagnostic[] = Array.from({ length: 2500 }, (_, i) =>
+        diagnostic('warning', 'export-schema', 'healthy must be a boolean, found "yes"', { file: `mde/health/${deviceId(i)}.json`, pointer: '/healthy' }),
+      );
+      report.diagnostics = [...warnings, ...report.diagnostics];
+      const out = html(refresh(resummarize(report)), formatContext(false));
+      const problems = between(out, '<section id="problems">', '</section>');
+      const rows = between(problems, '<tbody>', '</tbody>').split('</tr>').filter((r) => r.startsWith('<tr'));
+      expect(rows).to.have.length(MAX_TABLE_ROWS);
+      expect(rows[0]).to.contain('graph/defender-role-assignments.json:14:7');
+      expect(problems).to.contain('This table shows 2,000 of the 2,502 problems (the first, errors first), so the page stays quick to open: <strong>502 are not shown</strong>. The json report of the same run lists them all');
+      expect(between(out, '<header', '</header>')).to.contain('<span class="stat-value">1</span><span class="stat-label">errors</span>');
+    });
+
+    it('lists fixed findings of every rule the baseline knew, and says how many more there are', () => {
+      const report = contosoReport();
+      const fixed = [...fleetFindings('linux-realtime-protection-on', 2400), ...fleetFindings('mde-sensor-active', 3)].map((f) => ({ ruleId: f.ruleId, resource: f.resource, fingerprint: f.fingerprint }));
+      report.baseline = { file: 'baseline.json', fixed };
+      const out = html(report, formatContext(false));
+      const section = between(out, '<section id="fixed">', '</section>');
+      expect(section).to.contain('<h2>Fixed since the baseline: 2403 findings</h2>');
+      const rows = between(section, '<tbody>', '</tbody>').split('</tr>').filter((r) => r.startsWith('<tr'));
+      expect(rows).to.have.length(MAX_TABLE_ROWS);
+      expect(tally(rows.map((r) => /<code>([^<]+)<\/code>/.exec(r)![1]))).to.deep.equal({ 'linux-realtime-protection-on': MAX_TABLE_ROWS - 3, 'mde-sensor-active': 3 });
+      expect(section).to.contain('<strong>403 are not shown</strong>. The json report of the same run lists them all');
+    });
   });
 
   describe('on the demo snapshot', function () {

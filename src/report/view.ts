@@ -88,6 +88,18 @@ export function groupByRule(findings: readonly Finding[], report: Report, contex
   return [...groups.values()];
 }
 
+/** Items grouped by key, groups in order of first appearance, each in the items' order. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
 /** Findings that fail the run, and those a waiver or the baseline suppressed. */
 export function splitFindings(report: Report): { active: Finding[]; suppressed: Finding[] } {
   const sorted = sortFindings(report.findings);

@@ -9,6 +9,7 @@ import { SEVERITIES, type Finding, type FormatContext, type Formatter, type Repo
 import {
   checkedNothing,
   diagnosticWhere,
+  groupBy,
   groupByRule,
   lacking,
   notEvaluated,
@@ -19,6 +20,7 @@ import {
   splitFindings,
   verdict,
   escapeHtml as h,
+  type RuleGroup,
   type VerdictStatus,
 } from '../view';
 import { coverageChart, coverageTable, rulesChart, severityChart, text } from './html-charts';
@@ -26,6 +28,58 @@ import { htmlPage } from './html-assets';
 import { complianceSection } from './html-compliance';
 import { httpsUrl } from '../markup';
 
+
+/**
+ * Rows a long table of the page (findings, problems, fixed findings) shows at most; every count on
+ * the page stays the true total. A couple of thousand rows lay out, scroll and filter at once in
+ * any browser, and the page stays small enough to mail or attach to a run (2.3 MB for a rule
+ * failing on a million devices); all million rows would make a page of gigabytes that no browser
+ * opens. Beyond this, a reader needs the machine-readable reports, and the page says which.
+ */
+export const MAX_TABLE_ROWS = 2_000;
+
+/**
+ * How many of each group's items to show so that at most `budget` show in all: every group the
+ * same share, the largest that fits, and what is left of the budget one more each to the first
+ * groups that have more. Every group shows some while there are no more groups than rows.
+ */
+function shares(sizes: readonly number[], budget: number): number[] {
+  const total = sizes.reduce((sum, n) => sum + n, 0);
+  if (total <= budget) return [...sizes];
+  const cost = (cap: number) => sizes.reduce((sum, n) => sum + Math.min(n, cap), 0);
+  let [low, high] = [0, Math.max(...sizes)];
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (cost(mid) <= budget) low = mid;
+    else high = mid - 1;
+  }
+  let left = budget - cost(low);
+  return sizes.map((n) => {
+    const extra = n > low && left > 0 ? 1 : 0;
+    left -= extra;
+    return Math.min(n, low) + extra;
+  });
+}
+
+/** The items of each group (in its order) that a table shows, within `budget` rows in all. */
+function shownOf<T>(groups: readonly (readonly T[])[], budget: number): T[][] {
+  const counts = shares(groups.map((g) => g.length), budget);
+  return groups.map((g, i) => g.slice(0, counts[i]));
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** What a cut table leaves out and where the rest is; nothing when it shows everything. */
+function notShownNote(shown: number, total: number, noun: string, what: string, where: string): string {
+  if (shown === total) return '';
+  return (
+    `<p>This table shows ${count(shown)} of the ${count(total)} ${noun} (${what}), so the page stays quick to open: ` +
+    `<strong>${count(total - shown)} ${total - shown === 1 ? 'is' : 'are'} not shown</strong>. ${where}</p>`
+  );
+}
+
+/** Where every finding, problem and fixed finding is when a table is cut. */
+const JSON_REPORT = 'add <code>--format json --output report.json</code> to this run';
 
 const VERDICT_LABEL: Record<VerdictStatus, string> = {
   error: 'Unusable input',
@@ -173,19 +227,28 @@ interface IndexEntry {
 
 function findingsSection(report: Report, context: FormatContext): string {
   const { active, suppressed } = splitFindings(report);
+  const activeGroups = groupByRule(active, report, context);
+  const suppressedGroups = groupByRule(suppressed, report, context);
   // Failing findings first, by rule; suppressed ones after, so they never hide a live problem.
-  const groups = [...groupByRule(active, report, context), ...groupByRule(suppressed, report, context)];
+  const groups = [...activeGroups, ...suppressedGroups];
   if (groups.length === 0) return `<section id="findings"><h2>Findings</h2><p class="ok">No findings.</p></section>`;
+  // Within the bound, every failing rule shows examples before any suppressed finding shows.
+  const shownActive = shownOf(activeGroups.map((g) => g.findings), MAX_TABLE_ROWS);
+  const shownSuppressed = shownOf(
+    suppressedGroups.map((g) => g.findings),
+    MAX_TABLE_ROWS - shownActive.reduce((sum, list) => sum + list.length, 0),
+  );
+  const shown = [...shownActive, ...shownSuppressed];
   const rows: string[] = [];
   const index: IndexEntry[] = [];
-  for (const g of groups) {
-    for (const f of g.findings) {
+  groups.forEach((g, i) => {
+    for (const f of shown[i]) {
       rows.push(findingRow(f, g.title));
       const s = f.suppression;
       const searchable = [f.ruleId, g.title, f.severity, f.resource.kind, f.resource.id, f.resource.name ?? '', f.message, ...f.locations.map((l) => l.file), s?.justification ?? '', s?.owner ?? ''];
       index.push({ severity: f.severity, status: s ? s.kind : 'active', text: searchable.join('\n').toLowerCase() });
     }
-  }
+  });
   const options = SEVERITIES.map((sev) => `<option value="${sev}">${sev}</option>`).join('');
   // `<` escaped so no export text can close the data block and open markup; bidi controls so the
   // file reads the same in an editor. JSON.parse gives back the same strings.
@@ -193,6 +256,7 @@ function findingsSection(report: Report, context: FormatContext): string {
   return (
     `<section id="findings"><h2>Findings</h2>` +
     `<p class="muted">${plural(active.length, 'finding')} failing the run${suppressed.length > 0 ? `, ${suppressed.length} suppressed` : ''}.</p>` +
+    findingsNotShown(groups, shown) +
     // Hidden until the script runs: without scripts every row shows and there is nothing to filter with.
     `<div id="filters" class="filters" role="search" hidden>` +
     `<label>Search <input id="filter-text" type="search" placeholder="rule, resource, message…" autocomplete="off"></label>` +
@@ -204,6 +268,28 @@ function findingsSection(report: Report, context: FormatContext): string {
     `<tbody>${rows.join('')}</tbody></table></div>` +
     `<script type="application/json" id="finding-index">${data}</script>` +
     `</section>`
+  );
+}
+
+/** When the findings table is cut: how many it leaves out, of which rules, and where they all are. */
+function findingsNotShown(groups: readonly RuleGroup[], shown: readonly Finding[][]): string {
+  const total = groups.reduce((sum, g) => sum + g.findings.length, 0);
+  const showing = shown.reduce((sum, list) => sum + list.length, 0);
+  if (showing === total) return '';
+  const most = Math.max(...shown.map((list) => list.length));
+  const cut = groups.flatMap((g, i) =>
+    shown[i].length < g.findings.length
+      ? [`<li><code>${text(g.ruleId)}</code>${g.findings[0].suppression ? ' (suppressed)' : ''}: ${count(shown[i].length)} of ${count(g.findings.length)} shown</li>`]
+      : [],
+  );
+  return (
+    notShownNote(
+      showing,
+      total,
+      'findings',
+      `at most ${count(most)} of each rule, failing ones before suppressed ones, in the order below`,
+      `The json and junit reports of the same run list every finding: ${JSON_REPORT}.`,
+    ) + `<details><summary>Rules with findings not shown</summary><ul>${cut.join('')}</ul></details>`
   );
 }
 
@@ -260,23 +346,28 @@ function rulesSection(report: Report, context: FormatContext): string {
 function fixedSection(report: Report): string {
   const fixed = report.baseline?.fixed ?? [];
   if (fixed.length === 0) return '';
-  const rows = fixed.map((f) => `<tr><td><code>${text(f.ruleId)}</code></td><td>${text(f.resource.name ?? f.resource.id)}</td><td class="mono small">${text(f.resource.id)}</td></tr>`);
+  // Every rule's fixed findings show examples, each rule's in the baseline's order.
+  const shown = new Set(shownOf([...groupBy(fixed, (f) => f.ruleId).values()], MAX_TABLE_ROWS).flat());
+  const rows = fixed.filter((f) => shown.has(f)).map((f) => `<tr><td><code>${text(f.ruleId)}</code></td><td>${text(f.resource.name ?? f.resource.id)}</td><td class="mono small">${text(f.resource.id)}</td></tr>`);
   return (
     `<section id="fixed"><h2>Fixed since the baseline: ${plural(fixed.length, 'finding')}</h2>` +
     `<p class="muted">Baseline <span class="mono">${text(report.baseline!.file)}</span></p>` +
+    notShownNote(rows.length, fixed.length, 'fixed findings', 'every rule\'s, in the baseline\'s order', `The json report of the same run lists them all: ${JSON_REPORT}.`) +
     `<table class="data"><thead><tr><th>Rule</th><th>Resource</th><th>Id</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
   );
 }
 
 function problemsSection(report: Report): string {
   if (report.diagnostics.length === 0) return `<section id="problems"><h2>Problems</h2><p class="ok">No problems with the inputs or rules.</p></section>`;
-  const rows = sortedDiagnostics(report.diagnostics).map(
+  const all = sortedDiagnostics(report.diagnostics);
+  const rows = all.slice(0, MAX_TABLE_ROWS).map(
     (d) =>
       `<tr><td><span class="diag diag-${d.severity}">${d.severity}</span></td><td class="mono small">${text(diagnosticWhere(d))}</td>` +
       `<td>${text(d.message)}</td><td><code>${text(d.code)}</code></td></tr>`,
   );
   return (
     `<section id="problems"><h2>Problems with the inputs or rules</h2>` +
+    notShownNote(rows.length, all.length, 'problems', 'the first, errors first', `The json report of the same run lists them all: ${JSON_REPORT}.`) +
     `<div class="scroll"><table class="data"><thead><tr><th>Severity</th><th>Location</th><th>Message</th><th>Code</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div></section>`
   );

@@ -20,6 +20,7 @@ import { checkedNothingText, ciLevel, diagnosticPath, notEvaluatedText, reposito
 import { clip, LONE_SURROGATE, MAX_SHOWN_CHARS, visible } from '../text';
 import { httpsUrl, inertMarkdown, markdownReference } from '../markup';
 import { plural } from '../../words';
+import { groupBy } from '../view';
 
 const SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Versioned, so a future change of fingerprint can live beside this one. */
@@ -248,17 +249,6 @@ type Planned = { finding: Finding } | { rollup: Rollup };
 function scopeOf(f: Finding): string {
   const sub = /^\/subscriptions\/[^/]+/i.exec(f.resource.id);
   return sub ? sub[0].toLowerCase() : f.resource.kind;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /**
