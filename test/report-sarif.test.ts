@@ -585,7 +585,7 @@ describe('report sarif formatter', () => {
       expect(count('vm-onboarded-to-mde')).to.equal(500);
       const rolled = run.results.find((r) => r.ruleId === 'vm-onboarded-to-mde')!;
       expect(rolled.message.text).to.match(/^24 resources in \/subscriptions\/00000000-0000-4000-8000-000000000000 fail this rule; the first: vm-\d+ fails vm-onboarded-to-mde/);
-      expect(rolled.message.text).to.contain('the json, html and junit reports of the same run list each of them');
+      expect(rolled.message.text).to.contain('the json and junit reports of the same run list each of them');
       // Devices have no subscription in their id: one result for the rule.
       expect(count('av-signatures-current')).to.equal(1);
       const notice = run.invocations[0].toolExecutionNotifications!.find((n) => n.descriptor.id === 'results-rolled-up')!;

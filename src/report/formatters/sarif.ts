@@ -296,7 +296,7 @@ function rollupResult(r: Rollup, ruleIndex: number) {
   const text =
     `${plural(n, 'resource')}${where} ${n === 1 ? 'fails' : 'fail'} this rule; the first: ${first.message} (${first.resource.id}). ` +
     `GitHub code scanning shows ${CODE_SCANNING.shownResults.toLocaleString('en-US')} results of a run, so posture-lint rolled these findings up into one result; ` +
-    `the json, html and junit reports of the same run list each of them.`;
+    `the json and junit reports of the same run list each of them.`;
   // The scope alone, not the kinds failing in it: a kind that starts failing there must not make it another alert.
   const uri = r.scope === undefined ? `posture-lint/${segment(r.ruleId)}` : r.scope.startsWith('/') ? uriOf(r.scope.slice(1)) : segment(r.scope);
   return {
@@ -371,7 +371,7 @@ function rollupNotification(rolledUp: { ruleId: string; findings: number; result
     message: {
       text:
         `${total} findings are more than the ${CODE_SCANNING.shownResults} results GitHub code scanning shows of a run, so these rules' findings are rolled up ` +
-        `per subscription or resource kind, or per rule: ${rules}. Every other finding is its own result; the json, html and junit reports list all of them.`,
+        `per subscription or resource kind, or per rule: ${rules}. Every other finding is its own result; the json and junit reports list all of them.`,
     },
     descriptor: { id: 'results-rolled-up' },
   };
