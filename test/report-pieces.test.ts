@@ -1,21 +1,26 @@
 /**
- * Reports larger than one string (src/report/formatters/pieces.ts): the JSON report is written in
- * pieces that do not grow with the findings, and are exactly what JSON.stringify writes; the CLI
- * writes pieces in blocks of whole lines, so the terminal sanitiser sees what it would see in the
- * whole text.
+ * Reports larger than one string (src/report/formatters/pieces.ts): the json, junit, stylish and
+ * github reports are written in pieces that do not grow with the findings (JSON's exactly what
+ * JSON.stringify writes, the others' joined exactly the format's text); the CLI writes pieces in
+ * blocks of whole lines, so the terminal sanitiser sees what it would see in the whole text.
  */
 import { expect } from 'chai';
+import { XMLParser } from 'fast-xml-parser';
 import { join } from 'node:path';
+import { github } from '../src/report/formatters/github';
 import { json } from '../src/report/formatters/json';
+import { junit } from '../src/report/formatters/junit';
+import { stylish } from '../src/report/formatters/stylish';
 import { jsonPieces, piecesOf } from '../src/report/formatters/pieces';
 import { lineBlocks } from '../src/cli/output';
 import { baselinePieces, createBaseline, formatBaseline } from '../src/gate/baseline';
 import { terminalCommands, terminalText } from '../src/report/text';
 import { lint } from '../src/lint';
 import { frameworkNames } from '../src/compliance/frameworks';
-import type { Report } from '../src/report/model';
+import type { Finding, Formatter, Report } from '../src/report/model';
+import { fingerprintOf } from '../src/engine/evaluate';
 import { CONTOSO, CONTOSO_NOW } from './adversarial-helpers';
-import { contosoReport, formatContext } from './report-fixture';
+import { contosoReport, formatContext, refresh } from './report-fixture';
 
 const joined = (pieces: Iterable<string>): string => [...pieces].join('');
 
@@ -142,5 +147,83 @@ describe('reports written in pieces', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const DEVICES = 20_000;
+/** Far above one finding's text, far below the megabytes of all of them. */
+const MAX_PIECE = 64 * 1024;
+
+/**
+ * The Contoso report where Linux real-time protection is off on 20,000 MDE machines, every tenth
+ * waived: what one failing rule of a large estate gives.
+ */
+function largeEstateReport(): Report {
+  const report = contosoReport();
+  const template = report.findings.find((f) => f.ruleId === 'linux-realtime-protection-on')!;
+  const findings: Finding[] = Array.from({ length: DEVICES }, (_, i) => {
+    const resource = { kind: 'mde.machines', id: i.toString(16).padStart(40, '0'), name: `vm-linux-${i}.contoso.com` };
+    return {
+      ...template,
+      resource,
+      fingerprint: fingerprintOf(template.ruleId, resource),
+      locations: [
+        { file: 'mde/machines.json', pointer: `/value/${i}` },
+        { file: 'mde/deviceavinfo.json', pointer: `/value/${i}` },
+      ],
+      ...(i % 10 === 0 ? { suppression: { kind: 'waiver' as const, source: 'waivers.yaml', justification: 'third-party AV', owner: 'secops@contoso.com', expires: '2027-06-30' } } : {}),
+    };
+  });
+  report.findings = [...report.findings.filter((f) => f.ruleId !== template.ruleId), ...findings];
+  report.rules = report.rules.map((r) => (r.id === template.ruleId ? { ...r, evaluated: DEVICES + 5, passed: 5, failed: DEVICES } : r));
+  return refresh(report);
+}
+
+/** Each format, and stylish also in colour (the others have none). */
+const FORMATS: readonly [string, Formatter, boolean][] = [
+  ['junit', junit, false],
+  ['stylish', stylish, false],
+  ['stylish', stylish, true],
+  ['github', github, false],
+];
+
+describe('junit, stylish and github reports written in pieces', () => {
+  const report = largeEstateReport();
+  for (const [name, formatter, color] of FORMATS) {
+    it(`${name}${color ? ' in colour' : ''}: ${DEVICES.toLocaleString('en')} findings come as small pieces that join into the format's text`, () => {
+      const pieces = [...piecesOf(formatter)(report, formatContext(color))];
+      // At least a piece per finding shown (github leaves out the waived), none near the size of the
+      // whole: the text is never built as one string.
+      expect(pieces.length).to.be.at.least(report.findings.filter((f) => !f.suppression).length);
+      expect(pieces.reduce((n, p) => Math.max(n, p.length), 0)).to.be.at.most(MAX_PIECE);
+      expect(pieces.join('')).to.equal(formatter(report, formatContext(color)));
+    });
+  }
+
+  it('junit: the counts that open the report and each suite, taken before the test cases are written, are those of the cases written', () => {
+    const xml = [...piecesOf(junit)(report, formatContext(false))].join('');
+    const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (tag) => tag === 'testsuite' || tag === 'testcase' }).parse(xml) as {
+      testsuites: { tests: string; failures: string; skipped: string; errors: string; testsuite: { name: string; tests: string; failures: string; skipped: string; testcase: { failure?: unknown; skipped?: unknown }[] }[] };
+    };
+    const suite = parsed.testsuites.testsuite.find((s) => s.name === 'linux-realtime-protection-on')!;
+    // Every finding a test case, plus the one that stands for the passing resources.
+    expect(suite.testcase).to.have.length(DEVICES + 1);
+    expect(suite.tests).to.equal(String(DEVICES + 1));
+    expect(suite.failures).to.equal(String(suite.testcase.filter((c) => c.failure !== undefined).length)).and.to.equal(String(DEVICES - DEVICES / 10));
+    expect(suite.skipped).to.equal(String(suite.testcase.filter((c) => c.skipped !== undefined).length)).and.to.equal(String(DEVICES / 10));
+    const all = parsed.testsuites.testsuite.flatMap((s) => s.testcase);
+    expect(parsed.testsuites.tests).to.equal(String(all.length));
+  });
+
+  it('stylish: the name column is as wide as the widest name, even when that name comes last', () => {
+    const wide = largeEstateReport();
+    // Sorted last of its rule: the rows before it are padded to it, measured before any is written.
+    const last = wide.findings.filter((f) => f.ruleId === 'linux-realtime-protection-on').at(-1)!;
+    last.resource = { ...last.resource, name: 'vm-linux-zz-long.contoso.com' };
+    const lines = [...piecesOf(stylish)(refresh(wide), formatContext(false))].join('').split('\n');
+    const first = lines.find((l) => l.startsWith('  vm-linux-0.contoso.com'))!;
+    const widest = lines.find((l) => l.startsWith('  vm-linux-zz-long.contoso.com'))!;
+    expect(first.indexOf('antivirus is passive')).to.equal(widest.indexOf('antivirus is passive'));
+    expect(first.indexOf('antivirus is passive')).to.equal('  vm-linux-zz-long.contoso.com  '.length);
   });
 });

@@ -8,6 +8,7 @@
 import { compareDiagnostics } from '../../diagnostics';
 import { severityRank, type Formatter } from '../model';
 import { sortFindings } from '../summary';
+import { fromPieces } from './pieces';
 import { checkedNothingText, ciLevel, diagnosticPath, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, type CiLevel } from './ci';
 import { clip, MAX_SHOWN_CHARS, printable, visible } from '../text';
 
@@ -62,7 +63,8 @@ const LEVELS: readonly Command[] = ['error', 'warning', 'notice'];
 const DIAGNOSTIC_RANK = severityRank('critical') + 2;
 const NOT_EVALUATED_RANK = severityRank('critical') + 1;
 
-export const github: Formatter = (report, context) => {
+// In pieces, a line each: a million findings are more text than one string holds (pieces.ts).
+export const github: Formatter = fromPieces(function* (report, context) {
   const inSnapshot = snapshotFiles(report);
   // Annotations attach to files by their path from the repository root.
   const inRepository = repositoryPath(report, context);
@@ -99,23 +101,21 @@ export const github: Formatter = (report, context) => {
     // Loops, not push(...): a million-device estate has more findings than a call takes arguments.
     for (const [i, a] of ofLevel.entries()) (i < room ? shown : rest).push(a);
   }
-  const lines = shown.map(command);
+  for (const a of shown) yield `${command(a)}\n`;
   if (rest.length > 0) {
     const counts = LEVELS.map((level) => [level, rest.filter((a) => a.level === level).length] as const)
       .filter(([, n]) => n > 0)
       .map(([level, n]) => `${n} ${level}${n === 1 ? '' : 's'}`)
       .join(', ');
-    lines.push(
-      command({
-        level: 'notice',
-        rank: 0,
-        properties: { title: 'posture-lint: more not annotated' },
-        message:
-          `${rest.length} more not annotated (${counts}): GitHub shows ${ANNOTATIONS.perLevelPerStep} annotations of each level per step. ` +
-          `This step's log lists them after this line, and the sarif, junit, json and html reports hold them all.`,
-      }),
-    );
-    for (const a of rest) lines.push(logLine(a));
+    const more: Annotation = {
+      level: 'notice',
+      rank: 0,
+      properties: { title: 'posture-lint: more not annotated' },
+      message:
+        `${rest.length} more not annotated (${counts}): GitHub shows ${ANNOTATIONS.perLevelPerStep} annotations of each level per step. ` +
+        `This step's log lists them after this line, and the sarif, junit, json and html reports hold them all.`,
+    };
+    yield `${command(more)}\n`;
+    for (const a of rest) yield `${logLine(a)}\n`;
   }
-  return lines.map((l) => `${l}\n`).join('');
-};
+});

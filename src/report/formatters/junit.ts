@@ -6,12 +6,13 @@
  * `posture-lint` suite. Every suite and test case has a `time` (reporters show NaN without one);
  * posture-lint does not time rules, so it is 0 and the report stays the same bytes for the same input.
  */
-import { compareDiagnostics } from '../../diagnostics';
+import { compareDiagnostics, type Diagnostic } from '../../diagnostics';
 import type { FormatContext, Finding, Formatter, Report, RuleResult } from '../model';
 import { sortFindings } from '../summary';
 import { checkedNothingText, diagnosticPath, findingText, notEvaluatedText, repositoryPath, rulesOf, snapshotFiles, suppressionText } from './ci';
 import { clip, diagnosticWhere, MAX_SHOWN_CHARS, visible } from '../text';
 import { plural } from '../../words';
+import { fromPieces } from './pieces';
 
 interface Outcome {
   tag: 'failure' | 'skipped' | 'error';
@@ -35,7 +36,8 @@ interface TestCase {
 
 interface Suite {
   name: string;
-  cases: TestCase[];
+  /** Made again each time: a rule of a million-device estate has a million test cases, counted first, then written one by one. */
+  cases: () => Iterable<TestCase>;
 }
 
 /** The name of the test case that stands for the resources a rule checked and did not fail. */
@@ -64,38 +66,43 @@ function findingCase(f: Finding, fileOf: FileOf): TestCase {
   return { name, ...(file ? { file } : {}), outcome: { tag: 'failure', message: f.message, type: f.severity, body: body.join('\n') } };
 }
 
-function ruleSuite(rule: RuleResult, findings: readonly Finding[], fileOf: FileOf): Suite {
-  const cases: TestCase[] = [];
+function* ruleCases(rule: RuleResult, findings: readonly Finding[], fileOf: FileOf): Generator<TestCase> {
   if (rule.status === 'passed' || rule.status === 'failed') {
-    for (const f of findings) cases.push(findingCase(f, fileOf));
+    for (const f of findings) yield findingCase(f, fileOf);
     // The report counts the resources that passed but does not name them: one test case stands for
     // them, with the count as its output, so the name stays the same whatever the count.
-    cases.push({ name: PASSING_CASE, out: `${rule.passed} of ${plural(rule.evaluated, 'resource')} checked passed` });
+    yield { name: PASSING_CASE, out: `${rule.passed} of ${plural(rule.evaluated, 'resource')} checked passed` };
   } else if (rule.status === 'checked-nothing') {
-    cases.push({ name: CHECKED_NOTHING_CASE, outcome: { tag: 'skipped', message: checkedNothingText(rule) } });
+    yield { name: CHECKED_NOTHING_CASE, outcome: { tag: 'skipped', message: checkedNothingText(rule) } };
   } else {
-    cases.push({ name: NOT_EVALUATED_CASE, outcome: { tag: 'skipped', message: notEvaluatedText(rule) } });
+    yield { name: NOT_EVALUATED_CASE, outcome: { tag: 'skipped', message: notEvaluatedText(rule) } };
   }
-  return { name: rule.id, cases };
+}
+
+function ruleSuite(rule: RuleResult, findings: readonly Finding[], fileOf: FileOf): Suite {
+  return { name: rule.id, cases: () => ruleCases(rule, findings, fileOf) };
 }
 
 /** Input and rule-file errors: each a test case in error, named by where it is. */
 function problemSuite(report: Report, diagnosticFile: (file: string) => string): Suite[] {
   const errors = report.diagnostics.filter((d) => d.severity === 'error').sort(compareDiagnostics);
   if (errors.length === 0) return [];
+  const errorCase = (d: Diagnostic): TestCase => {
+    const where = diagnosticWhere(d);
+    const file = d.file === undefined ? undefined : diagnosticFile(d.file);
+    return {
+      name: where || d.code,
+      ...(file !== undefined ? { file } : {}),
+      ...(d.position ? { line: d.position.line } : {}),
+      outcome: { tag: 'error', message: d.message, type: d.code, body: where ? `${where}: ${d.message}` : d.message },
+    };
+  };
   return [
     {
       name: 'posture-lint',
-      cases: errors.map((d) => {
-        const where = diagnosticWhere(d);
-        const file = d.file === undefined ? undefined : diagnosticFile(d.file);
-        return {
-          name: where || d.code,
-          ...(file !== undefined ? { file } : {}),
-          ...(d.position ? { line: d.position.line } : {}),
-          outcome: { tag: 'error', message: d.message, type: d.code, body: where ? `${where}: ${d.message}` : d.message },
-        };
-      }),
+      *cases() {
+        for (const d of errors) yield errorCase(d);
+      },
     },
   ];
 }
@@ -124,15 +131,22 @@ interface Counts {
   skipped: number;
 }
 
-function count(cases: readonly TestCase[]): Counts {
-  const of = (tag: Outcome['tag']) => cases.filter((c) => c.outcome?.tag === tag).length;
-  return { tests: cases.length, failures: of('failure'), errors: of('error'), skipped: of('skipped') };
+const OUTCOME_COUNT: Readonly<Record<Outcome['tag'], Exclude<keyof Counts, 'tests'>>> = { failure: 'failures', error: 'errors', skipped: 'skipped' };
+
+function count(cases: Iterable<TestCase>): Counts {
+  const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+  for (const c of cases) {
+    counts.tests++;
+    if (c.outcome) counts[OUTCOME_COUNT[c.outcome.tag]]++;
+  }
+  return counts;
 }
 
 /** posture-lint does not time rules; a constant keeps the report deterministic. */
 const TIME = '0';
 
-function renderCase(c: TestCase, classname: string): string[] {
+/** A test case's lines, each ending in a line break: one piece, however many cases there are. */
+function renderCase(c: TestCase, classname: string): string {
   const open = `    <testcase${attrs({ classname, name: c.name, time: TIME, file: c.file, line: c.line })}`;
   const inner: string[] = [];
   if (c.outcome) {
@@ -141,16 +155,23 @@ function renderCase(c: TestCase, classname: string): string[] {
     inner.push(`      ${body === undefined ? `${outcome}/>` : `${outcome}>${escapeText(body)}</${tag}>`}`);
   }
   if (c.out !== undefined) inner.push(`      <system-out>${escapeText(c.out)}</system-out>`);
-  return inner.length === 0 ? [`${open}/>`] : [`${open}>`, ...inner, '    </testcase>'];
+  const lines = inner.length === 0 ? [`${open}/>`] : [`${open}>`, ...inner, '    </testcase>'];
+  return lines.map((l) => `${l}\n`).join('');
 }
 
-function renderSuite(s: Suite): string[] {
-  const open = `  <testsuite${attrs({ name: s.name, ...count(s.cases), time: TIME })}`;
-  if (s.cases.length === 0) return [`${open}/>`];
-  return [`${open}>`, ...s.cases.flatMap((c) => renderCase(c, s.name)), '  </testsuite>'];
+function* renderSuite(s: Suite, counts: Counts): Generator<string> {
+  const open = `  <testsuite${attrs({ name: s.name, ...counts, time: TIME })}`;
+  if (counts.tests === 0) {
+    yield `${open}/>\n`;
+    return;
+  }
+  yield `${open}>\n`;
+  for (const c of s.cases()) yield renderCase(c, s.name);
+  yield '  </testsuite>\n';
 }
 
-export const junit: Formatter = (report: Report, context: FormatContext) => {
+// In pieces, a test case each: a million findings are more text than one string holds (pieces.ts).
+export const junit: Formatter = fromPieces(function* (report: Report, context: FormatContext) {
   const inSnapshot = snapshotFiles(report);
   const inRepository = repositoryPath(report, context);
   // The resource's own record's file, from the repository root; none for the snapshot's description of itself.
@@ -166,12 +187,11 @@ export const junit: Formatter = (report: Report, context: FormatContext) => {
     else byRule.set(f.ruleId, [f]);
   }
   const suites = [...rulesOf(report).map((r) => ruleSuite(r, byRule.get(r.id) ?? [], fileOf)), ...problemSuite(report, diagnosticPath(report, context))];
-  const total = count(suites.flatMap((s) => s.cases));
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attrs({ name: 'posture-lint', ...total, time: TIME })}>`,
-    ...suites.flatMap(renderSuite),
-    '</testsuites>',
-  ];
-  return `${lines.join('\n')}\n`;
-};
+  // Counted before any is written: the totals open the report.
+  const counts = suites.map((s) => count(s.cases()));
+  const total = counts.reduce((a, b) => ({ tests: a.tests + b.tests, failures: a.failures + b.failures, errors: a.errors + b.errors, skipped: a.skipped + b.skipped }), count([]));
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites${attrs({ name: 'posture-lint', ...total, time: TIME })}>\n`;
+  for (const [i, s] of suites.entries()) yield* renderSuite(s, counts[i]);
+  yield '</testsuites>\n';
+});

@@ -16,6 +16,7 @@ import {
   type Summary,
 } from '../model';
 import { sortFindings } from '../summary';
+import { fromPieces } from './pieces';
 import { CONTROL_STATUS_LABEL, complianceHeadline, splitControls, subscriptionName } from '../view';
 import type { ComplianceReport, ControlStatus } from '../model';
 
@@ -80,21 +81,22 @@ const MAX_COLUMN = 40;
 
 /**
  * Lines with every column but the last padded to its widest cell (at most `maxWidth`); padding
- * stays outside colour.
+ * stays outside colour. The rows are made twice, to measure and then to write, so the million rows
+ * of one rule of a large estate are never held at once.
  */
-function columns(rows: Cell[][], indent: string, maxWidth = MAX_PAD): string[] {
+function* columns(rows: () => Iterable<Cell[]>, indent: string, maxWidth = MAX_PAD): Generator<string> {
   const widths: number[] = [];
-  for (const row of rows) {
+  for (const row of rows()) {
     for (let i = 0; i < row.length - 1; i++) widths[i] = Math.min(maxWidth, Math.max(widths[i] ?? 0, Math.min(row[i].text.length, MAX_CELL)));
   }
-  return rows.map((row) => {
+  for (const row of rows()) {
     const cells = row.map((cell, i) => {
       const text = clip(cell.text, MAX_CELL);
       const pad = i < row.length - 1 ? ' '.repeat(Math.max(0, widths[i] - text.length)) : '';
       return (cell.paint ?? plain)(text) + pad;
     });
-    return (indent + cells.join('  ')).trimEnd();
-  });
+    yield (indent + cells.join('  ')).trimEnd();
+  }
 }
 
 /** `<mark> <rule id>  <severity>  <title>`: the heading of a failed and of a not-evaluated rule. */
@@ -102,7 +104,21 @@ function ruleHeading(p: Palette, mark: string, rule: Pick<RuleResult, 'id' | 'se
   return `${mark} ${p.bold(printable(rule.id))}  ${severityPaint(p, rule.severity)(rule.severity)}  ${printable(rule.title)}`;
 }
 
-function findingsSection(report: Report, context: FormatContext, p: Palette): string[] {
+/** A finding's rows: resource and message, then the id a waiver names, then where it was found. */
+function* findingRows(findings: readonly Finding[], p: Palette): Generator<Cell[]> {
+  for (const f of findings) {
+    // A waived or baselined finding is shown, marked, and dim: it does not fail the run.
+    const note = f.suppression ? ` [${suppressionNote(f)}]` : '';
+    yield [{ text: printable(f.resource.name ?? f.resource.id), ...(f.suppression ? { paint: p.dim } : {}) }, { text: printable(f.message + note), ...(f.suppression ? { paint: p.dim } : {}) }];
+    // The id is what a waiver or baseline entry names; the name alone would not match it.
+    if (f.resource.name !== undefined && f.resource.name !== f.resource.id) yield [{ text: '' }, { text: printable(`resource: ${f.resource.id}`), paint: p.dim }];
+    for (const loc of f.locations) {
+      yield [{ text: '' }, { text: printable(`${loc.file}#${loc.pointer}`), paint: p.dim }];
+    }
+  }
+}
+
+function* findingsSection(report: Report, context: FormatContext, p: Palette): Generator<string> {
   const results = new Map(report.rules.map((r) => [r.id, r]));
   const groups = new Map<string, Finding[]>();
   for (const f of sortFindings(report.findings)) {
@@ -110,38 +126,25 @@ function findingsSection(report: Report, context: FormatContext, p: Palette): st
     if (group) group.push(f);
     else groups.set(f.ruleId, [f]);
   }
-  const lines: string[] = [];
   for (const [ruleId, findings] of groups) {
     const result = results.get(ruleId);
     const severity = result?.severity ?? findings[0].severity;
     const title = result?.title ?? context.rules.get(ruleId)?.title ?? '';
     // Pass counts beside failures show the rule really looked at the estate.
     const tally = result ? p.dim(`  (${result.failed} of ${result.evaluated} failed)`) : '';
-    lines.push(ruleHeading(p, p.red('✖'), { id: ruleId, severity, title }) + tally);
-    const rows: Cell[][] = [];
-    for (const f of findings) {
-      // A waived or baselined finding is shown, marked, and dim: it does not fail the run.
-      const note = f.suppression ? ` [${suppressionNote(f)}]` : '';
-      rows.push([{ text: printable(f.resource.name ?? f.resource.id), ...(f.suppression ? { paint: p.dim } : {}) }, { text: printable(f.message + note), ...(f.suppression ? { paint: p.dim } : {}) }]);
-      // The id is what a waiver or baseline entry names; the name alone would not match it.
-      if (f.resource.name !== undefined && f.resource.name !== f.resource.id) rows.push([{ text: '' }, { text: printable(`resource: ${f.resource.id}`), paint: p.dim }]);
-      for (const loc of f.locations) {
-        rows.push([{ text: '' }, { text: printable(`${loc.file}#${loc.pointer}`), paint: p.dim }]);
-      }
-    }
-    // A loop, not push(...): one rule of a million-device estate has more rows than a call takes arguments.
-    for (const line of columns(rows, '  ', MAX_COLUMN)) lines.push(line);
+    yield ruleHeading(p, p.red('✖'), { id: ruleId, severity, title }) + tally;
+    yield* columns(() => findingRows(findings, p), '  ', MAX_COLUMN);
     const fix = result?.fix ?? context.rules.get(ruleId)?.fix;
     const explain = `posture-lint explain ${printable(ruleId)}`;
     if (fix === undefined) {
-      lines.push(`  ${p.cyan('how to fix:')} ${explain}`, '');
+      yield `  ${p.cyan('how to fix:')} ${explain}`;
     } else {
       // On the fix line when both fit in 120 columns, else on a line of its own.
       const apart = 2 + 'fix: '.length + printable(fix).length + 4 + explain.length > 120;
-      lines.push(`  ${p.cyan('fix:')} ${printable(fix)}${apart ? `\n       ${p.dim(`(${explain})`)}` : `  ${p.dim(`(${explain})`)}`}`, '');
+      yield `  ${p.cyan('fix:')} ${printable(fix)}${apart ? `\n       ${p.dim(`(${explain})`)}` : `  ${p.dim(`(${explain})`)}`}`;
     }
+    yield '';
   }
-  return lines;
 }
 
 function suppressionNote(f: Finding): string {
@@ -184,17 +187,22 @@ function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[]
 }
 
 
-function diagnosticsSection(diagnostics: readonly Diagnostic[], p: Palette): string[] {
-  if (diagnostics.length === 0) return [];
+function* diagnosticsSection(diagnostics: readonly Diagnostic[], p: Palette): Generator<string> {
+  if (diagnostics.length === 0) return;
+  const sorted = [...diagnostics].sort(compareDiagnostics);
   // The message and its code share the last column: a long message must not pad every other line.
-  const rows = [...diagnostics]
-    .sort(compareDiagnostics)
-    .map((d): Cell[] => [
-      { text: printable(diagnosticWhere(d)) },
-      { text: d.severity, paint: severityPaint(p, d.severity) },
-      { text: `${printable(d.message)}  ${p.dim(printable(d.code))}` },
-    ]);
-  return [p.bold('Problems'), ...columns(rows, '  '), ''];
+  function* rows(): Generator<Cell[]> {
+    for (const d of sorted) {
+      yield [
+        { text: printable(diagnosticWhere(d)) },
+        { text: d.severity, paint: severityPaint(p, d.severity) },
+        { text: `${printable(d.message)}  ${p.dim(printable(d.code))}` },
+      ];
+    }
+  }
+  yield p.bold('Problems');
+  yield* columns(rows, '  ');
+  yield '';
 }
 
 /** Per framework, a line per control some rule maps to: status, id, failing resources, where. */
@@ -215,7 +223,7 @@ function complianceSection(compliance: readonly ComplianceReport[], p: Palette):
         { text: printable([failing, waived].filter(Boolean).join('; ') || x.reason) },
       ];
     });
-    lines.push(...columns(rows, '  '));
+    lines.push(...columns(() => rows, '  '));
     if (uncovered.length > 0) lines.push(p.dim(`  not covered by any rule: ${printable(uncovered.join(', '))}`));
     lines.push('');
   }
@@ -246,17 +254,17 @@ function gateLine(report: Report, p: Palette): string {
   return p.bold(tone(printable(report.gate.line)));
 }
 
-export const stylish: Formatter = (report, context) => {
+export const stylish: Formatter = fromPieces(function* (report, context) {
   const p = context.color ? ANSI : PLAIN;
   // Problems before the rules they kept from running: causes before effects.
-  const lines = [
-    ...findingsSection(report, context, p),
-    ...diagnosticsSection(report.diagnostics, p),
-    ...notEvaluatedSection(report.rules, p),
-    ...checkedNothingSection(report.rules, p),
-    ...complianceSection(report.compliance ?? [], p),
-    summaryLine(report.summary, p),
-    gateLine(report, p),
+  const sections: Iterable<string>[] = [
+    findingsSection(report, context, p),
+    diagnosticsSection(report.diagnostics, p),
+    notEvaluatedSection(report.rules, p),
+    checkedNothingSection(report.rules, p),
+    complianceSection(report.compliance ?? [], p),
+    [summaryLine(report.summary, p), gateLine(report, p)],
   ];
-  return `${lines.join('\n')}\n`;
-};
+  // In pieces, a line each: a million findings are more text than one string holds (pieces.ts).
+  for (const section of sections) for (const line of section) yield `${line}\n`;
+});
