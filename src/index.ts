@@ -7,6 +7,8 @@ export { createBaseline, type Baseline } from './gate/baseline';
 export { loadRules } from './rules/load';
 export { evaluate } from './engine/evaluate';
 export { FORMATTERS, getFormatter, formatterNames } from './report/formatters';
+/** A format's text in pieces, for reports larger than one string (a million findings). */
+export { piecesOf, type PieceFormatter } from './report/formatters/pieces';
 export type * from './report/model';
 export type { Diagnostic, Position } from './diagnostics';
 export type { Snapshot, SnapshotRecord, Collection } from './snapshot/types';

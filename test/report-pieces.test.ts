@@ -80,6 +80,15 @@ describe('reports written in pieces', () => {
     expect(formatBaseline(baseline)).to.equal(pieces.join(''));
   });
 
+  it('library users get the pieces of any format from the package entry', async () => {
+    const api = await import('../src/index');
+    const report = manyFindings(3);
+    for (const name of api.formatterNames()) {
+      const formatter = api.getFormatter(name)!;
+      expect([...api.piecesOf(formatter)(report, formatContext(false))].join(''), name).to.equal(formatter(report, formatContext(false)));
+    }
+  });
+
   it('a format without pieces is its whole text as one piece', () => {
     const whole = (): string => 'text\n';
     expect([...piecesOf(whole)(contosoReport(), formatContext(false))]).to.deep.equal(['text\n']);
