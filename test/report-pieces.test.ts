@@ -54,6 +54,12 @@ describe('reports written in pieces', () => {
       // eslint-disable-next-line no-sparse-arrays
       [1, , 3],
       [{ a: [1, { b: [2, { c: 3 }] }] }],
+      // A toJSON is given the member's name or the element's index, and what it gives is written as it is.
+      { named: { toJSON: (key: string) => `member ${key}` }, list: [{ toJSON: (key: string) => `element ${key}` }], gone: { toJSON: () => undefined } },
+      { outer: { toJSON: () => ({ toJSON: () => 'not called', kept: 1 }) } },
+      // Boxed primitives are written as their values.
+      // eslint-disable-next-line no-new-wrappers
+      { text: new String('ab'), n: new Number(3), yes: new Boolean(false), list: [new String('c')] },
       'a string',
       42,
       null,

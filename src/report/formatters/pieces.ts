@@ -28,9 +28,19 @@ export function piecesOf(formatter: Formatter): PieceFormatter {
   return piecesByFormatter.get(formatter) ?? ((report, context) => [formatter(report, context)]);
 }
 
-/** A container whose members are written one by one: a plain object or array without toJSON. */
-function container(v: unknown): v is object {
-  return typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
+/**
+ * The value JSON.stringify writes for the member `key` of an object or array: what its toJSON
+ * gives for that key, a boxed string, number or boolean as its primitive (ECMA-262,
+ * SerializeJSONProperty).
+ */
+function jsonValue(value: unknown, key: string): unknown {
+  let v = value;
+  if (typeof v === 'object' && v !== null) {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') v = (toJSON as (key: string) => unknown).call(v, key);
+  }
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) return v.valueOf();
+  return v;
 }
 
 /**
@@ -39,8 +49,13 @@ function container(v: unknown): v is object {
  * are arrays of small values, however many. `indent` is the indentation of the line `value` is on.
  */
 export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
-  if (!container(value)) {
-    yield whole(value, indent) ?? 'null';
+  yield* valuePieces(jsonValue(value, ''), indent);
+}
+
+/** jsonPieces of a value its holder's toJSON and boxing were already applied to (jsonValue). */
+function* valuePieces(value: unknown, indent: string): Generator<string> {
+  if (typeof value !== 'object' || value === null) {
+    yield JSON.stringify(value) ?? 'null';
     return;
   }
   const inner = `${indent}  `;
@@ -51,25 +66,30 @@ export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
     }
     yield '[';
     // An element JSON cannot write (undefined, a function) is null, as JSON.stringify has it.
-    for (let i = 0; i < value.length; i++) yield `${i === 0 ? '' : ','}\n${inner}${whole(value[i], inner) ?? 'null'}`;
+    for (let i = 0; i < value.length; i++) yield `${i === 0 ? '' : ','}\n${inner}${whole(value[i], String(i), inner) ?? 'null'}`;
     yield `\n${indent}]`;
     return;
   }
   let first = true;
-  for (const [key, member] of Object.entries(value)) {
+  for (const [name, member] of Object.entries(value)) {
+    const v = jsonValue(member, name);
     // A member JSON cannot write is left out, as JSON.stringify has it.
-    const text = container(member) ? undefined : whole(member, inner);
-    if (text === undefined && !container(member)) continue;
-    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(key)}: `;
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    yield `${first ? '{' : ','}\n${inner}${JSON.stringify(name)}: `;
     first = false;
-    if (text !== undefined) yield text;
-    else yield* jsonPieces(member, inner);
+    yield* valuePieces(v, inner);
   }
   yield first ? '{}' : `\n${indent}}`;
 }
 
-/** One value as JSON.stringify writes it at this indentation; undefined for what it leaves out. */
-function whole(value: unknown, indent: string): string | undefined {
-  const text = JSON.stringify(value, null, 2) as string | undefined;
-  return text === undefined || indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
+/**
+ * An array element as JSON.stringify writes it at this indentation (undefined for what it writes
+ * as null): written as the one member of an object, so that its toJSON is given its index.
+ */
+function whole(value: unknown, index: string, indent: string): string | undefined {
+  const member = JSON.stringify({ [index]: value }, null, 2);
+  if (member === '{}') return undefined;
+  // `{\n  "<index>": <value>\n}`: the value's lines are indented by two spaces there.
+  const text = member.slice(`{\n  ${JSON.stringify(index)}: `.length, -'\n}'.length);
+  return indent === '  ' ? text : text.replace(/\n  /g, `\n${indent}`);
 }
