@@ -317,6 +317,13 @@ describe('report html formatter', () => {
       expect(out.indexOf('are not shown')).to.be.lessThan(out.indexOf('<table id="findings-table"'));
     });
 
+    it('says beside the search that it only searches the findings on the page', () => {
+      // A search for a device left out finds no row: the reader must not take that as "not failing".
+      const filters = between(out, '<div id="filters"', '</div>');
+      expect(filters).to.contain('<span class="muted">of the 2,000 findings on this page: the search does not see the 3,042 left out</span>');
+      expect(between(html(contosoReport(), formatContext(false)), '<div id="filters"', '</div>')).not.to.contain('left out');
+    });
+
     it('keeps the true totals in the header, the charts and the rules table while the table is cut', () => {
       expect(tableRows(out, 'findings-table')).to.have.length(MAX_TABLE_ROWS);
       const header = between(out, '<header', '</header>');

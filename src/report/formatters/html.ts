@@ -239,6 +239,7 @@ function findingsSection(report: Report, context: FormatContext): string {
     MAX_TABLE_ROWS - shownActive.reduce((sum, list) => sum + list.length, 0),
   );
   const shown = [...shownActive, ...shownSuppressed];
+  const total = active.length + suppressed.length;
   const rows: string[] = [];
   const index: IndexEntry[] = [];
   groups.forEach((g, i) => {
@@ -263,6 +264,8 @@ function findingsSection(report: Report, context: FormatContext): string {
     `<label>Severity <select id="filter-severity"><option value="">all</option>${options}</select></label>` +
     `<label>Status <select id="filter-status"><option value="">all</option><option value="active">fails the run</option><option value="suppressed">suppressed</option></select></label>` +
     `<output id="filter-count" aria-live="polite"></output>` +
+    // A cut table: a search that finds nothing here has not looked at the findings left out.
+    (rows.length < total ? `<span class="muted">of the ${count(rows.length)} findings on this page: the search does not see the ${count(total - rows.length)} left out</span>` : '') +
     `</div>` +
     `<div class="scroll"><table id="findings-table" class="data"><thead><tr><th>Severity</th><th>Rule</th><th>Resource</th><th>Message</th><th>Evidence</th><th>Status</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div>` +
