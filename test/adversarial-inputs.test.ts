@@ -615,6 +615,24 @@ describe('adversarial inputs, round two', function () {
       }
     });
 
+    it('a write the disk takes only part of (a file-size limit, as a disk filling up) exits 2 and keeps the old report', () => {
+      const { dir, cleanup } = scratch();
+      try {
+        // 16 KB: the kernel takes the first 16 KB of a block without an error, then refuses the rest.
+        for (const format of ['json', 'sarif', 'junit']) {
+          const report = join(dir, `report.${format}`);
+          writeFileSync(report, 'the last run\'s report\n');
+          const r = spawnSync('sh', ['-c', 'ulimit -f 16 && exec "$0" "$@"', process.execPath, BIN, 'lint', CONTOSO, '--format', format, '--output', report], { encoding: 'utf8', timeout: 60_000 });
+          expect(r.status, `${format}: ${r.stderr}`).to.equal(2);
+          expect(r.stderr, format).to.match(/^posture-lint: (cannot write the output: )?EFBIG: file too large, write\n$/);
+          expect(readFileSync(report, 'utf8'), format).to.equal('the last run\'s report\n');
+          expect(readdirSync(dir).filter((f) => f.endsWith('.tmp')), format).to.deep.equal([]);
+        }
+      } finally {
+        cleanup();
+      }
+    });
+
     it('a reader that stops reading (| head) ends the run quietly with exit 2, no stack trace', async () => {
       for (const format of ['sarif', 'stylish']) {
         const child = spawn(process.execPath, [BIN, 'lint', CONTOSO, '--format', format], { stdio: ['ignore', 'pipe', 'pipe'] });

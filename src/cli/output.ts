@@ -44,7 +44,9 @@ async function writeText(file: string, text: string | Iterable<string>): Promise
   }
   const handle = await open(file, 'w');
   try {
-    for (const block of lineBlocks(text)) await handle.write(block);
+    // writeFile, not write: write makes one system call, and a disk that fills or a file-size limit
+    // takes part of a block without an error; writeFile writes the rest, or fails saying why.
+    for (const block of lineBlocks(text)) await handle.writeFile(block);
   } finally {
     await handle.close();
   }
