@@ -33,6 +33,15 @@ describe('several snapshots in one run', function () {
     expect(JSON.parse(readFileSync(path.join(dir, 'reports', 'tenant-b.json'), 'utf8')).diagnostics.map((d: { code: string }) => d.code)).to.include('json-syntax');
   });
 
+  it('a report its worker cannot write is a clear error, exit 2, not a crash with a stack', () => {
+    // Reports are written in the worker that made them; a folder that is a file cannot hold one.
+    writeFileSync(path.join(dir, 'not-a-folder'), 'x');
+    const r = run(['lint', 'tenant-a', 'tenant-b', '--format', 'json', '--output', 'not-a-folder/{snapshot}.json']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/^posture-lint: E(NOTDIR|EXIST)/);
+    expect(r.stderr).to.not.match(/internal error|\n\s+at /);
+  });
+
   it('needs {snapshot} in every --output, and distinct folder names', () => {
     expect(run(['lint', 'tenant-a', 'tenant-b', '--format', 'json', '--output', 'one.json']).stderr).to.include('needs {snapshot} in it');
     expect(run(['lint', 'tenant-a', 'tenant-b', '--format', 'json']).stderr).to.include('--format json needs --output with {snapshot}');

@@ -8,7 +8,11 @@ import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config';
-import { lint, type GateOptions } from '../lint';
+import { exitCode, lint, type GateOptions } from '../lint';
+import { getFormatter } from '../report/formatters';
+import { piecesOf } from '../report/formatters/pieces';
+import type { FormatContext } from '../report/model';
+import { writeFileAtomic } from './output';
 import { listExportFiles, type ExportFile } from '../snapshot/load';
 import type { Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
@@ -39,6 +43,24 @@ export interface SnapshotJob {
   cwd: string;
   /** The snapshot's export files, listed once by lintAll. */
   files?: ExportFile[];
+  /** Reports to write where the report is made (lintAndWrite). */
+  outputs?: JobOutput[];
+}
+
+/**
+ * A report a job writes in the thread that made it: a million findings are more than the main
+ * thread's heap holds on a 7 GB agent (about 1.75 GB), so the report never leaves its worker.
+ * What goes to stdout is written to a scratch file that the caller prints.
+ */
+export interface JobOutput {
+  format: string;
+  file: string;
+  context: Omit<FormatContext, 'rules'>;
+}
+
+/** What a job that wrote its reports gives back. */
+export interface WrittenResult {
+  exitCode: 0 | 1 | 2;
 }
 
 export interface SnapshotResult {
@@ -70,8 +92,20 @@ function evaluationTime(text: string): string {
   return new Date(t).toISOString();
 }
 
-/** Runs one job, here or in a worker; `progress` is told how far it has got. */
-export async function runJob(job: SnapshotJob, progress?: ProgressSink): Promise<SnapshotResult> {
+/** Runs one job, here or in a worker; `progress` is told how far it has got. With outputs, writes them and gives the verdict only. */
+export async function runJob(job: SnapshotJob, progress?: ProgressSink): Promise<SnapshotResult | WrittenResult> {
+  const result = await lintJob(job, progress);
+  if (job.outputs === undefined) return result;
+  for (const o of job.outputs) {
+    const formatter = getFormatter(o.format);
+    if (formatter === undefined) throw new UsageError(`unknown format '${o.format}'`);
+    // In pieces: a report with millions of findings is more text than one string holds.
+    await writeFileAtomic(o.file, piecesOf(formatter)(result.report, { ...o.context, rules: result.rules }));
+  }
+  return { exitCode: exitCode(result.report) };
+}
+
+function lintJob(job: SnapshotJob, progress?: ProgressSink): Promise<SnapshotResult> {
   const { config } = job;
   return lint({
     snapshot: job.snapshot,
@@ -122,16 +156,20 @@ export function workerHeapMb(lanes: number): number {
 const WORKER_YOUNG_GENERATION_MB = 192;
 
 /** What a worker posts: how far it has got (when progress is watched), then its result or error. */
-export type WorkerMessage = { progress: ProgressCounts } | { ok: true; result: SnapshotResult } | { ok: false; error: string; brokenPackage?: true };
+export type WorkerMessage =
+  | { progress: ProgressCounts }
+  | { ok: true; result: SnapshotResult | WrittenResult }
+  | { ok: false; error: string; brokenPackage?: true; io?: { syscall: string; code?: string } };
 
-function inWorker(job: SnapshotJob, heapMb: number, progress?: (counts: ProgressCounts) => void): Promise<SnapshotResult> {
+function inWorker(job: SnapshotJob, heapMb: number, progress?: (counts: ProgressCounts) => void): Promise<SnapshotResult | WrittenResult> {
   return new Promise((resolve, reject) => {
     const workerData: WorkerJob = { job, progress: progress !== undefined };
     const worker = new Worker(path.join(__dirname, 'lint-worker.js'), { workerData, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     worker.on('message', (m: WorkerMessage) => {
       if ('progress' in m) progress?.(m.progress);
       else if (m.ok) resolve(m.result);
-      else reject(m.brokenPackage === true ? new BrokenPackage(m.error) : new Error(m.error));
+      // A report that could not be written (a full disk, no such folder) is told as this thread would tell it.
+      else reject(m.brokenPackage === true ? new BrokenPackage(m.error) : m.io ? Object.assign(new Error(m.error), m.io) : new Error(m.error));
     });
     worker.once('error', (e: Error & { code?: string }) => reject(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new OutOfMemory(job.snapshot, heapMb) : e));
   });
@@ -156,21 +194,35 @@ function fitsInThisThread(job: SnapshotJob): boolean {
  * limit is set to fit the machine (`heapMb` sets it, and always uses a worker). Under ts-node,
  * where the compiled worker script does not exist, everything runs in this thread.
  */
-export async function lintAll(given: SnapshotJob[], options: { heapMb?: number; progress?: (job: number, counts: ProgressCounts) => void } = {}): Promise<SnapshotResult[]> {
+export function lintAll(jobs: SnapshotJob[], options: RunOptions = {}): Promise<SnapshotResult[]> {
+  return runAll(jobs, options) as Promise<SnapshotResult[]>;
+}
+
+/** lintAll, each job writing its outputs where its report is made: the verdicts, in the order given. */
+export function lintAndWrite(jobs: (SnapshotJob & { outputs: JobOutput[] })[], options: RunOptions = {}): Promise<WrittenResult[]> {
+  return runAll(jobs, options) as Promise<WrittenResult[]>;
+}
+
+interface RunOptions {
+  heapMb?: number;
+  progress?: (job: number, counts: ProgressCounts) => void;
+}
+
+async function runAll(given: SnapshotJob[], options: RunOptions): Promise<(SnapshotResult | WrittenResult)[]> {
   const jobs: SnapshotJob[] = [];
   for (const j of given) jobs.push({ ...j, files: j.files ?? (await listExportFiles(path.resolve(j.cwd, j.snapshot))) });
   const compiled = __filename.endsWith('.js');
   const single = jobs.length === 1 && options.heapMb === undefined && fitsInThisThread(jobs[0]);
   const watch = options.progress;
   if (!compiled || single) {
-    const out: SnapshotResult[] = [];
+    const out: (SnapshotResult | WrittenResult)[] = [];
     for (const [i, j] of jobs.entries()) {
       const counts = noProgress();
       out.push(await runJob(j, watch && ((delta) => watch(i, addProgress(counts, delta)))));
     }
     return out;
   }
-  const results: SnapshotResult[] = new Array(jobs.length);
+  const results: (SnapshotResult | WrittenResult)[] = new Array(jobs.length);
   let next = 0;
   const lanes = Math.min(availableParallelism(), jobs.length);
   const heapMb = options.heapMb ?? workerHeapMb(lanes);

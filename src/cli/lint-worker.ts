@@ -29,6 +29,12 @@ runJob(job, progress ? sink : undefined).then(
     if (progress) post({ progress: { ...counts } });
     post({ ok: true, result });
   },
-  // A broken build is told as such (its message is what to do); anything else is a bug, with its stack.
-  (e: unknown) => post(e instanceof BrokenPackage ? { ok: false, error: e.message, brokenPackage: true } : { ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  // A broken build, or a report that could not be written, is told as such (its message is what to
+  // do); anything else is a bug, with its stack.
+  (e: unknown) => {
+    const { syscall, code } = e as NodeJS.ErrnoException;
+    if (e instanceof BrokenPackage) post({ ok: false, error: e.message, brokenPackage: true });
+    else if (typeof syscall === 'string') post({ ok: false, error: (e as Error).message, io: { syscall, ...(code !== undefined ? { code } : {}) } });
+    else post({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  },
 );

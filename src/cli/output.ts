@@ -3,8 +3,10 @@
  * onto what the run reads, so a report cannot replace an export, a rule or a gate setting; and a
  * signal that stops the run leaves no temporary file behind.
  */
-import { unlinkSync } from 'node:fs';
-import { mkdir, open, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
+import { closeSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, open, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
 import * as path from 'node:path';
 import { findRuleFiles } from '../rules/load';
 import { UsageError } from './io';
@@ -76,6 +78,35 @@ export function* lineBlocks(pieces: Iterable<string>): Generator<string> {
   if (held !== '') yield held;
 }
 
+/** Scratch folders in use, removed with what they hold if a signal ends the process first. */
+const scratchFolders = new Set<string>();
+
+/** A scratch folder for the run, and how to remove it. */
+export async function scratchFolder(): Promise<{ folder: string; remove: () => void }> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'posture-lint-'));
+  scratchFolders.add(folder);
+  return {
+    folder,
+    remove: () => {
+      rmSync(folder, { recursive: true, force: true });
+      scratchFolders.delete(folder);
+    },
+  };
+}
+
+/** A file's text in pieces of about 4 MB, read as it is needed (a report written to a scratch file, printed). */
+export function* fileText(file: string): Generator<string> {
+  const fd = openSync(file, 'r');
+  try {
+    const decoder = new StringDecoder('utf8');
+    const buffer = Buffer.alloc(4 * 1024 * 1024);
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) yield decoder.write(buffer.subarray(0, n));
+    yield decoder.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Removes the temporary files of writes in progress (synchronously: a signal handler runs last). */
 export function removeTemporaryFiles(): void {
   for (const tmp of pending) {
@@ -86,6 +117,8 @@ export function removeTemporaryFiles(): void {
     }
   }
   pending.clear();
+  for (const folder of scratchFolders) rmSync(folder, { recursive: true, force: true });
+  scratchFolders.clear();
 }
 
 /**

@@ -6,12 +6,10 @@
  */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { exitCode } from '../../lint';
-import { jobFor, lintAll } from '../lint-job';
+import { jobFor, lintAndWrite } from '../lint-job';
 import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
-import { lineBlocks, refuseUnsafeOutputs, writeFileAtomic } from '../output';
-import { piecesOf } from '../../report/formatters/pieces';
+import { fileText, lineBlocks, refuseUnsafeOutputs, scratchFolder } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
@@ -123,41 +121,49 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const display = wantsProgress(values, stderrTTY, io.env)
     ? new ProgressDisplay({ write: io.status ?? io.stderr, tty: stderrTTY && io.status !== undefined, ...(io.stderrColumns !== undefined ? { columns: io.stderrColumns } : {}) })
     : undefined;
-  let results;
+  // Each report is written where it is made (lintAndWrite); what goes to stdout comes back as a scratch file.
+  const colorOf = (t: Target): boolean => (values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR)));
+  const scratch = await scratchFolder();
   try {
-    results = await lintAll(jobs, display ? { progress: (job, counts) => display.update(job, counts) } : {});
-  } finally {
-    // Erased before the report is printed, so the two never share a line.
-    display?.finish();
-  }
-  let code: 0 | 1 | 2 = 0;
-  for (let i = 0; i < results.length; i++) {
-    const { report, rules } = results[i];
-    for (const t of outputs) {
-      const color = values['no-color'] ? false : (values.color ?? (t.output === undefined && io.isTTY && !io.env.NO_COLOR));
-      // In pieces: a report with millions of findings is more text than one string holds.
-      const pieces = piecesOf(t.formatter)(report, {
-        rules,
-        color,
-        ...(places[i] !== undefined ? { snapshotInRepository: places[i]!.snapshot } : {}),
-        ...(places[i]?.workingDirectory !== undefined ? { workingDirectoryInRepository: places[i]!.workingDirectory } : {}),
-        includeSuppressed: values['sarif-include-suppressed'],
-        ...(values.framework ? { frameworks: values.framework } : {}),
-      });
-      if (t.output) {
-        await writeFileAtomic(t.output.split(PLACEHOLDER).join(names[i]), pieces);
-        continue;
-      }
-      const [write, header] = color
-        ? [io.styled ?? io.stdout, terminalText(positionals[i])]
-        : WRITES_WORKFLOW_COMMANDS.has(t.formatter)
-          ? [(block: string) => (io.styled ?? io.stdout)(terminalCommands(block)), printable(positionals[i])]
-          : [io.stdout, positionals[i]];
-      if (many) write(`== ${header}\n`);
-      for (const block of lineBlocks(pieces)) write(block);
-      if (many) write('\n');
+    const stdoutOf = (i: number): string => path.join(scratch.folder, `stdout-${i}.txt`);
+    const writing = jobs.map((job, i) => ({
+      ...job,
+      outputs: outputs.map((t) => ({
+        format: t.format,
+        file: t.output === undefined ? stdoutOf(i) : t.output.split(PLACEHOLDER).join(names[i]),
+        context: {
+          color: colorOf(t),
+          ...(places[i] !== undefined ? { snapshotInRepository: places[i]!.snapshot } : {}),
+          ...(places[i]?.workingDirectory !== undefined ? { workingDirectoryInRepository: places[i]!.workingDirectory } : {}),
+          includeSuppressed: values['sarif-include-suppressed'],
+          ...(values.framework ? { frameworks: values.framework } : {}),
+        },
+      })),
+    }));
+    let results;
+    try {
+      results = await lintAndWrite(writing, display ? { progress: (job, counts) => display.update(job, counts) } : {});
+    } finally {
+      // Erased before the report is printed, so the two never share a line.
+      display?.finish();
     }
-    code = Math.max(code, exitCode(report)) as 0 | 1 | 2;
+    const toStdout = outputs.find((t) => t.output === undefined);
+    let code: 0 | 1 | 2 = 0;
+    for (let i = 0; i < results.length; i++) {
+      if (toStdout !== undefined) {
+        const [write, header] = colorOf(toStdout)
+          ? [io.styled ?? io.stdout, terminalText(positionals[i])]
+          : WRITES_WORKFLOW_COMMANDS.has(toStdout.formatter)
+            ? [(block: string) => (io.styled ?? io.stdout)(terminalCommands(block)), printable(positionals[i])]
+            : [io.stdout, positionals[i]];
+        if (many) write(`== ${header}\n`);
+        for (const block of lineBlocks(fileText(stdoutOf(i)))) write(block);
+        if (many) write('\n');
+      }
+      code = Math.max(code, results[i].exitCode) as 0 | 1 | 2;
+    }
+    return code;
+  } finally {
+    scratch.remove();
   }
-  return code;
 }
