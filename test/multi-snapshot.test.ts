@@ -42,6 +42,17 @@ describe('several snapshots in one run', function () {
     expect(r.stderr).to.not.match(/internal error|\n\s+at /);
   });
 
+  it('a report to a device (/dev/stdout) comes in the order of the command line, as when the main thread wrote it', () => {
+    // Jobs write file reports as they finish; a pipe shared with stdout must still read stylish, then JSON.
+    const stylish = run(['lint', 'tenant-a']).stdout;
+    const json = run(['lint', 'tenant-a', '--format', 'json']).stdout;
+    // Through `| cat`: spawnSync's stdout is a socket, which /dev/stdout cannot open; a shell pipe can.
+    const args = ['lint', 'tenant-a', '--format', 'stylish', '--format', 'json', '--output', '/dev/stdout'];
+    const r = spawnSync('/bin/sh', ['-c', '"$0" "$@" | cat', process.execPath, BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.equal(stylish + json);
+  });
+
   it('needs {snapshot} in every --output, and distinct folder names', () => {
     expect(run(['lint', 'tenant-a', 'tenant-b', '--format', 'json', '--output', 'one.json']).stderr).to.include('needs {snapshot} in it');
     expect(run(['lint', 'tenant-a', 'tenant-b', '--format', 'json']).stderr).to.include('--format json needs --output with {snapshot}');

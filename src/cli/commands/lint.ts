@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { jobFor, lintAndWrite } from '../lint-job';
 import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
-import { fileText, lineBlocks, refuseUnsafeOutputs, scratchFolder } from '../output';
+import { fileText, lineBlocks, refuseUnsafeOutputs, scratchFolder, writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
@@ -126,11 +126,16 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const scratch = await scratchFolder();
   try {
     const stdoutOf = (i: number): string => path.join(scratch.folder, `stdout-${i}.txt`);
+    // A device or pipe (/dev/stdout, a FIFO) gets its report after the jobs, from a scratch file, in
+    // the order of the command line: the jobs write theirs in no set order, all before stdout's.
+    const targetsOf = names.map((name) => outputs.map((t) => (t.output === undefined ? undefined : t.output.split(PLACEHOLDER).join(name))));
+    const devices = await Promise.all(targetsOf.map((files) => Promise.all(files.map(async (f) => f !== undefined && (await stat(path.resolve(io.cwd, f)).catch(() => undefined))?.isFile() === false))));
+    const scratchOf = (i: number, k: number): string => path.join(scratch.folder, `output-${i}-${k}.txt`);
     const writing = jobs.map((job, i) => ({
       ...job,
-      outputs: outputs.map((t) => ({
+      outputs: outputs.map((t, k) => ({
         format: t.format,
-        file: t.output === undefined ? stdoutOf(i) : t.output.split(PLACEHOLDER).join(names[i]),
+        file: t.output === undefined ? stdoutOf(i) : devices[i][k] ? scratchOf(i, k) : targetsOf[i][k]!,
         context: {
           color: colorOf(t),
           ...(places[i] !== undefined ? { snapshotInRepository: places[i]!.snapshot } : {}),
@@ -150,7 +155,9 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
     const toStdout = outputs.find((t) => t.output === undefined);
     let code: 0 | 1 | 2 = 0;
     for (let i = 0; i < results.length; i++) {
-      if (toStdout !== undefined) {
+      for (const [k, t] of outputs.entries()) {
+        if (devices[i][k]) await writeFileAtomic(targetsOf[i][k]!, fileText(scratchOf(i, k)));
+        if (t !== toStdout) continue;
         const [write, header] = colorOf(toStdout)
           ? [io.styled ?? io.stdout, terminalText(positionals[i])]
           : WRITES_WORKFLOW_COMMANDS.has(toStdout.formatter)
