@@ -692,6 +692,29 @@ describe('adversarial inputs, round two', function () {
     });
   });
 
+  it('a signal leaves no temporary file of a report a worker thread was writing (lint writes reports in its workers)', () => {
+    const { dir, cleanup } = scratch();
+    try {
+      const output = JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'output.js'));
+      // The handler is in the main thread, the write in a worker: lint names the worker's reports with removedOnSignal.
+      const script = `
+        const { readdirSync } = require('node:fs');
+        const { Worker } = require('node:worker_threads');
+        const { removedOnSignal, removeTemporaryFilesOn } = require(${output});
+        process.once('SIGTERM', removeTemporaryFilesOn('SIGTERM'));
+        removedOnSignal(['report.json']);
+        new Worker("require(${output.replace(/"/g, '\\"')}).writeFileAtomic('report.json', 'x'.repeat(200 * 1024 * 1024))", { eval: true });
+        const poll = setInterval(() => {
+          if (readdirSync('.').some((f) => f.endsWith('.tmp'))) { clearInterval(poll); process.kill(process.pid, 'SIGTERM'); }
+        }, 1);`;
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+      expect(r.signal).to.equal('SIGTERM');
+      expect(readdirSync(dir)).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('a baseline whose entries carry other keys (constructor, notes) loads, and only the entry as posture-lint writes it reaches the report', async () => {
     const { dir, cleanup } = scratch();
     try {

@@ -25,7 +25,7 @@ export async function writeFileAtomic(file: string, text: string | Iterable<stri
     await writeText(file, text);
     return;
   }
-  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+  const tmp = temporaryFileOf(file);
   pending.add(tmp);
   try {
     await mkdir(path.dirname(path.resolve(file)), { recursive: true });
@@ -37,6 +37,22 @@ export async function writeFileAtomic(file: string, text: string | Iterable<stri
   } finally {
     pending.delete(tmp);
   }
+}
+
+/** Where writeFileAtomic writes `file` before the rename: the same in a worker, which shares the process id. */
+function temporaryFileOf(file: string): string {
+  return path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
+}
+
+/**
+ * Reports a worker writes: a signal reaches this thread only, and the worker's writes in progress
+ * are not in its list, so their temporary files are named here for removeTemporaryFiles until
+ * `done` is called.
+ */
+export function removedOnSignal(files: readonly string[]): { done: () => void } {
+  const tmps = files.map(temporaryFileOf).filter((tmp) => !pending.has(tmp));
+  for (const tmp of tmps) pending.add(tmp);
+  return { done: () => tmps.forEach((tmp) => pending.delete(tmp)) };
 }
 
 async function writeText(file: string, text: string | Iterable<string>): Promise<void> {

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { jobFor, lintAndWrite } from '../lint-job';
 import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
-import { fileText, lineBlocks, refuseUnsafeOutputs, scratchFolder, writeFileAtomic } from '../output';
+import { fileText, lineBlocks, refuseUnsafeOutputs, removedOnSignal, scratchFolder, writeFileAtomic } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
@@ -145,12 +145,14 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
         },
       })),
     }));
+    const written = removedOnSignal(writing.flatMap((job) => job.outputs.map((o) => o.file)));
     let results;
     try {
       results = await lintAndWrite(writing, display ? { progress: (job, counts) => display.update(job, counts) } : {});
     } finally {
       // Erased before the report is printed, so the two never share a line.
       display?.finish();
+      written.done();
     }
     const toStdout = outputs.find((t) => t.output === undefined);
     let code: 0 | 1 | 2 = 0;
