@@ -66,6 +66,25 @@ function rule(id: string, body: string, head = ''): string {
   return `id: ${id}\ntitle: Generated hostile rule\nseverity: high\ndescription: A rule from a pull request.\n${head}${body}\n`;
 }
 
+/**
+ * Runs `start` (which starts writing report.json) in a node process that signals itself SIGTERM
+ * once the write's temporary file exists: the process must end by the signal and leave nothing.
+ */
+function signalledWhileWriting(start: string): void {
+  const { dir, cleanup } = scratch();
+  try {
+    const script = `${start}
+      const poll = setInterval(() => {
+        if (require('node:fs').readdirSync('.').some((f) => f.endsWith('.tmp'))) { clearInterval(poll); process.kill(process.pid, 'SIGTERM'); }
+      }, 1);`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, r.stderr).to.equal('SIGTERM');
+    expect(readdirSync(dir)).to.deep.equal([]);
+  } finally {
+    cleanup();
+  }
+}
+
 describe('adversarial inputs, round two', function () {
   this.timeout(60_000);
 
@@ -647,23 +666,12 @@ describe('adversarial inputs, round two', function () {
     });
 
     it('SIGTERM while a report is being written leaves no temporary file and no partial report', () => {
-      const { dir, cleanup } = scratch();
-      try {
-        // The CLI's own handler (as bin.ts installs it) around a write of 200 MB, signalled once the temporary file exists.
-        const script = `
-          const { existsSync, readdirSync } = require('node:fs');
-          const { writeFileAtomic, removeTemporaryFilesOn } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'output.js'))});
-          process.once('SIGTERM', removeTemporaryFilesOn('SIGTERM'));
-          writeFileAtomic('report.json', 'x'.repeat(200 * 1024 * 1024));
-          const poll = setInterval(() => {
-            if (readdirSync('.').some((f) => f.endsWith('.tmp'))) { clearInterval(poll); process.kill(process.pid, 'SIGTERM'); }
-          }, 1);`;
-        const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-        expect(r.signal).to.equal('SIGTERM');
-        expect(readdirSync(dir)).to.deep.equal([]);
-      } finally {
-        cleanup();
-      }
+      // The CLI's own handler (as bin.ts installs it) around a write of 200 MB.
+      const output = JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'output.js'));
+      signalledWhileWriting(`
+        const { writeFileAtomic, removeTemporaryFilesOn } = require(${output});
+        process.once('SIGTERM', removeTemporaryFilesOn('SIGTERM'));
+        writeFileAtomic('report.json', 'x'.repeat(200 * 1024 * 1024));`);
     });
 
     it('a file with two byte order marks is the same json-syntax error in memory and streamed', async () => {
@@ -693,26 +701,14 @@ describe('adversarial inputs, round two', function () {
   });
 
   it('a signal leaves no temporary file of a report a worker thread was writing (lint writes reports in its workers)', () => {
-    const { dir, cleanup } = scratch();
-    try {
-      const output = JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'output.js'));
-      // The handler is in the main thread, the write in a worker: lint names the worker's reports with removedOnSignal.
-      const script = `
-        const { readdirSync } = require('node:fs');
-        const { Worker } = require('node:worker_threads');
-        const { removedOnSignal, removeTemporaryFilesOn } = require(${output});
-        process.once('SIGTERM', removeTemporaryFilesOn('SIGTERM'));
-        removedOnSignal(['report.json']);
-        new Worker("require(${output.replace(/"/g, '\\"')}).writeFileAtomic('report.json', 'x'.repeat(200 * 1024 * 1024))", { eval: true });
-        const poll = setInterval(() => {
-          if (readdirSync('.').some((f) => f.endsWith('.tmp'))) { clearInterval(poll); process.kill(process.pid, 'SIGTERM'); }
-        }, 1);`;
-      const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-      expect(r.signal).to.equal('SIGTERM');
-      expect(readdirSync(dir)).to.deep.equal([]);
-    } finally {
-      cleanup();
-    }
+    const output = JSON.stringify(join(ROOT, 'dist', 'src', 'cli', 'output.js'));
+    // The handler is in the main thread, the write in a worker: lint names the worker's reports with removedOnSignal.
+    signalledWhileWriting(`
+      const { Worker } = require('node:worker_threads');
+      const { removedOnSignal, removeTemporaryFilesOn } = require(${output});
+      process.once('SIGTERM', removeTemporaryFilesOn('SIGTERM'));
+      removedOnSignal(['report.json']);
+      new Worker("require(${output.replace(/"/g, '\\"')}).writeFileAtomic('report.json', 'x'.repeat(200 * 1024 * 1024))", { eval: true });`);
   });
 
   it('a baseline whose entries carry other keys (constructor, notes) loads, and only the entry as posture-lint writes it reaches the report', async () => {
