@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../src/config';
 import { loadFile } from '../src/snapshot/file';
@@ -698,6 +698,23 @@ describe('adversarial inputs, round two', function () {
         cleanup();
       }
     });
+  });
+
+  it('a report to a symbolic link (as /dev/stdout is, to the file stdout was sent to) writes through the link and keeps it', () => {
+    const { dir, cleanup } = scratch();
+    try {
+      // A stand-in for `--output /dev/stdout > report.json`: renaming onto the link would replace it.
+      writeFileSync(join(dir, 'report.json'), 'old');
+      symlinkSync(join(dir, 'report.json'), join(dir, 'stdout'));
+      const bin = join(ROOT, 'dist', 'src', 'cli', 'bin.js');
+      const r = spawnSync(process.execPath, [bin, 'lint', CONTOSO, '--format', 'stylish', '--format', 'json', '--output', join(dir, 'stdout')], { encoding: 'utf8' });
+      expect(r.status).to.equal(1);
+      expect(lstatSync(join(dir, 'stdout')).isSymbolicLink()).to.equal(true);
+      expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')).findings.length).to.be.greaterThan(0);
+      expect(readdirSync(dir).sort()).to.deep.equal(['report.json', 'stdout']);
+    } finally {
+      cleanup();
+    }
   });
 
   it('a signal leaves no temporary file of a report a worker thread was writing (lint writes reports in its workers)', () => {

@@ -4,7 +4,7 @@
  * signal that stops the run leaves no temporary file behind.
  */
 import { closeSync, openSync, readSync, rmSync, unlinkSync } from 'node:fs';
-import { mkdir, mkdtemp, open, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, open, realpath, rename, stat, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import * as path from 'node:path';
@@ -19,9 +19,7 @@ const pending = new Set<string>();
  * src/report/formatters/pieces.ts), each written as it comes.
  */
 export async function writeFileAtomic(file: string, text: string | Iterable<string>): Promise<void> {
-  // A device or pipe (/dev/null, /dev/stdout, a FIFO) is written to, never replaced by a rename.
-  const existing = await stat(file).catch(() => undefined);
-  if (existing && !existing.isFile()) {
+  if (await writtenInPlace(file)) {
     await writeText(file, text);
     return;
   }
@@ -37,6 +35,17 @@ export async function writeFileAtomic(file: string, text: string | Iterable<stri
   } finally {
     pending.delete(tmp);
   }
+}
+
+/**
+ * Outputs written to as they are, never replaced by a rename: a device or pipe (/dev/null, a FIFO),
+ * and a symbolic link, whose rename would replace the link itself. `/dev/stdout` is a link: with
+ * stdout redirected to a file, a rename would have put a regular file in place of `/dev/stdout`.
+ */
+export async function writtenInPlace(file: string): Promise<boolean> {
+  if ((await lstat(file).catch(() => undefined))?.isSymbolicLink()) return true;
+  const existing = await stat(file).catch(() => undefined);
+  return existing !== undefined && !existing.isFile();
 }
 
 /** Where writeFileAtomic writes `file` before the rename: the same in a worker, which shares the process id. */

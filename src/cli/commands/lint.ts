@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { jobFor, lintAndWrite } from '../lint-job';
 import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
-import { fileText, lineBlocks, refuseUnsafeOutputs, removedOnSignal, scratchFolder, writeFileAtomic } from '../output';
+import { fileText, lineBlocks, refuseUnsafeOutputs, removedOnSignal, scratchFolder, writeFileAtomic, writtenInPlace } from '../output';
 import { UsageError, type CliIo } from '../io';
 import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
@@ -126,10 +126,10 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const scratch = await scratchFolder();
   try {
     const stdoutOf = (i: number): string => path.join(scratch.folder, `stdout-${i}.txt`);
-    // A device or pipe (/dev/stdout, a FIFO) gets its report after the jobs, from a scratch file, in
+    // A device, pipe or link (/dev/stdout, a FIFO) gets its report after the jobs, from a scratch file, in
     // the order of the command line: the jobs write theirs in no set order, all before stdout's.
     const targetsOf = names.map((name) => outputs.map((t) => (t.output === undefined ? undefined : t.output.split(PLACEHOLDER).join(name))));
-    const devices = await Promise.all(targetsOf.map((files) => Promise.all(files.map(async (f) => f !== undefined && (await stat(path.resolve(io.cwd, f)).catch(() => undefined))?.isFile() === false))));
+    const devices = await Promise.all(targetsOf.map((files) => Promise.all(files.map(async (f) => f !== undefined && (await writtenInPlace(path.resolve(io.cwd, f)))))));
     const scratchOf = (i: number, k: number): string => path.join(scratch.folder, `output-${i}-${k}.txt`);
     const writing = jobs.map((job, i) => ({
       ...job,
