@@ -11,10 +11,9 @@ import type { Config } from '../config';
 import { exitCode, lint, type GateOptions } from '../lint';
 import { getFormatter } from '../report/formatters';
 import { piecesOf } from '../report/formatters/pieces';
-import type { FormatContext } from '../report/model';
 import { writeFileAtomic } from './output';
 import { listExportFiles, type ExportFile } from '../snapshot/load';
-import type { Report, RuleMeta } from '../report/model';
+import type { FormatContext, Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
 import { UsageError } from './io';
 import { BrokenPackage } from '../snapshot/validate';
@@ -48,9 +47,10 @@ export interface SnapshotJob {
 }
 
 /**
- * A report a job writes in the thread that made it: a million findings are more than the main
- * thread's heap holds on a 7 GB agent (about 1.75 GB), so the report never leaves its worker.
- * What goes to stdout is written to a scratch file that the caller prints.
+ * A report a job writes in the thread that made it, so the report never crosses to the main
+ * thread: a million findings are 0.9 GB there, and writing them in their worker took 66 s and
+ * 3.47 GB instead of 77 s and 4.11 GB (docs/performance.md). What goes to stdout is written to a
+ * scratch file that the caller prints.
  */
 export interface JobOutput {
   format: string;

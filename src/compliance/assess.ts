@@ -15,6 +15,7 @@ import { cmp } from '../diagnostics';
 import type { ComplianceReport, ControlRef, ControlResult, ControlStatus, Finding, Report, ResourceCounts, RuleResult } from '../report/model';
 import type { Framework } from './frameworks';
 import { plural } from '../words';
+import { groupBy } from '../report/view';
 
 const zero = (): ResourceCounts => ({ failing: 0, waived: 0, baselined: 0 });
 
@@ -135,12 +136,7 @@ function assessControl(control: Framework['controls'][number], run: RunFacts): C
 export function assessCompliance(report: Report, framework: Framework): ComplianceReport {
   const names = new Map(report.coverage.filter((c) => c.name !== undefined).map((c) => [c.subscriptionId.toLowerCase(), c.name!]));
   // Findings by rule once, not a pass over every finding per control: estates have a million.
-  const findingsOf = new Map<string, Finding[]>();
-  for (const f of report.findings) {
-    const list = findingsOf.get(f.ruleId);
-    if (list) list.push(f);
-    else findingsOf.set(f.ruleId, [f]);
-  }
+  const findingsOf = groupBy(report.findings, (f) => f.ruleId);
   // The framework's mappings by control, in the order of the report's rules.
   const mappingsOf = new Map<string, Mapping[]>();
   for (const rule of report.rules) {

@@ -13,6 +13,7 @@ import { checkedNothingText, diagnosticPath, findingText, notEvaluatedText, repo
 import { clip, diagnosticWhere, MAX_SHOWN_CHARS, visible } from '../text';
 import { plural } from '../../words';
 import { fromPieces } from './pieces';
+import { groupBy } from '../view';
 
 interface Outcome {
   tag: 'failure' | 'skipped' | 'error';
@@ -179,13 +180,7 @@ export const junit: Formatter = fromPieces(function* (report: Report, context: F
     const own = f.locations[0]?.file;
     return own !== undefined && inSnapshot(own) ? inRepository(own) : undefined;
   };
-  const findings = sortFindings(report.findings);
-  const byRule = new Map<string, Finding[]>();
-  for (const f of findings) {
-    const list = byRule.get(f.ruleId);
-    if (list) list.push(f);
-    else byRule.set(f.ruleId, [f]);
-  }
+  const byRule = groupBy(sortFindings(report.findings), (f) => f.ruleId);
   const suites = [...rulesOf(report).map((r) => ruleSuite(r, byRule.get(r.id) ?? [], fileOf)), ...problemSuite(report, diagnosticPath(report, context))];
   // Counted before any is written: the totals open the report.
   const counts = suites.map((s) => count(s.cases()));

@@ -17,7 +17,7 @@ import {
 } from '../model';
 import { sortFindings } from '../summary';
 import { fromPieces } from './pieces';
-import { CONTROL_STATUS_LABEL, complianceHeadline, splitControls, subscriptionName } from '../view';
+import { CONTROL_STATUS_LABEL, complianceHeadline, groupBy, splitControls, subscriptionName } from '../view';
 import type { ComplianceReport, ControlStatus } from '../model';
 
 type Paint = (text: string) => string;
@@ -120,13 +120,7 @@ function* findingRows(findings: readonly Finding[], p: Palette): Generator<Cell[
 
 function* findingsSection(report: Report, context: FormatContext, p: Palette): Generator<string> {
   const results = new Map(report.rules.map((r) => [r.id, r]));
-  const groups = new Map<string, Finding[]>();
-  for (const f of sortFindings(report.findings)) {
-    const group = groups.get(f.ruleId);
-    if (group) group.push(f);
-    else groups.set(f.ruleId, [f]);
-  }
-  for (const [ruleId, findings] of groups) {
+  for (const [ruleId, findings] of groupBy(sortFindings(report.findings), (f) => f.ruleId)) {
     const result = results.get(ruleId);
     const severity = result?.severity ?? findings[0].severity;
     const title = result?.title ?? context.rules.get(ruleId)?.title ?? '';
