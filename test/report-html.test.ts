@@ -306,7 +306,7 @@ describe('report html formatter', () => {
       expect(section).to.contain('<p class="muted">5002 findings failing the run, 40 suppressed.</p>');
       expect(section).to.contain(
         `<p>This table shows 2,000 of the 5,042 findings (at most 1,998 of each rule, failing ones before suppressed ones, in the order below), so the page stays quick to open: ` +
-          `<strong>3,042 are not shown</strong>. The json and junit reports of the same run list every finding: add <code>--format json --output report.json</code> to this run.</p>`,
+          `<strong>3,042 are not shown</strong>. The json and junit reports of the same run list every finding: a run writes one with <code>--format json --output report.json</code>.</p>`,
       );
       expect(section).to.contain(
         '<details><summary>Rules with findings not shown</summary><ul>' +

@@ -79,7 +79,7 @@ function notShownNote(shown: number, total: number, noun: string, what: string, 
 }
 
 /** Where every finding, problem and fixed finding is when a table is cut. */
-const JSON_REPORT = 'add <code>--format json --output report.json</code> to this run';
+const JSON_REPORT = 'a run writes one with <code>--format json --output report.json</code>';
 
 const VERDICT_LABEL: Record<VerdictStatus, string> = {
   error: 'Unusable input',

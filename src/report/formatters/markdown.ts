@@ -219,7 +219,7 @@ function complianceSection(compliance: readonly ComplianceReport[], cap: number)
 }
 
 /** Where every finding is when a table is cut. */
-const POINTER = 'the json, sarif and junit reports of the same run list them all';
+const POINTER = 'the json and junit reports of the same run list them all';
 
 function render(report: Report, context: FormatContext, cap: number): string {
   const { active, suppressed } = splitFindings(report);
