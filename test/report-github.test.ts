@@ -138,7 +138,7 @@ describe('report github formatter', () => {
         ...Array(2).fill('linux-realtime-protection-on'),
       ]);
       expect(annotations.at(-1)).to.equal(
-        "::notice title=posture-lint%3A more not annotated::15 more not annotated (12 errors, 3 warnings): GitHub shows 10 annotations of each level per step. This step's log lists them after this line, and the json and junit reports hold them all.",
+        "::notice title=posture-lint%3A more not annotated::15 more not annotated (12 errors, 3 warnings): GitHub shows 10 annotations of each level per step. This step's log lists them after this line, and the json report holds them all.",
       );
       // The rest follow as plain log lines, which the runner does not read as commands.
       const rest = lines.slice(annotations.length);

@@ -306,7 +306,7 @@ describe('report html formatter', () => {
       expect(section).to.contain('<p class="muted">5002 findings failing the run, 40 suppressed.</p>');
       expect(section).to.contain(
         `<p>This table shows 2,000 of the 5,042 findings (at most 1,998 of each rule, failing ones before suppressed ones, in the order below), so the page stays quick to open: ` +
-          `<strong>3,042 are not shown</strong>. The json and junit reports of the same run list every finding: a run writes one with <code>--format json --output report.json</code>.</p>`,
+          `<strong>3,042 are not shown</strong>. The json report (<code>--format json --output report.json</code>) and the junit report of the same run list every finding.</p>`,
       );
       expect(section).to.contain(
         '<details><summary>Rules with findings not shown</summary><ul>' +
@@ -385,7 +385,7 @@ describe('report html formatter', () => {
       const rows = between(problems, '<tbody>', '</tbody>').split('</tr>').filter((r) => r.startsWith('<tr'));
       expect(rows).to.have.length(MAX_TABLE_ROWS);
       expect(rows[0]).to.contain('graph/defender-role-assignments.json:14:7');
-      expect(problems).to.contain('This table shows 2,000 of the 2,502 problems (the first, errors first), so the page stays quick to open: <strong>502 are not shown</strong>. The json report of the same run lists them all');
+      expect(problems).to.contain('This table shows 2,000 of the 2,502 problems (the first, errors first), so the page stays quick to open: <strong>502 are not shown</strong>. The json report (<code>--format json --output report.json</code>) of the same run lists them all.');
       expect(between(out, '<header', '</header>')).to.contain('<span class="stat-value">1</span><span class="stat-label">errors</span>');
     });
 
@@ -399,7 +399,7 @@ describe('report html formatter', () => {
       const rows = between(section, '<tbody>', '</tbody>').split('</tr>').filter((r) => r.startsWith('<tr'));
       expect(rows).to.have.length(MAX_TABLE_ROWS);
       expect(tally(rows.map((r) => /<code>([^<]+)<\/code>/.exec(r)![1]))).to.deep.equal({ 'linux-realtime-protection-on': MAX_TABLE_ROWS - 3, 'mde-sensor-active': 3 });
-      expect(section).to.contain('<strong>403 are not shown</strong>. The json report of the same run lists them all');
+      expect(section).to.contain('<strong>403 are not shown</strong>. The json report (<code>--format json --output report.json</code>) of the same run lists them all.');
     });
   });
 

@@ -207,7 +207,7 @@ describe('report markdown formatter', () => {
     }));
     const lines = section(markdown(resummarize(report), formatContext(false)), 'Findings');
     expect(lines.filter((l) => l.startsWith('| vm-'))).to.have.length(50);
-    expect(lines).to.include('… and 23 more (the json and junit reports of the same run list them all).');
+    expect(lines).to.include('… and 23 more (the json report of the same run lists them all).');
   });
 
   describe('GitHub size limits', () => {
@@ -238,7 +238,7 @@ describe('report markdown formatter', () => {
       const rows = section(text, 'Findings').filter((l) => l.startsWith('| host-'));
       expect(rows.length % 17).to.equal(0);
       expect(rows.length).to.be.greaterThan(0);
-      expect(text).to.match(/_Tables are cut to \d+ rows to fit the 65,536-byte limit of a GitHub comment; the json and junit reports of the same run list them all\._\n\n/);
+      expect(text).to.match(/_Tables are cut to \d+ rows to fit the 65,536-byte limit of a GitHub comment; the json report of the same run lists them all\._\n\n/);
       // The gate's verdict stays the last line.
       expect(text.endsWith(`**${report.gate.line}**\n`)).to.equal(true);
       // Every rule still has its heading.

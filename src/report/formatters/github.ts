@@ -113,7 +113,7 @@ export const github: Formatter = fromPieces(function* (report, context) {
       properties: { title: 'posture-lint: more not annotated' },
       message:
         `${rest.length} more not annotated (${counts}): GitHub shows ${ANNOTATIONS.perLevelPerStep} annotations of each level per step. ` +
-        `This step's log lists them after this line, and the json and junit reports hold them all.`,
+        `This step's log lists them after this line, and the json report holds them all.`,
     };
     yield `${command(more)}\n`;
     for (const a of rest) yield `${logLine(a)}\n`;

@@ -79,7 +79,7 @@ function notShownNote(shown: number, total: number, noun: string, what: string, 
 }
 
 /** Where every finding, problem and fixed finding is when a table is cut. */
-const JSON_REPORT = 'a run writes one with <code>--format json --output report.json</code>';
+const JSON_REPORT = 'json report (<code>--format json --output report.json</code>)';
 
 const VERDICT_LABEL: Record<VerdictStatus, string> = {
   error: 'Unusable input',
@@ -291,7 +291,7 @@ function findingsNotShown(groups: readonly RuleGroup[], shown: readonly Finding[
       total,
       'findings',
       `at most ${count(most)} of each rule, failing ones before suppressed ones, in the order below`,
-      `The json and junit reports of the same run list every finding: ${JSON_REPORT}.`,
+      `The ${JSON_REPORT} and the junit report of the same run list every finding.`,
     ) + `<details><summary>Rules with findings not shown</summary><ul>${cut.join('')}</ul></details>`
   );
 }
@@ -355,7 +355,7 @@ function fixedSection(report: Report): string {
   return (
     `<section id="fixed"><h2>Fixed since the baseline: ${plural(fixed.length, 'finding')}</h2>` +
     `<p class="muted">Baseline <span class="mono">${text(report.baseline!.file)}</span></p>` +
-    notShownNote(rows.length, fixed.length, 'fixed findings', 'every rule\'s, in the baseline\'s order', `The json report of the same run lists them all: ${JSON_REPORT}.`) +
+    notShownNote(rows.length, fixed.length, 'fixed findings', 'every rule\'s, in the baseline\'s order', `The ${JSON_REPORT} of the same run lists them all.`) +
     `<table class="data"><thead><tr><th>Rule</th><th>Resource</th><th>Id</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`
   );
 }
@@ -370,7 +370,7 @@ function problemsSection(report: Report): string {
   );
   return (
     `<section id="problems"><h2>Problems with the inputs or rules</h2>` +
-    notShownNote(rows.length, all.length, 'problems', 'the first, errors first', `The json report of the same run lists them all: ${JSON_REPORT}.`) +
+    notShownNote(rows.length, all.length, 'problems', 'the first, errors first', `The ${JSON_REPORT} of the same run lists them all.`) +
     `<div class="scroll"><table class="data"><thead><tr><th>Severity</th><th>Location</th><th>Message</th><th>Code</th></tr></thead>` +
     `<tbody>${rows.join('')}</tbody></table></div></section>`
   );

@@ -218,8 +218,8 @@ function complianceSection(compliance: readonly ComplianceReport[], cap: number)
   return lines;
 }
 
-/** Where every finding is when a table is cut. */
-const POINTER = 'the json and junit reports of the same run list them all';
+/** Where every row is when a table is cut: findings, fixed findings, problems and controls alike (junit lacks all but failing findings, sarif rolls findings up). */
+const POINTER = 'the json report of the same run lists them all';
 
 function render(report: Report, context: FormatContext, cap: number): string {
   const { active, suppressed } = splitFindings(report);
