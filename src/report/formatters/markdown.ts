@@ -218,7 +218,7 @@ function complianceSection(compliance: readonly ComplianceReport[], cap: number)
   return lines;
 }
 
-/** Where every row is when a table is cut: findings, fixed findings, problems and controls alike (junit lacks all but failing findings, sarif rolls findings up). */
+/** Where every row is when a table is cut: findings, fixed findings, problems and controls alike (junit holds findings only; sarif rolls them up past 5,000). */
 const POINTER = 'the json report of the same run lists them all';
 
 function render(report: Report, context: FormatContext, cap: number): string {
