@@ -68,24 +68,18 @@ export interface RuleGroup {
 /** Findings grouped by rule, in report order (most severe rule first). */
 export function groupByRule(findings: readonly Finding[], report: Report, context: FormatContext): RuleGroup[] {
   const results = new Map(report.rules.map((r) => [r.id, r]));
-  const groups = new Map<string, RuleGroup>();
-  for (const f of sortFindings(findings)) {
-    let group = groups.get(f.ruleId);
-    if (!group) {
-      const result = results.get(f.ruleId);
-      group = {
-        ruleId: f.ruleId,
-        severity: result?.severity ?? f.severity,
-        title: result?.title ?? context.rules.get(f.ruleId)?.title ?? '',
-        ...(result ? { result } : {}),
-        ...((result?.fix ?? context.rules.get(f.ruleId)?.fix) !== undefined ? { fix: result?.fix ?? context.rules.get(f.ruleId)?.fix } : {}),
-        findings: [],
-      };
-      groups.set(f.ruleId, group);
-    }
-    group.findings.push(f);
-  }
-  return [...groups.values()];
+  return [...groupBy(sortFindings(findings), (f) => f.ruleId)].map(([ruleId, list]) => {
+    const result = results.get(ruleId);
+    const fix = result?.fix ?? context.rules.get(ruleId)?.fix;
+    return {
+      ruleId,
+      severity: result?.severity ?? list[0].severity,
+      title: result?.title ?? context.rules.get(ruleId)?.title ?? '',
+      ...(result ? { result } : {}),
+      ...(fix !== undefined ? { fix } : {}),
+      findings: list,
+    };
+  });
 }
 
 /** Items grouped by key, groups in order of first appearance, each in the items' order. */

@@ -15,9 +15,8 @@ import {
   type Severity,
   type Summary,
 } from '../model';
-import { sortFindings } from '../summary';
 import { fromPieces } from './pieces';
-import { CONTROL_STATUS_LABEL, complianceHeadline, groupBy, splitControls, subscriptionName } from '../view';
+import { CONTROL_STATUS_LABEL, complianceHeadline, groupByRule, splitControls, subscriptionName } from '../view';
 import type { ComplianceReport, ControlStatus } from '../model';
 
 type Paint = (text: string) => string;
@@ -119,16 +118,11 @@ function* findingRows(findings: readonly Finding[], p: Palette): Generator<Cell[
 }
 
 function* findingsSection(report: Report, context: FormatContext, p: Palette): Generator<string> {
-  const results = new Map(report.rules.map((r) => [r.id, r]));
-  for (const [ruleId, findings] of groupBy(sortFindings(report.findings), (f) => f.ruleId)) {
-    const result = results.get(ruleId);
-    const severity = result?.severity ?? findings[0].severity;
-    const title = result?.title ?? context.rules.get(ruleId)?.title ?? '';
+  for (const { ruleId, severity, title, result, fix, findings } of groupByRule(report.findings, report, context)) {
     // Pass counts beside failures show the rule really looked at the estate.
     const tally = result ? p.dim(`  (${result.failed} of ${result.evaluated} failed)`) : '';
     yield ruleHeading(p, p.red('✖'), { id: ruleId, severity, title }) + tally;
     yield* columns(() => findingRows(findings, p), '  ', MAX_COLUMN);
-    const fix = result?.fix ?? context.rules.get(ruleId)?.fix;
     const explain = `posture-lint explain ${printable(ruleId)}`;
     if (fix === undefined) {
       yield `  ${p.cyan('how to fix:')} ${explain}`;
