@@ -10,6 +10,8 @@ export interface SizeResult {
   floor: Timing;
   /** The floor keeping every parsed value. */
   keepFloor: Timing;
+  /** The bound (`bound.ts`): the floor plus envelopes, detection and cutting records, keeping the cut records. */
+  bound: Timing;
   lint: Timing;
   /** lint / floor, by median wall time and by median CPU time. */
   ratioWall: number;
@@ -56,11 +58,12 @@ function table(header: string[], rows: string[][]): string {
 
 export function sizeTable(results: readonly SizeResult[]): string {
   return table(
-    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'keep-all floor s', 'keep-all floor RSS MB', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'each run', 'lint/floor (CPU)', 'lint/keep-all floor (wall)', 'exit', 'findings'],
+    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'keep-all floor s', 'keep-all floor RSS MB', 'bound s', 'bound CPU s', 'bound/floor (wall)', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'each run', 'lint/floor (CPU)', 'lint/keep-all floor (wall)', 'exit', 'findings'],
     results.map((r) => [
       r.label, String(r.devices), String(r.files), f(r.megabytes, 0), String(r.repeats),
       f(r.floor.wallSeconds), f(r.floor.cpuSeconds), f(r.floor.peakRssMB, 0),
       f(r.keepFloor.wallSeconds), f(r.keepFloor.peakRssMB, 0),
+      f(r.bound.wallSeconds), f(r.bound.cpuSeconds), `${f(r.bound.wallSeconds / r.floor.wallSeconds)}×`,
       f(r.lint.wallSeconds), f(r.lint.cpuSeconds), f(r.lint.peakRssMB, 0),
       `${f(r.ratioWall)}×`, r.ratios.map((x) => f(x)).join(' '), r.ratioCpu === undefined ? 'n/a' : `${f(r.ratioCpu)}×`,
       `${f(r.lint.wallSeconds / r.keepFloor.wallSeconds)}×`, String(r.lintExitCode), r.findings === undefined ? 'n/a' : String(r.findings),

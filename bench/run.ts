@@ -14,6 +14,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { generateSnapshot, isReusable, parseSize } from './generate';
 import { NOW_ISO } from '../scripts/demo-snapshot/util';
+import { WORKER_YOUNG_GENERATION_MB } from '../src/cli/lint-job';
 import { measure, median, rssMethod, type Measurement, type RssMethod } from './measure';
 import { joinTable, previousTable, scalingLine, sizeTable, type JoinResult, type SizeResult, type Timing } from './report';
 
@@ -239,7 +240,7 @@ function envFor(options: Options, label: string): NodeJS.ProcessEnv {
 interface Context {
   options: Options;
   method: RssMethod;
-  tools: { floor: string; perRule: string; profile: string; agent: string };
+  tools: { floor: string; bound: string; perRule: string; profile: string; agent: string };
   reference: { commit: string; cli: string } | undefined;
 }
 
@@ -258,6 +259,7 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
   log(`${label}: ${files} files, ${(bytes / 1e6).toFixed(0)} MB, ${repeats} run(s) each${heap ? `, the floor keeping every value with --max-old-space-size=${heap}` : ''}`);
   const floors: Measurement[] = [];
   const keepFloors: Measurement[] = [];
+  const bounds: Measurement[] = [];
   const lints: Measurement[] = [];
   const lintArgs = (output: string) => ['lint', dir, '--format', 'json', '--output', output, '--ruleset', 'all'];
   for (let k = 0; k < repeats; k++) {
@@ -268,6 +270,10 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
     const keep = await measure(process.execPath, [ctx.tools.floor, dir], { method: ctx.method, env });
     log(describe('floor (keeping values) ', keep));
     keepFloors.push(keep);
+    // In a worker with posture-lint's young generation where posture-lint itself would use one.
+    const bound = await measure(process.execPath, [ctx.tools.bound, ROOT, dir, ...(devices > LARGE_SNAPSHOT ? ['--young', String(WORKER_YOUNG_GENERATION_MB)] : [])], { method: ctx.method, env });
+    log(describe('bound (keeping cut records)', bound));
+    bounds.push(bound);
     const output = path.join(reports, `${label}-${k + 1}.json`);
     fs.rmSync(output, { force: true });
     const lint = await measure(process.execPath, [CLI, ...lintArgs(output)], { method: ctx.method, cwd: ROOT });
@@ -309,7 +315,7 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
   const lint = timing(lints);
   return {
     agent,
-    label, devices, files, megabytes: bytes / 1e6, repeats, floor, keepFloor: timing(keepFloors), lint,
+    label, devices, files, megabytes: bytes / 1e6, repeats, floor, keepFloor: timing(keepFloors), bound: timing(bounds), lint,
     ratioWall: lint.wallSeconds / floor.wallSeconds,
     ratioCpu: lint.cpuSeconds !== undefined && floor.cpuSeconds !== undefined ? lint.cpuSeconds / floor.cpuSeconds : undefined,
     ratios: lints.map((l, k) => l.wallSeconds / floors[k].wallSeconds),
@@ -407,7 +413,7 @@ async function main(argv: string[]): Promise<number> {
   const ctx: Context = {
     options,
     method: rssMethod(),
-    tools: { floor: transpile(tools, 'floor'), perRule: transpile(tools, 'per-rule'), profile: transpile(tools, 'profile'), agent: transpile(tools, 'agent') },
+    tools: { floor: transpile(tools, 'floor'), bound: transpile(tools, 'bound'), perRule: transpile(tools, 'per-rule'), profile: transpile(tools, 'profile'), agent: transpile(tools, 'agent') },
     reference: options.reference !== undefined && options.compare.some((s) => options.sizes.includes(s)) ? referenceBuild(options.data, options.reference) : undefined,
   };
   const cpus = os.cpus();

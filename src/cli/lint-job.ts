@@ -153,7 +153,7 @@ export function workerHeapMb(lanes: number): number {
  * wall against 137 to 155 s (four runs and three, alternating), peak RSS 3786 to 4456 MB against
  * 4065 to 4136 MB (docs/performance.md).
  */
-const WORKER_YOUNG_GENERATION_MB = 192;
+export const WORKER_YOUNG_GENERATION_MB = 192;
 
 /** What a worker posts: how far it has got (when progress is watched), then its result or error. */
 export type WorkerMessage =
