@@ -1,81 +1,94 @@
 /**
- * The bound: the least a loader of this design pays before any rule runs. Like the floor, it reads,
- * decodes and JSON.parses every `*.json` file below the folder, one after another; then it unwraps
- * each file's envelope, tells each record's kind and keeps the record cut to what the full
- * built-in pack reads, with posture-lint's own code (envelope, detection, projection). It checks
- * nothing: no validation, repeated keys, paging, facts, grouping of resources or linking of
- * servers. What posture-lint spends above this is those checks, the evaluation and the report.
+ * The bound: the least a loader of this design pays before any rule runs. It does the floor's work
+ * the way posture-lint's loader does it (the same listing, reads ahead into reused buffers, UTF-8
+ * decoding and `JSON.parse`), then unwraps each file's envelope, tells each record's kind and
+ * keeps the record cut to what the full built-in pack reads, after loading and compiling the pack:
+ * posture-lint's own code for each step. It checks nothing: no validation, repeated keys, paging,
+ * facts, grouping of resources or linking of servers. It also leaves out work that is not a check,
+ * so it errs low: kinds' normalisers, a record's origin, whole copies of repeated resources,
+ * streaming (the bench's pages are read whole anyway) and snapshot.yaml. Like the lint, it runs in a
+ * worker, with the lint's heap and young generation, when the lint would (src/cli/lint-job.ts).
  *
- *   node bound.js <package-root> <snapshot-folder> [--young <MB>]
+ *   node bound.js <package-root> <snapshot-folder>
  *
- * --young runs the work in a worker thread with that young generation, as posture-lint runs a
- * snapshot too large for its main thread (src/cli/lint-job.ts). Requires dist/ at run time, like
- * per-rule.ts; bench/run.ts transpiles this file and runs it with plain node.
+ * Requires dist/ at run time, like per-rule.ts; bench/run.ts transpiles this file and runs it with
+ * plain node. Prints the files, bytes and records kept; exit 2 (naming the file) if one cannot be read.
  */
-import { readdirSync, readFileSync } from 'fs';
-import { join } from 'path';
-import { isMainThread, Worker, workerData } from 'worker_threads';
+import { join, resolve } from 'path';
+import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 
-function jsonFiles(dir: string, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    if (entry.name.startsWith('.')) continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) jsonFiles(full, out);
-    else if (entry.isFile() && entry.name.endsWith('.json')) out.push(full);
-  }
-  return out;
+/* eslint-disable @typescript-eslint/no-require-imports */
+const dist = (packageRoot: string, module: string) => require(join(packageRoot, 'dist', 'src', module));
+
+interface ExportFile {
+  file: string;
+  size: number;
 }
 
-async function keepProjected(packageRoot: string, snapshotDir: string): Promise<void> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const lib = require(join(packageRoot, 'dist', 'src', 'lint.js'));
-  const { loadSelectedRules } = require(join(packageRoot, 'dist', 'src', 'rules', 'select.js'));
-  const { unwrap } = require(join(packageRoot, 'dist', 'src', 'snapshot', 'envelope.js'));
-  const { classify } = require(join(packageRoot, 'dist', 'src', 'snapshot', 'detect.js'));
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  const { rules } = await loadSelectedRules({ collections: lib.COLLECTIONS, ruleset: 'all' });
-  const projection: Map<string, (data: object) => object> = lib.projectionFor(rules);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
+type Outcome = { ok: true; line: string } | { ok: false; error: string };
+
+async function keepCutRecords(packageRoot: string, snapshotDir: string, listed: readonly ExportFile[]): Promise<Outcome> {
+  const { COLLECTIONS, projectionFor } = dist(packageRoot, 'lint.js');
+  const { loadSelectedRules } = dist(packageRoot, 'rules/select.js');
+  const { fetchExport } = dist(packageRoot, 'snapshot/file.js');
+  const { parseJsonBytes } = dist(packageRoot, 'snapshot/read.js');
+  const { readAhead, READ_AHEAD_FILES } = dist(packageRoot, 'snapshot/read-ahead.js');
+  const { ReadBuffers } = dist(packageRoot, 'input-file.js');
+  const { unwrap } = dist(packageRoot, 'snapshot/envelope.js');
+  const { classify } = dist(packageRoot, 'snapshot/detect.js');
+  const { rules } = await loadSelectedRules({ collections: COLLECTIONS, ruleset: 'all' });
+  const projection: Map<string, (data: object) => object> = projectionFor(rules);
+  const buffers = new ReadBuffers(READ_AHEAD_FILES + 2);
+  // Every file is read whole (no streaming threshold), as the bench's pages are by the loader.
+  const fetched = readAhead(listed, (f: ExportFile) => f.size, (f: ExportFile) => fetchExport(join(snapshotDir, f.file), f.file, Infinity, buffers));
   const kept: unknown[] = [];
   let bytes = 0;
-  const files = jsonFiles(snapshotDir);
-  for (const file of files) {
-    const raw = readFileSync(file);
-    bytes += raw.length;
-    const classified = classify(unwrap(JSON.parse(decoder.decode(raw))));
-    for (const [kind, records] of classified.byKind as Map<string, { value: unknown }[]>) {
+  for (const [i, { file, size }] of listed.entries()) {
+    const got = await fetched(i);
+    const read = got.streamed ? { ok: false, diagnostic: { message: 'streamed' } } : parseJsonBytes(got.read, file, buffers);
+    if (!read.ok) return { ok: false, error: `${file}: ${read.diagnostic.message}` };
+    bytes += size;
+    for (const [kind, records] of classify(unwrap(read.value)).byKind as Map<string, { value: unknown }[]>) {
       const cut = projection.get(kind);
       for (const r of records) kept.push(cut !== undefined && r.value !== null && typeof r.value === 'object' ? cut(r.value) : r.value);
     }
   }
-  process.stdout.write(`${files.length} files, ${bytes} bytes, ${kept.length} records kept\n`);
+  return { ok: true, line: `${listed.length} files, ${bytes} bytes, ${kept.length} records kept` };
 }
 
-function main(args: string[]): number {
-  const youngAt = args.indexOf('--young');
-  const young = youngAt >= 0 ? Number(args[youngAt + 1]) : undefined;
-  const [packageRoot, snapshotDir] = args.filter((a, k) => !a.startsWith('--') && (youngAt < 0 || k !== youngAt + 1));
-  if (!packageRoot || !snapshotDir || (young !== undefined && !(young > 0))) {
-    process.stderr.write('usage: node bound.js <package-root> <snapshot-folder> [--young <MB>]\n');
-    return 2;
-  }
-  if (young === undefined) {
-    keepProjected(packageRoot, snapshotDir).catch((e) => {
-      process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-      process.exitCode = 2;
-    });
-    return 0;
-  }
-  const worker = new Worker(__filename, { workerData: { packageRoot, snapshotDir }, resourceLimits: { maxYoungGenerationSizeMb: young } });
-  worker.on('error', (e) => {
-    process.stderr.write(`${e.stack ?? String(e)}\n`);
+function settle(outcome: Outcome): void {
+  if (outcome.ok) process.stdout.write(`${outcome.line}\n`);
+  else {
+    process.stderr.write(`bound: ${outcome.error}\n`);
     process.exitCode = 2;
-  });
-  return 0;
+  }
 }
 
-if (isMainThread) process.exitCode = main(process.argv.slice(2));
+const failed = (e: unknown): Outcome => ({ ok: false, error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+
+async function main(args: string[]): Promise<void> {
+  if (args.length !== 2 || args.some((a) => a.startsWith('-'))) {
+    process.stderr.write('usage: node bound.js <package-root> <snapshot-folder>\n');
+    process.exitCode = 2;
+    return;
+  }
+  const [packageRoot, snapshotDir] = args.map((a) => resolve(a));
+  const { listExportFiles } = dist(packageRoot, 'snapshot/load.js');
+  const jobs = dist(packageRoot, 'cli/lint-job.js');
+  const files: ExportFile[] = await listExportFiles(snapshotDir);
+  if (jobs.fitsInThisThread({ files })) return settle(await keepCutRecords(packageRoot, snapshotDir, files).catch(failed));
+  const resourceLimits = { maxOldGenerationSizeMb: jobs.workerHeapMb(1), maxYoungGenerationSizeMb: jobs.WORKER_YOUNG_GENERATION_MB };
+  const worker = new Worker(__filename, { workerData: { packageRoot, snapshotDir, files }, resourceLimits });
+  let outcome: Outcome | undefined;
+  worker.on('message', (m: Outcome) => (outcome = m));
+  worker.on('error', (e) => (outcome = failed(e)));
+  worker.on('exit', (code) => settle(outcome ?? { ok: false, error: `the worker exited with ${code} and no result` }));
+}
+
+if (isMainThread) main(process.argv.slice(2)).catch((e) => settle(failed(e)));
 else {
-  const { packageRoot, snapshotDir } = workerData as { packageRoot: string; snapshotDir: string };
-  void keepProjected(packageRoot, snapshotDir);
+  const { packageRoot, snapshotDir, files } = workerData as { packageRoot: string; snapshotDir: string; files: ExportFile[] };
+  keepCutRecords(packageRoot, snapshotDir, files)
+    .catch(failed)
+    .then((outcome) => parentPort!.postMessage(outcome));
 }

@@ -10,8 +10,8 @@ export interface SizeResult {
   floor: Timing;
   /** The floor keeping every parsed value. */
   keepFloor: Timing;
-  /** The bound (`bound.ts`): the floor plus envelopes, detection and cutting records, keeping the cut records. */
-  bound: Timing;
+  /** The bound (`bound.ts`): the floor plus envelopes, detection and cutting records, keeping the cut records; undefined if it failed. */
+  bound: Timing | undefined;
   lint: Timing;
   /** lint / floor, by median wall time and by median CPU time. */
   ratioWall: number;
@@ -49,6 +49,7 @@ export interface JoinResult {
 }
 
 const f = (n: number | undefined, digits = 2) => (n === undefined ? 'n/a' : n.toFixed(digits));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : `${f(a / b)}×`);
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -58,15 +59,15 @@ function table(header: string[], rows: string[][]): string {
 
 export function sizeTable(results: readonly SizeResult[]): string {
   return table(
-    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'keep-all floor s', 'keep-all floor RSS MB', 'bound s', 'bound CPU s', 'bound/floor (wall)', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'each run', 'lint/floor (CPU)', 'lint/keep-all floor (wall)', 'exit', 'findings'],
+    ['size', 'devices', 'files', 'MB', 'runs', 'floor s', 'floor CPU s', 'floor RSS MB', 'keep-all floor s', 'keep-all floor RSS MB', 'bound s', 'bound CPU s', 'bound RSS MB', 'bound/floor (wall)', 'bound/floor (CPU)', 'lint s', 'lint CPU s', 'lint RSS MB', 'lint/floor (wall)', 'each run', 'lint/floor (CPU)', 'lint/keep-all floor (wall)', 'lint/bound (CPU)', 'exit', 'findings'],
     results.map((r) => [
       r.label, String(r.devices), String(r.files), f(r.megabytes, 0), String(r.repeats),
       f(r.floor.wallSeconds), f(r.floor.cpuSeconds), f(r.floor.peakRssMB, 0),
       f(r.keepFloor.wallSeconds), f(r.keepFloor.peakRssMB, 0),
-      f(r.bound.wallSeconds), f(r.bound.cpuSeconds), `${f(r.bound.wallSeconds / r.floor.wallSeconds)}×`,
+      f(r.bound?.wallSeconds), f(r.bound?.cpuSeconds), f(r.bound?.peakRssMB, 0), ratio(r.bound?.wallSeconds, r.floor.wallSeconds), ratio(r.bound?.cpuSeconds, r.floor.cpuSeconds),
       f(r.lint.wallSeconds), f(r.lint.cpuSeconds), f(r.lint.peakRssMB, 0),
       `${f(r.ratioWall)}×`, r.ratios.map((x) => f(x)).join(' '), r.ratioCpu === undefined ? 'n/a' : `${f(r.ratioCpu)}×`,
-      `${f(r.lint.wallSeconds / r.keepFloor.wallSeconds)}×`, String(r.lintExitCode), r.findings === undefined ? 'n/a' : String(r.findings),
+      `${f(r.lint.wallSeconds / r.keepFloor.wallSeconds)}×`, ratio(r.lint.cpuSeconds, r.bound?.cpuSeconds), String(r.lintExitCode), r.findings === undefined ? 'n/a' : String(r.findings),
     ]),
   );
 }

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: generates realistic snapshots (bench/generate.ts) and measures posture-lint on
  * them against the floor (bench/floor.ts: read and JSON.parse the same files, nothing else,
- * keeping nothing; and keeping every parsed value, as a second column), against the previous
+ * keeping nothing; and keeping every parsed value, as a second column), beside the bound
+ * (bench/bound.ts: what a loader of this design pays before any rule runs), against the previous
  * build (a git ref, built into <data>/reference/), whose reports must be byte-identical, and, for
  * the join rule linux-realtime-protection-on, against jq (bench/linux-rtp.jq). Every measurement
  * is a separate child process; see bench/measure.ts for how time and memory are taken. Results
@@ -14,7 +15,6 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { generateSnapshot, isReusable, parseSize } from './generate';
 import { NOW_ISO } from '../scripts/demo-snapshot/util';
-import { WORKER_YOUNG_GENERATION_MB } from '../src/cli/lint-job';
 import { measure, median, rssMethod, type Measurement, type RssMethod } from './measure';
 import { joinTable, previousTable, scalingLine, sizeTable, type JoinResult, type SizeResult, type Timing } from './report';
 
@@ -25,9 +25,10 @@ const JOIN_RULE = path.join(ROOT, 'rules', 'linux-realtime-protection-on.yaml');
 const HELP = `Usage: npm run bench -- [options]   (or: npx ts-node --transpile-only bench/run.ts [options])
 
 Generates benchmark snapshots (reused when present) and times the full built-in rule pack against
-the floor (read + JSON.parse of the same files, keeping nothing; and keeping every value) and
-against the previous build, whose JSON reports must be byte-identical to this build's, and the
-join rule linux-realtime-protection-on against jq.
+the floor (read + JSON.parse of the same files, keeping nothing; and keeping every value), shows
+the bound (the floor plus envelopes, detection and records cut to what the rules read, checking
+and evaluating nothing), and compares with the previous build, whose JSON reports must be
+byte-identical to this build's, and the join rule linux-realtime-protection-on with jq.
 
 Options:
   --sizes <list>       snapshot sizes in devices (default 10k,100k,1M)
@@ -270,10 +271,11 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
     const keep = await measure(process.execPath, [ctx.tools.floor, dir], { method: ctx.method, env });
     log(describe('floor (keeping values) ', keep));
     keepFloors.push(keep);
-    // In a worker with posture-lint's young generation where posture-lint itself would use one.
-    const bound = await measure(process.execPath, [ctx.tools.bound, ROOT, dir, ...(devices > LARGE_SNAPSHOT ? ['--young', String(WORKER_YOUNG_GENERATION_MB)] : [])], { method: ctx.method, env });
+    // No heap flag: like the lint, the bound sizes its own heap (and thread) to the machine.
+    const bound = await measure(process.execPath, [ctx.tools.bound, ROOT, dir], { method: ctx.method });
     log(describe('bound (keeping cut records)', bound));
-    bounds.push(bound);
+    if (bound.exitCode === 0) bounds.push(bound);
+    else log(`  the bound exited ${bound.signal ? `on signal ${bound.signal}` : `with ${bound.exitCode}`}: ${bound.stderr.trim().split('\n').slice(-5).join('\n')}`);
     const output = path.join(reports, `${label}-${k + 1}.json`);
     fs.rmSync(output, { force: true });
     const lint = await measure(process.execPath, [CLI, ...lintArgs(output)], { method: ctx.method, cwd: ROOT });
@@ -315,7 +317,7 @@ async function benchSize(ctx: Context, label: string): Promise<SizeResult> {
   const lint = timing(lints);
   return {
     agent,
-    label, devices, files, megabytes: bytes / 1e6, repeats, floor, keepFloor: timing(keepFloors), bound: timing(bounds), lint,
+    label, devices, files, megabytes: bytes / 1e6, repeats, floor, keepFloor: timing(keepFloors), bound: bounds.length > 0 ? timing(bounds) : undefined, lint,
     ratioWall: lint.wallSeconds / floor.wallSeconds,
     ratioCpu: lint.cpuSeconds !== undefined && floor.cpuSeconds !== undefined ? lint.cpuSeconds / floor.cpuSeconds : undefined,
     ratios: lints.map((l, k) => l.wallSeconds / floors[k].wallSeconds),

@@ -183,7 +183,7 @@ const MEMORY_PER_BYTE = 3;
  * module again); a larger one goes to a worker, where running out of memory is a clear error and
  * not a V8 abort.
  */
-function fitsInThisThread(job: SnapshotJob): boolean {
+export function fitsInThisThread(job: Pick<SnapshotJob, 'files'>): boolean {
   const bytes = (job.files ?? []).reduce((n, f) => n + f.size, 0);
   return bytes * MEMORY_PER_BYTE < getHeapStatistics().heap_size_limit / 2;
 }

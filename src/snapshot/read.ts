@@ -52,7 +52,7 @@ export async function readJsonFile(absolutePath: string, file: string, kind: Inp
 }
 
 /** Decodes and parses a file's bytes, or says why they could not be read; bytes read into `buffers` go back once decoded. */
-function parseJsonBytes(read: InputRead, file: string, buffers?: ReadBuffers): ReadResult {
+export function parseJsonBytes(read: InputRead, file: string, buffers?: ReadBuffers): ReadResult {
   if ('problem' in read) return { ok: false, diagnostic: diagnostic('error', 'read-error', `the file ${read.problem.message}`, { file }) };
   const bytes = read.bytes;
   let decoded: ReturnType<typeof decodeText>;
