@@ -1,19 +1,18 @@
 /**
  * The lint as it runs on a CI agent with less memory than this machine: the same job, through the
  * same lint-job code as the CLI, in a worker whose heap limit is the one posture-lint gives itself
- * on an agent of `<agent GB>` (3/4 of its memory, src/cli/lint-job.ts). Writes the JSON report;
- * exit codes as the CLI's, 2 when the worker runs out of memory.
+ * on an agent of `<agent GB>` (3/4 of its memory, src/cli/lint-job.ts). Writes the JSON report in
+ * that worker, as the CLI does; exit codes as the CLI's, 2 when the worker runs out of memory.
  *
  *   node agent.js <package-root> <agent GB> <snapshot> <report.json>
  *
  * Transpiled and run with plain node by bench/run.ts (`--agent-memory`); requires dist/ at run time.
  */
-import { writeFileSync } from 'fs';
-import { join } from 'path';
+import { join, resolve } from 'path';
 
 interface LintJob {
-  jobFor(snapshot: string, values: { ruleset?: string }, cwd: string): unknown;
-  lintAll(jobs: unknown[], options: { heapMb: number }): Promise<{ report: { gate: { exitCode: number } } }[]>;
+  jobFor(snapshot: string, values: { ruleset?: string }, cwd: string): object;
+  lintAndWrite(jobs: object[], options: { heapMb: number }): Promise<{ exitCode: number }[]>;
 }
 
 async function main(args: string[]): Promise<number> {
@@ -24,11 +23,11 @@ async function main(args: string[]): Promise<number> {
   }
   /* eslint-disable @typescript-eslint/no-require-imports */
   const jobs = require(join(packageRoot, 'dist', 'src', 'cli', 'lint-job.js')) as LintJob;
-  const { json } = require(join(packageRoot, 'dist', 'src', 'report', 'formatters', 'json.js')) as { json: (r: unknown, c: unknown) => string };
   const heapMb = Math.floor(Number(agentGb) * 1024 * 0.75);
-  const [{ report }] = await jobs.lintAll([jobs.jobFor(snapshot, { ruleset: 'all' }, process.cwd())], { heapMb });
-  writeFileSync(output, json(report, { rules: new Map(), color: false }));
-  return report.gate.exitCode;
+  // The report is written in the worker that made it, as the CLI writes it (lintAndWrite): it never crosses to this thread.
+  const outputs = [{ format: 'json', file: resolve(output), context: { color: false } }];
+  const [{ exitCode }] = await jobs.lintAndWrite([{ ...jobs.jobFor(snapshot, { ruleset: 'all' }, process.cwd()), outputs }], { heapMb });
+  return exitCode;
 }
 
 main(process.argv.slice(2)).then(
