@@ -1,31 +1,34 @@
 /**
- * The lint as it runs on a CI agent with less memory than this machine: the same job, through the
- * same lint-job code as the CLI, in a worker whose heap limit is the one posture-lint gives itself
+ * The lint as it runs on a CI agent with less memory than this machine: the job the CLI makes for
+ * `lint <snapshot> --format json --output <file> --ruleset all` with no configuration file, through
+ * the same lint-job code, in a worker whose heap limit is the one posture-lint gives itself
  * on an agent of `<agent GB>` (3/4 of its memory, src/cli/lint-job.ts). Writes the JSON report in
  * that worker, as the CLI does; exit codes as the CLI's, 2 when the worker runs out of memory.
  *
  *   node agent.js <package-root> <agent GB> <snapshot> <report.json>
  *
- * Transpiled and run with plain node by bench/run.ts (`--agent-memory`); requires dist/ at run time.
+ * Transpiled and run with plain node by bench/run.ts (`--agent`, `--agent-sizes`); requires dist/
+ * at run time (the import below is of types only).
  */
 import { join, resolve } from 'path';
+import type { JobOutput, SnapshotJob, WrittenResult } from '../src/cli/lint-job';
 
 interface LintJob {
-  jobFor(snapshot: string, values: { ruleset?: string }, cwd: string): object;
-  lintAndWrite(jobs: object[], options: { heapMb: number }): Promise<{ exitCode: number }[]>;
+  jobFor(snapshot: string, values: { ruleset?: string }, cwd: string): SnapshotJob;
+  lintAndWrite(jobs: (SnapshotJob & { outputs: JobOutput[] })[], options: { heapMb: number }): Promise<WrittenResult[]>;
 }
 
 async function main(args: string[]): Promise<number> {
   const [packageRoot, agentGb, snapshot, output] = args;
-  if (!packageRoot || !Number(agentGb) || !snapshot || !output) {
+  const heapMb = Math.floor(Number(agentGb) * 1024 * 0.75);
+  if (!packageRoot || !(heapMb >= 1) || !snapshot || !output) {
     process.stderr.write('usage: node agent.js <package-root> <agent GB> <snapshot> <report.json>\n');
     return 2;
   }
   /* eslint-disable @typescript-eslint/no-require-imports */
   const jobs = require(join(packageRoot, 'dist', 'src', 'cli', 'lint-job.js')) as LintJob;
-  const heapMb = Math.floor(Number(agentGb) * 1024 * 0.75);
   // The report is written in the worker that made it, as the CLI writes it (lintAndWrite): it never crosses to this thread.
-  const outputs = [{ format: 'json', file: resolve(output), context: { color: false } }];
+  const outputs: JobOutput[] = [{ format: 'json', file: resolve(output), context: { color: false } }];
   const [{ exitCode }] = await jobs.lintAndWrite([{ ...jobs.jobFor(snapshot, { ruleset: 'all' }, process.cwd()), outputs }], { heapMb });
   return exitCode;
 }
