@@ -429,6 +429,18 @@ describe('posture-lint CLI (compiled)', function () {
       expect(r.code).to.equal(2);
       expect(r.stdout + r.stderr).to.include('no/such/folder');
     });
+
+    it('a file given for the snapshot folder (its snapshot.yaml, an export) exits 2 saying to give the folder, in lint and baseline create', () => {
+      const manifest = run(['lint', `${DEMO}/snapshot.yaml`]);
+      expect(manifest.code).to.equal(2);
+      expect(manifest.stderr).to.equal(
+        `posture-lint: ${DEMO}/snapshot.yaml is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml, here ${DEMO}\nRun 'posture-lint lint --help' for usage.\n`,
+      );
+      const exportFile = run(['baseline', 'create', `${DEMO}/mde/vulnerabilities.json`]);
+      expect(exportFile.code).to.equal(2);
+      expect(exportFile.stdout).to.equal('');
+      expect(exportFile.stderr).to.match(/^posture-lint: \S+mde\/vulnerabilities\.json is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml\n/);
+    });
   });
 });
 

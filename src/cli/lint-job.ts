@@ -3,6 +3,7 @@
  * configuration as the main thread read it, and the snapshot's files as the main thread listed
  * them (their sizes decide where the lint runs), so neither is read twice.
  */
+import { stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -66,6 +67,20 @@ export interface WrittenResult {
 export interface SnapshotResult {
   report: Report;
   rules: Map<string, RuleMeta>;
+}
+
+/**
+ * A usage error unless `folder` is a folder: a mistyped path is not a report of rules that found
+ * nothing to read, and a newcomer who passes a file (an export, the snapshot.yaml) is told to pass
+ * the folder that holds it.
+ */
+export async function requireSnapshotFolder(folder: string, cwd: string): Promise<void> {
+  const found = await stat(path.resolve(cwd, folder)).catch(() => undefined);
+  if (found === undefined) throw new UsageError(`snapshot folder not found: ${folder}`);
+  if (!found.isDirectory()) {
+    const manifest = /^snapshot\.ya?ml$/i.test(path.basename(folder)) ? `, here ${path.dirname(folder)}` : '';
+    throw new UsageError(`${folder} is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml${manifest}`);
+  }
 }
 
 /** A job from parsed command-line values (lint and baseline create share their options). */

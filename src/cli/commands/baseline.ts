@@ -3,7 +3,7 @@
  * so later runs with `lint --baseline` fail only on new ones. Refuses to record a snapshot that
  * did not load cleanly: a baseline taken on broken input would hide real findings.
  */
-import { jobFor, lintAll } from '../lint-job';
+import { jobFor, lintAll, requireSnapshotFolder } from '../lint-job';
 import { baselinePieces, createBaseline } from '../../gate/baseline';
 import { lineBlocks, refuseUnsafeOutputs, writeFileAtomic } from '../output';
 import { MAX_INPUT_BYTES } from '../../input-file';
@@ -17,6 +17,7 @@ export async function baselineCommand(args: string[], io: CliIo): Promise<number
   if (sub !== 'create') throw new UsageError(`baseline takes a subcommand: baseline create <snapshot-folder> [--output <file>]`);
   const { values, positionals } = parseCommandArgs(rest, { ...RULE_OPTIONS, output: { type: 'string' }, manifest: { type: 'string' }, now: { type: 'string' }, waivers: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('baseline create needs one snapshot folder');
+  await requireSnapshotFolder(positionals[0], io.cwd);
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;
   const { config } = loaded;

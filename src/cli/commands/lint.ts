@@ -4,9 +4,8 @@
  * JUnit for the test tab and a summary for the log. Several snapshots (one per tenant) are linted
  * in parallel, one report each: `--output reports/{snapshot}.sarif` names each file.
  */
-import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { jobFor, lintAndWrite } from '../lint-job';
+import { jobFor, lintAndWrite, requireSnapshotFolder } from '../lint-job';
 import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../report/formatters';
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { fileText, lineBlocks, refuseUnsafeOutputs, removedOnSignal, scratchFolder, writeFileAtomic, writtenInPlace } from '../output';
@@ -79,10 +78,7 @@ function snapshotNames(folders: string[]): string[] {
 export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals, tokens } = parseCommandArgs(args, OPTIONS);
   if (positionals.length === 0) throw new UsageError('lint needs a snapshot folder');
-  for (const folder of positionals) {
-    // A mistyped folder is a usage error, not a report of seventeen rules that found nothing to read.
-    if (!(await stat(path.resolve(io.cwd, folder)).catch(() => undefined))?.isDirectory()) throw new UsageError(`snapshot folder not found: ${folder}`);
-  }
+  for (const folder of positionals) await requireSnapshotFolder(folder, io.cwd);
   const outputs = targets(tokens);
   const many = positionals.length > 1;
   const names = snapshotNames(positionals);
