@@ -244,6 +244,24 @@ describe('snapshot loader', () => {
       }
     });
 
+    it('reads exports whatever the case of their extension (Windows keeps Subs.JSON as typed)', async () => {
+      const { dir, cleanup } = scratch();
+      try {
+        writeFileSync(join(dir, 'My Subs (1).JSON'), readFileSync(join(SNAPSHOTS, 'subscriptions-az', 'az-account-list.json')));
+        const page = JSON.parse(readFileSync(join(SNAPSHOTS, 'paging', 'exports', '2026-11-27', 'defender-devices-p2.json'), 'utf8')) as { value: unknown[] };
+        writeFileSync(join(dir, 'machines.JSONL'), page.value.map((m) => `${JSON.stringify(m)}\n`).join(''));
+        const snapshot = await loadSnapshot(dir);
+        expect(snapshot.diagnostics).to.deep.equal([]);
+        expect(snapshot.files.map((f) => [f.file, f.kinds, f.records])).to.deep.equal([
+          ['My Subs (1).JSON', ['arm.subscriptions'], 1],
+          ['machines.JSONL', ['mde.machines'], 1],
+        ]);
+        expect(snapshot.collections.get('mde.machines')?.records[0].origin).to.deep.equal({ file: 'machines.JSONL', pointer: '/0' });
+      } finally {
+        cleanup();
+      }
+    });
+
     it('reports a snapshot folder that does not exist instead of throwing', async () => {
       const snapshot = await loadSnapshot(join(SNAPSHOTS, 'no-such-snapshot'));
       expect(brief(snapshot.diagnostics)).to.deep.equal(['error snapshot-missing -']);

@@ -55,13 +55,14 @@ export interface ExportFile {
   size: number;
 }
 
-/** Export files: JSON documents, and NDJSON / JSON Lines (one record per line). */
+/** Export files: JSON documents, and NDJSON / JSON Lines (one record per line), whatever the case of the extension. */
 export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 
 /** The export files below a snapshot folder, sorted, with their sizes. Symbolic links are not followed. */
 export async function listExportFiles(absRoot: string): Promise<ExportFile[]> {
-  // fast-glob lists neither linked files nor linked folders' content.
-  const entries = await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false, stats: true });
+  // fast-glob lists neither linked files nor linked folders' content. An export saved as `Subs.JSON`
+  // (Windows keeps names as typed) is an export: skipping it would leave its rules unevaluated unsaid.
+  const entries = await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false, stats: true, caseSensitiveMatch: false });
   return entries.map((e) => ({ file: e.path, size: e.stats?.size ?? 0 })).sort((a, b) => cmp(a.file, b.file));
 }
 

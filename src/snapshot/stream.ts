@@ -35,7 +35,7 @@ export interface StreamOptions {
 
 /** The format a file's name announces. */
 export function formatOf(file: string): StreamFormat {
-  return /\.(?:ndjson|jsonl)$/.test(file) ? 'ndjson' : 'json';
+  return /\.(?:ndjson|jsonl)$/i.test(file) ? 'ndjson' : 'json';
 }
 
 /** Reads one export by streaming. Never throws: problems are diagnostics, as on the in-memory path. */
