@@ -33,6 +33,25 @@ describe('snapshot manifest', () => {
     expect(snapshot.diagnostics[1].message).to.match(/^mde\.avHealth is listed but no file of that kind was found; export it with: az rest .*deviceavinfo/);
   });
 
+  it('names a manifest saved under another name (snapshot.yml, Snapshot.YAML) as an error instead of skipping its promises', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'paging'), 'snap');
+      // Promises a kind the folder lacks: read, this manifest would fail the run.
+      writeFileSync(join(dir, 'snap', 'snapshot.yml'), 'takenAt: 2026-11-27T02:00:00Z\nexports:\n  - kind: mde.avHealth\n');
+      writeFileSync(join(dir, 'snap', 'Snapshot.YAML.txt'), 'takenAt: 2026-11-27T02:00:00Z\n');
+      const snapshot = await loadSnapshot(join(dir, 'snap'));
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['error manifest-misnamed Snapshot.YAML.txt', 'error manifest-misnamed snapshot.yml']);
+      expect(snapshot.diagnostics[1].message).to.equal(
+        'snapshot.yml looks like the snapshot manifest, but only snapshot.yaml is read: rename it to snapshot.yaml, or name it with --manifest',
+      );
+      const named = await loadSnapshot(join(dir, 'snap'), { manifest: join(dir, 'snap', 'snapshot.yml') });
+      expect(brief(named.diagnostics)).to.deep.equal(['error export-missing snapshot.yml 3:5']);
+    } finally {
+      cleanup();
+    }
+  });
+
   it('reads files it maps as the kind it names, even when the content alone is ambiguous', async () => {
     const snapshot = await loadCase('manifest-mapping');
     expect(snapshot.diagnostics).to.deep.equal([]);

@@ -2,6 +2,7 @@
  * The optional snapshot manifest (`snapshot.yaml`): what was exported, and facts the exports cannot
  * prove. Parsed with positions so every problem points at its line:column.
  */
+import { readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
@@ -64,6 +65,23 @@ interface RawManifest {
   minChecked?: Record<string, number>;
 }
 
+/** Names a manifest is given by mistake: another extension or case, a plural, a `.txt` an editor added. */
+const MANIFEST_NEAR_MISS = /^snapshots?\.ya?ml(?:\.txt)?$/i;
+
+/**
+ * Without snapshot.yaml, a file at the root named like it is an error: its promises (exports,
+ * minRecords, minChecked) would otherwise go unchecked without a word, weakening the gate.
+ */
+async function misnamedManifest(root: string): Promise<Diagnostic[]> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  return names
+    .filter((name) => name !== MANIFEST_FILE && MANIFEST_NEAR_MISS.test(name))
+    .sort()
+    .map((name) =>
+      diagnostic('error', 'manifest-misnamed', `${name} looks like the snapshot manifest, but only ${MANIFEST_FILE} is read: rename it to ${MANIFEST_FILE}, or name it with --manifest`, { file: name }),
+    );
+}
+
 /**
  * Reads the manifest at `explicitPath`, or `snapshot.yaml` at the root when there is one. Returns no
  * manifest when it is unreadable or not a mapping. An invalid part (a misspelt kind, a bad fact) is
@@ -87,6 +105,7 @@ export async function loadManifest(
     partial: true,
     validate: () => schemaValidator(MANIFEST_SCHEMA),
   });
+  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: await misnamedManifest(root) };
   const yaml = read.yaml;
   const invalidPaths = read.invalid ?? [];
   // A problem at the root (not a mapping) leaves nothing to read.
