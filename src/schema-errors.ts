@@ -35,6 +35,18 @@ function typeList(types: readonly string[]): string {
   return types.length > 1 ? `${types.slice(0, -1).join(', ')} or ${types[types.length - 1]}` : types[0];
 }
 
+/**
+ * The patterns the schemas users write share, in words: a regular expression means nothing to most
+ * readers of a waiver or a manifest. A pattern not listed is quoted as it is.
+ */
+const PATTERN_WORDS: Readonly<Record<string, string>> = {
+  '^\\d{4}-\\d{2}-\\d{2}$': 'a date written YYYY-MM-DD, such as 2027-03-31',
+  '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$': 'a date (YYYY-MM-DD) or a time with its zone, such as 2026-11-27T02:00:00Z',
+  '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': "an id of lower-case letters and digits, words joined by '-', such as vm-onboarded-to-mde",
+  '^[A-Za-z_][A-Za-z0-9_]*$': 'a name of letters, digits and _ that does not start with a digit',
+  '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': 'a GUID such as 6f1f0d64-1c1e-4c36-9a8e-0a7d1b3c2e11',
+};
+
 function list(values: readonly unknown[]): string {
   return values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
 }
@@ -75,8 +87,10 @@ export function describeSchemaError(e: ErrorObject): SchemaProblem {
       const types = Array.isArray(p.type) ? (p.type as string[]) : String(p.type).split(',');
       return { path, key: false, message: `must be ${typeList(types)}` };
     }
-    case 'pattern':
-      return { path, key: false, message: `'${String(e.data)}' does not match ${String(p.pattern)}` };
+    case 'pattern': {
+      const words = PATTERN_WORDS[String(p.pattern)];
+      return { path, key: false, message: words ? `'${String(e.data)}' is not ${words}` : `'${String(e.data)}' does not match ${String(p.pattern)}` };
+    }
     default:
       return { path, key: false, message: e.message ?? `fails '${e.keyword}'` };
   }

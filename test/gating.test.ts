@@ -267,7 +267,7 @@ describe('gating', function () {
       const problems = report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`);
       expect(problems).to.include.members([
         "2:5 waivers.0: missing required property 'justification'",
-        '4:14 waivers.0.expires: \'next year\' does not match ^\\d{4}-\\d{2}-\\d{2}$',
+        "4:14 waivers.0.expires: 'next year' is not a date written YYYY-MM-DD, such as 2027-03-31",
       ]);
       expect(exitCode(report)).to.equal(2);
     });
