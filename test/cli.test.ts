@@ -399,6 +399,19 @@ describe('posture-lint CLI (compiled)', function () {
       expect(run(['lint', '--help']).stdout).not.to.include('--max-warnings <n>');
     });
 
+    it("each command's --help gives its own exit codes: only lint, validate and test can exit 1", () => {
+      const exitCodes = (command: string) => run([command, '--help']).stdout.split('Exit codes:\n')[1];
+      expect(exitCodes('test')).to.equal('  0  every case passed\n  1  a case failed\n  2  usage error, or a rule, case or config file that cannot be read\n');
+      expect(exitCodes('lint')).to.match(/^ {2}0 {2}no findings at or above --fail-on\n {2}1 {2}findings at or above --fail-on/);
+      expect(exitCodes('validate')).to.include('  1  more warnings than --max-warnings\n');
+      for (const command of ['rules', 'explain', 'trend', 'init', 'baseline']) {
+        const codes = exitCodes(command);
+        expect(codes, command).to.match(/^ {2}0 {2}\S/).and.match(/\n {2}2 {2}usage error/);
+        expect(codes, command).not.to.match(/^ {2}1 /m);
+        expect(codes, command).not.to.include('--fail-on');
+      }
+    });
+
     it('a negative count is refused saying what the option takes, not as an ambiguous argument', () => {
       for (const args of [['--max-findings', '-1'], ['--max-findings=-1'], ['--max-findings', '1.5']]) {
         const r = run(['lint', DEMO, ...args]);

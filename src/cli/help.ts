@@ -11,7 +11,13 @@ interface CommandHelp {
   /** A function when the text lists something known only at run time (the formatters). */
   options?: string | (() => string);
   examples: string[];
+  /** What each exit code means for this command: codes 0 and 2 only, unless it can exit 1. */
+  exitCodes: string;
 }
+
+/** Exit codes of the commands that read files and either succeed or stop on a problem. */
+const ZERO_OR_TWO = (done: string, problem: string) => `  0  ${done}
+  2  ${problem}`;
 
 const RULE_OPTIONS = `  --ruleset <set>      built-in rules: a rule set (recommended, recommended@1, …), all or none
                        (default: recommended, or the config's ruleset)
@@ -54,18 +60,24 @@ const COMMANDS: Record<string, CommandHelp> = {
       'posture-lint lint exports/2026-11-27 --ruleset recommended@1 --fail-on high --strict',
       'posture-lint lint tenant-a tenant-b --format json --output reports/{snapshot}.json',
     ],
+    exitCodes: `  0  no findings at or above --fail-on
+  1  findings at or above --fail-on (more than --max-findings)
+  2  usage error, invalid rule, config, waivers or baseline file, unreadable or unrecognised export,
+     an export the manifest promises that is missing or incomplete, or (with --strict) a rule not evaluated`,
   },
   rules: {
     usage: 'posture-lint rules [options]',
     summary: 'list the rules that would run, with the exports each needs',
     options: RULE_OPTIONS,
     examples: ['posture-lint rules', 'posture-lint rules --ruleset all', 'posture-lint rules --rules my-rules/'],
+    exitCodes: ZERO_OR_TWO('the rules were listed', 'usage error, or an invalid rule, rule set or config file'),
   },
   explain: {
     usage: 'posture-lint explain <rule-id> [options]',
     summary: "print a rule's documentation: what it checks, why, how to fix it, the exports and named conditions it uses",
     options: RULE_OPTIONS,
     examples: ['posture-lint explain vm-onboarded-to-mde', 'posture-lint explain prod-vms-tagged-in-mde --rules my-rules/'],
+    exitCodes: ZERO_OR_TWO("the rule's documentation was printed", 'usage error, no rule with that id, or an invalid rule or config file'),
   },
   validate: {
     usage: 'posture-lint validate [rules...] [options]',
@@ -73,12 +85,18 @@ const COMMANDS: Record<string, CommandHelp> = {
     options: `  --config <file>      configuration file whose rule folders to check (default: ./posture-lint.yaml)
   --max-warnings <n>   warnings tolerated before validate fails (exit 1; default: any number)`,
     examples: ['posture-lint validate', 'posture-lint validate my-rules/ --max-warnings 0'],
+    exitCodes: `  0  no error (and no more warnings than --max-warnings)
+  1  more warnings than --max-warnings
+  2  usage error, or a rule, conditions or config file with an error`,
   },
   test: {
     usage: 'posture-lint test [rules...] [options]',
     summary: "run rules' test cases (<rule>.tests/<case>/case.yaml; default: the config's rule folders)",
     options: '  --config <file>      configuration file whose rule folders to test (default: ./posture-lint.yaml)',
     examples: ['posture-lint test', 'posture-lint test my-rules/prod-vms-tagged-in-mde.yaml'],
+    exitCodes: `  0  every case passed
+  1  a case failed
+  2  usage error, or a rule, case or config file that cannot be read`,
   },
   trend: {
     usage: 'posture-lint trend <report.json | folder>... [options]',
@@ -87,11 +105,13 @@ const COMMANDS: Record<string, CommandHelp> = {
   --format <name>      text (default), markdown, html or json
   --output <file>      write to a file (atomically) instead of stdout`,
     examples: ['posture-lint trend reports/', 'posture-lint trend reports/ --framework cis-azure --format markdown --output trend.md'],
+    exitCodes: ZERO_OR_TWO('the trend was written (findings in the reports do not change it)', 'usage error, or a report missing, unreadable or not a JSON report of lint'),
   },
   init: {
     usage: 'posture-lint init [folder]',
     summary: 'scaffold a custom rules folder with a config and a tested example rule',
     examples: ['posture-lint init my-rules && cd my-rules && posture-lint test'],
+    exitCodes: ZERO_OR_TWO('the folder was scaffolded', 'usage error, or a file init would overwrite'),
   },
   baseline: {
     usage: 'posture-lint baseline create <snapshot-folder> [options]',
@@ -105,6 +125,7 @@ const COMMANDS: Record<string, CommandHelp> = {
       'posture-lint baseline create exports/2026-11-27 --output posture-baseline.json',
       'posture-lint lint exports/2026-12-04 --baseline posture-baseline.json',
     ],
+    exitCodes: ZERO_OR_TWO('the baseline was written (findings do not fail this command)', 'usage error, or any input problem lint would exit 2 on: no baseline is written'),
   },
 };
 
@@ -149,6 +170,7 @@ ${options ? `\nOptions:\n${options}\n` : ''}
 Examples:
 ${help.examples.map((e) => `  ${e}`).join('\n')}
 
-${EXIT_CODES}
+Exit codes:
+${help.exitCodes}
 `;
 }
