@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
 import { lint } from '../src/lint';
@@ -47,6 +47,21 @@ describe('snapshot manifest', () => {
       );
       const named = await loadSnapshot(join(dir, 'snap'), { manifest: join(dir, 'snap', 'snapshot.yml') });
       expect(brief(named.diagnostics)).to.deep.equal(['error export-missing snapshot.yml 3:5']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it("matches its files and ignore patterns whatever the case of a name, as the loader lists exports (Subs.JSON is 'subs.json')", async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      writeFileSync(join(dir, 'Subs.JSON'), readFileSync(join(SNAPSHOTS, 'subscriptions-az', 'az-account-list.json')));
+      mkdirSync(join(dir, 'notes'));
+      writeFileSync(join(dir, 'notes', 'Todo.JSON'), '{"todo": "ask for the MDE export"}');
+      writeFileSync(join(dir, 'snapshot.yaml'), 'exports:\n  - kind: arm.subscriptions\n    files: [subs.json]\n    minRecords: 1\nignore:\n  - notes/*.json\n');
+      const snapshot = await loadSnapshot(dir);
+      expect(brief(snapshot.diagnostics)).to.deep.equal(['note file-ignored notes/Todo.JSON']);
+      expect(snapshot.collections.get('arm.subscriptions')?.files).to.deep.equal(['Subs.JSON']);
     } finally {
       cleanup();
     }

@@ -16,7 +16,7 @@ import { STREAM_THRESHOLD } from './stream';
 import { exportKind, type ExportKind } from './kinds';
 import { findRepeats, indexResources } from './repeats';
 import type { Projection } from './projection';
-import { loadManifest, manifestFiles, type Manifest } from './manifest';
+import { loadManifest, manifestFiles, SNAPSHOT_GLOB, type Manifest } from './manifest';
 import type { Collection, InputGap, LoadedFile, Snapshot, SnapshotRecord } from './types';
 import { incompletePaging } from './paging';
 import { describeSnapshot } from './self';
@@ -62,7 +62,7 @@ export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 export async function listExportFiles(absRoot: string): Promise<ExportFile[]> {
   // fast-glob lists neither linked files nor linked folders' content. An export saved as `Subs.JSON`
   // (Windows keeps names as typed) is an export: skipping it would leave its rules unevaluated unsaid.
-  const entries = await fg(EXPORT_FILES, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false, stats: true, caseSensitiveMatch: false });
+  const entries = await fg(EXPORT_FILES, { ...SNAPSHOT_GLOB, cwd: absRoot, stats: true });
   return entries.map((e) => ({ file: e.path, size: e.stats?.size ?? 0 })).sort((a, b) => cmp(a.file, b.file));
 }
 
@@ -85,7 +85,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const gaps = new Gaps();
   const ignorePatterns = [...(options.ignore ?? []), ...(manifest?.ignore ?? [])];
   // Listed the way the snapshot is, so a pattern means the same files here as in the manifest.
-  const ignoredFiles = new Set(ignorePatterns.length === 0 ? [] : await fg(ignorePatterns, { cwd: absRoot, followSymbolicLinks: false, onlyFiles: true, dot: false }));
+  const ignoredFiles = new Set(ignorePatterns.length === 0 ? [] : await fg(ignorePatterns, { ...SNAPSHOT_GLOB, cwd: absRoot }));
   const ignored = (file: string): boolean => ignoredFiles.has(file);
   const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics, gaps);
 

@@ -10,6 +10,14 @@ import { schemaValidator } from './validate';
 import { positionIn, readYamlDocument } from '../yaml-file';
 
 export const MANIFEST_FILE = 'snapshot.yaml';
+
+/**
+ * How the snapshot's files are listed and how the manifest's `files` and the `ignore` patterns match
+ * them: one way, so a pattern means the files the loader reads. Links are not followed, dot files
+ * not listed, and case does not count: an export saved as `Subs.JSON` is read, so `subs.json` and
+ * `*.json` must name it too.
+ */
+export const SNAPSHOT_GLOB = { followSymbolicLinks: false, onlyFiles: true, dot: false, caseSensitiveMatch: false } as const;
 const MANIFEST_SCHEMA = 'schemas/snapshot-manifest.schema.json';
 
 export interface ManifestExport {
@@ -217,7 +225,7 @@ export function braceExpansions(pattern: string): number {
 export async function manifestFiles(root: string, entry: ManifestExport, found: ReadonlySet<string>): Promise<string[][]> {
   return Promise.all(
     (entry.files ?? []).map(async (pattern) =>
-      (await fg(pattern, { cwd: root, followSymbolicLinks: false, onlyFiles: true, dot: false })).filter((f) => found.has(f)),
+      (await fg(pattern, { ...SNAPSHOT_GLOB, cwd: root })).filter((f) => found.has(f)),
     ),
   );
 }
