@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
 import { lint } from '../src/lint';
@@ -47,6 +47,29 @@ describe('snapshot manifest', () => {
       );
       const named = await loadSnapshot(join(dir, 'snap'), { manifest: join(dir, 'snap', 'snapshot.yml') });
       expect(brief(named.diagnostics)).to.deep.equal(['error export-missing snapshot.yml 3:5']);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('names a snapshot.yml beside snapshot.yaml as an error: an empty snapshot.yaml must not leave its promises unchecked', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'paging'), 'snap');
+      const snap = join(dir, 'snap');
+      writeFileSync(join(snap, 'snapshot.yaml'), '');
+      writeFileSync(join(snap, 'snapshot.yml'), 'takenAt: 2026-11-27T02:00:00Z\nexports:\n  - kind: mde.avHealth\n');
+      // A folder named like the manifest holds no promises (its exports are read as any others).
+      mkdirSync(join(snap, 'snapshots.yaml'));
+      expect(brief((await loadSnapshot(snap)).diagnostics)).to.deep.equal(['error manifest-misnamed snapshot.yml']);
+      expect((await loadSnapshot(snap)).diagnostics[0].message).to.equal(
+        'snapshot.yml looks like a second snapshot manifest, beside snapshot.yaml: only snapshot.yaml is read, so keep the promises there and remove snapshot.yml',
+      );
+      // The same file under another name, as a case-insensitive file system shows Snapshot.yaml, is the manifest read.
+      rmSync(join(snap, 'snapshot.yml'));
+      writeFileSync(join(snap, 'snapshot.yaml'), 'takenAt: 2026-11-27T02:00:00Z\n');
+      linkSync(join(snap, 'snapshot.yaml'), join(snap, 'Snapshot.yaml'));
+      expect(brief((await loadSnapshot(snap)).diagnostics)).to.deep.equal([]);
     } finally {
       cleanup();
     }

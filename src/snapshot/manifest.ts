@@ -2,7 +2,7 @@
  * The optional snapshot manifest (`snapshot.yaml`): what was exported, and facts the exports cannot
  * prove. Parsed with positions so every problem points at its line:column.
  */
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
@@ -77,17 +77,33 @@ interface RawManifest {
 const MANIFEST_NEAR_MISS = /^snapshots?\.ya?ml(?:\.txt)?$/i;
 
 /**
- * Without snapshot.yaml, a file at the root named like it is an error: its promises (exports,
- * minRecords, minChecked) would otherwise go unchecked without a word, weakening the gate.
+ * A file at the root named like the manifest (not a folder) is an error: its promises (exports,
+ * minRecords, minChecked) would go unchecked without a word, weakening the gate. Beside a
+ * snapshot.yaml it is one too: which of the two holds the promises is not for the loader to guess.
+ * A name that is snapshot.yaml itself, as a case-insensitive file system finds it, is not another.
  */
-async function misnamedManifest(root: string): Promise<Diagnostic[]> {
-  const names = await readdir(root).catch(() => [] as string[]);
-  return names
-    .filter((name) => name !== MANIFEST_FILE && MANIFEST_NEAR_MISS.test(name))
-    .sort()
-    .map((name) =>
-      diagnostic('error', 'manifest-misnamed', `${name} looks like the snapshot manifest, but only ${MANIFEST_FILE} is read: rename it to ${MANIFEST_FILE}, or name it with --manifest`, { file: name }),
-    );
+async function misnamedManifest(root: string, besideManifest: boolean): Promise<Diagnostic[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const manifest = besideManifest ? await lstat(join(root, MANIFEST_FILE)).catch(() => undefined) : undefined;
+  const sameFile = async (name: string): Promise<boolean> => {
+    const st = manifest && (await lstat(join(root, name)).catch(() => undefined));
+    return st !== undefined && st.ino === manifest?.ino && st.dev === manifest.dev;
+  };
+  const names: string[] = [];
+  for (const e of entries) {
+    if (e.name === MANIFEST_FILE || e.isDirectory() || !MANIFEST_NEAR_MISS.test(e.name) || (await sameFile(e.name))) continue;
+    names.push(e.name);
+  }
+  return names.sort().map((name) =>
+    diagnostic(
+      'error',
+      'manifest-misnamed',
+      besideManifest
+        ? `${name} looks like a second snapshot manifest, beside ${MANIFEST_FILE}: only ${MANIFEST_FILE} is read, so keep the promises there and remove ${name}`
+        : `${name} looks like the snapshot manifest, but only ${MANIFEST_FILE} is read: rename it to ${MANIFEST_FILE}, or name it with --manifest`,
+      { file: name },
+    ),
+  );
 }
 
 /**
@@ -113,11 +129,13 @@ export async function loadManifest(
     partial: true,
     validate: () => schemaValidator(MANIFEST_SCHEMA),
   });
-  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: await misnamedManifest(root) };
+  // Only where the folder's own manifest is looked for: a manifest named with --manifest is the one.
+  const misnamed = explicitPath === undefined ? await misnamedManifest(root, read.yaml !== undefined || read.diagnostics.length > 0) : [];
+  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: misnamed };
   const yaml = read.yaml;
   const invalidPaths = read.invalid ?? [];
   // A problem at the root (not a mapping) leaves nothing to read.
-  if (!yaml || invalidPaths.some((p) => p.length === 0)) return { diagnostics: read.diagnostics };
+  if (!yaml || invalidPaths.some((p) => p.length === 0)) return { diagnostics: [...read.diagnostics, ...misnamed] };
   /** A value with a problem at or below it, which the manifest must not use. */
   const bad = (...prefix: (string | number)[]) => invalidPaths.some((p) => p.length >= prefix.length && prefix.every((seg, i) => p[i] === seg));
   /** A whole section with a problem of its own (not a list or mapping). */
@@ -126,7 +144,7 @@ export async function loadManifest(
   const invalid = (message: string, position: Position): Diagnostic => diagnostic('error', 'manifest-invalid', message, { file, position });
 
   const raw = yaml.data as RawManifest;
-  const diagnostics: Diagnostic[] = [...read.diagnostics];
+  const diagnostics: Diagnostic[] = [...read.diagnostics, ...misnamed];
   const facts = new Map<string, ManifestFact>();
   for (const [name, factValue] of Object.entries(badSection('facts') ? {} : (raw.facts ?? {}))) {
     if (bad('facts', name)) continue;
