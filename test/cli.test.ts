@@ -401,7 +401,7 @@ describe('posture-lint CLI (compiled)', function () {
 
     it("each command's --help gives its own exit codes: only lint, validate and test can exit 1", () => {
       const exitCodes = (command: string) => run([command, '--help']).stdout.split('Exit codes:\n')[1];
-      expect(exitCodes('test')).to.equal('  0  every case passed\n  1  a case failed\n  2  usage error, or a rule, case or config file that cannot be read\n');
+      expect(exitCodes('test')).to.match(/^ {2}0 {2}every case passed\n {2}1 {2}a case failed \(a rule that does not load fails each of its cases/);
       expect(exitCodes('lint')).to.match(/^ {2}0 {2}no findings at or above --fail-on\n {2}1 {2}findings at or above --fail-on/);
       expect(exitCodes('validate')).to.include('  1  more warnings than --max-warnings\n');
       for (const command of ['rules', 'explain', 'trend', 'init', 'baseline']) {
@@ -410,6 +410,20 @@ describe('posture-lint CLI (compiled)', function () {
         expect(codes, command).not.to.match(/^ {2}1 /m);
         expect(codes, command).not.to.include('--fail-on');
       }
+    });
+
+    it('test exits 1, as its help says, when a rule does not load: each of its cases fails', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-rules-'));
+      cpSync('rules/linux-realtime-protection-on.yaml', path.join(dir, 'linux-realtime-protection-on.yaml'));
+      cpSync('rules/linux-realtime-protection-on.tests', path.join(dir, 'linux-realtime-protection-on.tests'), { recursive: true });
+      const rule = path.join(dir, 'linux-realtime-protection-on.yaml');
+      writeFileSync(rule, readFileSync(rule, 'utf8').replace(/^severity: .*$/m, 'severity: huge'));
+      const { code, stdout } = run(['test', dir]);
+      expect(stdout).to.match(/the rule did not load: severity: must be one of/);
+      expect(stdout).to.match(/^0 passed, [1-9]\d* failed$/m);
+      expect(code).to.equal(1);
+      expect(run(['test', '--help']).stdout).to.include('1  a case failed (a rule that does not load fails each of its cases');
+      rmSync(dir, { recursive: true });
     });
 
     it('a negative count is refused saying what the option takes, not as an ambiguous argument', () => {

@@ -95,8 +95,8 @@ const COMMANDS: Record<string, CommandHelp> = {
     options: '  --config <file>      configuration file whose rule folders to test (default: ./posture-lint.yaml)',
     examples: ['posture-lint test', 'posture-lint test my-rules/prod-vms-tagged-in-mde.yaml'],
     exitCodes: `  0  every case passed
-  1  a case failed
-  2  usage error, or a rule, case or config file that cannot be read`,
+  1  a case failed (a rule that does not load fails each of its cases; validate says why)
+  2  usage error, a case.yaml that cannot be read, or a config file with an error`,
   },
   trend: {
     usage: 'posture-lint trend <report.json | folder>... [options]',
