@@ -42,7 +42,7 @@ function typeList(types: readonly string[]): string {
 const PATTERN_WORDS: Readonly<Record<string, string>> = {
   '^\\d{4}-\\d{2}-\\d{2}$': 'a date written YYYY-MM-DD, such as 2027-03-31',
   '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2}))?$': 'a date (YYYY-MM-DD) or a time with its zone, such as 2026-11-27T02:00:00Z',
-  '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': "an id of lower-case letters and digits, words joined by '-', such as vm-onboarded-to-mde",
+  '^[a-z][a-z0-9]*(-[a-z0-9]+)*$': "an id of lower-case letters and digits that starts with a letter, words joined by one '-', such as vm-onboarded-to-mde",
   '^[A-Za-z_][A-Za-z0-9_]*$': 'a name of letters, digits and _ that does not start with a digit',
   '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$': 'a GUID such as 6f1f0d64-1c1e-4c36-9a8e-0a7d1b3c2e11',
 };

@@ -271,6 +271,15 @@ describe('gating', function () {
       ]);
       expect(exitCode(report)).to.equal(2);
     });
+
+    it('reject a waiver whose rule is no id, saying what an id looks like: a leading digit is not one', async () => {
+      const report = await withWaivers('waivers:\n  - rule: 2fa-enforced\n    resources: ["*"]\n    justification: MFA rollout in progress.\n    owner: secops@contoso.com\n    expires: 2027-03-31\n');
+      const problems = report.diagnostics.filter((d) => d.code === 'waivers-invalid').map((d) => `${d.position?.line}:${d.position?.column} ${d.message}`);
+      expect(problems).to.deep.equal([
+        "2:11 waivers.0.rule: '2fa-enforced' is not an id of lower-case letters and digits that starts with a letter, words joined by one '-', such as vm-onboarded-to-mde",
+      ]);
+      expect(exitCode(report)).to.equal(2);
+    });
   });
 
   describe('rules that checked nothing', () => {
