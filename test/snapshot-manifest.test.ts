@@ -75,6 +75,26 @@ describe('snapshot manifest', () => {
     }
   });
 
+  it('names the manifest of a snapshot folder below the one given as an error: linting exports/ for exports/2026-11-27 must not leave its promises unchecked', async () => {
+    const { dir, cleanup } = scratch();
+    try {
+      copyInto(dir, join(SNAPSHOTS, 'paging'), join('exports', '2026-11-27'));
+      // Promises a kind the snapshot lacks: read from its own folder, this manifest fails the run.
+      writeFileSync(join(dir, 'exports', '2026-11-27', 'snapshot.yaml'), 'takenAt: 2026-11-27T02:00:00Z\nexports:\n  - kind: mde.avHealth\n');
+      const parent = await loadSnapshot(join(dir, 'exports'));
+      expect(brief(parent.diagnostics)).to.deep.equal(['error manifest-nested 2026-11-27/snapshot.yaml']);
+      expect(parent.diagnostics[0].message).to.equal(
+        '2026-11-27/snapshot.yaml is the manifest of a snapshot in 2026-11-27, below the folder given: a snapshot is linted from its own folder, so give that folder (one per snapshot), or its promises go unchecked',
+      );
+      expect(brief((await loadSnapshot(join(dir, 'exports', '2026-11-27'))).diagnostics)).to.deep.equal(['error export-missing snapshot.yaml 3:5']);
+      // With a manifest of its own, the folder is the snapshot, and what lies below it is its exports.
+      writeFileSync(join(dir, 'exports', 'snapshot.yaml'), 'takenAt: 2026-11-27T02:00:00Z\n');
+      expect(brief((await loadSnapshot(join(dir, 'exports'))).diagnostics)).to.deep.equal([]);
+    } finally {
+      cleanup();
+    }
+  });
+
   it("matches its files and ignore patterns whatever the case of a name, as the loader lists exports (Subs.JSON is 'subs.json')", async () => {
     const { dir, cleanup } = scratch();
     try {

@@ -107,6 +107,24 @@ async function misnamedManifest(root: string, besideManifest: boolean): Promise<
 }
 
 /**
+ * Without a manifest of its own, a folder holding snapshot folders (`lint exports/` for
+ * `lint exports/2026-11-27`) would read every export below it and check none of their manifests'
+ * promises: each nested manifest is an error that names the folder to lint instead.
+ */
+async function nestedManifests(root: string): Promise<Diagnostic[]> {
+  const found = await fg('*/**/snapshot.{yaml,yml}', { ...SNAPSHOT_GLOB, cwd: root }).catch(() => [] as string[]);
+  return found.sort().map((file) => {
+    const folder = file.slice(0, file.lastIndexOf('/'));
+    return diagnostic(
+      'error',
+      'manifest-nested',
+      `${file} is the manifest of a snapshot in ${folder}, below the folder given: a snapshot is linted from its own folder, so give that folder (one per snapshot), or its promises go unchecked`,
+      { file },
+    );
+  });
+}
+
+/**
  * Reads the manifest at `explicitPath`, or `snapshot.yaml` at the root when there is one. Returns no
  * manifest when it is unreadable or not a mapping. An invalid part (a misspelt kind, a bad fact) is
  * an error and is left out, and the rest applies: one mistake must not leave the manifest's other
@@ -131,7 +149,7 @@ export async function loadManifest(
   });
   // Only where the folder's own manifest is looked for: a manifest named with --manifest is the one.
   const misnamed = explicitPath === undefined ? await misnamedManifest(root, read.yaml !== undefined || read.diagnostics.length > 0) : [];
-  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: misnamed };
+  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: [...misnamed, ...(await nestedManifests(root))] };
   const yaml = read.yaml;
   const invalidPaths = read.invalid ?? [];
   // A problem at the root (not a mapping) leaves nothing to read.
