@@ -314,6 +314,16 @@ describe('report sarif formatter', () => {
       expect(notification.locations![0].physicalLocation).to.deep.equal({ artifactLocation: { uri: 'rules/prod-vms-tagged.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 9, startColumn: 5 } });
     });
 
+    it('names a stray manifest (misnamed, or below the folder given) below the snapshot folder, as exports are named', () => {
+      const withStray = contosoReport();
+      withStray.diagnostics = [
+        diagnostic('error', 'manifest-nested', '2026-11-27/snapshot.yaml looks like the manifest of a snapshot in 2026-11-27, …', { file: '2026-11-27/snapshot.yaml' }),
+        diagnostic('error', 'manifest-misnamed', 'snapshot.yml looks like the snapshot manifest, …', { file: 'snapshot.yml' }),
+      ];
+      const uris = parse(withStray).runs[0].invocations[0].toolExecutionNotifications!.map((n) => n.locations![0].physicalLocation!.artifactLocation!.uri);
+      expect(uris).to.deep.equal([`${DEMO}/2026-11-27/snapshot.yaml`, `${DEMO}/snapshot.yml`]);
+    });
+
     it('says what a not-evaluated rule needs, as a configuration notification', () => {
       expect(run.invocations[0].toolConfigurationNotifications).to.deep.equal([
         {

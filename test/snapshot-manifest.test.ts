@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSnapshot } from '../src/snapshot/load';
 import { lint } from '../src/lint';
@@ -84,12 +84,26 @@ describe('snapshot manifest', () => {
       const parent = await loadSnapshot(join(dir, 'exports'));
       expect(brief(parent.diagnostics)).to.deep.equal(['error manifest-nested 2026-11-27/snapshot.yaml']);
       expect(parent.diagnostics[0].message).to.equal(
-        '2026-11-27/snapshot.yaml is the manifest of a snapshot in 2026-11-27, below the folder given: a snapshot is linted from its own folder, so give that folder (one per snapshot), or its promises go unchecked',
+        '2026-11-27/snapshot.yaml looks like the manifest of a snapshot in 2026-11-27, below the folder given: a manifest is read only at the root of the folder linted, so lint 2026-11-27 on its own (one folder per snapshot), or its promises go unchecked',
       );
       expect(brief((await loadSnapshot(join(dir, 'exports', '2026-11-27'))).diagnostics)).to.deep.equal(['error export-missing snapshot.yaml 3:5']);
-      // With a manifest of its own, the folder is the snapshot, and what lies below it is its exports.
-      writeFileSync(join(dir, 'exports', 'snapshot.yaml'), 'takenAt: 2026-11-27T02:00:00Z\n');
-      expect(brief((await loadSnapshot(join(dir, 'exports'))).diagnostics)).to.deep.equal([]);
+      // A manifest of its own (even an empty one) at the root does not make the nested one read.
+      writeFileSync(join(dir, 'exports', 'snapshot.yaml'), '');
+      expect(brief((await loadSnapshot(join(dir, 'exports'))).diagnostics)).to.deep.equal(['error manifest-nested 2026-11-27/snapshot.yaml']);
+      // Nor does a nested manifest escape as a link, a folder or a near-miss name: linting its folder would say what is wrong.
+      rmSync(join(dir, 'exports', 'snapshot.yaml'));
+      cpSync(join(dir, 'exports', '2026-11-27'), join(dir, 'exports', 'b'), { recursive: true });
+      cpSync(join(dir, 'exports', '2026-11-27'), join(dir, 'exports', 'c'), { recursive: true });
+      rmSync(join(dir, 'exports', 'b', 'snapshot.yaml'));
+      symlinkSync(join(dir, 'exports', '2026-11-27', 'snapshot.yaml'), join(dir, 'exports', 'b', 'snapshot.yaml'));
+      rmSync(join(dir, 'exports', 'c', 'snapshot.yaml'));
+      mkdirSync(join(dir, 'exports', 'c', 'snapshot.yml'));
+      renameSync(join(dir, 'exports', '2026-11-27', 'snapshot.yaml'), join(dir, 'exports', '2026-11-27', 'Snapshot.yaml.txt'));
+      expect(brief((await loadSnapshot(join(dir, 'exports'))).diagnostics)).to.deep.equal([
+        'error manifest-nested 2026-11-27/Snapshot.yaml.txt',
+        'error manifest-nested b/snapshot.yaml',
+        'error manifest-nested c/snapshot.yml',
+      ]);
     } finally {
       cleanup();
     }

@@ -107,21 +107,26 @@ async function misnamedManifest(root: string, besideManifest: boolean): Promise<
 }
 
 /**
- * Without a manifest of its own, a folder holding snapshot folders (`lint exports/` for
- * `lint exports/2026-11-27`) would read every export below it and check none of their manifests'
- * promises: each nested manifest is an error that names the folder to lint instead.
+ * A manifest below the folder given is read by no one: `lint exports/` for `lint exports/2026-11-27`
+ * would read every export below it and check none of its promises, and a snapshot folder holds one
+ * manifest, at its root. So each file (or link or folder) below the root named like a manifest is
+ * an error that names the folder to lint instead, whether or not the root has a manifest: linting
+ * that folder would report what its manifest says, or what is wrong with it.
  */
 async function nestedManifests(root: string): Promise<Diagnostic[]> {
-  const found = await fg('*/**/snapshot.{yaml,yml}', { ...SNAPSHOT_GLOB, cwd: root }).catch(() => [] as string[]);
-  return found.sort().map((file) => {
-    const folder = file.slice(0, file.lastIndexOf('/'));
-    return diagnostic(
-      'error',
-      'manifest-nested',
-      `${file} is the manifest of a snapshot in ${folder}, below the folder given: a snapshot is linted from its own folder, so give that folder (one per snapshot), or its promises go unchecked`,
-      { file },
-    );
-  });
+  const found = await fg('*/**/snapshot{,s}.{yaml,yml}{,.txt}', { ...SNAPSHOT_GLOB, onlyFiles: false, cwd: root }).catch(() => [] as string[]);
+  return found
+    .filter((file) => MANIFEST_NEAR_MISS.test(file.slice(file.lastIndexOf('/') + 1)))
+    .sort()
+    .map((file) => {
+      const folder = file.slice(0, file.lastIndexOf('/'));
+      return diagnostic(
+        'error',
+        'manifest-nested',
+        `${file} looks like the manifest of a snapshot in ${folder}, below the folder given: a manifest is read only at the root of the folder linted, so lint ${folder} on its own (one folder per snapshot), or its promises go unchecked`,
+        { file },
+      );
+    });
 }
 
 /**
@@ -148,12 +153,12 @@ export async function loadManifest(
     validate: () => schemaValidator(MANIFEST_SCHEMA),
   });
   // Only where the folder's own manifest is looked for: a manifest named with --manifest is the one.
-  const misnamed = explicitPath === undefined ? await misnamedManifest(root, read.yaml !== undefined || read.diagnostics.length > 0) : [];
-  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: [...misnamed, ...(await nestedManifests(root))] };
+  const stray = explicitPath === undefined ? [...(await misnamedManifest(root, read.yaml !== undefined || read.diagnostics.length > 0)), ...(await nestedManifests(root))] : [];
+  if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: stray };
   const yaml = read.yaml;
   const invalidPaths = read.invalid ?? [];
   // A problem at the root (not a mapping) leaves nothing to read.
-  if (!yaml || invalidPaths.some((p) => p.length === 0)) return { diagnostics: [...read.diagnostics, ...misnamed] };
+  if (!yaml || invalidPaths.some((p) => p.length === 0)) return { diagnostics: [...read.diagnostics, ...stray] };
   /** A value with a problem at or below it, which the manifest must not use. */
   const bad = (...prefix: (string | number)[]) => invalidPaths.some((p) => p.length >= prefix.length && prefix.every((seg, i) => p[i] === seg));
   /** A whole section with a problem of its own (not a list or mapping). */
@@ -162,7 +167,7 @@ export async function loadManifest(
   const invalid = (message: string, position: Position): Diagnostic => diagnostic('error', 'manifest-invalid', message, { file, position });
 
   const raw = yaml.data as RawManifest;
-  const diagnostics: Diagnostic[] = [...read.diagnostics, ...misnamed];
+  const diagnostics: Diagnostic[] = [...read.diagnostics, ...stray];
   const facts = new Map<string, ManifestFact>();
   for (const [name, factValue] of Object.entries(badSection('facts') ? {} : (raw.facts ?? {}))) {
     if (bad('facts', name)) continue;

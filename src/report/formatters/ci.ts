@@ -52,6 +52,8 @@ export function rulesOf(report: Report): RuleResult[] {
 
 /** The manifest's default name: its diagnostics name it relative to the snapshot folder. */
 const MANIFEST = 'snapshot.yaml';
+/** Diagnostics about files in the snapshot folder that are neither exports nor its manifest (stray manifests): named relative to the folder too. */
+const ABOUT_SNAPSHOT_FILES = new Set(['manifest-misnamed', 'manifest-nested']);
 
 /**
  * Whether a finding location or diagnostic file is a file in the snapshot folder (its path is then
@@ -60,6 +62,7 @@ const MANIFEST = 'snapshot.yaml';
  */
 export function snapshotFiles(report: Report): (file: string) => boolean {
   const files = new Set(report.snapshot.files.map((f) => f.file));
+  for (const d of report.diagnostics) if (d.file !== undefined && ABOUT_SNAPSHOT_FILES.has(d.code)) files.add(d.file);
   return (file) => files.has(file) || file === MANIFEST;
 }
 
