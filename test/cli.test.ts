@@ -468,6 +468,22 @@ describe('posture-lint CLI (compiled)', function () {
       expect(exportFile.stdout).to.equal('');
       expect(exportFile.stderr).to.match(/^posture-lint: \S+mde\/vulnerabilities\.json is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml\n/);
     });
+
+    it('a snapshot folder whose path holds a backslash exits 2 instead of passing on exports it could not list', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-backslash-'));
+      try {
+        const snapshot = path.join(dir, 'tenant\\2026-11-27');
+        cpSync(DEMO, snapshot, { recursive: true });
+        const r = run(['lint', snapshot]);
+        expect(r.code).to.equal(2);
+        expect(r.stdout).to.equal('');
+        expect(r.stderr).to.equal(
+          `posture-lint: cannot list the exports in ${snapshot}: a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none\nRun 'posture-lint lint --help' for usage.\n`,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 });
 

@@ -104,6 +104,9 @@ describe('snapshot manifest', () => {
         'error manifest-nested b/snapshot.yaml',
         'error manifest-nested c/snapshot.yml',
       ]);
+      // --manifest names the manifest read, wherever it lies; the other manifests below are still stray.
+      const named = await loadSnapshot(join(dir, 'exports'), { manifest: join(dir, 'exports', '2026-11-27', 'Snapshot.yaml.txt') });
+      expect(brief(named.diagnostics).filter((d) => d.includes('manifest-nested'))).to.deep.equal(['error manifest-nested b/snapshot.yaml', 'error manifest-nested c/snapshot.yml']);
     } finally {
       cleanup();
     }

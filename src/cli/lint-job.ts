@@ -13,7 +13,7 @@ import { exitCode, lint, type GateOptions } from '../lint';
 import { getFormatter } from '../report/formatters';
 import { piecesOf } from '../report/formatters/pieces';
 import { writeFileAtomic } from './output';
-import { listExportFiles, type ExportFile } from '../snapshot/load';
+import { listExportFiles, whyUnlistable, type ExportFile } from '../snapshot/load';
 import type { FormatContext, Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
 import { UsageError } from './io';
@@ -77,6 +77,8 @@ export interface SnapshotResult {
 export async function requireSnapshotFolder(folder: string, cwd: string): Promise<void> {
   const found = await stat(path.resolve(cwd, folder)).catch(() => undefined);
   if (found === undefined) throw new UsageError(`snapshot folder not found: ${folder}`);
+  const unlistable = whyUnlistable(path.resolve(cwd, folder));
+  if (unlistable !== undefined) throw new UsageError(unlistable);
   if (!found.isDirectory()) {
     const manifest = /^snapshot\.ya?ml$/i.test(path.basename(folder)) ? `, here ${path.dirname(folder)}` : '';
     throw new UsageError(`${folder} is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml${manifest}`);

@@ -5,7 +5,7 @@
  * diagnostics.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
@@ -58,8 +58,20 @@ export interface ExportFile {
 /** Export files: JSON documents, and NDJSON / JSON Lines (one record per line), whatever the case of the extension. */
 export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 
+/**
+ * Why the exports below `absRoot` cannot be listed, if they cannot: fast-glob reads a backslash in
+ * its folder as an escape on POSIX and lists nothing below it, and a snapshot must never look empty
+ * because its exports could not be listed.
+ */
+export function whyUnlistable(absRoot: string): string | undefined {
+  if (sep !== '/' || !absRoot.includes('\\')) return undefined;
+  return `cannot list the exports in ${absRoot}: a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none`;
+}
+
 /** The export files below a snapshot folder, sorted, with their sizes. Symbolic links are not followed. */
 export async function listExportFiles(absRoot: string): Promise<ExportFile[]> {
+  const unlistable = whyUnlistable(absRoot);
+  if (unlistable !== undefined) throw new Error(unlistable);
   // fast-glob lists neither linked files nor linked folders' content. An export saved as `Subs.JSON`
   // (Windows keeps names as typed) is an export: skipping it would leave its rules unevaluated unsaid.
   const entries = await fg(EXPORT_FILES, { ...SNAPSHOT_GLOB, cwd: absRoot, stats: true });

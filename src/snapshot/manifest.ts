@@ -2,7 +2,7 @@
  * The optional snapshot manifest (`snapshot.yaml`): what was exported, and facts the exports cannot
  * prove. Parsed with positions so every problem points at its line:column.
  */
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import fg from 'fast-glob';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
@@ -113,12 +113,17 @@ async function misnamedManifest(root: string, besideManifest: boolean): Promise<
  * an error that names the folder to lint instead, whether or not the root has a manifest: linting
  * that folder would report what its manifest says, or what is wrong with it.
  */
-async function nestedManifests(root: string): Promise<Diagnostic[]> {
-  const found = await fg('*/**/snapshot{,s}.{yaml,yml}{,.txt}', { ...SNAPSHOT_GLOB, onlyFiles: false, cwd: root }).catch(() => [] as string[]);
-  return found
-    .filter((file) => MANIFEST_NEAR_MISS.test(file.slice(file.lastIndexOf('/') + 1)))
-    .sort()
-    .map((file) => {
+async function nestedManifests(root: string, named?: string): Promise<Diagnostic[]> {
+  const found = await fg('*/**/snapshot{,s}.{yaml,yml}{,.txt}', { ...SNAPSHOT_GLOB, onlyFiles: false, cwd: root });
+  // The manifest --manifest names is read wherever it lies: only the others are stray.
+  const read = named === undefined ? undefined : await stat(named).catch(() => undefined);
+  const stray: string[] = [];
+  for (const file of found.sort()) {
+    if (!MANIFEST_NEAR_MISS.test(file.slice(file.lastIndexOf('/') + 1))) continue;
+    const st = read && (await lstat(join(root, file)).catch(() => undefined));
+    if (st === undefined || st.ino !== read?.ino || st.dev !== read.dev) stray.push(file);
+  }
+  return stray.map((file) => {
       const folder = file.slice(0, file.lastIndexOf('/'));
       return diagnostic(
         'error',
@@ -152,8 +157,9 @@ export async function loadManifest(
     partial: true,
     validate: () => schemaValidator(MANIFEST_SCHEMA),
   });
-  // Only where the folder's own manifest is looked for: a manifest named with --manifest is the one.
-  const stray = explicitPath === undefined ? [...(await misnamedManifest(root, read.yaml !== undefined || read.diagnostics.length > 0)), ...(await nestedManifests(root))] : [];
+  // A misnamed manifest at the root matters only where the folder's own is looked for (--manifest
+  // names the one); a manifest below the root, always.
+  const stray = [...(explicitPath === undefined ? await misnamedManifest(root, read.yaml !== undefined || read.diagnostics.length > 0) : []), ...(await nestedManifests(root, explicitPath && absolute))];
   if (explicitPath === undefined && read.yaml === undefined && read.diagnostics.length === 0) return { diagnostics: stray };
   const yaml = read.yaml;
   const invalidPaths = read.invalid ?? [];
