@@ -478,8 +478,25 @@ describe('posture-lint CLI (compiled)', function () {
         expect(r.code).to.equal(2);
         expect(r.stdout).to.equal('');
         expect(r.stderr).to.equal(
-          `posture-lint: cannot list the exports in ${snapshot}: a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none\nRun 'posture-lint lint --help' for usage.\n`,
+          `posture-lint: cannot list the files in ${snapshot}: a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none\nRun 'posture-lint lint --help' for usage.\n`,
         );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a rules folder whose path holds a backslash exits 2 instead of running without its rules', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-backslash-'));
+      try {
+        const rules = path.join(dir, 'team\\rules');
+        cpSync('rules', rules, { recursive: true });
+        for (const args of [['lint', DEMO, '--ruleset', 'none', '--rules', rules], ['test', rules]]) {
+          const r = run(args);
+          expect(r.code, args.join(' ')).to.equal(2);
+          // lint lists the folder; test lists each rule's cases below it: either way the folder is named.
+          expect(r.stderr.startsWith(`posture-lint: cannot list the files in ${rules}`), r.stderr).to.equal(true);
+          expect(r.stderr).to.contain("a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none\n");
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -107,6 +107,11 @@ describe('snapshot manifest', () => {
       // --manifest names the manifest read, wherever it lies; the other manifests below are still stray.
       const named = await loadSnapshot(join(dir, 'exports'), { manifest: join(dir, 'exports', '2026-11-27', 'Snapshot.yaml.txt') });
       expect(brief(named.diagnostics).filter((d) => d.includes('manifest-nested'))).to.deep.equal(['error manifest-nested b/snapshot.yaml', 'error manifest-nested c/snapshot.yml']);
+      // Named through a link (b/snapshot.yaml, now to an existing manifest), the link and the file it names are the manifest read.
+      rmSync(join(dir, 'exports', 'b', 'snapshot.yaml'));
+      symlinkSync(join(dir, 'exports', '2026-11-27', 'Snapshot.yaml.txt'), join(dir, 'exports', 'b', 'snapshot.yaml'));
+      const viaLink = await loadSnapshot(join(dir, 'exports'), { manifest: join(dir, 'exports', 'b', 'snapshot.yaml') });
+      expect(brief(viaLink.diagnostics).filter((d) => d.includes('manifest-nested'))).to.deep.equal(['error manifest-nested c/snapshot.yml']);
     } finally {
       cleanup();
     }

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import fg from 'fast-glob';
+import { glob } from '../folder-glob';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
 import { readInput } from '../input-file';
 import { decodeYaml, parseYaml, positionIn, validateYaml } from '../yaml-file';
@@ -64,7 +64,7 @@ export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Prom
     if (!st) {
       diagnostics.push(diagnostic('error', 'rules-missing', `rule path does not exist: ${input}`, { file: input }));
     } else if (st.isDirectory()) {
-      const found = await fg(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] });
+      const found = await glob(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] });
       for (const f of found.sort(cmp)) files.push(file(path.join(abs, f), false));
     } else {
       files.push(file(abs, true));

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import fg from 'fast-glob';
+import { glob } from '../folder-glob';
 import { schemaValidator } from '../snapshot/validate';
 import { parse } from 'yaml';
 import { cmp } from '../diagnostics';
@@ -32,7 +32,7 @@ let cache: Promise<Ruleset[]> | undefined;
 export function listRulesets(): Promise<Ruleset[]> {
   cache ??= (async () => {
     const validate = schemaValidator('schemas/ruleset.schema.json');
-    const files = (await fg('*.yaml', { cwd: RULESETS_DIR, onlyFiles: true })).sort(cmp);
+    const files = (await glob('*.yaml', { cwd: RULESETS_DIR, onlyFiles: true })).sort(cmp);
     const sets: Ruleset[] = [];
     for (const f of files) {
       const doc = parse(await readFile(path.join(RULESETS_DIR, f), 'utf8'), { maxAliasCount: 10 }) as {

@@ -5,8 +5,8 @@
  * diagnostics.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
+import { join, resolve } from 'node:path';
+import { glob, globEntries } from '../folder-glob';
 import { cmp, compareDiagnostics, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { deriveFacts } from './facts';
 import { fetchExport, isStreamed, loadFile, type FileResult } from './file';
@@ -58,23 +58,11 @@ export interface ExportFile {
 /** Export files: JSON documents, and NDJSON / JSON Lines (one record per line), whatever the case of the extension. */
 export const EXPORT_FILES = '**/*.{json,ndjson,jsonl}';
 
-/**
- * Why the exports below `absRoot` cannot be listed, if they cannot: fast-glob reads a backslash in
- * its folder as an escape on POSIX and lists nothing below it, and a snapshot must never look empty
- * because its exports could not be listed.
- */
-export function whyUnlistable(absRoot: string): string | undefined {
-  if (sep !== '/' || !absRoot.includes('\\')) return undefined;
-  return `cannot list the exports in ${absRoot}: a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none`;
-}
-
 /** The export files below a snapshot folder, sorted, with their sizes. Symbolic links are not followed. */
 export async function listExportFiles(absRoot: string): Promise<ExportFile[]> {
-  const unlistable = whyUnlistable(absRoot);
-  if (unlistable !== undefined) throw new Error(unlistable);
   // fast-glob lists neither linked files nor linked folders' content. An export saved as `Subs.JSON`
   // (Windows keeps names as typed) is an export: skipping it would leave its rules unevaluated unsaid.
-  const entries = await fg(EXPORT_FILES, { ...SNAPSHOT_GLOB, cwd: absRoot, stats: true });
+  const entries = await globEntries(EXPORT_FILES, { ...SNAPSHOT_GLOB, cwd: absRoot });
   return entries.map((e) => ({ file: e.path, size: e.stats?.size ?? 0 })).sort((a, b) => cmp(a.file, b.file));
 }
 
@@ -97,7 +85,7 @@ export async function loadSnapshot(root: string, options: LoadOptions = {}): Pro
   const gaps = new Gaps();
   const ignorePatterns = [...(options.ignore ?? []), ...(manifest?.ignore ?? [])];
   // Listed the way the snapshot is, so a pattern means the same files here as in the manifest.
-  const ignoredFiles = new Set(ignorePatterns.length === 0 ? [] : await fg(ignorePatterns, { ...SNAPSHOT_GLOB, cwd: absRoot }));
+  const ignoredFiles = new Set(ignorePatterns.length === 0 ? [] : await glob(ignorePatterns, { ...SNAPSHOT_GLOB, cwd: absRoot }));
   const ignored = (file: string): boolean => ignoredFiles.has(file);
   const mapping = manifest === undefined ? undefined : await mapManifestFiles(absRoot, manifest, new Set(files), diagnostics, gaps);
 

@@ -4,7 +4,7 @@
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import fg from 'fast-glob';
+import { glob } from '../folder-glob';
 import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { schemaValidator } from './validate';
 import { positionIn, readYamlDocument } from '../yaml-file';
@@ -114,14 +114,16 @@ async function misnamedManifest(root: string, besideManifest: boolean): Promise<
  * that folder would report what its manifest says, or what is wrong with it.
  */
 async function nestedManifests(root: string, named?: string): Promise<Diagnostic[]> {
-  const found = await fg('*/**/snapshot{,s}.{yaml,yml}{,.txt}', { ...SNAPSHOT_GLOB, onlyFiles: false, cwd: root });
-  // The manifest --manifest names is read wherever it lies: only the others are stray.
-  const read = named === undefined ? undefined : await stat(named).catch(() => undefined);
+  const found = await glob('*/**/snapshot{,s}.{yaml,yml}{,.txt}', { ...SNAPSHOT_GLOB, onlyFiles: false, cwd: root });
+  // The manifest --manifest names is read wherever it lies, as the file or the link it names: only the others are stray.
+  const namedStats = named === undefined ? [] : [await stat(named).catch(() => undefined), await lstat(named).catch(() => undefined)];
+  const isNamed = async (file: string): Promise<boolean> => {
+    const st = namedStats.length > 0 ? await lstat(join(root, file)).catch(() => undefined) : undefined;
+    return st !== undefined && namedStats.some((n) => n !== undefined && n.ino === st.ino && n.dev === st.dev);
+  };
   const stray: string[] = [];
   for (const file of found.sort()) {
-    if (!MANIFEST_NEAR_MISS.test(file.slice(file.lastIndexOf('/') + 1))) continue;
-    const st = read && (await lstat(join(root, file)).catch(() => undefined));
-    if (st === undefined || st.ino !== read?.ino || st.dev !== read.dev) stray.push(file);
+    if (MANIFEST_NEAR_MISS.test(file.slice(file.lastIndexOf('/') + 1)) && !(await isNamed(file))) stray.push(file);
   }
   return stray.map((file) => {
       const folder = file.slice(0, file.lastIndexOf('/'));
@@ -272,7 +274,7 @@ export function braceExpansions(pattern: string): number {
 export async function manifestFiles(root: string, entry: ManifestExport, found: ReadonlySet<string>): Promise<string[][]> {
   return Promise.all(
     (entry.files ?? []).map(async (pattern) =>
-      (await fg(pattern, { ...SNAPSHOT_GLOB, cwd: root })).filter((f) => found.has(f)),
+      (await glob(pattern, { ...SNAPSHOT_GLOB, cwd: root })).filter((f) => found.has(f)),
     ),
   );
 }

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { readInput } from '../input-file';
 import * as path from 'node:path';
-import fg from 'fast-glob';
+import { glob } from '../folder-glob';
 import { cmp, diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { lint } from '../lint';
 import type { Report } from '../report/model';
@@ -66,7 +66,7 @@ function rel(p: string): string {
 
 async function fingerprint(dir: string, yaml: YamlFile): Promise<string> {
   const hash = createHash('sha256');
-  const files = (await fg('**/*', { cwd: dir, onlyFiles: true, followSymbolicLinks: false, ignore: ['case.yaml'] })).sort(cmp);
+  const files = (await glob('**/*', { cwd: dir, onlyFiles: true, followSymbolicLinks: false, ignore: ['case.yaml'] })).sort(cmp);
   for (const f of files) {
     // A file the loader will refuse (a link or FIFO swapped in) is hashed by its name and why.
     const read = await readInput(path.join(dir, f), 'export');
@@ -115,7 +115,7 @@ function readCase(yaml: YamlFile, ruleFile: string, dir: string, name: string, p
 /** Test cases of a rule file (`x.yaml` -> `x.tests/*\/case.yaml`), and problems reading them. */
 export async function findCases(ruleFile: string): Promise<{ cases: RuleCase[]; diagnostics: Diagnostic[] }> {
   const testsDir = ruleFile.replace(/\.ya?ml$/i, '.tests');
-  const files = (await fg('*/case.yaml', { cwd: testsDir, onlyFiles: true, followSymbolicLinks: false })).sort(cmp);
+  const files = (await glob('*/case.yaml', { cwd: testsDir, onlyFiles: true, followSymbolicLinks: false })).sort(cmp);
   const cases: RuleCase[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, string>();
