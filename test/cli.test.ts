@@ -497,6 +497,12 @@ describe('posture-lint CLI (compiled)', function () {
           expect(r.stderr.startsWith(`posture-lint: cannot list the files in ${rules}`), r.stderr).to.equal(true);
           expect(r.stderr).to.contain("a backslash in the folder's path stops the file listing; rename the folder, or give it through a link whose path has none\n");
         }
+        // Named relatively from a working directory whose path holds the backslash: test must not find no cases and pass.
+        const team = path.join(dir, 'team\\b');
+        cpSync('rules', path.join(team, 'rules'), { recursive: true });
+        const inside = spawnSync(process.execPath, [BIN, 'test', 'rules'], { cwd: team, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+        expect(inside.status, inside.stdout).to.equal(2);
+        expect(inside.stderr).to.contain(`posture-lint: cannot list the files in ${team}/rules`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -115,11 +115,14 @@ async function misnamedManifest(root: string, besideManifest: boolean): Promise<
  */
 async function nestedManifests(root: string, named?: string): Promise<Diagnostic[]> {
   const found = await glob('*/**/snapshot{,s}.{yaml,yml}{,.txt}', { ...SNAPSHOT_GLOB, onlyFiles: false, cwd: root });
-  // The manifest --manifest names is read wherever it lies, as the file or the link it names: only the others are stray.
-  const namedStats = named === undefined ? [] : [await stat(named).catch(() => undefined), await lstat(named).catch(() => undefined)];
+  // The manifest --manifest names is read wherever it lies: an entry is it when it leads to the same
+  // file (itself, or a link to it) or is the very path named; only the others are stray.
+  const read = named === undefined ? undefined : await stat(named).catch(() => undefined);
   const isNamed = async (file: string): Promise<boolean> => {
-    const st = namedStats.length > 0 ? await lstat(join(root, file)).catch(() => undefined) : undefined;
-    return st !== undefined && namedStats.some((n) => n !== undefined && n.ino === st.ino && n.dev === st.dev);
+    if (named === undefined) return false;
+    if (resolve(root, file) === resolve(named)) return true;
+    const st = read && (await stat(join(root, file)).catch(() => undefined));
+    return st !== undefined && st.ino === read?.ino && st.dev === read.dev;
   };
   const stray: string[] = [];
   for (const file of found.sort()) {
