@@ -1,8 +1,8 @@
 /**
  * Every listing of a folder's files goes through here. fast-glob (3.x) reads a backslash in its
  * `cwd` as an escape on POSIX and lists nothing below it, so a folder of exports, rules or test
- * cases whose path holds one would look empty, and a gate pass on what it never read. Such a
- * folder is refused instead, as an I/O error (exit 2, named, no stack).
+ * cases whose path holds one would look empty, and a gate would pass on what it never read. Such
+ * a folder is refused instead, as an I/O error (exit 2, named, no stack).
  */
 import fg from 'fast-glob';
 import { resolve, sep } from 'node:path';

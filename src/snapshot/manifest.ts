@@ -129,14 +129,14 @@ async function nestedManifests(root: string, named?: string): Promise<Diagnostic
     if (MANIFEST_NEAR_MISS.test(file.slice(file.lastIndexOf('/') + 1)) && !(await isNamed(file))) stray.push(file);
   }
   return stray.map((file) => {
-      const folder = file.slice(0, file.lastIndexOf('/'));
-      return diagnostic(
-        'error',
-        'manifest-nested',
-        `${file} looks like the manifest of a snapshot in ${folder}, below the folder given: a manifest is read only at the root of the folder linted, so lint ${folder} on its own (one folder per snapshot), or its promises go unchecked`,
-        { file },
-      );
-    });
+    const folder = file.slice(0, file.lastIndexOf('/'));
+    return diagnostic(
+      'error',
+      'manifest-nested',
+      `${file} looks like the manifest of a snapshot in ${folder}, below the folder given: a manifest is read only at the root of the folder linted, so lint ${folder} on its own (one folder per snapshot), or its promises go unchecked`,
+      { file },
+    );
+  });
 }
 
 /**
