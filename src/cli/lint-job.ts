@@ -76,9 +76,11 @@ export interface SnapshotResult {
  * the folder that holds it.
  */
 export async function requireSnapshotFolder(folder: string, cwd: string): Promise<void> {
-  const found = await stat(path.resolve(cwd, folder)).catch(() => undefined);
+  const absolute = path.resolve(cwd, folder);
+  const found = await stat(absolute).catch(() => undefined);
   if (found === undefined) throw new UsageError(`snapshot folder not found: ${folder}`);
-  const unlistable = whyUnlistable(path.resolve(cwd, folder));
+  // Refused here as well as by the listing itself, so several snapshots stop before any is linted.
+  const unlistable = whyUnlistable(absolute);
   if (unlistable !== undefined) throw new UsageError(unlistable);
   if (!found.isDirectory()) {
     const manifest = /^snapshot\.ya?ml$/i.test(path.basename(folder)) ? `, here ${path.dirname(folder)}` : '';

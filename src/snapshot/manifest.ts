@@ -2,6 +2,7 @@
  * The optional snapshot manifest (`snapshot.yaml`): what was exported, and facts the exports cannot
  * prove. Parsed with positions so every problem points at its line:column.
  */
+import type { Stats } from 'node:fs';
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { glob } from '../folder-glob';
@@ -73,6 +74,9 @@ interface RawManifest {
   minChecked?: Record<string, number>;
 }
 
+/** Whether two entries are one file (a hard link, or one name as a case-insensitive file system finds it). */
+const sameInode = (a: Stats, b: Stats | undefined): boolean => b !== undefined && a.ino === b.ino && a.dev === b.dev;
+
 /** Names a manifest is given by mistake: another extension or case, a plural, a `.txt` an editor added. */
 const MANIFEST_NEAR_MISS = /^snapshots?\.ya?ml(?:\.txt)?$/i;
 
@@ -85,10 +89,7 @@ const MANIFEST_NEAR_MISS = /^snapshots?\.ya?ml(?:\.txt)?$/i;
 async function misnamedManifest(root: string, besideManifest: boolean): Promise<Diagnostic[]> {
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const manifest = besideManifest ? await lstat(join(root, MANIFEST_FILE)).catch(() => undefined) : undefined;
-  const sameFile = async (name: string): Promise<boolean> => {
-    const st = manifest && (await lstat(join(root, name)).catch(() => undefined));
-    return st !== undefined && st.ino === manifest?.ino && st.dev === manifest.dev;
-  };
+  const sameFile = async (name: string): Promise<boolean> => manifest !== undefined && sameInode(manifest, await lstat(join(root, name)).catch(() => undefined));
   const names: string[] = [];
   for (const e of entries) {
     if (e.name === MANIFEST_FILE || e.isDirectory() || !MANIFEST_NEAR_MISS.test(e.name) || (await sameFile(e.name))) continue;
@@ -121,8 +122,7 @@ async function nestedManifests(root: string, named?: string): Promise<Diagnostic
   const isNamed = async (file: string): Promise<boolean> => {
     if (named === undefined) return false;
     if (resolve(root, file) === resolve(named)) return true;
-    const st = read && (await stat(join(root, file)).catch(() => undefined));
-    return st !== undefined && st.ino === read?.ino && st.dev === read.dev;
+    return read !== undefined && sameInode(read, await stat(join(root, file)).catch(() => undefined));
   };
   const stray: string[] = [];
   for (const file of found.sort()) {
