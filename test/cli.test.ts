@@ -469,6 +469,19 @@ describe('posture-lint CLI (compiled)', function () {
       expect(exportFile.stderr).to.match(/^posture-lint: \S+mde\/vulnerabilities\.json is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml\n/);
     });
 
+    it('a named pipe given for the snapshot folder exits 2 saying it is not a folder, not that it is a file', function () {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-fifo-'));
+      try {
+        const pipe = path.join(dir, 'exports');
+        if (spawnSync('mkfifo', [pipe]).status !== 0) this.skip();
+        const r = run(['lint', pipe]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.equal(`posture-lint: ${pipe} is not a folder: give the folder that holds the exports and their snapshot.yaml\nRun 'posture-lint lint --help' for usage.\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('a snapshot folder whose path holds a backslash exits 2 instead of passing on exports it could not list', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'pl-backslash-'));
       try {

@@ -84,7 +84,9 @@ export async function requireSnapshotFolder(folder: string, cwd: string): Promis
   if (unlistable !== undefined) throw new UsageError(unlistable);
   if (!found.isDirectory()) {
     const manifest = /^snapshot\.ya?ml$/i.test(path.basename(folder)) ? `, here ${path.dirname(folder)}` : '';
-    throw new UsageError(`${folder} is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml${manifest}`);
+    // A pipe or a device is no file either: say what it is not rather than what it is.
+    const what = found.isFile() ? 'a file, not a snapshot folder' : 'not a folder';
+    throw new UsageError(`${folder} is ${what}: give the folder that holds the exports and their snapshot.yaml${manifest}`);
   }
 }
 
