@@ -9,7 +9,7 @@ import { diagnostic, type Diagnostic, type Position } from './diagnostics';
 import { schemaValidator } from './snapshot/validate';
 import type { Severity } from './report/model';
 import { positionIn, readYamlDocument, type YamlFile } from './yaml-file';
-import { closest } from './suggest';
+import { didYouMean } from './suggest';
 import type { CompiledRule } from './rules/types';
 import { parameterProblem } from './rules/parameters';
 
@@ -170,9 +170,8 @@ export function applyConfig(rules: CompiledRule[], config: Config | undefined): 
   const diagnostics: Diagnostic[] = [];
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
   const unknownRule = (section: 'disable' | 'severity' | 'parameters', id: string) => {
-    const hint = closest(id, byId.keys());
     diagnostics.push(
-      diagnostic('error', 'config-invalid', `${section}: no rule '${id}' is loaded${hint ? ` (did you mean '${hint}'?)` : ''}`, {
+      diagnostic('error', 'config-invalid', `${section}: no rule '${id}' is loaded${didYouMean(id, byId.keys())}`, {
         file: config.file,
         position: positionOf(config, section, id),
       }),

@@ -5,7 +5,7 @@
  * Shared by every file posture-lint validates: rules, the manifest, the config, export records.
  */
 import type { ErrorObject } from 'ajv';
-import { closest } from './suggest';
+import { closest, didYouMean } from './suggest';
 
 export interface SchemaProblem {
   /** Path of the offending value (or key, when `key`), as object keys and array indexes. */
@@ -75,10 +75,9 @@ export function describeSchemaError(e: ErrorObject): SchemaProblem {
       return { path, key: false, message: `missing required property '${String(p.missingProperty)}'` };
     case 'enum': {
       const allowed = p.allowedValues as unknown[];
-      const hint = typeof e.data === 'string' ? closest(e.data, allowed.filter((v): v is string => typeof v === 'string')) : undefined;
-      const suffix = hint ? ` (did you mean '${hint}'?)` : '';
+      const suffix = typeof e.data === 'string' ? didYouMean(e.data, allowed.filter((v): v is string => typeof v === 'string')) : '';
       // A long list (the export kinds) buries the hint: name the value instead.
-      if (hint && allowed.length > MAX_LISTED) return { path, key: false, message: `'${String(e.data)}' is not one of the ${allowed.length} allowed values${suffix}` };
+      if (suffix && allowed.length > MAX_LISTED) return { path, key: false, message: `'${String(e.data)}' is not one of the ${allowed.length} allowed values${suffix}` };
       return { path, key: false, message: `must be one of: ${list(allowed)}${suffix}` };
     }
     case 'const':

@@ -1,5 +1,11 @@
 /** "Did you mean" hints: the closest candidate by edit distance, when it is close enough to help. */
 
+/** ` (did you mean 'x'?)` for the closest candidate, or '' when none is close; `show` writes it as the user types it (`--format`). */
+export function didYouMean(word: string, candidates: Iterable<string>, show: (candidate: string) => string = (c) => c): string {
+  const hint = closest(word, candidates);
+  return hint === undefined ? '' : ` (did you mean '${show(hint)}'?)`;
+}
+
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;

@@ -4,7 +4,7 @@
  * number) instead of node's parser text.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 import { UsageError } from './io';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -33,8 +33,7 @@ export function parseCommandArgs<O extends Options>(args: string[], options: O):
     if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
       const given = /'(-[^']*)'/.exec(err.message)?.[1] ?? err.message;
       const bare = given.replace(/^-+/, '').split('=')[0];
-      const hint = closest(bare, Object.keys(options));
-      throw new UsageError(`unknown option '${given}'${hint ? ` (did you mean '--${hint}'?)` : ''}`);
+      throw new UsageError(`unknown option '${given}'${didYouMean(bare, Object.keys(options), (o) => `--${o}`)}`);
     }
     if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       const name = /'(--?[^' ]+)/.exec(err.message)?.[1] ?? 'an option';

@@ -3,7 +3,7 @@
  * touches `process`. Usage errors exit 2 with a message on stderr.
  */
 import { packageVersion } from '../paths';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 import { commandHelp, globalHelp } from './help';
 import { terminalIo, UsageError, type CliIo } from './io';
 import { OutOfMemory } from './lint-job';
@@ -44,8 +44,7 @@ export async function main(argv: string[], raw: CliIo): Promise<number> {
       return 0;
     }
     if (!known) {
-      const hint = closest(command, Object.keys(COMMANDS));
-      throw new UsageError(`unknown command '${command}'${hint ? ` (did you mean '${hint}'?)` : ''} (commands: ${Object.keys(COMMANDS).join(', ')})`);
+      throw new UsageError(`unknown command '${command}'${didYouMean(command, Object.keys(COMMANDS))} (commands: ${Object.keys(COMMANDS).join(', ')})`);
     }
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout(commandHelp(command));

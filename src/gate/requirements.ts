@@ -7,7 +7,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics';
 import type { RuleResult } from '../report/model';
 import type { ScopeRequirement } from '../snapshot/manifest';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 
 export function checkScopeRequirements(requirements: readonly ScopeRequirement[], results: readonly RuleResult[]): Diagnostic[] {
   const byId = new Map(results.map((r) => [r.id, r]));
@@ -16,8 +16,7 @@ export function checkScopeRequirements(requirements: readonly ScopeRequirement[]
     const where = { file: req.file, position: req.position, ruleId: req.ruleId };
     const result = byId.get(req.ruleId);
     if (!result) {
-      const hint = closest(req.ruleId, byId.keys());
-      out.push(diagnostic('error', 'scope-below-minimum', `minChecked: rule '${req.ruleId}' must check at least ${req.min} record${req.min === 1 ? '' : 's'} but is not run${hint ? ` (did you mean '${hint}'?)` : ''}`, where));
+      out.push(diagnostic('error', 'scope-below-minimum', `minChecked: rule '${req.ruleId}' must check at least ${req.min} record${req.min === 1 ? '' : 's'} but is not run${didYouMean(req.ruleId, byId.keys())}`, where));
     } else if (result.evaluated < req.min) {
       const what = result.status === 'not-evaluated' ? 'was not evaluated' : `checked ${result.evaluated} record${result.evaluated === 1 ? '' : 's'}`;
       out.push(diagnostic('error', 'scope-below-minimum', `minChecked: rule '${req.ruleId}' ${what}; the manifest requires at least ${req.min}`, where));

@@ -10,7 +10,7 @@ import { diagnostic, type Diagnostic, type Position } from '../diagnostics';
 import { schemaValidator } from '../snapshot/validate';
 import type { Finding } from '../report/model';
 import { positionIn, readYamlDocument } from '../yaml-file';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 
 interface Waiver {
   rule: string;
@@ -59,9 +59,8 @@ export function applyWaivers(findings: Finding[], waivers: Waiver[], source: str
   const known = new Set(ruleIds);
   for (const w of waivers) {
     if (!known.has(w.rule)) {
-      const hint = closest(w.rule, known);
       diagnostics.push(
-        diagnostic('warning', 'waiver-unknown-rule', `waiver for ${w.rule} (${w.owner}): no rule '${w.rule}' ran${hint ? ` (did you mean '${hint}'?)` : ''}, so it waives nothing`, { file: source, position: w.position }),
+        diagnostic('warning', 'waiver-unknown-rule', `waiver for ${w.rule} (${w.owner}): no rule '${w.rule}' ran${didYouMean(w.rule, known)}, so it waives nothing`, { file: source, position: w.position }),
       );
       continue;
     }

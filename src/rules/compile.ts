@@ -8,7 +8,7 @@ import { parseTemplate, type Template } from './template';
 import { isParamRef, isPlainObject } from './values';
 import type { CompiledJoin, CompiledLet, CompiledRule, JoinKeyPair } from './types';
 import { headName } from './path';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 import { declarationOf, declarationProblems, parameterProblem, type ParameterDeclaration } from './parameters';
 import type { ConditionLibrary } from './named-conditions';
 import type { ForwardedArgument } from './expand';
@@ -63,8 +63,7 @@ function fixLine(doc: Record<string, unknown>): { fix?: string } {
 function checkCollection(name: unknown, at: YamlPath, opts: RuleCompileOptions): string | undefined {
   if (typeof name !== 'string') return undefined;
   if (opts.collections.has(name)) return name;
-  const hint = closest(name, opts.collections);
-  opts.error(at, `unknown collection '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+  opts.error(at, `unknown collection '${name}'${didYouMean(name, opts.collections)}`);
   return undefined;
 }
 
@@ -165,15 +164,14 @@ function inherited(
   const c = conditions?.get(conditionName);
   const at = ['parameters', name, 'inherits'];
   if (!c) {
-    const hint = conditions ? closest(conditionName, conditions.keys()) : undefined;
-    report(at, `parameter '${name}' inherits from unknown condition '${conditionName}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+    const hint = conditions ? didYouMean(conditionName, conditions.keys()) : '';
+    report(at, `parameter '${name}' inherits from unknown condition '${conditionName}'${hint}`);
     return undefined;
   }
   const p = c.parameters.get(parameter);
   if (!p) {
     const names = [...c.parameters.keys()];
-    const hint = closest(parameter, names);
-    report(at, `condition '${conditionName}' has no parameter '${parameter}'${hint ? ` (did you mean '${hint}'?)` : ''} (parameters: ${names.join(', ') || 'none'})`);
+    report(at, `condition '${conditionName}' has no parameter '${parameter}'${didYouMean(parameter, names)} (parameters: ${names.join(', ') || 'none'})`);
     return undefined;
   }
   if (Object.hasOwn(spec, 'default')) {

@@ -8,15 +8,14 @@ import { Bound, elements, parsePath, resolveBound, resolvePath, type ParsedPath 
 import { isPlainObject } from './values';
 import type { EvalContext, Predicate } from './types';
 import { FACTS } from '../snapshot/facts';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 import { describeValue } from './parameters';
 
 const FACT_NAMES: ReadonlySet<string> = new Set(FACTS.map((f) => f.name));
 
 /** The message for a fact posture-lint does not know (a misspelt one would never have a value). */
 export function unknownFact(name: string): string {
-  const hint = closest(name, FACT_NAMES);
-  return `unknown fact '${name}'${hint ? ` (did you mean '${hint}'?)` : ''} (known: ${[...FACT_NAMES].join(', ')})`;
+  return `unknown fact '${name}'${didYouMean(name, FACT_NAMES)} (known: ${[...FACT_NAMES].join(', ')})`;
 }
 
 export function isKnownFact(name: string): boolean {

@@ -12,7 +12,7 @@
  */
 import type { Position } from '../diagnostics';
 import { positionIn } from '../yaml-file';
-import { closest } from '../suggest';
+import { didYouMean } from '../suggest';
 import { describeDeclaration, parameterProblem, type ParameterDeclaration } from './parameters';
 import { isParamRef, isPlainObject } from './values';
 import { setOwn } from '../snapshot/json-util';
@@ -183,8 +183,8 @@ class Expander {
     if (typeof name === 'string' && args.has(name)) return args.get(name);
     const c = stack[stack.length - 1];
     const declared = [...c.parameters.keys()];
-    const hint = typeof name === 'string' ? closest(name, declared) : undefined;
-    this.problem(at, `condition '${c.name}' reads parameter '${String(name)}', which it does not declare${hint ? ` (did you mean '${hint}'?)` : ''} (declared: ${declared.join(', ') || 'none'})`);
+    const hint = typeof name === 'string' ? didYouMean(name, declared) : '';
+    this.problem(at, `condition '${c.name}' reads parameter '${String(name)}', which it does not declare${hint} (declared: ${declared.join(', ') || 'none'})`);
     return { $param: name };
   }
 
@@ -194,8 +194,7 @@ class Expander {
     if (typeof name !== 'string') return node;
     const c = this.library.get(name);
     if (!c) {
-      const hint = closest(name, this.library.keys());
-      this.problem([...at, 'condition'], `unknown condition '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}: a rule may use posture-lint's own named conditions and those of the *.conditions.yaml files given with the rules (the file, or its folder)`);
+      this.problem([...at, 'condition'], `unknown condition '${name}'${didYouMean(name, this.library.keys())}: a rule may use posture-lint's own named conditions and those of the *.conditions.yaml files given with the rules (the file, or its folder)`);
       return node;
     }
     if (c.broken) {
@@ -262,16 +261,14 @@ class Expander {
       const param = c.parameters.get(key);
       if (!param) {
         const names = [...c.parameters.keys()];
-        const hint = closest(key, names);
-        this.problem(here, `condition '${c.name}' has no parameter '${key}'${hint ? ` (did you mean '${hint}'?)` : ''} (parameters: ${names.join(', ') || 'none'})`);
+        this.problem(here, `condition '${c.name}' has no parameter '${key}'${didYouMean(key, names)} (parameters: ${names.join(', ') || 'none'})`);
         continue;
       }
       if (isParamRef(value)) {
         if (args !== undefined) {
           bound.set(key, this.bind(value.$param, [...here, '$param'], args, stack));
         } else if (!this.ownParams.has(value.$param)) {
-          const hint = closest(value.$param, this.ownParams);
-          this.problem([...here, '$param'], `unknown parameter '${value.$param}'${hint ? ` (did you mean '${hint}'?)` : ''} (declared: ${[...this.ownParams].join(', ') || 'none'})`);
+          this.problem([...here, '$param'], `unknown parameter '${value.$param}'${didYouMean(value.$param, this.ownParams)} (declared: ${[...this.ownParams].join(', ') || 'none'})`);
         } else {
           this.forwarded.push({ at: here, param: value.$param, condition: c.name, argument: key, declaration: param.declaration });
           bound.set(key, value);

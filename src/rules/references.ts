@@ -11,7 +11,7 @@
  */
 import { exportKind } from '../snapshot/kinds';
 import { packageSchema } from '../snapshot/validate';
-import { closest } from '../suggest';
+import { closest, didYouMean } from '../suggest';
 import { isParamRef, isPlainObject } from './values';
 import { operator } from './operators';
 import { headName, parsePath, type ParsedPath } from './path';
@@ -449,9 +449,8 @@ class Checker {
       } else if (step.scalar) {
         this.problems.push({ at, offset, message: `'${p.text}': ${where} is a ${step.scalar}, so it has no field '${seg.name}'` });
       } else {
-        const hint = closest(seg.name, step.unknown);
         const have = shape.fieldPath.length ? 'has' : 'have';
-        this.problems.push({ at, offset, message: `'${p.text}': ${where} ${have} no field '${seg.name}' in their schema${hint ? ` (did you mean '${hint}'?)` : ''}` });
+        this.problems.push({ at, offset, message: `'${p.text}': ${where} ${have} no field '${seg.name}' in their schema${didYouMean(seg.name, step.unknown)}` });
       }
       return undefined;
     }

@@ -9,7 +9,7 @@ import { loadConfiguredRules } from '../../rules/select';
 import { ruleNeeds } from '../../engine/evaluate';
 import { severityRank, type RuleMeta } from '../../report/model';
 import type { Config } from '../../config';
-import { closest } from '../../suggest';
+import { didYouMean } from '../../suggest';
 import { reportErrors, UsageError, type CliIo } from '../io';
 import { configFor, RULE_OPTIONS } from '../options';
 import { parseCommandArgs } from '../args';
@@ -114,8 +114,7 @@ export async function explainCommand(args: string[], io: CliIo): Promise<number>
   const id = positionals[0];
   const entry = entries.find((e) => e.meta.id === id);
   if (!entry) {
-    const hint = closest(id, entries.map((e) => e.meta.id));
-    throw new UsageError(`no rule '${id}'${hint ? ` (did you mean '${hint}'?)` : ''}; 'posture-lint rules --ruleset all' lists them`);
+    throw new UsageError(`no rule '${id}'${didYouMean(id, entries.map((e) => e.meta.id))}; 'posture-lint rules --ruleset all' lists them`);
   }
   const explained = await explainRule(entry);
   if ('problem' in explained) {
