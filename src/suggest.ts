@@ -6,6 +6,7 @@ export function didYouMean(word: string, candidates: Iterable<string>, show: (ca
   return hint === undefined ? '' : ` (did you mean '${show(hint)}'?)`;
 }
 
+/** The closest candidate; on a tie the first, so callers list the likelier names first. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDist = Infinity;
@@ -28,16 +29,22 @@ function containing(word: string, candidates: Iterable<string>): string | undefi
   return found.length === 1 ? found[0] : undefined;
 }
 
+/**
+ * Optimal string alignment distance: Levenshtein plus a swap of two adjacent letters as one edit,
+ * the commonest typo (`lnit` is one edit from `lint`, not two).
+ */
 function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  // Three rows: the swap looks two rows back.
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
+    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      const cur = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
     }
+    before = prev;
+    prev = cur;
   }
-  return row[b.length];
+  return prev[b.length];
 }

@@ -382,6 +382,8 @@ describe('posture-lint CLI (compiled)', function () {
       expect(run(['lint', DEMO, '--fail-onn', 'high']).stderr).to.include("(did you mean '--fail-on'?)");
       expect(run(['frobnicate']).stderr).to.include("unknown command 'frobnicate'");
       expect(run(['lnt', DEMO]).stderr).to.include("unknown command 'lnt' (did you mean 'lint'?)");
+      // Swapped letters are one slip, not two: lnit is lint, not init.
+      expect(run(['lnit', DEMO]).stderr).to.include("unknown command 'lnit' (did you mean 'lint'?)");
     });
 
     it('each command answers --help with its own usage, options and examples', () => {
