@@ -25,7 +25,7 @@ import type { Snapshot } from './snapshot/types';
 import { newestObservation } from './snapshot/timestamps';
 import { CLOCK_SKEW_MS } from './time';
 import { SUBSCRIPTION_READS, subscriptionLocator } from './engine/subscriptions';
-import { frameworkNames, resolveFramework, type Framework } from './compliance/frameworks';
+import { resolveFramework, unknownFramework, type Framework } from './compliance/frameworks';
 import { assessCompliance } from './compliance/assess';
 import { REPORT_SCHEMA_VERSION } from './report/model';
 import type { ProgressSink } from './progress';
@@ -142,7 +142,7 @@ function chosenFrameworks(names: readonly string[], diagnostics: Diagnostic[]): 
     const f = resolveFramework(name);
     if (f) {
       if (!out.includes(f)) out.push(f);
-    } else diagnostics.push(diagnostic('error', 'framework-unknown', `unknown framework '${name}' (known: ${frameworkNames().join(', ')})`));
+    } else diagnostics.push(diagnostic('error', 'framework-unknown', unknownFramework(name)));
   }
   return out;
 }

@@ -331,6 +331,13 @@ describe('posture-lint CLI (compiled)', function () {
       expect(run(['lint', DEMO, '--ruleset', 'strictest']).stdout).to.include("unknown rule set 'strictest' (known: all, none, recommended");
     });
 
+    it('a misspelt rule set name gets the closest set', () => {
+      const r = run(['lint', DEMO, '--ruleset', 'recomended']);
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.include("unknown rule set 'recomended' (did you mean 'recommended'?) (known: all, none, recommended");
+      expect(run(['lint', DEMO, '--ruleset', 'Recommended']).stdout).to.include("'Recommended' is not a rule set name (did you mean 'recommended'?) (name or name@version; known: all, none, recommended");
+    });
+
     it('runs custom rules beside the rule set, and an id clash with a built-in rule is an error', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'posture-lint-custom-'));
       cpSync('rules/linux-realtime-protection-on.yaml', path.join(dir, 'linux-realtime-protection-on.yaml'));
@@ -369,10 +376,20 @@ describe('posture-lint CLI (compiled)', function () {
       expect(r.stdout).to.include('Exit codes');
     });
 
-    it('an unknown format is a usage error listing the formats', () => {
-      const r = run(['lint', DEMO, '--format', 'sarif2']);
+    it('an unknown format is a usage error with the closest format and the list of them', () => {
+      const r = run(['lint', DEMO, '--format', 'sarfi']);
       expect(r.code).to.equal(2);
-      expect(r.stderr).to.include(`unknown format 'sarif2' (known: ${formatterNames().join(', ')})`);
+      expect(r.stderr).to.include(`unknown format 'sarfi' (did you mean 'sarif'?) (known: ${formatterNames().join(', ')})`);
+      expect(run(['lint', DEMO, '--format', 'pdf']).stderr).to.include(`unknown format 'pdf' (known: ${formatterNames().join(', ')})`);
+    });
+
+    it('a misspelt --fail-on severity or --framework gets the closest name', () => {
+      const failOn = run(['lint', DEMO, '--fail-on', 'hihg']);
+      expect(failOn.code).to.equal(2);
+      expect(failOn.stderr).to.include("--fail-on must be one of critical, high, medium, low, info, not 'hihg' (did you mean 'high'?)");
+      const framework = run(['lint', DEMO, '--framework', 'mscb']);
+      expect(framework.code).to.equal(2);
+      expect(framework.stderr).to.include("unknown framework 'mscb' (did you mean 'mcsb'?) (known: cis-azure, mcsb, nist-800-53,");
     });
 
     it('an unknown option or command is a usage error with a did-you-mean and the command\'s help', () => {

@@ -196,6 +196,15 @@ describe('trend across snapshots', function () {
     expect(invalid.stderr).to.include(`${broken}#/findings/0`);
   });
 
+  it('the CLI names the closest trend format and framework to a misspelt one', () => {
+    const format = spawnSync(process.execPath, [BIN, 'trend', reportsDir, '--format', 'markdwon'], { encoding: 'utf8' });
+    expect(format.status).to.equal(2);
+    expect(format.stderr).to.include("unknown trend format 'markdwon' (did you mean 'markdown'?) (known: text, markdown, html, json)");
+    const framework = spawnSync(process.execPath, [BIN, 'trend', reportsDir, '--framework', 'cis-azrue'], { encoding: 'utf8' });
+    expect(framework.status).to.equal(2);
+    expect(framework.stderr).to.include("unknown framework 'cis-azrue' (did you mean 'cis-azure'?) (known: cis-azure, mcsb, nist-800-53,");
+  });
+
   it('a report without a snapshot time keeps the order given, and says so', async () => {
     const { reports } = await readReports([reportsDir], process.cwd());
     for (const r of reports) delete (r.report.snapshot as { takenAt?: string }).takenAt;

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { parse } from 'yaml';
 import { cmp } from '../diagnostics';
 import { PACKAGE_ROOT } from '../paths';
+import { didYouMean } from '../suggest';
 
 export const FRAMEWORKS_DIR = path.join(PACKAGE_ROOT, 'frameworks');
 
@@ -98,4 +99,10 @@ export function resolveFramework(name: string): Framework | undefined {
 export function frameworkNames(): string[] {
   const all = frameworks();
   return [...new Set(all.map((f) => f.id)), ...all.map((f) => f.key)];
+}
+
+/** The message for a name `resolveFramework` does not know, the same from the CLI and the API. */
+export function unknownFramework(name: string): string {
+  const names = frameworkNames();
+  return `unknown framework '${name}'${didYouMean(name, names)} (known: ${names.join(', ')})`;
 }

@@ -10,6 +10,7 @@ import { schemaValidator } from '../snapshot/validate';
 import { parse } from 'yaml';
 import { cmp } from '../diagnostics';
 import { PACKAGE_ROOT } from '../paths';
+import { didYouMean } from '../suggest';
 
 export const RULESETS_DIR = path.join(PACKAGE_ROOT, 'rulesets');
 export const DEFAULT_RULESET = 'recommended';
@@ -57,10 +58,10 @@ export async function selectRuleset(spec: string): Promise<RulesetSelection | st
   if (spec === 'none') return { label: 'none', ids: new Set() };
   const m = /^([a-z][a-z0-9-]*)(?:@([1-9][0-9]*))?$/.exec(spec);
   const sets = await listRulesets();
-  const names = ['all', 'none', ...sets.map((s) => s.name)].join(', ');
-  if (!m) return `'${spec}' is not a rule set name (name or name@version; known: ${names})`;
+  const names = ['all', 'none', ...sets.map((s) => s.name)];
+  if (!m) return `'${spec}' is not a rule set name${didYouMean(spec, names)} (name or name@version; known: ${names.join(', ')})`;
   const set = sets.find((s) => s.name === m[1]);
-  if (!set) return `unknown rule set '${m[1]}' (known: ${names})`;
+  if (!set) return `unknown rule set '${m[1]}'${didYouMean(m[1], names)} (known: ${names.join(', ')})`;
   const version = m[2] ? Number(m[2]) : Math.max(...set.versions.keys());
   const ids = set.versions.get(version);
   if (!ids) return `rule set '${set.name}' has no version ${version} (versions: ${[...set.versions.keys()].join(', ')})`;

@@ -10,12 +10,13 @@ import { formatterNames, getFormatter, WRITES_WORKFLOW_COMMANDS } from '../../re
 import { SEVERITIES, type Formatter, type Severity } from '../../report/model';
 import { fileText, lineBlocks, refuseUnsafeOutputs, removedOnSignal, scratchFolder, writeFileAtomic, writtenInPlace } from '../output';
 import { UsageError, type CliIo } from '../io';
+import { didYouMean } from '../../suggest';
 import { printable, terminalCommands, terminalText } from '../../report/text';
 import { countOption, parseCommandArgs } from '../args';
 import { configFor, RULE_OPTIONS } from '../options';
 import { ProgressDisplay, wantsProgress } from '../progress';
 import { placeInRepository } from '../repository';
-import { frameworkNames, resolveFramework } from '../../compliance/frameworks';
+import { resolveFramework, unknownFramework } from '../../compliance/frameworks';
 
 const OPTIONS = {
   ...RULE_OPTIONS,
@@ -60,7 +61,10 @@ function targets(tokens: ReturnType<typeof parseCommandArgs>['tokens']): Target[
   if (out.filter((t) => t.output === undefined).length > 1) throw new UsageError('only one --format can go to stdout; give the others an --output file');
   return out.map((t) => {
     const formatter = getFormatter(t.format);
-    if (!formatter) throw new UsageError(`unknown format '${t.format}' (known: ${formatterNames().join(', ')})`);
+    if (!formatter) {
+      const known = formatterNames();
+      throw new UsageError(`unknown format '${t.format}'${didYouMean(t.format, known)} (known: ${known.join(', ')})`);
+    }
     return { ...t, formatter };
   });
 }
@@ -90,11 +94,11 @@ export async function lintCommand(args: string[], io: CliIo): Promise<number> {
   }
   const failOnFlag = values['fail-on'];
   if (failOnFlag !== undefined && !(SEVERITIES as readonly string[]).includes(failOnFlag)) {
-    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOnFlag}'`);
+    throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, not '${failOnFlag}'${didYouMean(failOnFlag, SEVERITIES)}`);
   }
   const maxFindings = countOption(values, 'max-findings');
   for (const name of values.framework ?? []) {
-    if (!resolveFramework(name)) throw new UsageError(`unknown framework '${name}' (known: ${frameworkNames().join(', ')})`);
+    if (!resolveFramework(name)) throw new UsageError(unknownFramework(name));
   }
   const loaded = await configFor(values.config, io);
   if (!loaded) return 2;
