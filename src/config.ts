@@ -203,7 +203,7 @@ export function applyConfig(rules: CompiledRule[], config: Config | undefined): 
       }
       const declared = Object.keys(rule.params);
       diagnostics.push(
-        diagnostic('error', 'config-invalid', `parameters: rule '${id}' has no parameter '${name}' (it has: ${declared.join(', ') || 'none'})`, {
+        diagnostic('error', 'config-invalid', `parameters: rule '${id}' has no parameter '${name}'${didYouMean(name, declared)} (it has: ${declared.join(', ') || 'none'})`, {
           file: config.file,
           position: positionOf(config, 'parameters', id, name),
         }),

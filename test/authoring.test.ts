@@ -65,6 +65,14 @@ describe('rule authoring (compiled CLI)', function () {
     expect(r.stdout.trimEnd().split('\n').pop()).to.equal('1 passed, 1 failed');
   });
 
+  it('test names the closest status to a misspelt expect.status, at its line', () => {
+    const file = path.join(dir, CASE);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('status: failed', 'status: fail'));
+    const r = run(['test'], dir);
+    expect(r.code).to.equal(2);
+    expect(r.stdout).to.include(`${CASE}:3:11  error  expect.status must be one of: passed, failed, checked-nothing, not-evaluated (did you mean 'failed'?)  case-invalid`);
+  });
+
   it('test fails on a duplicate case', () => {
     cpSync(path.join(dir, 'rules/prod-vms-tagged-in-mde.tests/fail-prod-device-untagged'), path.join(dir, 'rules/prod-vms-tagged-in-mde.tests/fail-again'), { recursive: true });
     const r = run(['test'], dir);
@@ -131,7 +139,7 @@ describe('rule authoring (compiled CLI)', function () {
       const problems = JSON.parse(r.stdout).diagnostics.filter((d: { code: string }) => d.code === 'config-invalid');
       expect(problems.map((d: { message: string; position: { line: number; column: number } }) => `${d.position.line}:${d.position.column} ${d.message}`)).to.deep.equal([
         "2:5 disable: no rule 'device-in-device-groups' is loaded (did you mean 'device-in-device-group'?)",
-        "5:5 parameters: rule 'mde-device-healthy' has no parameter 'staleDay' (it has: staleDays)",
+        "5:5 parameters: rule 'mde-device-healthy' has no parameter 'staleDay' (did you mean 'staleDays'?) (it has: staleDays)",
       ]);
     });
 

@@ -79,7 +79,8 @@ function compileOperand(raw: unknown, at: YamlPath, env: CompileEnv): Operand | 
       const name = raw[key];
       if (key === '$param') {
         if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(env.params, name)) {
-          env.error([...at, key], `unknown parameter '${String(name)}' (declared: ${Object.keys(env.params).join(', ') || 'none'})`);
+          const hint = typeof name === 'string' ? didYouMean(name, Object.keys(env.params)) : '';
+          env.error([...at, key], `unknown parameter '${String(name)}'${hint} (declared: ${Object.keys(env.params).join(', ') || 'none'})`);
           return undefined;
         }
         return { literal: env.params[name], param: name };

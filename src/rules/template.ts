@@ -9,6 +9,7 @@
  * Parsed once per rule.
  */
 import { display } from './values';
+import { didYouMean } from '../suggest';
 import { Bound, elements, parsePath, resolvePath, type ParsedPath } from './path';
 
 export const TEMPLATE_FILTERS = ['count', 'join', 'first', 'lower', 'upper', 'basename', 'plural: <one> / <many>'] as const;
@@ -72,7 +73,7 @@ export function parseTemplate(text: string): { template: Template; errors: { off
       if (plural) filters.push({ plural: [plural[1], plural[2]] });
       else if (f.startsWith('plural')) errors.push({ offset: m.index, message: `'${f}': plural takes the words for one and for many, as in 'plural: device is / devices are'` });
       else if ((TEMPLATE_FILTERS as readonly string[]).includes(f)) filters.push(f as Filter);
-      else errors.push({ offset: m.index, message: `unknown template filter '${f}' (known: ${TEMPLATE_FILTERS.join(', ')})` });
+      else errors.push({ offset: m.index, message: `unknown template filter '${f}'${didYouMean(f, TEMPLATE_FILTERS.map((name) => name.split(':')[0]))} (known: ${TEMPLATE_FILTERS.join(', ')})` });
     }
     const special = /^\$(params|facts)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
     if (special) {

@@ -24,6 +24,7 @@ import { lint } from '../lint';
 import type { Report } from '../report/model';
 import { decodeYaml, parseYaml, positionIn, type YamlFile } from '../yaml-file';
 import { isPlainObject } from '../rules/values';
+import { didYouMean } from '../suggest';
 
 export interface ExpectedFinding {
   resource: string;
@@ -83,7 +84,8 @@ function readCase(yaml: YamlFile, ruleFile: string, dir: string, name: string, p
   if (!isPlainObject(raw) || !isPlainObject(raw.expect)) return problem("case.yaml needs 'expect' with a status", []);
   const expect = raw.expect;
   if (typeof expect.status !== 'string' || !STATUSES.includes(expect.status)) {
-    return problem(`expect.status must be one of: ${STATUSES.join(', ')}`, ['expect', 'status']);
+    const hint = typeof expect.status === 'string' ? didYouMean(expect.status, STATUSES) : '';
+    return problem(`expect.status must be one of: ${STATUSES.join(', ')}${hint}`, ['expect', 'status']);
   }
   const findings: ExpectedFinding[] = [];
   const rawFindings = expect.findings ?? [];
