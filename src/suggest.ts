@@ -6,26 +6,38 @@ export function didYouMean(word: string, candidates: Iterable<string>, show: (ca
   return hint === undefined ? '' : ` (did you mean '${show(hint)}'?)`;
 }
 
+/**
+ * Longest name a hint is looked for or offered: names are short (rule ids at most 80 characters),
+ * and the distance costs the product of the two lengths, so a 100 KB misspelt key in a rule file,
+ * the config or a waiver against a 100 KB declared name would take minutes.
+ */
+const MAX_HINTED = 256;
+
 /** The closest candidate; on a tie the first, so callers list the likelier names first. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > MAX_HINTED) return undefined;
+  // Read twice, by distance and by containment: an iterator (a Map's keys) would be spent by the first.
+  const names = [...candidates].filter((c) => c.length <= MAX_HINTED);
+  const lower = word.toLowerCase();
   let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+  let bestDist = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of names) {
+    const other = c.toLowerCase();
+    // The distance is at least the difference in length: a candidate that cannot be closer is not measured.
+    if (Math.abs(other.length - lower.length) >= bestDist) continue;
+    const d = editDistance(lower, other);
     if (d < bestDist) {
       bestDist = d;
       best = c;
     }
   }
-  if (best !== undefined && bestDist <= Math.max(2, Math.floor(word.length / 3))) return best;
-  return containing(word, candidates);
+  return best ?? containing(lower, names);
 }
 
 /** A shortened name (`vm-onboard` for `vm-onboarded-to-mde`): the one candidate that contains it. */
-function containing(word: string, candidates: Iterable<string>): string | undefined {
-  if (word.length < 3) return undefined;
-  const lower = word.toLowerCase();
-  const found = [...candidates].filter((c) => c.toLowerCase().includes(lower));
+function containing(lower: string, candidates: readonly string[]): string | undefined {
+  if (lower.length < 3) return undefined;
+  const found = candidates.filter((c) => c.toLowerCase().includes(lower));
   return found.length === 1 ? found[0] : undefined;
 }
 

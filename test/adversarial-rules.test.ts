@@ -150,6 +150,23 @@ describe('adversarial rules', function () {
       });
     }
 
+    it('a misspelt $param of 20,000 characters beside a declared parameter as long is refused at once: no distance is measured between such names', async function () {
+      // Measured, the two names took 21 s (the cost is the product of their lengths); 100 KB each, minutes.
+      this.timeout(5_000);
+      const { dir, cleanup } = scratch();
+      try {
+        const long = 'p'.repeat(20_000);
+        const id = 'long-param-names';
+        writeFileSync(join(dir, `${id}.yaml`), ruleText(id, `parameters:\n  ? ${long}a\n  : { type: string, description: d, default: x }\nassert: { field: computerDnsName, equals: { $param: ${long}b } }`));
+        const { rules, diagnostics } = await loadRules([join(dir, `${id}.yaml`)], { collections: COLLECTIONS });
+        expect(rules).to.have.length(0);
+        expect(diagnostics.map((d) => `${d.code} ${d.position?.line}:${d.position?.column}`)).to.deep.equal(['rule-invalid 10:53']);
+        expect(diagnostics[0].message).to.equal(`unknown parameter '${long}b' (declared: ${long}a)`);
+      } finally {
+        cleanup();
+      }
+    });
+
     it('a 760 kB message of 40,000 placeholders loads and renders, cut at 4,096 characters', async () => {
       const { dir, cleanup } = scratch();
       try {

@@ -133,13 +133,15 @@ describe('rule authoring (compiled CLI)', function () {
     });
 
     it('reports unknown rule ids and parameters at their line, with a hint, and exits 2', () => {
-      writeFileSync(path.join(dir, 'posture-lint.yaml'), 'disable:\n  - device-in-device-groups\nparameters:\n  mde-device-healthy:\n    staleDay: 3\n');
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), 'disable:\n  - device-in-device-groups\n  - vm-onboard\nparameters:\n  mde-device-healthy:\n    staleDay: 3\n');
       const r = run(['lint', DEMO, '--format', 'json'], dir);
       expect(r.code).to.equal(2);
       const problems = JSON.parse(r.stdout).diagnostics.filter((d: { code: string }) => d.code === 'config-invalid');
       expect(problems.map((d: { message: string; position: { line: number; column: number } }) => `${d.position.line}:${d.position.column} ${d.message}`)).to.deep.equal([
         "2:5 disable: no rule 'device-in-device-groups' is loaded (did you mean 'device-in-device-group'?)",
-        "5:5 parameters: rule 'mde-device-healthy' has no parameter 'staleDay' (did you mean 'staleDays'?) (it has: staleDays)",
+        // A shortened id: the one loaded rule that contains it (the rules' ids are read twice).
+        "3:5 disable: no rule 'vm-onboard' is loaded (did you mean 'vm-onboarded-to-mde'?)",
+        "6:5 parameters: rule 'mde-device-healthy' has no parameter 'staleDay' (did you mean 'staleDays'?) (it has: staleDays)",
       ]);
     });
 

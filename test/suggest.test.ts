@@ -18,4 +18,20 @@ describe('did-you-mean hints', () => {
     expect(didYouMean('formt', ['format', 'output'], (o) => `--${o}`)).to.equal(" (did you mean '--format'?)");
     expect(didYouMean('strictest', ['all', 'none', 'recommended'])).to.equal('');
   });
+
+  it('reads candidates given as an iterator (a Map\'s keys) for a shortened name as for a list', () => {
+    const rules = new Map([['vm-onboarded-to-mde', 1], ['mde-device-healthy', 2]]);
+    expect(closest('vm-onboard', rules.keys())).to.equal('vm-onboarded-to-mde');
+  });
+
+  it('measures no name longer than a name can be: a 100 KB key, or a 20 KB key against a 20 KB name, is answered at once', function () {
+    this.timeout(2_000);
+    const ids = Array.from({ length: 50 }, (_, i) => `rule-number-${i}`);
+    expect(closest(`rule-number-${'x'.repeat(100_000)}`, ids)).to.equal(undefined);
+    const long = 'p'.repeat(20_000);
+    expect(closest(`${long}a`, [`${long}b`])).to.equal(undefined);
+    // Names as long as rule ids (80 characters) still get their hint.
+    const id = 'a'.repeat(80);
+    expect(closest(`${id}x`, [id])).to.equal(id);
+  });
 });
