@@ -34,4 +34,15 @@ describe('rule sets', () => {
     expect(await selectRuleset('none')).to.deep.equal({ label: 'none', ids: new Set() });
     expect(await selectRuleset('Recommended')).to.be.a('string');
   });
+
+  it('refuse a version of all or none, and name a misspelt set with the version asked for, where the set has it', async () => {
+    // Not "unknown rule set 'all' (did you mean 'all'?)".
+    expect(await selectRuleset('all@1')).to.equal("rule set 'all' has no versions: give 'all'");
+    expect(await selectRuleset('none@2')).to.equal("rule set 'none' has no versions: give 'none'");
+    // A bare name would run the newest version, not the one a pipeline pinned.
+    expect(await selectRuleset('recomended@1')).to.equal("unknown rule set 'recomended' (did you mean 'recommended@1'?) (known: all, none, recommended)");
+    expect(await selectRuleset('Recommended@1')).to.equal("'Recommended@1' is not a rule set name (did you mean 'recommended@1'?) (name or name@version; known: all, none, recommended)");
+    expect(await selectRuleset('recomended@99')).to.equal("unknown rule set 'recomended' (known: all, none, recommended)");
+    expect(await selectRuleset('recomended')).to.equal("unknown rule set 'recomended' (did you mean 'recommended'?) (known: all, none, recommended)");
+  });
 });

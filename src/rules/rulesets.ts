@@ -59,11 +59,25 @@ export async function selectRuleset(spec: string): Promise<RulesetSelection | st
   const m = /^([a-z][a-z0-9-]*)(?:@([1-9][0-9]*))?$/.exec(spec);
   const sets = await listRulesets();
   const names = ['all', 'none', ...sets.map((s) => s.name)];
-  if (!m) return `'${spec}' is not a rule set name${didYouMean(spec, names)} (name or name@version; known: ${names.join(', ')})`;
+  if (!m) {
+    const pinned = /^(.*)@([1-9][0-9]*)$/s.exec(spec);
+    return `'${spec}' is not a rule set name${meant(pinned?.[1] ?? spec, pinned?.[2], sets)} (name or name@version; known: ${names.join(', ')})`;
+  }
+  if (m[1] === 'all' || m[1] === 'none') return `rule set '${m[1]}' has no versions: give '${m[1]}'`;
   const set = sets.find((s) => s.name === m[1]);
-  if (!set) return `unknown rule set '${m[1]}'${didYouMean(m[1], names)} (known: ${names.join(', ')})`;
+  if (!set) return `unknown rule set '${m[1]}'${meant(m[1], m[2], sets)} (known: ${names.join(', ')})`;
   const version = m[2] ? Number(m[2]) : Math.max(...set.versions.keys());
   const ids = set.versions.get(version);
   if (!ids) return `rule set '${set.name}' has no version ${version} (versions: ${[...set.versions.keys()].join(', ')})`;
   return { label: `${set.name}@${version}`, ids: new Set(ids) };
+}
+
+/**
+ * The hint for a misspelt set, keeping the version asked for: `recomended@1` means `recommended@1`,
+ * not the newest version a bare name would run, and only a set that has that version is named.
+ */
+function meant(name: string, version: string | undefined, sets: readonly Ruleset[]): string {
+  if (version === undefined) return didYouMean(name, ['all', 'none', ...sets.map((s) => s.name)]);
+  const pinnable = sets.filter((s) => s.versions.has(Number(version))).map((s) => s.name);
+  return didYouMean(name, pinnable, (n) => `${n}@${version}`);
 }
