@@ -16,6 +16,8 @@ const EXPECTED: [string, string, string, string][] = [
   ['invalid-utf8', 'rule-yaml', '6:46', 'file is not valid UTF-8'],
   ['bad-template-filter', 'rule-invalid', '7:10', "unknown template filter 'shout' (known: count, join"],
   ['typo-in-template-filter', 'rule-invalid', '7:10', "unknown template filter 'lowr' (did you mean 'lower'?) (known: count, join"],
+  // A bare plural is refused, so the hint keeps the words the rule gave.
+  ['typo-in-plural-filter', 'rule-invalid', '7:59', "unknown template filter 'plurl: tag / tags' (did you mean 'plural: tag / tags'?) (known: count, join"],
   ['condition-without-kind', 'rule-schema', '9:7', "assert.allOf.1: needs one of: field, allOf, anyOf, not, any, all, none, count, condition (did you mean 'field' for 'fiield'?)"],
   ['duplicate-key', 'rule-yaml', '4:1', 'Map keys must be unique'],
   ['id-not-file-name', 'rule-invalid', '1:5', "rule id 'another-name' must equal its file name 'id-not-file-name'"],

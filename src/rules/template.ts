@@ -18,6 +18,19 @@ type Filter = Exclude<(typeof TEMPLATE_FILTERS)[number], `plural${string}`> | { 
 
 const PLURAL = /^plural\s*:\s*([^/]*\S)\s*\/\s*([^/]*\S)\s*$/;
 
+/**
+ * The message for a filter there is none of, naming the one meant as it would be accepted: a bare
+ * `plural` is refused, so a misspelt plural is offered with its words (`plurl: is / are` means
+ * `plural: is / are`), or with the placeholders when it has none.
+ */
+function unknownFilter(f: string): string {
+  const colon = f.indexOf(':');
+  const name = colon < 0 ? f : f.slice(0, colon).trim();
+  const words = colon < 0 ? '' : f.slice(colon);
+  const show = (n: string) => (n !== 'plural' ? n : PLURAL.test(`plural${words}`) ? `plural${words}` : TEMPLATE_FILTERS[TEMPLATE_FILTERS.length - 1]);
+  return `unknown template filter '${f}'${didYouMean(name, TEMPLATE_FILTERS.map((n) => n.split(':')[0]), show)} (known: ${TEMPLATE_FILTERS.join(', ')})`;
+}
+
 type Part =
   | { literal: string }
   | { section: ParsedPath; inverted: boolean; parts: Part[] }
@@ -73,7 +86,7 @@ export function parseTemplate(text: string): { template: Template; errors: { off
       if (plural) filters.push({ plural: [plural[1], plural[2]] });
       else if (f.startsWith('plural')) errors.push({ offset: m.index, message: `'${f}': plural takes the words for one and for many, as in 'plural: device is / devices are'` });
       else if ((TEMPLATE_FILTERS as readonly string[]).includes(f)) filters.push(f as Filter);
-      else errors.push({ offset: m.index, message: `unknown template filter '${f}'${didYouMean(f, TEMPLATE_FILTERS.map((name) => name.split(':')[0]))} (known: ${TEMPLATE_FILTERS.join(', ')})` });
+      else errors.push({ offset: m.index, message: unknownFilter(f) });
     }
     const special = /^\$(params|facts)\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(expr);
     if (special) {
