@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -497,6 +497,53 @@ describe('posture-lint CLI (compiled)', function () {
         expect(r.code).to.equal(2);
         expect(r.stderr).to.equal(`posture-lint: ${pipe} is not a folder: give the folder that holds the exports and their snapshot.yaml\nRun 'posture-lint lint --help' for usage.\n`);
       } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a link to a folder is linted as the folder; a link to nothing or a loop of links exits 2 saying which', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-links-'));
+      try {
+        symlinkSync(path.resolve(DEMO), path.join(dir, 'snapshot'));
+        expect(run(['lint', path.join(dir, 'snapshot'), '--format', 'json']).code).to.equal(1);
+        const dangling = path.join(dir, 'latest');
+        symlinkSync(path.join(dir, '2026-11-27'), dangling);
+        const r = run(['lint', dangling]);
+        expect(r.code).to.equal(2);
+        expect(r.stderr).to.equal(`posture-lint: snapshot folder not found: ${dangling} is a link to ${path.join(dir, '2026-11-27')}, which does not exist\nRun 'posture-lint lint --help' for usage.\n`);
+        symlinkSync('b', path.join(dir, 'a'));
+        symlinkSync('a', path.join(dir, 'b'));
+        const loop = run(['lint', path.join(dir, 'a')]);
+        expect(loop.code).to.equal(2);
+        expect(loop.stderr).to.include(`posture-lint: ${path.join(dir, 'a')} is a loop of symbolic links, not a snapshot folder\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('a snapshot folder its user may not list, or not reach, exits 2 saying so, not with the system\'s EACCES or as not found', function () {
+      // Permissions bind everyone but root: as root, the CLI runs as nobody.
+      const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+      const [command, ...prefix] = process.getuid?.() === 0 ? [...asNobody, process.execPath] : [process.execPath];
+      if (command === 'setpriv' && spawnSync(command, [...asNobody.slice(1), 'true']).status !== 0) this.skip();
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-denied-'));
+      const lintAs = (folder: string) => {
+        const r = spawnSync(command, [...prefix, BIN, 'lint', folder], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+        return { code: r.status, stderr: r.stderr };
+      };
+      const locked = path.join(dir, 'locked');
+      const inside = path.join(dir, 'closed', 'snapshot');
+      cpSync(DEMO, locked, { recursive: true });
+      cpSync(DEMO, inside, { recursive: true });
+      try {
+        chmodSync(dir, 0o755);
+        chmodSync(locked, 0o000);
+        // No search permission: the folder inside cannot even be looked at.
+        chmodSync(path.dirname(inside), 0o600);
+        expect(lintAs(locked)).to.deep.equal({ code: 2, stderr: `posture-lint: cannot read the snapshot folder ${locked}: permission denied\nRun 'posture-lint lint --help' for usage.\n` });
+        expect(lintAs(inside)).to.deep.equal({ code: 2, stderr: `posture-lint: cannot reach the snapshot folder ${inside}: permission denied\nRun 'posture-lint lint --help' for usage.\n` });
+      } finally {
+        for (const d of ['locked', 'closed']) chmodSync(path.join(dir, d), 0o700);
         rmSync(dir, { recursive: true, force: true });
       }
     });

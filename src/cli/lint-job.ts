@@ -3,7 +3,7 @@
  * configuration as the main thread read it, and the snapshot's files as the main thread listed
  * them (their sizes decide where the lint runs), so neither is read twice.
  */
-import { stat } from 'node:fs/promises';
+import { opendir, readlink, stat } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { getHeapStatistics } from 'node:v8';
@@ -77,8 +77,8 @@ export interface SnapshotResult {
  */
 export async function requireSnapshotFolder(folder: string, cwd: string): Promise<void> {
   const absolute = path.resolve(cwd, folder);
-  const found = await stat(absolute).catch(() => undefined);
-  if (found === undefined) throw new UsageError(`snapshot folder not found: ${folder}`);
+  const found = await stat(absolute).catch((e: NodeJS.ErrnoException) => e);
+  if (found instanceof Error) throw new UsageError(await whyNotFound(folder, absolute, found));
   // Refused here as well as by the listing itself, so several snapshots stop before any is linted.
   const unlistable = whyUnlistable(absolute);
   if (unlistable !== undefined) throw new UsageError(unlistable);
@@ -88,6 +88,22 @@ export async function requireSnapshotFolder(folder: string, cwd: string): Promis
     const what = found.isFile() ? 'a file, not a snapshot folder' : 'not a folder';
     throw new UsageError(`${folder} is ${what}: give the folder that holds the exports and their snapshot.yaml${manifest}`);
   }
+  // A folder this user may not list would otherwise stop the run with the system's words (EACCES, scandir).
+  const opened = await opendir(absolute).then((d) => d.close(), (e: NodeJS.ErrnoException) => e);
+  if (opened instanceof Error) throw new UsageError(`cannot read the snapshot folder ${folder}: ${denied(opened)}`);
+}
+
+/** Why `stat` found nothing: a missing name, a link to nothing, a loop of links, or a folder above it this user may not enter. */
+async function whyNotFound(folder: string, absolute: string, err: NodeJS.ErrnoException): Promise<string> {
+  if (err.code === 'EACCES' || err.code === 'EPERM') return `cannot reach the snapshot folder ${folder}: ${denied(err)}`;
+  if (err.code === 'ELOOP') return `${folder} is a loop of symbolic links, not a snapshot folder`;
+  const target = await readlink(absolute).catch(() => undefined);
+  if (target !== undefined) return `snapshot folder not found: ${folder} is a link to ${target}, which does not exist`;
+  return `snapshot folder not found: ${folder}`;
+}
+
+function denied(err: NodeJS.ErrnoException): string {
+  return err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : (err.code ?? err.message);
 }
 
 /** A job from parsed command-line values (lint and baseline create share their options). */
