@@ -488,14 +488,14 @@ describe('posture-lint CLI (compiled)', function () {
       expect(exportFile.stderr).to.match(/^posture-lint: \S+mde\/vulnerabilities\.json is a file, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml\n/);
     });
 
-    it('a named pipe given for the snapshot folder exits 2 saying it is not a folder, not that it is a file', function () {
+    it('a named pipe given for the snapshot folder exits 2 naming it a FIFO as the other inputs do, not a file', function () {
       const dir = mkdtempSync(path.join(tmpdir(), 'pl-fifo-'));
       try {
         const pipe = path.join(dir, 'exports');
         if (spawnSync('mkfifo', [pipe]).status !== 0) this.skip();
         const r = run(['lint', pipe]);
         expect(r.code).to.equal(2);
-        expect(r.stderr).to.equal(`posture-lint: ${pipe} is not a folder: give the folder that holds the exports and their snapshot.yaml\nRun 'posture-lint lint --help' for usage.\n`);
+        expect(r.stderr).to.equal(`posture-lint: ${pipe} is a FIFO (named pipe), not a snapshot folder: give the folder that holds the exports and their snapshot.yaml\nRun 'posture-lint lint --help' for usage.\n`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -15,6 +15,7 @@ import { piecesOf } from '../report/formatters/pieces';
 import { writeFileAtomic } from './output';
 import { listExportFiles, type ExportFile } from '../snapshot/load';
 import { whyUnlistable } from '../folder-glob';
+import { typeName } from '../input-file';
 import type { FormatContext, Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
 import { UsageError } from './io';
@@ -84,9 +85,9 @@ export async function requireSnapshotFolder(folder: string, cwd: string): Promis
   if (unlistable !== undefined) throw new UsageError(unlistable);
   if (!found.isDirectory()) {
     const manifest = /^snapshot\.ya?ml$/i.test(path.basename(folder)) ? `, here ${path.dirname(folder)}` : '';
-    // A pipe or a device is no file either: say what it is not rather than what it is.
-    const what = found.isFile() ? 'a file, not a snapshot folder' : 'not a folder';
-    throw new UsageError(`${folder} is ${what}: give the folder that holds the exports and their snapshot.yaml${manifest}`);
+    // A pipe or a device is named as the other inputs name it, not called a file.
+    const what = found.isFile() ? 'a file' : typeName(found);
+    throw new UsageError(`${folder} is ${what}, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml${manifest}`);
   }
   // A folder this user may not list would otherwise stop the run with the system's words (EACCES, scandir).
   const opened = await opendir(absolute).then((d) => d.close(), (e: NodeJS.ErrnoException) => e);
