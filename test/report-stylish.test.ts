@@ -66,6 +66,30 @@ describe('report stylish formatter', () => {
     expect(out).to.not.contain('reason:');
   });
 
+  it('lists the rules one broken export kept from running together, its explanation once, where the most severe of them stands', () => {
+    const report = contosoReport();
+    const incomplete = { missing: ['mde.machines is incomplete: mde/machines.json (json-syntax)'], reason: 'inputs this rule reads are incomplete, so no verdict would be sound' };
+    const skipped = (id: string, severity: 'high' | 'medium' | 'low', why: { missing: string[]; reason: string }) =>
+      ({ id, title: `${id} title`, severity, status: 'not-evaluated' as const, evaluated: 0, passed: 0, failed: 0, needs: ['mde.machines'], ...why });
+    report.rules = [
+      ...report.rules.filter((r) => r.status !== 'not-evaluated'),
+      skipped('mde-sensor-reporting', 'high', incomplete),
+      skipped('alerts-triaged', 'medium', { missing: ['defender.alerts'], reason: 'the snapshot lacks inputs this rule needs' }),
+      skipped('device-grouped', 'low', incomplete),
+    ];
+    const section = stylish(report, formatContext(false)).split('Not evaluated: ')[1].split('\n\n')[0];
+    expect(section.split('\n')).to.deep.equal([
+      '3 rules could not run',
+      '  ⚠ mde-sensor-reporting  high  mde-sensor-reporting title',
+      '  ⚠ device-grouped  low  device-grouped title',
+      '      missing: mde.machines is incomplete: mde/machines.json (json-syntax)',
+      '      reason: inputs this rule reads are incomplete, so no verdict would be sound',
+      '  ⚠ alerts-triaged  medium  alerts-triaged title',
+      '      missing: defender.alerts',
+      '      reason: the snapshot lacks inputs this rule needs',
+    ]);
+  });
+
   it('shows a problem with neither position nor pointer by its file alone', () => {
     const report = contosoReport();
     report.diagnostics = [diagnostic('error', 'unknown-export', 'not a recognised export', { file: 'notes.json' })];

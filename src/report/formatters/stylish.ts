@@ -160,17 +160,29 @@ function notEvaluatedSection(rules: readonly RuleResult[], p: Palette): string[]
     .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || cmp(a.id, b.id));
   if (skipped.length === 0) return [];
   const lines = [p.bold(p.yellow(`Not evaluated: ${plural(skipped.length, 'rule')} could not run`))];
+  // Rules kept from running for the same reason (one broken export stops every rule that reads
+  // it) are listed together, the reason once, where the most severe of them would stand.
+  const groups = new Map<string, { explanation: string[]; rules: RuleResult[] }>();
   for (const r of skipped) {
-    lines.push(`  ${ruleHeading(p, p.yellow('⚠'), r)}`);
-    const missing = r.missing ?? [];
-    lines.push(
-      missing.length > 0
-        ? `      missing: ${printable(missing.join(', '))}`
-        : `      needs: ${printable(r.needs.join(', '))}`,
-    );
-    if (r.reason) lines.push(`      reason: ${printable(r.reason)}`);
+    const explanation = explanationLines(r);
+    const key = explanation.join('\n');
+    const group = groups.get(key);
+    if (group) group.rules.push(r);
+    else groups.set(key, { explanation, rules: [r] });
+  }
+  for (const { explanation, rules } of groups.values()) {
+    for (const r of rules) lines.push(`  ${ruleHeading(p, p.yellow('⚠'), r)}`);
+    lines.push(...explanation);
   }
   lines.push('');
+  return lines;
+}
+
+/** What kept a rule from running: the inputs it lacks (or, when the engine did not say, those it reads), and why. */
+function explanationLines(r: RuleResult): string[] {
+  const missing = r.missing ?? [];
+  const lines = [missing.length > 0 ? `      missing: ${printable(missing.join(', '))}` : `      needs: ${printable(r.needs.join(', '))}`];
+  if (r.reason) lines.push(`      reason: ${printable(r.reason)}`);
   return lines;
 }
 
