@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -16,6 +16,20 @@ const DEMO = 'fixtures/snapshots/contoso';
 function run(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * The CLI as a user whom file permissions bind: as root (whom they do not), it runs as nobody.
+ * Undefined when it cannot (no setpriv).
+ */
+function unprivilegedRun(): ((args: string[]) => { code: number | null; stdout: string; stderr: string }) | undefined {
+  const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+  const [command, ...prefix] = process.getuid?.() === 0 ? [...asNobody, process.execPath] : [process.execPath];
+  if (command === 'setpriv' && spawnSync(command, [...asNobody.slice(1), 'true']).status !== 0) return undefined;
+  return (args) => {
+    const r = spawnSync(command, [...prefix, BIN, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
 }
 
 function jsonReport(args: string[]) {
@@ -501,6 +515,43 @@ describe('posture-lint CLI (compiled)', function () {
       }
     });
 
+    it("a named pipe given to test, or where a rule's cases belong, exits 2 naming it a FIFO as the other inputs do, not with the system's ENOTDIR or as a rule with no cases", function () {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-fifo-'));
+      try {
+        const rules = path.join(dir, 'rules');
+        if (spawnSync('mkfifo', [rules]).status !== 0) this.skip();
+        const named = path.join(dir, 'av-signatures-current.yaml');
+        spawnSync('mkfifo', [named]);
+        for (const pipe of [rules, named]) {
+          expect(run(['test', pipe])).to.deep.equal({ code: 2, stdout: '', stderr: `posture-lint: ${pipe} is a FIFO (named pipe), not a rule file or a folder of rules\nRun 'posture-lint test --help' for usage.\n` });
+        }
+        const own = path.join(dir, 'own');
+        cpSync('rules/av-signatures-current.yaml', path.join(own, 'av-signatures-current.yaml'));
+        spawnSync('mkfifo', [path.join(own, 'av-signatures-current.tests')]);
+        const cases = run(['test', own]);
+        expect(cases.code).to.equal(2);
+        expect(cases.stderr).to.equal(`posture-lint: ${own}/av-signatures-current.tests is a FIFO (named pipe), not a folder\n`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('test finds the cases of a rule file named without .yaml in <name>.tests beside it, not in the file itself', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-rule-name-'));
+      try {
+        // The rule id is the file's name less .yaml: a file named as the id alone is a rule too.
+        const rule = path.join(dir, 'av-signatures-current');
+        cpSync('rules/av-signatures-current.yaml', rule);
+        expect(run(['test', rule])).to.deep.include({ code: 0, stdout: `${rule}\n  (no test cases: add <rule>.tests/<case>/case.yaml)\n0 passed, 0 failed\n` });
+        cpSync('rules/av-signatures-current.tests', `${rule}.tests`, { recursive: true });
+        const tested = run(['test', rule]);
+        expect(tested).to.deep.include({ code: 0, stderr: '' });
+        expect(tested.stdout).to.match(/^4 passed, 0 failed$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('a link to a folder is linted as the folder; a link to nothing or a loop of links exits 2 saying which', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'pl-links-'));
       try {
@@ -522,14 +573,12 @@ describe('posture-lint CLI (compiled)', function () {
     });
 
     it('a snapshot folder its user may not list, or not reach, exits 2 saying so, not with the system\'s EACCES or as not found', function () {
-      // Permissions bind everyone but root: as root, the CLI runs as nobody.
-      const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-      const [command, ...prefix] = process.getuid?.() === 0 ? [...asNobody, process.execPath] : [process.execPath];
-      if (command === 'setpriv' && spawnSync(command, [...asNobody.slice(1), 'true']).status !== 0) this.skip();
+      const runAs = unprivilegedRun();
+      if (runAs === undefined) return this.skip();
       const dir = mkdtempSync(path.join(tmpdir(), 'pl-denied-'));
       const lintAs = (folder: string) => {
-        const r = spawnSync(command, [...prefix, BIN, 'lint', folder], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-        return { code: r.status, stderr: r.stderr };
+        const { code, stderr } = runAs(['lint', folder]);
+        return { code, stderr };
       };
       const locked = path.join(dir, 'locked');
       const inside = path.join(dir, 'closed', 'snapshot');
@@ -544,6 +593,40 @@ describe('posture-lint CLI (compiled)', function () {
         expect(lintAs(inside)).to.deep.equal({ code: 2, stderr: `posture-lint: cannot reach the snapshot folder ${inside}: permission denied\nRun 'posture-lint lint --help' for usage.\n` });
       } finally {
         for (const d of ['locked', 'closed']) chmodSync(path.join(dir, d), 0o700);
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("a folder below the snapshot, the rules or the cases that its user may not list stops lint, baseline create, validate and test with exit 2, named, not with the system's EACCES; so does a reports folder trend may not list", function () {
+      const runAs = unprivilegedRun();
+      if (runAs === undefined) return this.skip();
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-denied-'));
+      const snapshot = path.join(dir, 'snapshot');
+      const rules = path.join(dir, 'rules');
+      const cases = path.join(rules, 'av-signatures-current.tests');
+      cpSync(DEMO, snapshot, { recursive: true });
+      cpSync('rules/av-signatures-current.yaml', path.join(rules, 'av-signatures-current.yaml'));
+      cpSync('rules/av-signatures-current.tests', cases, { recursive: true });
+      cpSync('rules/linux-realtime-protection-on.yaml', path.join(rules, 'team', 'linux-realtime-protection-on.yaml'));
+      const locked = [path.join(snapshot, 'mde'), path.join(rules, 'team'), path.join(cases, 'pass-all-current')];
+      try {
+        chmodSync(dir, 0o755);
+        for (const folder of locked) chmodSync(folder, 0o000);
+        const snapshotDenied = { code: 2, stdout: '', stderr: `posture-lint: cannot list the files in ${snapshot}: the folder mde cannot be read (permission denied)\n` };
+        expect(runAs(['lint', snapshot])).to.deep.equal(snapshotDenied);
+        expect(runAs(['baseline', 'create', snapshot])).to.deep.equal(snapshotDenied);
+        expect(runAs(['validate', rules])).to.deep.equal({ code: 2, stdout: '', stderr: `posture-lint: cannot list the files in ${rules}: the folder team cannot be read (permission denied)\n` });
+        const tested = runAs(['test', rules]);
+        expect(tested.code).to.equal(2);
+        expect(tested.stderr).to.equal(`posture-lint: cannot list the files in ${cases}: the folder pass-all-current cannot be read (permission denied)\n`);
+        // The folder given itself, listed by test (the rule files) and by validate.
+        chmodSync(rules, 0o000);
+        for (const command of ['test', 'validate']) expect(runAs([command, rules]).stderr, command).to.equal(`posture-lint: cannot list the files in ${rules}: permission denied\n`);
+        const reports = path.join(dir, 'reports');
+        mkdirSync(reports, { mode: 0o000 });
+        expect(runAs(['trend', reports])).to.deep.equal({ code: 2, stdout: '', stderr: `posture-lint: cannot list the files in ${reports}: permission denied\n` });
+      } finally {
+        for (const folder of [rules, ...locked]) chmodSync(folder, 0o700);
         rmSync(dir, { recursive: true, force: true });
       }
     });

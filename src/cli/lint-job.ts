@@ -14,7 +14,7 @@ import { getFormatter } from '../report/formatters';
 import { piecesOf } from '../report/formatters/pieces';
 import { writeFileAtomic } from './output';
 import { listExportFiles, type ExportFile } from '../snapshot/load';
-import { whyUnlistable } from '../folder-glob';
+import { systemReason, whyUnlistable } from '../folder-glob';
 import { typeName } from '../input-file';
 import type { FormatContext, Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
@@ -91,20 +91,16 @@ export async function requireSnapshotFolder(folder: string, cwd: string): Promis
   }
   // A folder this user may not list would otherwise stop the run with the system's words (EACCES, scandir).
   const opened = await opendir(absolute).then((d) => d.close(), (e: NodeJS.ErrnoException) => e);
-  if (opened instanceof Error) throw new UsageError(`cannot read the snapshot folder ${folder}: ${denied(opened)}`);
+  if (opened instanceof Error) throw new UsageError(`cannot read the snapshot folder ${folder}: ${systemReason(opened)}`);
 }
 
 /** Why `stat` found nothing: a missing name, a link to nothing, a loop of links, or a folder above it this user may not enter. */
 async function whyNotFound(folder: string, absolute: string, err: NodeJS.ErrnoException): Promise<string> {
-  if (err.code === 'EACCES' || err.code === 'EPERM') return `cannot reach the snapshot folder ${folder}: ${denied(err)}`;
+  if (err.code === 'EACCES' || err.code === 'EPERM') return `cannot reach the snapshot folder ${folder}: ${systemReason(err)}`;
   if (err.code === 'ELOOP') return `${folder} is a loop of symbolic links, not a snapshot folder`;
   const target = await readlink(absolute).catch(() => undefined);
   if (target !== undefined) return `snapshot folder not found: ${folder} is a link to ${target}, which does not exist`;
   return `snapshot folder not found: ${folder}`;
-}
-
-function denied(err: NodeJS.ErrnoException): string {
-  return err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : (err.code ?? err.message);
 }
 
 /** A job from parsed command-line values (lint and baseline create share their options). */

@@ -116,7 +116,8 @@ function readCase(yaml: YamlFile, ruleFile: string, dir: string, name: string, p
 
 /** Test cases of a rule file (`x.yaml` -> `x.tests/*\/case.yaml`), and problems reading them. */
 export async function findCases(ruleFile: string): Promise<{ cases: RuleCase[]; diagnostics: Diagnostic[] }> {
-  const testsDir = ruleFile.replace(/\.ya?ml$/i, '.tests');
+  // Appended, not substituted: a rule file named without .yaml is not its own folder of cases.
+  const testsDir = `${ruleFile.replace(/\.ya?ml$/i, '')}.tests`;
   const files = (await glob('*/case.yaml', { cwd: testsDir, onlyFiles: true, followSymbolicLinks: false })).sort(cmp);
   const cases: RuleCase[] = [];
   const diagnostics: Diagnostic[] = [];

@@ -3,7 +3,8 @@
  * checked against the report schema. A report of a schemaVersion this version does not know is
  * refused, never guessed at: its fields may mean something else.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { glob } from '../folder-glob';
 import { readInput } from '../input-file';
 import * as path from 'node:path';
 import { cmp, diagnostic, type Diagnostic } from '../diagnostics';
@@ -30,7 +31,7 @@ async function expand(inputs: readonly string[], cwd: string, diagnostics: Diagn
     const st = await stat(abs).catch(() => undefined);
     if (!st) diagnostics.push(diagnostic('error', 'report-missing', `no such report file or folder: ${input}`, { file: input }));
     else if (st.isDirectory()) {
-      const names = (await readdir(abs, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name).sort(cmp);
+      const names = (await glob('*.json', { cwd: abs, onlyFiles: true, followSymbolicLinks: false, dot: true })).sort(cmp);
       if (names.length === 0) diagnostics.push(diagnostic('error', 'report-missing', `no *.json report in folder ${input}`, { file: input }));
       out.push(...names.map((n) => path.join(input, n).split(path.sep).join('/')));
     } else if (st.isFile()) out.push(input.split(path.sep).join('/'));

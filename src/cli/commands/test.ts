@@ -3,9 +3,11 @@
  * (a diff of expected and actual findings on failure, pointing at the case's file and line), and
  * end with `N passed, N failed`. Exit 1 on any failure, 2 when rules or cases cannot be read.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { cmp } from '../../diagnostics';
+import { glob } from '../../folder-glob';
+import { typeName } from '../../input-file';
 import { findCases, runCase } from '../../testing/rule-tester';
 import { formatProblem, UsageError, type CliIo } from '../io';
 import { CONDITIONS_FILE } from '../../rules/named-conditions';
@@ -15,14 +17,17 @@ import { parseCommandArgs } from '../args';
 /**
  * Rule files named by the arguments: files as given, folders' *.yaml files (links in a folder are
  * not followed); the `*.conditions.yaml` files among them hold named conditions the rules may use.
+ * A named pipe or a device is refused here: its cases would be looked for, none found, and the
+ * run would pass on a rule never read.
  */
 async function ruleFiles(inputs: string[]): Promise<{ rules: string[]; conditions: string[] }> {
   const out: string[] = [];
   for (const input of inputs) {
     const st = await stat(input).catch(() => undefined);
     if (!st) throw new UsageError(`rule path does not exist: ${input}`);
-    if (!st.isDirectory()) out.push(input);
-    else for (const f of (await readdir(input, { withFileTypes: true })).filter((f) => f.isFile() && /\.ya?ml$/i.test(f.name)).map((f) => f.name).sort(cmp)) out.push(path.join(input, f));
+    if (st.isFile()) out.push(input);
+    else if (!st.isDirectory()) throw new UsageError(`${input} is ${typeName(st)}, not a rule file or a folder of rules`);
+    else for (const f of (await glob('*.{yaml,yml}', { cwd: input, onlyFiles: true, followSymbolicLinks: false, caseSensitiveMatch: false })).sort(cmp)) out.push(path.join(input, f));
   }
   return { rules: out.filter((f) => !CONDITIONS_FILE.test(f)), conditions: out.filter((f) => CONDITIONS_FILE.test(f)) };
 }
