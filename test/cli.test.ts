@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import { formatterNames } from '../src/report/formatters';
+import { unknownFramework } from '../src/compliance/frameworks';
 
 const BIN = path.resolve('dist/src/cli/bin.js');
 const DEMO = 'fixtures/snapshots/contoso';
@@ -404,6 +405,15 @@ describe('posture-lint CLI (compiled)', function () {
       const framework = run(['lint', DEMO, '--framework', 'mscb']);
       expect(framework.code).to.equal(2);
       expect(framework.stderr).to.include("unknown framework 'mscb' (did you mean 'mcsb'?) (known: cis-azure, mcsb, nist-800-53,");
+    });
+
+    it('a --framework with anything after its version is refused as unknown, not read as that version, in lint and trend', () => {
+      for (const command of ['lint', 'trend']) {
+        const junk = run([command, DEMO, '--framework', 'mcsb@v1@junk']);
+        expect(junk, command).to.deep.include({ code: 2, stdout: '' });
+        expect(junk.stderr).to.equal(`posture-lint: ${unknownFramework('mcsb@v1@junk')}\nRun 'posture-lint ${command} --help' for usage.\n`);
+        expect(run([command, DEMO, '--framework', 'mcsb@v1@']).stderr).to.include("unknown framework 'mcsb@v1@' (did you mean 'mcsb@v1'?)");
+      }
     });
 
     it('an unknown option or command is a usage error with a did-you-mean and the command\'s help', () => {

@@ -43,6 +43,10 @@ describe('framework catalogues (frameworks/*.yaml)', () => {
     expect(resolveFramework('cis-azure@9.9.9')).to.equal(undefined);
     expect(resolveFramework('iso-27001')).to.equal(undefined);
   });
+
+  it('a name with anything after its version names nothing, not that version', () => {
+    for (const name of ['mcsb@v1@junk', 'mcsb@v1@', 'cis-azure@2.0.0@3.0.0', 'mcsb@']) expect(resolveFramework(name), name).to.equal(undefined);
+  });
 });
 
 describe('control mappings of the built-in rules', () => {

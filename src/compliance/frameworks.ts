@@ -90,7 +90,10 @@ function compareVersions(a: string, b: string): number {
  * Undefined for anything else; `frameworkNames` lists what there is.
  */
 export function resolveFramework(name: string): Framework | undefined {
-  const [id, version] = name.split('@', 2);
+  // Split at the first '@' only: split('@', 2) would drop anything after a second one, so
+  // `mcsb@v1@junk` would be taken for mcsb@v1 instead of refused.
+  const at = name.indexOf('@');
+  const [id, version] = at < 0 ? [name, undefined] : [name.slice(0, at), name.slice(at + 1)];
   const candidates = frameworks().filter((f) => f.id === id && (version === undefined || f.version === version));
   return candidates.sort((a, b) => compareVersions(b.version, a.version))[0];
 }
