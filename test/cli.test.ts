@@ -383,6 +383,91 @@ describe('posture-lint CLI (compiled)', function () {
     });
   });
 
+  describe('a rules path that holds no rule file', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(tmpdir(), 'pl-norules-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('is an error naming the path, exit 2, in lint, rules, explain, baseline create, validate and test', () => {
+      const empty = path.join(dir, 'empty');
+      // A rule's cases alone are no rule: the loader never reads *.tests folders as rules.
+      cpSync('rules/device-in-device-group.tests', path.join(empty, 'device-in-device-group.tests'), { recursive: true });
+      const said = `no rule file (*.yaml) in ${empty}`;
+      const runs: [string, string[]][] = [
+        ['lint', ['lint', DEMO, '--ruleset', 'none', '--rules', empty]],
+        ['lint beside a rule set', ['lint', DEMO, '--rules', empty]],
+        ['rules', ['rules', '--rules', empty]],
+        ['explain', ['explain', 'device-in-device-group', '--rules', empty]],
+        ['baseline create', ['baseline', 'create', DEMO, '--rules', empty, '--output', path.join(dir, 'baseline.json')]],
+        ['validate', ['validate', empty]],
+      ];
+      for (const [name, args] of runs) {
+        const r = run(args);
+        expect(r.code, name).to.equal(2);
+        expect(r.stdout + r.stderr, name).to.include(`${empty}  error  ${said}  rules-empty`);
+      }
+      expect(run(['test', empty])).to.deep.equal({ code: 2, stdout: '', stderr: `posture-lint: ${said}\nRun 'posture-lint test --help' for usage.\n` });
+    });
+
+    it("is an error when posture-lint.yaml names it, in lint, validate and test", () => {
+      mkdirSync(path.join(dir, 'rules'));
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), 'rules: [./rules]\n');
+      const config = path.join(dir, 'posture-lint.yaml');
+      const lint = run(['lint', DEMO, '--config', config]);
+      expect(lint.code).to.equal(2);
+      expect(lint.stdout).to.match(/rules +error +no rule file \(\*\.yaml\) in \S*rules {2}rules-empty/);
+      for (const command of ['validate', 'test']) {
+        const r = run([command, '--config', config]);
+        expect(r.code, command).to.equal(2);
+        expect(r.stdout + r.stderr, command).to.match(/no rule file \(\*\.yaml\) in \S*rules/);
+      }
+    });
+
+    it('holding only conditions files is an error too; a conditions file named alone is not', () => {
+      const conditions = path.join(dir, 'conditions');
+      mkdirSync(conditions);
+      const file = path.join(conditions, 'team.conditions.yaml');
+      writeFileSync(file, 'conditions:\n  team-live:\n    description: an onboarded device\n    condition: { field: deviceState, equals: Live }\n');
+      const said = `no rule file (*.yaml) in ${conditions}, only conditions files (*.conditions.yaml): to use their conditions, name those files`;
+      const lint = run(['lint', DEMO, '--ruleset', 'none', '--rules', conditions]);
+      expect(lint.code).to.equal(2);
+      expect(lint.stdout).to.include(said);
+      expect(run(['validate', conditions])).to.deep.include({ code: 2, stdout: `${conditions}  error  ${said}  rules-empty\n0 rules valid, 1 named condition valid, 1 error, 0 warnings\n` });
+      expect(run(['test', conditions]).stderr).to.equal(`posture-lint: ${said}\nRun 'posture-lint test --help' for usage.\n`);
+      expect(run(['validate', file])).to.deep.include({ code: 0, stdout: '0 rules valid, 1 named condition valid, 0 errors, 0 warnings\n' });
+    });
+
+    it('--ruleset none with no --rules still checks the exports and manifest alone, exit 0', () => {
+      const r = run(['lint', DEMO, '--ruleset', 'none']);
+      expect(r.code, r.stdout).to.equal(0);
+      expect(r.stdout).to.include('rules: 0 passed, 0 failed, 0 not evaluated · 0 errors');
+    });
+  });
+
+  describe('test finds rule files as validate and lint --rules do', () => {
+    it("runs the cases of a rule in a sub-folder of the folder given", () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-nested-'));
+      try {
+        const team = path.join(dir, 'team');
+        cpSync('rules/device-in-device-group.yaml', path.join(team, 'device-in-device-group.yaml'));
+        cpSync('rules/device-in-device-group.tests', path.join(team, 'device-in-device-group.tests'), { recursive: true });
+        expect(run(['validate', dir]).stdout).to.equal('1 rule valid, 0 errors, 0 warnings\n');
+        const r = run(['test', dir]);
+        expect(r.code, r.stdout + r.stderr).to.equal(0);
+        expect(r.stdout).to.match(new RegExp(`^${team}/device-in-device-group\\.yaml\n  ✔ `));
+        expect(r.stdout).to.match(/^3 passed, 0 failed$/m);
+        // A broken case below the sub-folder fails the run: it is no longer out of sight.
+        const file = path.join(team, 'device-in-device-group.tests/pass-grouped-devices/case.yaml');
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/status: passed/, 'status: failed'));
+        expect(run(['test', dir]).code).to.equal(1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   describe('usage', () => {
     it('--help prints usage and exits 0', () => {
       const r = run(['--help']);
@@ -625,7 +710,11 @@ describe('posture-lint CLI (compiled)', function () {
         const snapshotDenied = { code: 2, stdout: '', stderr: `posture-lint: cannot list the files in ${snapshot}: the folder mde cannot be read (permission denied)\n` };
         expect(runAs(['lint', snapshot])).to.deep.equal(snapshotDenied);
         expect(runAs(['baseline', 'create', snapshot])).to.deep.equal(snapshotDenied);
-        expect(runAs(['validate', rules])).to.deep.equal({ code: 2, stdout: '', stderr: `posture-lint: cannot list the files in ${rules}: the folder team cannot be read (permission denied)\n` });
+        // test finds rule files as validate does, sub-folders too: the locked one stops both alike.
+        const teamDenied = { code: 2, stdout: '', stderr: `posture-lint: cannot list the files in ${rules}: the folder team cannot be read (permission denied)\n` };
+        expect(runAs(['validate', rules])).to.deep.equal(teamDenied);
+        expect(runAs(['test', rules])).to.deep.equal(teamDenied);
+        chmodSync(path.join(rules, 'team'), 0o755);
         const tested = runAs(['test', rules]);
         expect(tested.code).to.equal(2);
         expect(tested.stderr).to.equal(`posture-lint: cannot list the files in ${cases}: the folder pass-all-current cannot be read (permission denied)\n`);

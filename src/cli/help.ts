@@ -62,22 +62,23 @@ const COMMANDS: Record<string, CommandHelp> = {
     ],
     exitCodes: `  0  no findings at or above --fail-on
   1  findings at or above --fail-on (more than --max-findings)
-  2  usage error, invalid rule, config, waivers or baseline file, unreadable or unrecognised export,
-     an export the manifest promises that is missing or incomplete, or (with --strict) a rule not evaluated`,
+  2  usage error, invalid rule, config, waivers or baseline file, a rules path with no rule file,
+     unreadable or unrecognised export, an export the manifest promises that is missing or incomplete,
+     or (with --strict) a rule not evaluated`,
   },
   rules: {
     usage: 'posture-lint rules [options]',
     summary: 'list the rules that would run, with the exports each needs',
     options: RULE_OPTIONS,
     examples: ['posture-lint rules', 'posture-lint rules --ruleset all', 'posture-lint rules --rules my-rules/'],
-    exitCodes: ZERO_OR_TWO('the rules were listed', 'usage error, or an invalid rule, rule set or config file'),
+    exitCodes: ZERO_OR_TWO('the rules were listed', 'usage error, an invalid rule, rule set or config file, or a rules path with no rule file'),
   },
   explain: {
     usage: 'posture-lint explain <rule-id> [options]',
     summary: "print a rule's documentation: what it checks, why, how to fix it, the exports and named conditions it uses",
     options: RULE_OPTIONS,
     examples: ['posture-lint explain vm-onboarded-to-mde', 'posture-lint explain prod-vms-tagged-in-mde --rules my-rules/'],
-    exitCodes: ZERO_OR_TWO("the rule's documentation was printed", 'usage error, no rule with that id, or an invalid rule or config file'),
+    exitCodes: ZERO_OR_TWO("the rule's documentation was printed", 'usage error, no rule with that id, an invalid rule or config file, or a rules path with no rule file'),
   },
   validate: {
     usage: 'posture-lint validate [rules...] [options]',
@@ -87,7 +88,7 @@ const COMMANDS: Record<string, CommandHelp> = {
     examples: ['posture-lint validate', 'posture-lint validate my-rules/ --max-warnings 0'],
     exitCodes: `  0  no error (and no more warnings than --max-warnings)
   1  more warnings than --max-warnings
-  2  usage error, or a rule, conditions or config file with an error`,
+  2  usage error, a rule, conditions or config file with an error, or a path with no rule file`,
   },
   test: {
     usage: 'posture-lint test [rules...] [options]',
@@ -96,7 +97,8 @@ const COMMANDS: Record<string, CommandHelp> = {
     examples: ['posture-lint test', 'posture-lint test my-rules/prod-vms-tagged-in-mde.yaml'],
     exitCodes: `  0  every case passed
   1  a case failed (a rule that does not load fails each of its cases; validate says why)
-  2  usage error, a case.yaml that cannot be read, or a config file with an error`,
+  2  usage error, a path with no rule file, a case.yaml that cannot be read, or a config file
+     with an error`,
   },
   trend: {
     usage: 'posture-lint trend <report.json | folder>... [options]',
@@ -132,8 +134,9 @@ const COMMANDS: Record<string, CommandHelp> = {
 const EXIT_CODES = `Exit codes:
   0  no findings at or above --fail-on (test: every case passed; validate: no error)
   1  findings at or above --fail-on (test: a case failed; validate: more warnings than --max-warnings)
-  2  usage error, invalid rule or config file, unreadable or unrecognised input, an export the
-     manifest promises that is missing or incomplete, or (with --strict) a rule not evaluated`;
+  2  usage error, invalid rule or config file, a rules path with no rule file, unreadable or
+     unrecognised input, an export the manifest promises that is missing or incomplete, or (with
+     --strict) a rule not evaluated`;
 
 function optionsOf(help: CommandHelp): string | undefined {
   return typeof help.options === 'function' ? help.options() : help.options;

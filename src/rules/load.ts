@@ -44,6 +44,8 @@ export interface LoadedRules {
 interface RuleFile {
   abs: string;
   rel: string;
+  /** The path as the arguments spell it: the one given, or a folder given joined with the file's place in it. */
+  given: string;
   named: boolean;
   /** `*.conditions.yaml`: named conditions for the rules, not a rule. */
   conditions: boolean;
@@ -51,23 +53,32 @@ interface RuleFile {
 
 /**
  * Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml (links
- * not followed). Files named `*.conditions.yaml` hold named conditions, found the same way.
+ * not followed). Files named `*.conditions.yaml` hold named conditions, found the same way. A
+ * folder with no rule file is an error, as a path that does not exist is: it would run nothing,
+ * and a gate would pass on rules it never had. Conditions alone do not make it a rules folder
+ * (they check nothing); their files can still be named one by one.
  */
 export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Promise<{ files: RuleFile[]; diagnostics: Diagnostic[] }> {
   const files: RuleFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const displayPath = (abs: string) => path.relative(cwd, abs).split(path.sep).join('/');
-  const file = (abs: string, named: boolean): RuleFile => ({ abs, rel: displayPath(abs), named, conditions: CONDITIONS_FILE.test(abs) });
+  const file = (abs: string, given: string, named: boolean): RuleFile => ({ abs, rel: displayPath(abs), given, named, conditions: CONDITIONS_FILE.test(abs) });
   for (const input of inputs) {
     const abs = path.resolve(cwd, input);
     const st = await stat(abs).catch(() => undefined);
     if (!st) {
       diagnostics.push(diagnostic('error', 'rules-missing', `rule path does not exist: ${input}`, { file: input }));
     } else if (st.isDirectory()) {
-      const found = await glob(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] });
-      for (const f of found.sort(cmp)) files.push(file(path.join(abs, f), false));
+      const found = (await glob(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] }))
+        .sort(cmp)
+        .map((f) => file(path.join(abs, f), path.join(input, f), false));
+      if (!found.some((f) => !f.conditions)) {
+        const only = found.length > 0 ? ', only conditions files (*.conditions.yaml): to use their conditions, name those files' : '';
+        diagnostics.push(diagnostic('error', 'rules-empty', `no rule file (*.yaml) in ${input}${only}`, { file: input }));
+      }
+      files.push(...found);
     } else {
-      files.push(file(abs, true));
+      files.push(file(abs, input, true));
     }
   }
   return { files, diagnostics };

@@ -5,31 +5,27 @@
  */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { cmp } from '../../diagnostics';
-import { glob } from '../../folder-glob';
 import { typeName } from '../../input-file';
 import { findCases, runCase } from '../../testing/rule-tester';
 import { formatProblem, UsageError, type CliIo } from '../io';
-import { CONDITIONS_FILE } from '../../rules/named-conditions';
+import { findRuleFiles } from '../../rules/load';
 import { configuredRulePaths } from '../options';
 import { parseCommandArgs } from '../args';
 
 /**
- * Rule files named by the arguments: files as given, folders' *.yaml files (links in a folder are
- * not followed); the `*.conditions.yaml` files among them hold named conditions the rules may use.
- * A named pipe or a device is refused here: its cases would be looked for, none found, and the
- * run would pass on a rule never read.
+ * Rule files named by the arguments, found as `validate` and `lint --rules` find them; the
+ * `*.conditions.yaml` files among them hold named conditions the rules may use. A path that does
+ * not exist or holds no rule file is a usage error, and so is a named pipe or a device: its cases
+ * would be looked for, none found, and the run would pass on a rule never read.
  */
 async function ruleFiles(inputs: string[]): Promise<{ rules: string[]; conditions: string[] }> {
-  const out: string[] = [];
   for (const input of inputs) {
     const st = await stat(input).catch(() => undefined);
-    if (!st) throw new UsageError(`rule path does not exist: ${input}`);
-    if (st.isFile()) out.push(input);
-    else if (!st.isDirectory()) throw new UsageError(`${input} is ${typeName(st)}, not a rule file or a folder of rules`);
-    else for (const f of (await glob('*.{yaml,yml}', { cwd: input, onlyFiles: true, followSymbolicLinks: false, caseSensitiveMatch: false })).sort(cmp)) out.push(path.join(input, f));
+    if (st && !st.isFile() && !st.isDirectory()) throw new UsageError(`${input} is ${typeName(st)}, not a rule file or a folder of rules`);
   }
-  return { rules: out.filter((f) => !CONDITIONS_FILE.test(f)), conditions: out.filter((f) => CONDITIONS_FILE.test(f)) };
+  const { files, diagnostics } = await findRuleFiles(inputs);
+  if (diagnostics.length > 0) throw new UsageError(diagnostics.map((d) => d.message).join('; '));
+  return { rules: files.filter((f) => !f.conditions).map((f) => f.given), conditions: files.filter((f) => f.conditions).map((f) => f.given) };
 }
 
 export async function testCommand(args: string[], io: CliIo): Promise<number> {
