@@ -425,18 +425,13 @@ describe('posture-lint CLI (compiled)', function () {
       }
     });
 
-    it('holding only conditions files is an error too; a conditions file named alone is not', () => {
+    it('holding only conditions files is not: that is how shared conditions are given beside the rules', () => {
       const conditions = path.join(dir, 'conditions');
       mkdirSync(conditions);
-      const file = path.join(conditions, 'team.conditions.yaml');
-      writeFileSync(file, 'conditions:\n  team-live:\n    description: an onboarded device\n    condition: { field: deviceState, equals: Live }\n');
-      const said = `no rule file (*.yaml) in ${conditions}, only conditions files (*.conditions.yaml): to use their conditions, name those files`;
-      const lint = run(['lint', DEMO, '--ruleset', 'none', '--rules', conditions]);
-      expect(lint.code).to.equal(2);
-      expect(lint.stdout).to.include(said);
-      expect(run(['validate', conditions])).to.deep.include({ code: 2, stdout: `${conditions}  error  ${said}  rules-empty\n0 rules valid, 1 named condition valid, 1 error, 0 warnings\n` });
-      expect(run(['test', conditions]).stderr).to.equal(`posture-lint: ${said}\nRun 'posture-lint test --help' for usage.\n`);
-      expect(run(['validate', file])).to.deep.include({ code: 0, stdout: '0 rules valid, 1 named condition valid, 0 errors, 0 warnings\n' });
+      writeFileSync(path.join(conditions, 'team.conditions.yaml'), 'conditions:\n  team-live:\n    description: an onboarded device\n    condition: { field: deviceState, equals: Live }\n');
+      expect(run(['validate', conditions])).to.deep.include({ code: 0, stdout: '0 rules valid, 1 named condition valid, 0 errors, 0 warnings\n' });
+      const lint = run(['lint', DEMO, '--rules', conditions]);
+      expect(lint.stdout).to.not.include('rules-empty');
     });
 
     it('--ruleset none with no --rules still checks the exports and manifest alone, exit 0', () => {

@@ -215,8 +215,7 @@ describe('named conditions', function () {
       const one = 'conditions:\n  prod-device:\n    description: A production device.\n    condition: { any: machineTags, satisfies: { field: item, equals: prod } }\n';
       write('a.conditions.yaml', one);
       write('b.conditions.yaml', `# the same name again\n${one}`);
-      // Named, as a folder of conditions files alone holds no rule.
-      const { diagnostics } = await load(['a.conditions.yaml', 'b.conditions.yaml']);
+      const { diagnostics } = await load();
       expect(placed(diagnostics)).to.deep.equal(["b.conditions.yaml 3:3 condition 'prod-device' is defined twice: it is also defined at a.conditions.yaml:2:3"]);
       expect(diagnostics[0].code).to.equal('condition-duplicate');
     });
@@ -273,7 +272,7 @@ describe('named conditions', function () {
       const lines = ['conditions:', '  e0:', '    description: level 0', '    condition: { field: deviceState, equals: Live }'];
       for (let i = 1; i < 3000; i++) lines.push(`  e${i}:`, '    description: x', `    condition: { anyOf: [${Array.from({ length: 8 }, () => `{ condition: e${i - 1} }`).join(', ')}] }`);
       write('long.conditions.yaml', `${lines.join('\n')}\n`);
-      const { diagnostics } = await load(['long.conditions.yaml']);
+      const { diagnostics } = await load();
       // e0 to e4 fit; every level from e5 up is refused, once.
       expect(diagnostics.length).to.equal(2999 - 4);
       expect(diagnostics.every((d) => d.message.startsWith(`condition 'e`))).to.equal(true);
@@ -302,7 +301,7 @@ describe('named conditions', function () {
 
     it('a body reads only its own parameters, never the rule\'s', async () => {
       write('leak.conditions.yaml', 'conditions:\n  linux-only:\n    description: Linux.\n    condition: { field: osPlatform, in: { $param: linuxPlatforms } }\n');
-      const { diagnostics } = await load(['leak.conditions.yaml']);
+      const { diagnostics } = await load();
       expect(placed(diagnostics)).to.deep.equal(["leak.conditions.yaml 4:51 unknown parameter 'linuxPlatforms' (declared: none)"]);
     });
 

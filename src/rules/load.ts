@@ -54,9 +54,9 @@ interface RuleFile {
 /**
  * Rule files named by the arguments: files as given, folders searched for *.yaml / *.yml (links
  * not followed). Files named `*.conditions.yaml` hold named conditions, found the same way. A
- * folder with no rule file is an error, as a path that does not exist is: it would run nothing,
- * and a gate would pass on rules it never had. Conditions alone do not make it a rules folder
- * (they check nothing); their files can still be named one by one.
+ * folder with no YAML file is an error, as a path that does not exist is: it would run nothing,
+ * and a gate would pass on rules it never had. A folder of conditions files alone is not: it is
+ * how a team's shared conditions are given beside its rules.
  */
 export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Promise<{ files: RuleFile[]; diagnostics: Diagnostic[] }> {
   const files: RuleFile[] = [];
@@ -72,10 +72,7 @@ export async function findRuleFiles(inputs: string[], cwd = process.cwd()): Prom
       const found = (await glob(['**/*.yaml', '**/*.yml'], { cwd: abs, onlyFiles: true, followSymbolicLinks: false, ignore: ['**/*.tests/**', '**/node_modules/**'] }))
         .sort(cmp)
         .map((f) => file(path.join(abs, f), path.join(input, f), false));
-      if (!found.some((f) => !f.conditions)) {
-        const only = found.length > 0 ? ', only conditions files (*.conditions.yaml): to use their conditions, name those files' : '';
-        diagnostics.push(diagnostic('error', 'rules-empty', `no rule file (*.yaml) in ${input}${only}`, { file: input }));
-      }
+      if (found.length === 0) diagnostics.push(diagnostic('error', 'rules-empty', `no rule file (*.yaml) in ${input}`, { file: input }));
       files.push(...found);
     } else {
       files.push(file(abs, input, true));
