@@ -434,6 +434,25 @@ describe('posture-lint CLI (compiled)', function () {
       expect(lint.stdout).to.not.include('rules-empty');
     });
 
+    it('holding only conditions files is an error in test, which would run no case and pass; beside a rule it is not', () => {
+      const conditions = path.join(dir, 'conditions');
+      const file = path.join(conditions, 'team.conditions.yaml');
+      mkdirSync(conditions);
+      writeFileSync(file, 'conditions:\n  team-live:\n    description: an onboarded device\n    condition: { field: deviceState, equals: Live }\n');
+      for (const given of [[conditions], [file], [conditions, file]]) {
+        expect(run(['test', ...given]), given.join(' ')).to.deep.equal({
+          code: 2,
+          stdout: '',
+          stderr: `posture-lint: no rule file in ${given.join(', ')}, only conditions files, which have no test cases\nRun 'posture-lint test --help' for usage.\n`,
+        });
+      }
+      writeFileSync(path.join(dir, 'posture-lint.yaml'), 'rules: [./conditions]\n');
+      expect(run(['test', '--config', path.join(dir, 'posture-lint.yaml')]).code).to.equal(2);
+      const beside = run(['test', 'rules/device-in-device-group.yaml', conditions]);
+      expect(beside.code, beside.stdout + beside.stderr).to.equal(0);
+      expect(beside.stdout).to.match(/^3 passed, 0 failed$/m);
+    });
+
     it('--ruleset none with no --rules still checks the exports and manifest alone, exit 0', () => {
       const r = run(['lint', DEMO, '--ruleset', 'none']);
       expect(r.code, r.stdout).to.equal(0);

@@ -15,8 +15,9 @@ import { parseCommandArgs } from '../args';
 /**
  * Rule files named by the arguments, found as `validate` and `lint --rules` find them; the
  * `*.conditions.yaml` files among them hold named conditions the rules may use. A path that does
- * not exist or holds no rule file is a usage error, and so is a named pipe or a device: its cases
- * would be looked for, none found, and the run would pass on a rule never read.
+ * not exist or holds no rule file is a usage error, and so are paths holding conditions files alone,
+ * and a named pipe or a device: its cases would be looked for, none found, and the run would pass on
+ * a rule never read.
  */
 async function ruleFiles(inputs: string[]): Promise<{ rules: string[]; conditions: string[] }> {
   for (const input of inputs) {
@@ -25,7 +26,11 @@ async function ruleFiles(inputs: string[]): Promise<{ rules: string[]; condition
   }
   const { files, diagnostics } = await findRuleFiles(inputs);
   if (diagnostics.length > 0) throw new UsageError(diagnostics.map((d) => d.message).join('; '));
-  return { rules: files.filter((f) => !f.conditions).map((f) => f.given), conditions: files.filter((f) => f.conditions).map((f) => f.given) };
+  const rules = files.filter((f) => !f.conditions).map((f) => f.given);
+  // Conditions files alone are a valid rules path beside rules, but have no cases: run alone they
+  // would test nothing and pass.
+  if (rules.length === 0) throw new UsageError(`no rule file in ${inputs.join(', ')}, only conditions files, which have no test cases`);
+  return { rules, conditions: files.filter((f) => f.conditions).map((f) => f.given) };
 }
 
 export async function testCommand(args: string[], io: CliIo): Promise<number> {
