@@ -651,11 +651,38 @@ describe('posture-lint CLI (compiled)', function () {
         // The rule id is the file's name less .yaml: a file named as the id alone is a rule too.
         const rule = path.join(dir, 'av-signatures-current');
         cpSync('rules/av-signatures-current.yaml', rule);
-        expect(run(['test', rule])).to.deep.include({ code: 0, stdout: `${rule}\n  (no test cases: add <rule>.tests/<case>/case.yaml)\n0 passed, 0 failed\n` });
+        // With no case at all the run tested nothing: exit 2, not a pass.
+        expect(run(['test', rule])).to.deep.equal({
+          code: 2,
+          stdout: `${rule}\n  (no test cases: add <rule>.tests/<case>/case.yaml)\n0 passed, 0 failed\n`,
+          stderr: 'posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\n',
+        });
         cpSync('rules/av-signatures-current.tests', `${rule}.tests`, { recursive: true });
         const tested = run(['test', rule]);
         expect(tested).to.deep.include({ code: 0, stderr: '' });
         expect(tested.stdout).to.match(/^4 passed, 0 failed$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('test exits 2 when no case ran (a case folder given for the rules), and a rule without cases beside tested ones does not fail the run', () => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pl-no-cases-'));
+      try {
+        const caseFolder = path.join(dir, 'av-signatures-current.tests');
+        cpSync('rules/av-signatures-current.tests', caseFolder, { recursive: true });
+        const nothing = run(['test', caseFolder]);
+        expect(nothing.code).to.equal(2);
+        expect(nothing.stdout).to.match(/^0 passed, 0 failed$/m);
+        expect(nothing.stderr).to.equal('posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\n');
+        const rules = path.join(dir, 'rules');
+        cpSync('rules/av-signatures-current.yaml', path.join(rules, 'av-signatures-current.yaml'));
+        cpSync('rules/av-signatures-current.tests', path.join(rules, 'av-signatures-current.tests'), { recursive: true });
+        cpSync('rules/device-in-device-group.yaml', path.join(rules, 'device-in-device-group.yaml'));
+        const some = run(['test', rules]);
+        expect(some).to.deep.include({ code: 0, stderr: '' });
+        expect(some.stdout).to.include('device-in-device-group.yaml\n  (no test cases: add <rule>.tests/<case>/case.yaml)\n');
+        expect(some.stdout).to.match(/^4 passed, 0 failed$/m);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -97,8 +97,8 @@ const COMMANDS: Record<string, CommandHelp> = {
     examples: ['posture-lint test', 'posture-lint test my-rules/prod-vms-tagged-in-mde.yaml'],
     exitCodes: `  0  every case passed
   1  a case failed (a rule that does not load fails each of its cases; validate says why)
-  2  usage error, a path with no rule file, a case.yaml that cannot be read, or a config file
-     with an error`,
+  2  usage error, a path with no rule file, no test case at all, a case.yaml that cannot be
+     read, or a config file with an error`,
   },
   trend: {
     usage: 'posture-lint trend <report.json | folder>... [options]',

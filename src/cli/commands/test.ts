@@ -1,7 +1,8 @@
 /**
  * `posture-lint test [rules...]`: run each rule's test cases, print every case with its outcome
  * (a diff of expected and actual findings on failure, pointing at the case's file and line), and
- * end with `N passed, N failed`. Exit 1 on any failure, 2 when rules or cases cannot be read.
+ * end with `N passed, N failed`. Exit 1 on any failure, 2 when rules or cases cannot be read or no
+ * case ran at all.
  */
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -74,5 +75,11 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   io.stdout(`${passed} passed, ${failed} failed\n`);
   // Errors win, as in lint: a case that cannot be read is exit 2 even beside failing cases.
   if (unreadable) return 2;
+  // A run that tested nothing (rules without cases, a case folder given for the rules) must not
+  // pass a pipeline as if its rules had been tested.
+  if (passed + failed === 0) {
+    io.stderr('posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\n');
+    return 2;
+  }
   return failed > 0 ? 1 : 0;
 }
