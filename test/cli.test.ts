@@ -655,7 +655,7 @@ describe('posture-lint CLI (compiled)', function () {
         expect(run(['test', rule])).to.deep.equal({
           code: 2,
           stdout: `${rule}\n  (no test cases: add <rule>.tests/<case>/case.yaml)\n0 passed, 0 failed\n`,
-          stderr: 'posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\n',
+          stderr: "posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\nRun 'posture-lint test --help' for usage.\n",
         });
         cpSync('rules/av-signatures-current.tests', `${rule}.tests`, { recursive: true });
         const tested = run(['test', rule]);
@@ -674,7 +674,8 @@ describe('posture-lint CLI (compiled)', function () {
         const nothing = run(['test', caseFolder]);
         expect(nothing.code).to.equal(2);
         expect(nothing.stdout).to.match(/^0 passed, 0 failed$/m);
-        expect(nothing.stderr).to.equal('posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\n');
+        // Reported as the command's other usage errors are, pointing at the help that shows the case layout.
+        expect(nothing.stderr).to.equal("posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\nRun 'posture-lint test --help' for usage.\n");
         const rules = path.join(dir, 'rules');
         cpSync('rules/av-signatures-current.yaml', path.join(rules, 'av-signatures-current.yaml'));
         cpSync('rules/av-signatures-current.tests', path.join(rules, 'av-signatures-current.tests'), { recursive: true });

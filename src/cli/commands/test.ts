@@ -76,10 +76,7 @@ export async function testCommand(args: string[], io: CliIo): Promise<number> {
   // Errors win, as in lint: a case that cannot be read is exit 2 even beside failing cases.
   if (unreadable) return 2;
   // A run that tested nothing (rules without cases, a case folder given for the rules) must not
-  // pass a pipeline as if its rules had been tested.
-  if (passed + failed === 0) {
-    io.stderr('posture-lint: no test case ran: add <rule>.tests/<case>/case.yaml beside the rules\n');
-    return 2;
-  }
+  // pass a pipeline as if its rules had been tested: a usage error, as conditions files alone are.
+  if (passed + failed === 0) throw new UsageError('no test case ran: add <rule>.tests/<case>/case.yaml beside the rules');
   return failed > 0 ? 1 : 0;
 }
