@@ -58,7 +58,7 @@ async function unlisted(root: string, e: unknown): Promise<unknown> {
   let why: string;
   if (below === '' && err.code === 'ENOTDIR') {
     const found = await stat(root).catch(() => undefined);
-    why = found === undefined ? `${root} is not a folder` : `${root} is ${found.isFile() ? 'a file' : typeName(found)}, not a folder`;
+    why = found === undefined ? `${root} is not a folder` : `${root} is ${typeName(found)}, not a folder`;
   } else if (below === '') {
     why = `cannot list the files in ${root}: ${systemReason(err)}`;
   } else {
@@ -67,7 +67,12 @@ async function unlisted(root: string, e: unknown): Promise<unknown> {
   return Object.assign(new Error(why), { code: err.code, syscall: err.syscall, path: err.path });
 }
 
+/** Whether a system error says this user may not read or enter the path. */
+export function isDenied(err: NodeJS.ErrnoException): boolean {
+  return err.code === 'EACCES' || err.code === 'EPERM';
+}
+
 /** A system error's reason in words where there are plain ones, else its code. */
 export function systemReason(err: NodeJS.ErrnoException): string {
-  return err.code === 'EACCES' || err.code === 'EPERM' ? 'permission denied' : (err.code ?? err.message);
+  return isDenied(err) ? 'permission denied' : (err.code ?? err.message);
 }

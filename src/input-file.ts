@@ -29,8 +29,9 @@ export const MAX_INPUT_BYTES: Readonly<Record<InputKind, number>> = Object.freez
   report: 500 * 1024 * 1024,
 });
 
-/** What a path is when it is not a regular file, for messages ("<the path> is a FIFO (named pipe), …"); never its content. */
-export function typeName(st: { isFIFO(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+/** What a path is, for messages ("<the path> is a FIFO (named pipe), not …"); never its content. */
+export function typeName(st: { isFile(): boolean; isFIFO(): boolean; isDirectory(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (st.isFile()) return 'a file';
   if (st.isFIFO()) return 'a FIFO (named pipe)';
   if (st.isDirectory()) return 'a folder';
   if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';

@@ -14,7 +14,7 @@ import { getFormatter } from '../report/formatters';
 import { piecesOf } from '../report/formatters/pieces';
 import { writeFileAtomic } from './output';
 import { listExportFiles, type ExportFile } from '../snapshot/load';
-import { systemReason, whyUnlistable } from '../folder-glob';
+import { isDenied, systemReason, whyUnlistable } from '../folder-glob';
 import { typeName } from '../input-file';
 import type { FormatContext, Report, RuleMeta } from '../report/model';
 import { toTime } from '../time';
@@ -86,8 +86,7 @@ export async function requireSnapshotFolder(folder: string, cwd: string): Promis
   if (!found.isDirectory()) {
     const manifest = /^snapshot\.ya?ml$/i.test(path.basename(folder)) ? `, here ${path.dirname(folder)}` : '';
     // A pipe or a device is named as the other inputs name it, not called a file.
-    const what = found.isFile() ? 'a file' : typeName(found);
-    throw new UsageError(`${folder} is ${what}, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml${manifest}`);
+    throw new UsageError(`${folder} is ${typeName(found)}, not a snapshot folder: give the folder that holds the exports and their snapshot.yaml${manifest}`);
   }
   // A folder this user may not list would otherwise stop the run with the system's words (EACCES, scandir).
   const opened = await opendir(absolute).then((d) => d.close(), (e: NodeJS.ErrnoException) => e);
@@ -96,7 +95,7 @@ export async function requireSnapshotFolder(folder: string, cwd: string): Promis
 
 /** Why `stat` found nothing: a missing name, a link to nothing, a loop of links, or a folder above it this user may not enter. */
 async function whyNotFound(folder: string, absolute: string, err: NodeJS.ErrnoException): Promise<string> {
-  if (err.code === 'EACCES' || err.code === 'EPERM') return `cannot reach the snapshot folder ${folder}: ${systemReason(err)}`;
+  if (isDenied(err)) return `cannot reach the snapshot folder ${folder}: ${systemReason(err)}`;
   if (err.code === 'ELOOP') return `${folder} is a loop of symbolic links, not a snapshot folder`;
   const target = await readlink(absolute).catch(() => undefined);
   if (target !== undefined) return `snapshot folder not found: ${folder} is a link to ${target}, which does not exist`;
